@@ -1,0 +1,145 @@
+//! Arrow column builders: one per projected field.
+//!
+//! A line is fully parsed and validated before [`S3Columns::append`] is called, so a rejected
+//! line never leaves columns half-written.
+
+use std::borrow::Cow;
+use std::sync::Arc;
+
+use arrow::array::{
+    ArrayRef, BooleanBuilder, RecordBatch, StringBuilder, TimestampMillisecondBuilder,
+    UInt16Builder, UInt32Builder, UInt64Builder,
+};
+use arrow::datatypes::SchemaRef;
+
+use crate::error::Result;
+use crate::s3::{ColumnType, S3Field, S3Record, S3Values};
+
+/// Average bytes per text value used to size string builders.
+const TEXT_BYTES_HINT: usize = 24;
+
+#[derive(Debug)]
+enum ColumnBuilder {
+    Utf8(StringBuilder),
+    TimestampMs(TimestampMillisecondBuilder),
+    UInt16(UInt16Builder),
+    UInt32(UInt32Builder),
+    UInt64(UInt64Builder),
+    Boolean(BooleanBuilder),
+}
+
+impl ColumnBuilder {
+    fn new(ty: ColumnType, capacity: usize) -> Self {
+        match ty {
+            ColumnType::Utf8 => {
+                ColumnBuilder::Utf8(StringBuilder::with_capacity(capacity, capacity * TEXT_BYTES_HINT))
+            }
+            ColumnType::TimestampMs => ColumnBuilder::TimestampMs(
+                TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC"),
+            ),
+            ColumnType::UInt16 => ColumnBuilder::UInt16(UInt16Builder::with_capacity(capacity)),
+            ColumnType::UInt32 => ColumnBuilder::UInt32(UInt32Builder::with_capacity(capacity)),
+            ColumnType::UInt64 => ColumnBuilder::UInt64(UInt64Builder::with_capacity(capacity)),
+            ColumnType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(capacity)),
+        }
+    }
+
+    fn finish(&mut self) -> ArrayRef {
+        match self {
+            ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
+            ColumnBuilder::TimestampMs(b) => Arc::new(b.finish()),
+            ColumnBuilder::UInt16(b) => Arc::new(b.finish()),
+            ColumnBuilder::UInt32(b) => Arc::new(b.finish()),
+            ColumnBuilder::UInt64(b) => Arc::new(b.finish()),
+            ColumnBuilder::Boolean(b) => Arc::new(b.finish()),
+        }
+    }
+}
+
+/// The text of a field: borrowed from a line known to be valid UTF-8, or repaired.
+pub(crate) enum LineText<'a> {
+    /// The whole line is valid UTF-8.
+    Valid(&'a str),
+    /// The line is not valid UTF-8: each field is converted on its own, invalid bytes → U+FFFD.
+    Lossy(&'a [u8]),
+}
+
+impl<'a> LineText<'a> {
+    pub(crate) fn new(line: &'a [u8]) -> Self {
+        match std::str::from_utf8(line) {
+            Ok(s) => LineText::Valid(s),
+            Err(_) => LineText::Lossy(line),
+        }
+    }
+
+    fn get(&self, start: usize, end: usize) -> Cow<'a, str> {
+        match *self {
+            // Field spans start and end next to ASCII separators, so they are char boundaries.
+            LineText::Valid(s) => Cow::Borrowed(&s[start..end]),
+            LineText::Lossy(b) => String::from_utf8_lossy(&b[start..end]),
+        }
+    }
+}
+
+/// Builders for the projected columns of an S3 access log.
+#[derive(Debug)]
+pub(crate) struct S3Columns {
+    fields: Vec<S3Field>,
+    builders: Vec<ColumnBuilder>,
+    capacity: usize,
+}
+
+impl S3Columns {
+    pub(crate) fn new(fields: Vec<S3Field>, capacity: usize) -> Self {
+        let builders = fields
+            .iter()
+            .map(|f| ColumnBuilder::new(f.column_type(), capacity))
+            .collect();
+        S3Columns {
+            fields,
+            builders,
+            capacity,
+        }
+    }
+
+    /// Appends one validated record.
+    pub(crate) fn append(&mut self, record: &S3Record<'_>, values: &S3Values, text: &LineText<'_>) {
+        for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
+            match builder {
+                ColumnBuilder::Utf8(b) => match record.text(*field) {
+                    Some(_) => {
+                        let span = record.span(*field).unwrap_or_default();
+                        b.append_value(text.get(span.start as usize, span.end as usize));
+                    }
+                    None => b.append_null(),
+                },
+                ColumnBuilder::TimestampMs(b) => b.append_option(values.time),
+                ColumnBuilder::UInt16(b) => b.append_option(values.http_status),
+                ColumnBuilder::UInt32(b) => b.append_option(match field {
+                    S3Field::TotalTimeMs => values.total_time_ms,
+                    _ => values.turn_around_time_ms,
+                }),
+                ColumnBuilder::UInt64(b) => match field {
+                    S3Field::BytesSent => b.append_value(values.bytes_sent),
+                    _ => b.append_option(values.object_size),
+                },
+                ColumnBuilder::Boolean(b) => b.append_option(values.acl_required),
+            }
+        }
+    }
+
+    /// Finishes the buffered rows into a batch and resets the builders.
+    pub(crate) fn finish(&mut self, schema: &SchemaRef, rows: usize) -> Result<RecordBatch> {
+        let columns: Vec<ArrayRef> = self.builders.iter_mut().map(ColumnBuilder::finish).collect();
+        // Builders keep no capacity after `finish`; give them back their working size.
+        for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
+            *builder = ColumnBuilder::new(field.column_type(), self.capacity);
+        }
+        let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
+        Ok(RecordBatch::try_new_with_options(
+            schema.clone(),
+            columns,
+            &options,
+        )?)
+    }
+}

@@ -1,0 +1,289 @@
+//! The push [`Decoder`]: bytes in, record batches and rejects out.
+
+use arrow::array::RecordBatch;
+use arrow::datatypes::SchemaRef;
+
+use crate::columns::{LineText, S3Columns};
+use crate::error::{Error, ErrorKind, Position, Result};
+use crate::raw::{Line, LineSplitter};
+use crate::reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
+use crate::s3::{FORMAT_LABEL, S3Field, S3Record};
+
+/// Options shared by [`Decoder`] and [`crate::Reader`], set through [`crate::ReaderBuilder`].
+#[derive(Debug, Clone)]
+pub(crate) struct DecoderOptions {
+    pub(crate) format: crate::Format,
+    pub(crate) batch_size: usize,
+    pub(crate) projection: Vec<S3Field>,
+    pub(crate) schema: SchemaRef,
+    pub(crate) error_policy: ErrorPolicy,
+    pub(crate) max_line_length: usize,
+    pub(crate) max_fields: usize,
+}
+
+/// Everything but the line splitter, so that a line borrowed from the splitter can be handed
+/// to it.
+#[derive(Debug)]
+struct Sink {
+    options: DecoderOptions,
+    columns: S3Columns,
+    /// Rows buffered for the next batch.
+    rows: usize,
+    /// Line bytes buffered for the next batch (bounds the i32 offsets of text columns).
+    bytes: usize,
+    byte_limit: usize,
+    stats: DecodeStats,
+    rejects: Vec<Reject>,
+}
+
+/// A push decoder, in the style of arrow-json's: feed it bytes with [`Decoder::decode`], take
+/// batches with [`Decoder::flush`], and call [`Decoder::finish`] at the end of the input.
+///
+/// The same input gives the same batches and the same rejects however it is split into
+/// `decode` calls. Lines that fail to parse are recorded as [`Reject`]s (the default
+/// [`ErrorPolicy::Skip`]) or returned as errors ([`ErrorPolicy::FailFast`]).
+///
+/// ```
+/// use aws_access_logs::{Format, ReaderBuilder};
+///
+/// let log: &[u8] = b"79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\nnot a log line\n";
+/// let mut decoder = ReaderBuilder::new(Format::S3).with_batch_size(1024).build_decoder()?;
+/// let mut input = log;
+/// while !input.is_empty() {
+///     let consumed = decoder.decode(input)?;
+///     input = &input[consumed..];
+///     if decoder.is_full() {
+///         let batch = decoder.flush()?.unwrap();
+///         // ... use the batch
+///     }
+/// }
+/// decoder.finish()?;
+/// let batch = decoder.flush()?.unwrap();
+/// assert_eq!(batch.num_rows(), 1);
+/// assert_eq!(decoder.stats().rejected, 1);
+/// let rejects = decoder.take_rejects();
+/// assert_eq!(rejects[0].line(), 2);
+/// assert_eq!(rejects[0].raw(), b"not a log line");
+/// # Ok::<(), aws_access_logs::Error>(())
+/// ```
+#[derive(Debug)]
+pub struct Decoder {
+    splitter: LineSplitter,
+    sink: Sink,
+    finished: bool,
+    tail_pending: bool,
+}
+
+impl Decoder {
+    pub(crate) fn new(options: DecoderOptions) -> Self {
+        let capacity = options.batch_size.min(16 * 1024);
+        let byte_limit = (i32::MAX as usize).saturating_sub(options.max_line_length);
+        Decoder {
+            splitter: LineSplitter::new(options.max_line_length),
+            sink: Sink {
+                columns: S3Columns::new(options.projection.clone(), capacity),
+                options,
+                rows: 0,
+                bytes: 0,
+                byte_limit,
+                stats: DecodeStats::default(),
+                rejects: Vec::new(),
+            },
+            finished: false,
+            tail_pending: false,
+        }
+    }
+
+    /// The log format being decoded.
+    pub fn format(&self) -> crate::Format {
+        self.sink.options.format
+    }
+
+    /// The schema of the batches this decoder produces (after projection).
+    pub fn schema(&self) -> SchemaRef {
+        self.sink.options.schema.clone()
+    }
+
+    /// Decodes complete lines of `buf` and returns how many bytes were consumed.
+    ///
+    /// Decoding stops once a batch is full (see [`Decoder::is_full`]): then fewer than
+    /// `buf.len()` bytes may be consumed; call [`Decoder::flush`] and decode the rest. An
+    /// unterminated last line is consumed and kept until the next call completes it.
+    ///
+    /// # Errors
+    ///
+    /// With [`ErrorPolicy::FailFast`], the first line that fails to parse (it is also
+    /// recorded as a reject, so the counters stay balanced). Calling `decode` after
+    /// [`Decoder::finish`] is an [`ErrorKind::InvalidArgument`] error.
+    pub fn decode(&mut self, buf: &[u8]) -> Result<usize> {
+        if self.finished {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_detail("decode called after finish"));
+        }
+        let mut pos = 0;
+        while !self.sink.is_full() {
+            let Some(line) = self.splitter.next_line(buf, &mut pos) else {
+                break;
+            };
+            self.sink.process(line)?;
+        }
+        Ok(pos)
+    }
+
+    /// Whether the buffered rows fill a batch; [`Decoder::decode`] consumes nothing more until
+    /// [`Decoder::flush`] is called.
+    pub fn is_full(&self) -> bool {
+        self.sink.is_full()
+    }
+
+    /// Rows buffered for the next batch.
+    pub fn len(&self) -> usize {
+        self.sink.rows
+    }
+
+    /// Whether no rows are buffered.
+    pub fn is_empty(&self) -> bool {
+        self.sink.rows == 0
+    }
+
+    /// Returns the buffered rows as a batch, or `None` when there are none. Never splits a
+    /// line. After [`Decoder::finish`], call it until it returns `None`.
+    ///
+    /// # Errors
+    ///
+    /// With [`ErrorPolicy::FailFast`], when the input's last, unterminated line fails to parse.
+    pub fn flush(&mut self) -> Result<Option<RecordBatch>> {
+        self.process_tail_if_room()?;
+        if self.sink.rows == 0 {
+            return Ok(None);
+        }
+        let rows = std::mem::take(&mut self.sink.rows);
+        self.sink.bytes = 0;
+        let batch = self.sink.columns.finish(&self.sink.options.schema, rows)?;
+        Ok(Some(batch))
+    }
+
+    /// Marks the end of the input: a last line without a line terminator is decoded now (or,
+    /// when the current batch is full, by the next [`Decoder::flush`]).
+    ///
+    /// # Errors
+    ///
+    /// With [`ErrorPolicy::FailFast`], when that last line fails to parse.
+    pub fn finish(&mut self) -> Result<()> {
+        if !self.finished {
+            self.finished = true;
+            self.tail_pending = self.splitter.has_partial_line();
+        }
+        self.process_tail_if_room()
+    }
+
+    fn process_tail_if_room(&mut self) -> Result<()> {
+        if self.tail_pending && !self.sink.is_full() {
+            self.tail_pending = false;
+            if let Some(line) = self.splitter.finish() {
+                self.sink.process(line)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Counters so far.
+    pub fn stats(&self) -> DecodeStats {
+        self.sink.stats
+    }
+
+    /// The rejected and repaired lines recorded so far (in input order).
+    pub fn rejects(&self) -> &[Reject] {
+        &self.sink.rejects
+    }
+
+    /// Takes the rejected and repaired lines recorded so far, leaving none.
+    pub fn take_rejects(&mut self) -> Vec<Reject> {
+        std::mem::take(&mut self.sink.rejects)
+    }
+
+    /// Decompressed input bytes seen so far.
+    pub fn bytes_seen(&self) -> u64 {
+        self.splitter.bytes_seen()
+    }
+}
+
+impl Sink {
+    fn is_full(&self) -> bool {
+        self.rows >= self.options.batch_size || self.bytes >= self.byte_limit
+    }
+
+    fn process(&mut self, line: Line<'_>) -> Result<()> {
+        self.stats.lines += 1;
+        let position = Position {
+            line: line.number,
+            byte_offset: line.byte_offset,
+        };
+        if line.is_truncated() {
+            let err = Error::new(ErrorKind::LineTooLong)
+                .with_format(FORMAT_LABEL)
+                .with_detail(format!(
+                    "{} bytes, maximum {} (raw bytes kept: the first {})",
+                    line.len, self.options.max_line_length, self.options.max_line_length
+                ));
+            return self.reject(err.with_position(position), line.bytes);
+        }
+        if line.is_blank() {
+            self.stats.blank_lines += 1;
+            return Ok(());
+        }
+        let parsed = S3Record::parse(line.bytes).and_then(|record| {
+            if record.field_count() > self.options.max_fields {
+                return Err(Error::new(ErrorKind::TooManyFields)
+                    .with_format(FORMAT_LABEL)
+                    .with_field(S3Field::TrailingFields.name())
+                    .with_detail(format!(
+                        "{} fields, maximum {}",
+                        record.field_count(),
+                        self.options.max_fields
+                    )));
+            }
+            let values = record.values()?;
+            Ok((record, values))
+        });
+        let (record, values) = match parsed {
+            Ok(ok) => ok,
+            Err(err) => return self.reject(err.with_position(position), line.bytes),
+        };
+        let text = LineText::new(record.line());
+        if let LineText::Lossy(bytes) = text {
+            let field = S3Field::ALL
+                .into_iter()
+                .find(|&f| record.raw(f).is_some_and(|b| std::str::from_utf8(b).is_err()));
+            let mut err = Error::new(ErrorKind::InvalidUtf8)
+                .with_format(FORMAT_LABEL)
+                .with_position(position)
+                .with_detail("invalid bytes replaced with U+FFFD; the row is kept");
+            if let Some(field) = field {
+                err = err.with_field(field.name());
+            }
+            self.stats.repaired += 1;
+            self.rejects
+                .push(Reject::new(err, bytes.to_vec(), RejectOutcome::Repaired));
+        }
+        self.sink_row(&record, &values, &text);
+        Ok(())
+    }
+
+    fn sink_row(&mut self, record: &S3Record<'_>, values: &crate::s3::S3Values, text: &LineText<'_>) {
+        self.columns.append(record, values, text);
+        self.rows += 1;
+        self.bytes += record.line().len();
+        self.stats.rows += 1;
+    }
+
+    fn reject(&mut self, err: Error, raw: &[u8]) -> Result<()> {
+        self.stats.rejected += 1;
+        self.rejects
+            .push(Reject::new(err.clone(), raw.to_vec(), RejectOutcome::Rejected));
+        match self.options.error_policy {
+            ErrorPolicy::Skip => Ok(()),
+            ErrorPolicy::FailFast => Err(err),
+        }
+    }
+}

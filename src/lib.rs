@@ -1,0 +1,78 @@
+//! Fast, zero-copy parsing of AWS access logs into Apache Arrow record batches and Parquet.
+//!
+//! This release reads **Amazon S3 server access logs**: every era of the format (17 to 27
+//! fields, and any fields AWS appends later), with its quirks — the bracketed time with a UTC
+//! offset, quoted fields whose inner quotes are not escaped, bare `-` and `"-"`, requesters
+//! with spaces, IPv6 addresses.
+//!
+//! # Which type do I want?
+//!
+//! * Read a file or stream (plain or gzip) as batches: [`ReaderBuilder::build`] → [`Reader`],
+//!   an `Iterator` of [`RecordBatch`](arrow::array::RecordBatch)es and a
+//!   [`RecordBatchReader`](arrow::array::RecordBatchReader).
+//! * Feed bytes as they arrive (network, your own decompression): [`ReaderBuilder::build_decoder`]
+//!   → [`Decoder`] (`decode` / `flush` / `finish`).
+//! * Write Parquet: [`parquet::write_parquet`] (feature `parquet`).
+//! * Look at single lines without Arrow: [`s3::S3Record::parse`], a borrowed record with typed
+//!   accessors; [`raw`] has the line splitter.
+//!
+//! # Nothing is lost
+//!
+//! Every line becomes a row, a [`Reject`] (line number, byte offset, field, error, raw bytes),
+//! or a skipped blank line: [`DecodeStats`] keeps `rows + rejected + blank_lines == lines`.
+//! A line with invalid UTF-8 keeps its row (invalid bytes become U+FFFD) and is also recorded
+//! as [`RejectOutcome::Repaired`] with its original bytes. With [`ErrorPolicy::FailFast`] the
+//! first bad line is returned as an [`Error`] instead.
+//!
+//! # Example
+//!
+//! ```
+//! use aws_access_logs::{Format, ReaderBuilder};
+//! use arrow::array::{AsArray, Array};
+//! use arrow::datatypes::UInt16Type;
+//!
+//! let log = concat!(
+//!     "79a5 amzn-s3-demo-bucket [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE ",
+//!     "REST.GET.OBJECT photos/cat.jpg \"GET /photos/cat.jpg HTTP/1.1\" 200 - 113 113 7 6 ",
+//!     "\"-\" \"curl/8.0\" -\n",
+//! );
+//! let mut reader = ReaderBuilder::new(Format::S3).build(log.as_bytes())?;
+//! let batch = reader.next().unwrap()?;
+//! let status = batch.column_by_name("http_status").unwrap().as_primitive::<UInt16Type>();
+//! assert_eq!(status.value(0), 200);
+//! assert!(batch.column_by_name("referer").unwrap().is_null(0));
+//! assert_eq!(reader.stats().rows, 1);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Cargo features
+//!
+//! * `parquet` (default): the [`parquet`] module, a streaming Parquet writer.
+//!
+//! The library never prints, never reads environment variables and never spawns threads.
+
+#![forbid(unsafe_code)]
+#![deny(missing_docs)]
+#![warn(rust_2018_idioms, unreachable_pub)]
+
+mod columns;
+mod decoder;
+mod error;
+#[cfg(feature = "parquet")]
+pub mod parquet;
+pub mod raw;
+mod reader;
+mod reject;
+pub mod s3;
+
+pub use decoder::Decoder;
+pub use error::{Error, ErrorKind, Position, Result};
+pub use reader::{
+    DEFAULT_BATCH_SIZE, DEFAULT_MAX_FIELDS, DEFAULT_MAX_LINE_LENGTH, Format, MAX_MAX_LINE_LENGTH,
+    Reader, ReaderBuilder,
+};
+pub use reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
+
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;

@@ -1,0 +1,201 @@
+//! Streaming Parquet output (feature `parquet`, on by default).
+//!
+//! [`write_parquet`] drains a [`Reader`] into any [`Write`]: zstd (level 3 by default),
+//! dictionary encoding, page statistics and the page index, row groups bounded by rows and by
+//! buffered bytes. The key-value metadata records the format, the crate version, and the rows
+//! and rejected lines. The same input and options give byte-identical output.
+
+use std::io::{Read, Write};
+
+use arrow::datatypes::SchemaRef;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::metadata::KeyValue;
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+
+use crate::error::{Error, ErrorKind, Result};
+use crate::reader::{Format, Reader};
+use crate::reject::DecodeStats;
+
+/// Metadata key holding the log format (`s3`).
+pub const META_FORMAT: &str = "aws_access_logs.format";
+/// Metadata key holding the version of this crate that wrote the file.
+pub const META_VERSION: &str = "aws_access_logs.version";
+/// Metadata key holding the number of rows.
+pub const META_ROWS: &str = "aws_access_logs.rows";
+/// Metadata key holding the number of rejected lines.
+pub const META_REJECTED: &str = "aws_access_logs.rejected";
+
+/// Parquet writer settings.
+#[derive(Debug, Clone)]
+pub struct ParquetOptions {
+    zstd_level: i32,
+    max_row_group_rows: usize,
+    max_row_group_bytes: usize,
+}
+
+impl Default for ParquetOptions {
+    fn default() -> Self {
+        ParquetOptions {
+            zstd_level: 3,
+            max_row_group_rows: 1 << 20,
+            max_row_group_bytes: 128 << 20,
+        }
+    }
+}
+
+impl ParquetOptions {
+    /// Default settings: zstd level 3, row groups of at most 1 Mi rows and 128 MiB.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// zstd level, 1 to 22 (default 3).
+    pub fn with_zstd_level(mut self, level: i32) -> Self {
+        self.zstd_level = level;
+        self
+    }
+
+    /// Most rows per row group (default 1 Mi; at least 1).
+    pub fn with_max_row_group_rows(mut self, rows: usize) -> Self {
+        self.max_row_group_rows = rows;
+        self
+    }
+
+    /// Most estimated encoded bytes per row group (default 128 MiB; at least 1).
+    pub fn with_max_row_group_bytes(mut self, bytes: usize) -> Self {
+        self.max_row_group_bytes = bytes;
+        self
+    }
+
+    fn properties(&self, format: Format) -> Result<WriterProperties> {
+        let level = ZstdLevel::try_new(self.zstd_level).map_err(|e| {
+            Error::new(ErrorKind::InvalidArgument).with_detail(format!("zstd level: {e}"))
+        })?;
+        if self.max_row_group_rows == 0 || self.max_row_group_bytes == 0 {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_detail("row group limits must be at least 1"));
+        }
+        Ok(WriterProperties::builder()
+            .set_compression(Compression::ZSTD(level))
+            .set_dictionary_enabled(true)
+            .set_statistics_enabled(EnabledStatistics::Page)
+            .set_max_row_group_row_count(Some(self.max_row_group_rows))
+            .set_max_row_group_bytes(Some(self.max_row_group_bytes))
+            .set_key_value_metadata(Some(vec![
+                KeyValue::new(META_FORMAT.to_string(), format.name().to_string()),
+                KeyValue::new(
+                    META_VERSION.to_string(),
+                    env!("CARGO_PKG_VERSION").to_string(),
+                ),
+            ]))
+            .build())
+    }
+}
+
+/// What [`write_parquet`] did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct ParquetSummary {
+    /// Decoding counters (rows, rejected, ...).
+    pub stats: DecodeStats,
+    /// Decompressed input bytes read.
+    pub bytes_in: u64,
+    /// Row groups written.
+    pub row_groups: usize,
+}
+
+fn parquet_error(err: parquet::errors::ParquetError) -> Error {
+    Error::new(ErrorKind::Parquet)
+        .with_detail(err.to_string())
+        .with_source(err)
+}
+
+/// A streaming Parquet writer for batches of one format.
+pub struct ParquetWriter<W: Write + Send> {
+    writer: ArrowWriter<W>,
+}
+
+impl<W: Write + Send> std::fmt::Debug for ParquetWriter<W> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParquetWriter").finish_non_exhaustive()
+    }
+}
+
+impl<W: Write + Send> ParquetWriter<W> {
+    /// A writer of batches with `schema` (of `format`) to `out`.
+    ///
+    /// # Errors
+    ///
+    /// Invalid options, or the Parquet writer refusing the schema.
+    pub fn try_new(out: W, schema: SchemaRef, format: Format, options: &ParquetOptions) -> Result<Self> {
+        let props = options.properties(format)?;
+        let writer = ArrowWriter::try_new(out, schema, Some(props)).map_err(parquet_error)?;
+        Ok(ParquetWriter { writer })
+    }
+
+    /// Writes one batch (buffered until a row group is full).
+    ///
+    /// # Errors
+    ///
+    /// Parquet or I/O errors.
+    pub fn write(&mut self, batch: &arrow::array::RecordBatch) -> Result<()> {
+        self.writer.write(batch).map_err(parquet_error)
+    }
+
+    /// Adds the row and reject counts to the metadata and writes the footer.
+    ///
+    /// # Errors
+    ///
+    /// Parquet or I/O errors.
+    pub fn finish(mut self, stats: &DecodeStats) -> Result<(W, usize)> {
+        self.writer.append_key_value_metadata(KeyValue::new(
+            META_ROWS.to_string(),
+            stats.rows.to_string(),
+        ));
+        self.writer.append_key_value_metadata(KeyValue::new(
+            META_REJECTED.to_string(),
+            stats.rejected.to_string(),
+        ));
+        let metadata = self.writer.finish().map_err(parquet_error)?;
+        let row_groups = metadata.num_row_groups();
+        let out = self.writer.into_inner().map_err(parquet_error)?;
+        Ok((out, row_groups))
+    }
+}
+
+/// Reads every batch of `reader` and writes them as one Parquet file to `out`.
+///
+/// ```
+/// use aws_access_logs::{Format, ReaderBuilder};
+/// use aws_access_logs::parquet::{write_parquet, ParquetOptions};
+///
+/// let log = "79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+/// let mut reader = ReaderBuilder::new(Format::S3).build(log.as_bytes())?;
+/// let mut out = Vec::new();
+/// let summary = write_parquet(&mut reader, &mut out, &ParquetOptions::default())?;
+/// assert_eq!(summary.stats.rows, 1);
+/// assert_eq!(&out[..4], b"PAR1");
+/// # Ok::<(), aws_access_logs::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// Reader errors (I/O, gzip, fail-fast lines), Parquet and I/O errors on output.
+pub fn write_parquet<R: Read, W: Write + Send>(
+    reader: &mut Reader<R>,
+    out: W,
+    options: &ParquetOptions,
+) -> Result<ParquetSummary> {
+    let mut writer = ParquetWriter::try_new(out, reader.schema(), reader.format(), options)?;
+    while let Some(batch) = reader.next_batch()? {
+        writer.write(&batch)?;
+    }
+    let stats = reader.stats();
+    let (_, row_groups) = writer.finish(&stats)?;
+    Ok(ParquetSummary {
+        stats,
+        bytes_in: reader.bytes_read(),
+        row_groups,
+    })
+}

@@ -1,0 +1,12 @@
+//! The raw layer: lines and field spans over `&[u8]`, with positions.
+//!
+//! Nothing here knows about Arrow or about a particular log format, and nothing allocates per
+//! line: [`LineSplitter`] hands out lines that borrow the input chunk (copying only an
+//! unterminated tail between chunks), and [`FieldCursor`] walks the separator-delimited fields
+//! of one line as byte ranges.
+
+mod fields;
+mod lines;
+
+pub use fields::{FieldCursor, Span};
+pub use lines::{Line, LineSplitter};

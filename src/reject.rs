@@ -1,0 +1,107 @@
+//! Rejected and repaired lines, counters, and the error policy.
+
+use crate::error::{Error, ErrorKind};
+
+/// What the decoder does with a line that fails to parse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub enum ErrorPolicy {
+    /// Skip the line and record it as a [`Reject`] (the default).
+    #[default]
+    Skip,
+    /// Record the line as a [`Reject`] and return its error.
+    FailFast,
+}
+
+/// What became of a line recorded as a [`Reject`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RejectOutcome {
+    /// The line produced no row.
+    Rejected,
+    /// The line produced a row, but some bytes had to be replaced (invalid UTF-8 → U+FFFD);
+    /// the original bytes are kept here.
+    Repaired,
+}
+
+impl RejectOutcome {
+    /// `"rejected"` or `"repaired"`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RejectOutcome::Rejected => "rejected",
+            RejectOutcome::Repaired => "repaired",
+        }
+    }
+}
+
+/// A line that was rejected (no row) or repaired (row kept, bytes replaced), with its position,
+/// the reason and its raw bytes, so that nothing is ever lost.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Reject {
+    error: Error,
+    raw: Vec<u8>,
+    outcome: RejectOutcome,
+}
+
+impl Reject {
+    pub(crate) fn new(error: Error, raw: Vec<u8>, outcome: RejectOutcome) -> Self {
+        Reject {
+            error,
+            raw,
+            outcome,
+        }
+    }
+
+    /// 1-based line number.
+    pub fn line(&self) -> u64 {
+        self.error.position().map_or(0, |p| p.line)
+    }
+
+    /// 0-based byte offset of the start of the line in the (decompressed) input.
+    pub fn byte_offset(&self) -> u64 {
+        self.error.position().map_or(0, |p| p.byte_offset)
+    }
+
+    /// The snake_case name of the offending field, when the error concerns one field.
+    pub fn field(&self) -> Option<&'static str> {
+        self.error.field()
+    }
+
+    /// The error kind.
+    pub fn kind(&self) -> ErrorKind {
+        self.error.kind()
+    }
+
+    /// The full error (its `Display` names format, position, field and reason).
+    pub fn error(&self) -> &Error {
+        &self.error
+    }
+
+    /// The line's bytes, without line terminator. For a line longer than the maximum line
+    /// length, only its first `max_line_length` bytes.
+    pub fn raw(&self) -> &[u8] {
+        &self.raw
+    }
+
+    /// Whether the line was rejected or repaired.
+    pub fn outcome(&self) -> RejectOutcome {
+        self.outcome
+    }
+}
+
+/// Counters of one decoding run. For any input,
+/// `rows + rejected + blank_lines == lines` (repaired lines are among `rows`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct DecodeStats {
+    /// Lines seen (complete lines, plus a last line without terminator).
+    pub lines: u64,
+    /// Lines that became rows.
+    pub rows: u64,
+    /// Lines that were rejected.
+    pub rejected: u64,
+    /// Rows whose invalid UTF-8 was replaced (also counted in `rows`).
+    pub repaired: u64,
+    /// Empty lines, or lines of only spaces and tabs, skipped.
+    pub blank_lines: u64,
+}

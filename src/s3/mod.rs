@@ -1,0 +1,47 @@
+//! Amazon S3 server access logs: fields, the borrowed [`S3Record`], value parsers and schema.
+//!
+//! # Schema
+//!
+//! One column per field, in log order ([`S3Field::schema`]); each Arrow field keeps AWS's name
+//! under the metadata key `aws_name`. `-` is null unless the table says otherwise; quoted
+//! fields are stored without their quotes, and bare `-` and `"-"` are both null.
+//!
+//! | column | Arrow type | AWS field | notes |
+//! |---|---|---|---|
+//! | `bucket_owner` | Utf8 | Bucket Owner | |
+//! | `bucket` | Utf8 | Bucket | |
+//! | `time` | Timestamp(ms, "UTC") | Time | converted to UTC from the logged offset |
+//! | `remote_ip` | Utf8 | Remote IP | |
+//! | `requester` | Utf8 | Requester | may contain spaces |
+//! | `request_id` | Utf8 | Request ID | |
+//! | `operation` | Utf8 | Operation | |
+//! | `key` | Utf8 | Key | as logged, not URL-decoded |
+//! | `request_uri` | Utf8 | Request-URI | as logged, without quotes |
+//! | `http_status` | UInt16 | HTTP status | |
+//! | `error_code` | Utf8 | Error Code | |
+//! | `bytes_sent` | UInt64, not null | Bytes Sent | `-` is 0 |
+//! | `object_size` | UInt64 | Object Size | |
+//! | `total_time_ms` | UInt32 | Total Time | milliseconds |
+//! | `turn_around_time_ms` | UInt32 | Turn-Around Time | milliseconds |
+//! | `referer` | Utf8 | Referer | without quotes |
+//! | `user_agent` | Utf8 | User-Agent | without quotes |
+//! | `version_id` | Utf8 | Version Id | null when the line stops before it |
+//! | `host_id` | Utf8 | Host Id | |
+//! | `signature_version` | Utf8 | Signature Version | |
+//! | `cipher_suite` | Utf8 | Cipher Suite | |
+//! | `authentication_type` | Utf8 | Authentication Type | |
+//! | `host_header` | Utf8 | Host Header | |
+//! | `tls_version` | Utf8 | TLS version | as logged (`TLSv1.2`, `TLSV1.2`) |
+//! | `access_point_arn` | Utf8 | Access Point ARN | |
+//! | `acl_required` | Boolean | aclRequired | `Yes` true, `-` false, absent null |
+//! | `source_region` | Utf8 | Source Region | |
+//! | `trailing_fields` | Utf8 | — | unknown fields after the known ones, as logged |
+
+mod fields;
+mod record;
+mod values;
+
+pub use fields::{AWS_NAME_KEY, S3Field};
+pub(crate) use fields::ColumnType;
+pub(crate) use record::FORMAT_LABEL;
+pub use record::{S3Record, S3Values};
