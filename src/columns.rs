@@ -31,9 +31,10 @@ enum ColumnBuilder {
 impl ColumnBuilder {
     fn new(ty: ColumnType, capacity: usize) -> Self {
         match ty {
-            ColumnType::Utf8 => {
-                ColumnBuilder::Utf8(StringBuilder::with_capacity(capacity, capacity * TEXT_BYTES_HINT))
-            }
+            ColumnType::Utf8 => ColumnBuilder::Utf8(StringBuilder::with_capacity(
+                capacity,
+                capacity * TEXT_BYTES_HINT,
+            )),
             ColumnType::TimestampMs => ColumnBuilder::TimestampMs(
                 TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC"),
             ),
@@ -130,7 +131,11 @@ impl S3Columns {
 
     /// Finishes the buffered rows into a batch and resets the builders.
     pub(crate) fn finish(&mut self, schema: &SchemaRef, rows: usize) -> Result<RecordBatch> {
-        let columns: Vec<ArrayRef> = self.builders.iter_mut().map(ColumnBuilder::finish).collect();
+        let columns: Vec<ArrayRef> = self
+            .builders
+            .iter_mut()
+            .map(ColumnBuilder::finish)
+            .collect();
         // Builders keep no capacity after `finish`; give them back their working size.
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
             *builder = ColumnBuilder::new(field.column_type(), self.capacity);

@@ -117,8 +117,9 @@ impl Decoder {
     /// [`Decoder::finish`] is an [`ErrorKind::InvalidArgument`] error.
     pub fn decode(&mut self, buf: &[u8]) -> Result<usize> {
         if self.finished {
-            return Err(Error::new(ErrorKind::InvalidArgument)
-                .with_detail("decode called after finish"));
+            return Err(
+                Error::new(ErrorKind::InvalidArgument).with_detail("decode called after finish")
+            );
         }
         let mut pos = 0;
         while !self.sink.is_full() {
@@ -252,9 +253,11 @@ impl Sink {
         };
         let text = LineText::new(record.line());
         if let LineText::Lossy(bytes) = text {
-            let field = S3Field::ALL
-                .into_iter()
-                .find(|&f| record.raw(f).is_some_and(|b| std::str::from_utf8(b).is_err()));
+            let field = S3Field::ALL.into_iter().find(|&f| {
+                record
+                    .raw(f)
+                    .is_some_and(|b| std::str::from_utf8(b).is_err())
+            });
             let mut err = Error::new(ErrorKind::InvalidUtf8)
                 .with_format(FORMAT_LABEL)
                 .with_position(position)
@@ -270,7 +273,12 @@ impl Sink {
         Ok(())
     }
 
-    fn sink_row(&mut self, record: &S3Record<'_>, values: &crate::s3::S3Values, text: &LineText<'_>) {
+    fn sink_row(
+        &mut self,
+        record: &S3Record<'_>,
+        values: &crate::s3::S3Values,
+        text: &LineText<'_>,
+    ) {
         self.columns.append(record, values, text);
         self.rows += 1;
         self.bytes += record.line().len();
@@ -279,8 +287,11 @@ impl Sink {
 
     fn reject(&mut self, err: Error, raw: &[u8]) -> Result<()> {
         self.stats.rejected += 1;
-        self.rejects
-            .push(Reject::new(err.clone(), raw.to_vec(), RejectOutcome::Rejected));
+        self.rejects.push(Reject::new(
+            err.clone(),
+            raw.to_vec(),
+            RejectOutcome::Rejected,
+        ));
         match self.options.error_policy {
             ErrorPolicy::Skip => Ok(()),
             ErrorPolicy::FailFast => Err(err),

@@ -128,7 +128,12 @@ impl<W: Write + Send> ParquetWriter<W> {
     /// # Errors
     ///
     /// Invalid options, or the Parquet writer refusing the schema.
-    pub fn try_new(out: W, schema: SchemaRef, format: Format, options: &ParquetOptions) -> Result<Self> {
+    pub fn try_new(
+        out: W,
+        schema: SchemaRef,
+        format: Format,
+        options: &ParquetOptions,
+    ) -> Result<Self> {
         let props = options.properties(format)?;
         let writer = ArrowWriter::try_new(out, schema, Some(props)).map_err(parquet_error)?;
         Ok(ParquetWriter { writer })
@@ -143,12 +148,13 @@ impl<W: Write + Send> ParquetWriter<W> {
         self.writer.write(batch).map_err(parquet_error)
     }
 
-    /// Adds the row and reject counts to the metadata and writes the footer.
+    /// Adds the row and reject counts to the metadata and writes the footer. Returns the number
+    /// of row groups written. (Pass `&mut W` to [`ParquetWriter::try_new`] to keep the writer.)
     ///
     /// # Errors
     ///
     /// Parquet or I/O errors.
-    pub fn finish(mut self, stats: &DecodeStats) -> Result<(W, usize)> {
+    pub fn finish(mut self, stats: &DecodeStats) -> Result<usize> {
         self.writer.append_key_value_metadata(KeyValue::new(
             META_ROWS.to_string(),
             stats.rows.to_string(),
@@ -158,9 +164,7 @@ impl<W: Write + Send> ParquetWriter<W> {
             stats.rejected.to_string(),
         ));
         let metadata = self.writer.finish().map_err(parquet_error)?;
-        let row_groups = metadata.num_row_groups();
-        let out = self.writer.into_inner().map_err(parquet_error)?;
-        Ok((out, row_groups))
+        Ok(metadata.num_row_groups())
     }
 }
 
@@ -192,7 +196,7 @@ pub fn write_parquet<R: Read, W: Write + Send>(
         writer.write(&batch)?;
     }
     let stats = reader.stats();
-    let (_, row_groups) = writer.finish(&stats)?;
+    let row_groups = writer.finish(&stats)?;
     Ok(ParquetSummary {
         stats,
         bytes_in: reader.bytes_read(),

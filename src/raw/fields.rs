@@ -94,7 +94,11 @@ impl<'a> FieldCursor<'a> {
     /// The bytes from the next field to the end of the line (empty when done).
     #[inline]
     pub fn rest(&self) -> &'a [u8] {
-        if self.done { &[] } else { &self.line[self.pos..] }
+        if self.done {
+            &[]
+        } else {
+            &self.line[self.pos..]
+        }
     }
 
     /// The next field, up to the next separator or the end of the line.
@@ -120,7 +124,10 @@ impl<'a> FieldCursor<'a> {
     /// When `end` is before the cursor or beyond the line.
     #[inline]
     pub fn advance_to(&mut self, end: usize) {
-        assert!(end >= self.pos && end <= self.line.len(), "advance out of range");
+        assert!(
+            end >= self.pos && end <= self.line.len(),
+            "advance out of range"
+        );
         if end >= self.line.len() {
             self.pos = self.line.len();
             self.done = true;

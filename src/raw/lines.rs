@@ -161,7 +161,8 @@ impl LineSplitter {
         // Keep one byte beyond the limit so that a `\r` ending a line of exactly the maximum
         // length can still be stripped.
         let room = (self.max_line_length + 1).saturating_sub(self.carry.len());
-        self.carry.extend_from_slice(&bytes[..bytes.len().min(room)]);
+        self.carry
+            .extend_from_slice(&bytes[..bytes.len().min(room)]);
         self.carry_len += bytes.len() as u64;
     }
 

@@ -222,7 +222,9 @@ impl S3Field {
     pub fn arrow_field(self) -> Field {
         let data_type = match self.column_type() {
             ColumnType::Utf8 => DataType::Utf8,
-            ColumnType::TimestampMs => DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into())),
+            ColumnType::TimestampMs => {
+                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
+            }
             ColumnType::UInt16 => DataType::UInt16,
             ColumnType::UInt32 => DataType::UInt32,
             ColumnType::UInt64 => DataType::UInt64,

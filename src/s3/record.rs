@@ -92,7 +92,11 @@ fn field_error(field: S3Field, kind: ErrorKind, detail: &'static str) -> Error {
 }
 
 fn missing(field: S3Field) -> Error {
-    field_error(field, ErrorKind::MissingField, "the line ended before this field")
+    field_error(
+        field,
+        ErrorKind::MissingField,
+        "the line ended before this field",
+    )
 }
 
 fn take(c: &mut FieldCursor<'_>, field: S3Field) -> Result<Span> {
@@ -145,7 +149,10 @@ fn end_quoted(c: &mut FieldCursor<'_>, open: usize, close: usize, field: S3Field
 
 /// A quoted field's position must hold `"…"` or a bare `-`. Returns the bare `-` span, or the
 /// offset of the opening quote.
-fn open_quoted(c: &mut FieldCursor<'_>, field: S3Field) -> Result<std::result::Result<Span, usize>> {
+fn open_quoted(
+    c: &mut FieldCursor<'_>,
+    field: S3Field,
+) -> Result<std::result::Result<Span, usize>> {
     if c.is_done() {
         return Err(missing(field));
     }
@@ -164,7 +171,11 @@ fn open_quoted(c: &mut FieldCursor<'_>, field: S3Field) -> Result<std::result::R
 }
 
 fn unterminated(field: S3Field) -> Error {
-    field_error(field, ErrorKind::InvalidQuoting, "unterminated quoted value")
+    field_error(
+        field,
+        ErrorKind::InvalidQuoting,
+        "unterminated quoted value",
+    )
 }
 
 impl<'a> S3Record<'a> {
@@ -181,19 +192,22 @@ impl<'a> S3Record<'a> {
         spans[S3Field::Time.index()] = take_time(&mut c)?;
         spans[S3Field::RemoteIp.index()] = take(&mut c, S3Field::RemoteIp)?;
         take_requester_block(&mut c, &mut spans)?;
-        spans[S3Field::RequestUri.index()] = take_request_uri(&mut c)?;
-        for field in [
-            S3Field::HttpStatus,
-            S3Field::ErrorCode,
-            S3Field::BytesSent,
-            S3Field::ObjectSize,
-            S3Field::TotalTimeMs,
-            S3Field::TurnAroundTimeMs,
-        ] {
-            spans[field.index()] = take(&mut c, field)?;
+        let (uri, uri_anchored) = take_request_uri(&mut c)?;
+        spans[S3Field::RequestUri.index()] = uri;
+        let middle = take_middle(&mut c, &mut spans);
+        if let Err(err) = middle {
+            // Without the anchor, the Request-URI's end was a guess; a structural error after
+            // it most likely comes from that guess.
+            return Err(if uri_anchored {
+                err
+            } else {
+                field_error(
+                    S3Field::RequestUri,
+                    ErrorKind::InvalidQuoting,
+                    "no closing quote followed by the fields that come after the Request-URI",
+                )
+            });
         }
-        spans[S3Field::Referer.index()] = take_referer(&mut c)?;
-        spans[S3Field::UserAgent.index()] = take_user_agent(&mut c)?;
 
         let mut known = S3Field::REQUIRED;
         if let Some(span) = c.next_field() {
@@ -348,10 +362,7 @@ impl<'a> S3Record<'a> {
 }
 
 fn trim_end_spaces(line: &[u8]) -> &[u8] {
-    let end = line
-        .iter()
-        .rposition(|&b| b != b' ')
-        .map_or(0, |i| i + 1);
+    let end = line.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
     &line[..end]
 }
 
@@ -438,10 +449,28 @@ fn request_uri_followers_fit(mut t: FieldCursor<'_>) -> bool {
     !t.is_done() && starts_quoted_or_dash(&t)
 }
 
-fn take_request_uri(c: &mut FieldCursor<'_>) -> Result<Span> {
+/// Status through User-Agent.
+fn take_middle(c: &mut FieldCursor<'_>, spans: &mut [Span; 28]) -> Result<()> {
+    for field in [
+        S3Field::HttpStatus,
+        S3Field::ErrorCode,
+        S3Field::BytesSent,
+        S3Field::ObjectSize,
+        S3Field::TotalTimeMs,
+        S3Field::TurnAroundTimeMs,
+    ] {
+        spans[field.index()] = take(c, field)?;
+    }
+    spans[S3Field::Referer.index()] = take_referer(c)?;
+    spans[S3Field::UserAgent.index()] = take_user_agent(c)?;
+    Ok(())
+}
+
+/// The Request-URI span, and whether its end was confirmed by the fields after it.
+fn take_request_uri(c: &mut FieldCursor<'_>) -> Result<(Span, bool)> {
     let field = S3Field::RequestUri;
     let open = match open_quoted(c, field)? {
-        Ok(dash) => return Ok(dash),
+        Ok(dash) => return Ok((dash, true)),
         Err(open) => open,
     };
     let line = c.line();
@@ -454,12 +483,12 @@ fn take_request_uri(c: &mut FieldCursor<'_>) -> Result<Span> {
             let mut t = *c;
             t.advance_to(q + 1);
             if request_uri_followers_fit(t) {
-                return end_quoted(c, open, q, field);
+                return Ok((end_quoted(c, open, q, field)?, true));
             }
         }
     }
     match fallback {
-        Some(q) => end_quoted(c, open, q, field),
+        Some(q) => Ok((end_quoted(c, open, q, field)?, false)),
         None => Err(unterminated(field)),
     }
 }
@@ -538,7 +567,9 @@ mod tests {
 
     #[test]
     fn doubled_closing_quote_is_rejected() {
-        let line = format!("{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"http://x?id=1\"\" \"UA\" -");
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"http://x?id=1\"\" \"UA\" -"
+        );
         let err = S3Record::parse(line.as_bytes()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidQuoting);
         assert_eq!(err.field(), Some("referer"));
@@ -558,7 +589,9 @@ mod tests {
 
     #[test]
     fn quoted_referer_then_dash_user_agent() {
-        let line = format!("{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"http://r\" - v");
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"http://r\" - v"
+        );
         let r = parse(&line);
         assert_eq!(text(&r, S3Field::Referer), Some("http://r"));
         assert_eq!(r.text(S3Field::UserAgent), None);
@@ -583,7 +616,9 @@ mod tests {
 
     #[test]
     fn unknown_block_after_version_id_is_trailing() {
-        let line = format!("{HEAD} - ID REST.HEAD.OBJECT k \"HEAD /k HTTP/1.1\" 200 - - 4 9 - \"-\" \"-\" - any other fields");
+        let line = format!(
+            "{HEAD} - ID REST.HEAD.OBJECT k \"HEAD /k HTTP/1.1\" 200 - - 4 9 - \"-\" \"-\" - any other fields"
+        );
         let r = parse(&line);
         assert_eq!(r.text(S3Field::HostId), None);
         assert!(!r.has(S3Field::HostId));

@@ -127,7 +127,7 @@ fn month_number(m: [u8; 3]) -> Option<u32> {
 }
 
 fn is_leap(year: u32) -> bool {
-    (year % 4 == 0 && year % 100 != 0) || year % 400 == 0
+    (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
 fn days_in_month(year: u32, month: u32) -> u32 {
@@ -170,7 +170,10 @@ mod tests {
             parse_time(b"09/Feb/2021:14:48:42 +0200"),
             Ok(Some(1_612_874_922_000))
         );
-        assert_eq!(parse_time(b"29/Feb/2024:23:59:59 +0530"), Ok(Some(1_709_231_399_000)));
+        assert_eq!(
+            parse_time(b"29/Feb/2024:23:59:59 +0530"),
+            Ok(Some(1_709_231_399_000))
+        );
         assert_eq!(parse_time(b"-"), Ok(None));
     }
 
@@ -206,7 +209,10 @@ mod tests {
     fn integers() {
         assert_eq!(parse_uint(b"-", u64::MAX), Ok(None));
         assert_eq!(parse_uint(b"0", u64::MAX), Ok(Some(0)));
-        assert_eq!(parse_uint(b"18446744073709551615", u64::MAX), Ok(Some(u64::MAX)));
+        assert_eq!(
+            parse_uint(b"18446744073709551615", u64::MAX),
+            Ok(Some(u64::MAX))
+        );
         assert!(parse_uint(b"18446744073709551616", u64::MAX).is_err());
         assert!(parse_uint(b"65536", u64::from(u16::MAX)).is_err());
         assert!(parse_uint(b"", u64::MAX).is_err());

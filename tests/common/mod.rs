@@ -1,0 +1,78 @@
+//! Helpers shared by the integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+use arrow::array::{Array, AsArray, RecordBatch};
+use arrow::datatypes::{DataType, TimestampMillisecondType, UInt16Type, UInt32Type, UInt64Type};
+use aws_access_logs::{Decoder, Format, Reject, ReaderBuilder};
+use serde_json::{Map, Value};
+
+pub fn fixture(path: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
+}
+
+/// One row of a batch as a JSON object: column name → value (null for null).
+pub fn rows_as_json(batch: &RecordBatch) -> Vec<Map<String, Value>> {
+    let schema = batch.schema();
+    (0..batch.num_rows())
+        .map(|row| {
+            let mut map = Map::new();
+            for (field, column) in schema.fields().iter().zip(batch.columns()) {
+                map.insert(field.name().clone(), value_at(column.as_ref(), row));
+            }
+            map
+        })
+        .collect()
+}
+
+pub fn value_at(column: &dyn Array, row: usize) -> Value {
+    if column.is_null(row) {
+        return Value::Null;
+    }
+    match column.data_type() {
+        DataType::Utf8 => Value::from(column.as_string::<i32>().value(row)),
+        DataType::UInt16 => Value::from(column.as_primitive::<UInt16Type>().value(row)),
+        DataType::UInt32 => Value::from(column.as_primitive::<UInt32Type>().value(row)),
+        DataType::UInt64 => Value::from(column.as_primitive::<UInt64Type>().value(row)),
+        DataType::Timestamp(_, _) => {
+            Value::from(column.as_primitive::<TimestampMillisecondType>().value(row))
+        }
+        DataType::Boolean => Value::from(column.as_boolean().value(row)),
+        other => panic!("unexpected type {other}"),
+    }
+}
+
+/// Decodes `input` split into chunks of `chunk` bytes, with `batch_size` rows per batch.
+pub fn decode_chunked(
+    input: &[u8],
+    chunk: usize,
+    batch_size: usize,
+) -> (Vec<RecordBatch>, Vec<Reject>, aws_access_logs::DecodeStats) {
+    let mut decoder: Decoder = ReaderBuilder::new(Format::S3)
+        .with_batch_size(batch_size)
+        .build_decoder()
+        .unwrap();
+    let mut batches = Vec::new();
+    for piece in input.chunks(chunk.max(1)) {
+        let mut rest = piece;
+        while !rest.is_empty() {
+            let n = decoder.decode(rest).unwrap();
+            rest = &rest[n..];
+            if decoder.is_full() {
+                batches.push(decoder.flush().unwrap().unwrap());
+            }
+        }
+    }
+    decoder.finish().unwrap();
+    while let Some(batch) = decoder.flush().unwrap() {
+        batches.push(batch);
+    }
+    let rejects = decoder.take_rejects();
+    (batches, rejects, decoder.stats())
+}
+
+/// All rows of all batches, in order.
+pub fn all_rows(batches: &[RecordBatch]) -> Vec<Map<String, Value>> {
+    batches.iter().flat_map(rows_as_json).collect()
+}
