@@ -12,7 +12,8 @@ use serde_json::Value;
 fn quirks() -> (Vec<u8>, Value) {
     let log = std::fs::read(fixture("s3/quirks.log")).unwrap();
     let expected: Value =
-        serde_json::from_slice(&std::fs::read(fixture("s3/quirks.expected.json")).unwrap()).unwrap();
+        serde_json::from_slice(&std::fs::read(fixture("s3/quirks.expected.json")).unwrap())
+            .unwrap();
     (log, expected)
 }
 
@@ -51,12 +52,20 @@ fn golden_quirks_rows_rejects_and_stats() {
         assert_eq!(got.line(), want["line"].as_u64().unwrap());
         assert_eq!(got.byte_offset(), want["byte_offset"].as_u64().unwrap());
         assert_eq!(got.field(), want["field"].as_str(), "line {}", got.line());
-        assert_eq!(format!("{:?}", got.kind()), want["kind"].as_str().unwrap(), "line {}", got.line());
+        assert_eq!(
+            format!("{:?}", got.kind()),
+            want["kind"].as_str().unwrap(),
+            "line {}",
+            got.line()
+        );
         assert_eq!(got.outcome().as_str(), want["outcome"].as_str().unwrap());
         // The raw bytes are the line as it is in the file, without terminator.
         let start = got.byte_offset() as usize;
         assert_eq!(&log[start..start + got.raw().len()], got.raw());
-        assert!(matches!(log.get(start + got.raw().len()), Some(b'\n') | Some(b'\r') | None));
+        assert!(matches!(
+            log.get(start + got.raw().len()),
+            Some(b'\n') | Some(b'\r') | None
+        ));
     }
 }
 
@@ -67,14 +76,41 @@ fn schema_names_types_nullability_and_metadata() {
     assert_eq!(
         names,
         [
-            "bucket_owner", "bucket", "time", "remote_ip", "requester", "request_id", "operation",
-            "key", "request_uri", "http_status", "error_code", "bytes_sent", "object_size",
-            "total_time_ms", "turn_around_time_ms", "referer", "user_agent", "version_id",
-            "host_id", "signature_version", "cipher_suite", "authentication_type", "host_header",
-            "tls_version", "access_point_arn", "acl_required", "source_region", "trailing_fields",
+            "bucket_owner",
+            "bucket",
+            "time",
+            "remote_ip",
+            "requester",
+            "request_id",
+            "operation",
+            "key",
+            "request_uri",
+            "http_status",
+            "error_code",
+            "bytes_sent",
+            "object_size",
+            "total_time_ms",
+            "turn_around_time_ms",
+            "referer",
+            "user_agent",
+            "version_id",
+            "host_id",
+            "signature_version",
+            "cipher_suite",
+            "authentication_type",
+            "host_header",
+            "tls_version",
+            "access_point_arn",
+            "acl_required",
+            "source_region",
+            "trailing_fields",
         ]
     );
-    let types: Vec<String> = schema.fields().iter().map(|f| f.data_type().to_string()).collect();
+    let types: Vec<String> = schema
+        .fields()
+        .iter()
+        .map(|f| f.data_type().to_string())
+        .collect();
     assert_eq!(types[2], "Timestamp(ms, \"UTC\")");
     assert_eq!(types[9], "UInt16");
     assert_eq!(types[11], "UInt64");
@@ -116,7 +152,11 @@ fn chunking_invariance() {
         for batch_size in [1, 3, 100, 8192] {
             for chunk in [1, 2, 7, 4096, whole] {
                 let (batches, rejects, stats) = decode_chunked(input, chunk, batch_size);
-                assert_eq!(all_rows(&batches), reference_rows, "batch {batch_size} chunk {chunk}");
+                assert_eq!(
+                    all_rows(&batches),
+                    reference_rows,
+                    "batch {batch_size} chunk {chunk}"
+                );
                 assert_eq!(rejects, ref_rejects, "batch {batch_size} chunk {chunk}");
                 assert_eq!(stats, ref_stats);
                 // Batches are full except the last.
@@ -177,7 +217,10 @@ fn projection_selects_and_orders_columns_and_still_validates() {
         assert_eq!(got["http_status"], want["http_status"]);
     }
     // The same lines are rejected whatever the projection.
-    assert_eq!(reader.stats().rejected, expected["stats"]["rejected"].as_u64().unwrap());
+    assert_eq!(
+        reader.stats().rejected,
+        expected["stats"]["rejected"].as_u64().unwrap()
+    );
 
     for bad in [vec![28], vec![1, 1]] {
         let err = ReaderBuilder::new(Format::S3)
@@ -186,7 +229,10 @@ fn projection_selects_and_orders_columns_and_still_validates() {
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     }
-    let err = ReaderBuilder::new(Format::S3).with_batch_size(0).build_decoder().unwrap_err();
+    let err = ReaderBuilder::new(Format::S3)
+        .with_batch_size(0)
+        .build_decoder()
+        .unwrap_err();
     assert_eq!(err.kind(), ErrorKind::InvalidArgument);
 }
 
@@ -211,7 +257,10 @@ fn fail_fast_returns_the_first_bad_line_with_position() {
             Err(e) => break e,
         }
     };
-    assert_eq!(err.position().unwrap().line, first["line"].as_u64().unwrap());
+    assert_eq!(
+        err.position().unwrap().line,
+        first["line"].as_u64().unwrap()
+    );
     assert_eq!(
         err.position().unwrap().byte_offset,
         first["byte_offset"].as_u64().unwrap()
@@ -271,12 +320,20 @@ fn overlong_lines_are_rejected_without_buffering_them_whole() {
         assert_eq!(first.kind(), ErrorKind::LineTooLong);
         assert_eq!(first.line(), 1);
         assert_eq!(first.raw(), &log[..100]);
-        assert!(first.error().to_string().contains(&format!("{first_line_len} bytes")));
+        assert!(
+            first
+                .error()
+                .to_string()
+                .contains(&format!("{first_line_len} bytes"))
+        );
         let long_lines = log
             .split(|&b| b == b'\n')
             .filter(|l| l.strip_suffix(b"\r").unwrap_or(l).len() > 100)
             .count();
-        let too_long = rejects.iter().filter(|r| r.kind() == ErrorKind::LineTooLong).count();
+        let too_long = rejects
+            .iter()
+            .filter(|r| r.kind() == ErrorKind::LineTooLong)
+            .count();
         assert_eq!(too_long, long_lines);
         let stats = decoder.stats();
         assert_eq!(stats.rows, 1, "only the all-dash record is short enough");
@@ -290,7 +347,10 @@ fn too_many_fields_is_rejected() {
         "o b [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - ID REST.GET.OBJECT k \"GET /k HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\" - h SigV4 c AuthHeader host TLSv1.2 - - us-east-1 {}\n",
         vec!["x"; 10].join(" ")
     );
-    let mut decoder = ReaderBuilder::new(Format::S3).with_max_fields(30).build_decoder().unwrap();
+    let mut decoder = ReaderBuilder::new(Format::S3)
+        .with_max_fields(30)
+        .build_decoder()
+        .unwrap();
     decoder.decode(line.as_bytes()).unwrap();
     let rejects = decoder.take_rejects();
     assert_eq!(rejects.len(), 1);
@@ -357,7 +417,10 @@ fn truncated_gzip_is_a_clear_error() {
     };
     assert_eq!(err.kind(), ErrorKind::Gzip);
     let msg = err.to_string();
-    assert!(msg.starts_with("gzip error: truncated or corrupt gzip stream after "), "{msg}");
+    assert!(
+        msg.starts_with("gzip error: truncated or corrupt gzip stream after "),
+        "{msg}"
+    );
     assert!(msg.contains(" decompressed bytes ("), "{msg}");
 }
 
@@ -368,14 +431,20 @@ fn parquet_roundtrip_metadata_and_determinism() {
     use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
     let (log, _) = quirks();
     let write = || {
-        let mut reader = ReaderBuilder::new(Format::S3).with_batch_size(5).build(&log[..]).unwrap();
+        let mut reader = ReaderBuilder::new(Format::S3)
+            .with_batch_size(5)
+            .build(&log[..])
+            .unwrap();
         let mut out = Vec::new();
         let summary = write_parquet(&mut reader, &mut out, &ParquetOptions::default()).unwrap();
         (out, summary)
     };
     let (first, summary) = write();
     let (second, _) = write();
-    assert_eq!(first, second, "same input and options give byte-identical Parquet");
+    assert_eq!(
+        first, second,
+        "same input and options give byte-identical Parquet"
+    );
     assert_eq!(summary.stats.rows, 18);
     assert_eq!(summary.stats.rejected, 8);
 
@@ -393,7 +462,10 @@ fn parquet_roundtrip_metadata_and_determinism() {
     assert_eq!(kv["aws_access_logs.rows"], "18");
     assert_eq!(kv["aws_access_logs.rejected"], "8");
     let column = builder.metadata().row_group(0).column(0);
-    assert!(matches!(column.compression(), parquet::basic::Compression::ZSTD(_)));
+    assert!(matches!(
+        column.compression(),
+        parquet::basic::Compression::ZSTD(_)
+    ));
     assert!(column.statistics().is_some());
     assert!(column.dictionary_page_offset().is_some());
 
@@ -422,5 +494,8 @@ fn repaired_row_keeps_original_bytes() {
     assert!(repaired[0].raw().windows(2).any(|w| w == [0xff, 0xfe]));
     assert!(std::str::from_utf8(repaired[0].raw()).is_err());
     let rows: Vec<_> = batches.iter().flat_map(rows_as_json).collect();
-    assert!(rows.iter().any(|r| r["user_agent"] == "bad \u{fffd}\u{fffd} agent"));
+    assert!(
+        rows.iter()
+            .any(|r| r["user_agent"] == "bad \u{fffd}\u{fffd} agent")
+    );
 }

@@ -5,11 +5,13 @@ use std::path::PathBuf;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{DataType, TimestampMillisecondType, UInt16Type, UInt32Type, UInt64Type};
-use aws_access_logs::{Decoder, Format, Reject, ReaderBuilder};
+use aws_access_logs::{Decoder, Format, ReaderBuilder, Reject};
 use serde_json::{Map, Value};
 
 pub fn fixture(path: &str) -> PathBuf {
-    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("fixtures").join(path)
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("fixtures")
+        .join(path)
 }
 
 /// One row of a batch as a JSON object: column name → value (null for null).
