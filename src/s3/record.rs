@@ -6,9 +6,10 @@
 //!
 //! * **Time** is one bracketed token with a space: `[06/Feb/2019:00:00:38 +0000]` (or `-`).
 //! * **Requester** may contain spaces (`arn:aws:iam::cloudfront:user/CloudFront Origin Access
-//!   Identity E2EXAMPLE`). It is one word unless the words after it then fail to look like
-//!   *request id, operation, key, quoted Request-URI*; then it takes as many words as make the
-//!   operation look like an operation (`REST.GET.OBJECT`) followed by key and Request-URI.
+//!   Identity E2EXAMPLE`). That form takes its five words. Otherwise the requester is one word
+//!   unless the words after it then fail to look like *request id, operation, key, quoted
+//!   Request-URI*; then it takes as many words as make the operation look like an operation
+//!   (`REST.GET.OBJECT`) followed by key and Request-URI.
 //! * **Request-URI** is quoted (or bare `-`) and inner quotes are not escaped. It closes at the
 //!   first `"` after which come a status, an error code, four integers (or `-`) and a quoted
 //!   field (or `-`).
@@ -392,27 +393,19 @@ fn take_time(c: &mut FieldCursor<'_>) -> Result<Span> {
 }
 
 /// Requester, Request ID, Operation and Key.
+///
+/// Readings are tried in order: the CloudFront origin access identity form (five words), one
+/// word, then two or more words followed by an operation-shaped word. A reading fits when the
+/// word after the key opens a quoted Request-URI or is `-`.
 fn take_requester_block(c: &mut FieldCursor<'_>, spans: &mut [Span; 28]) -> Result<()> {
-    let start = c.pos();
-    'words: for extra in 0..=MAX_REQUESTER_EXTRA_WORDS {
-        let mut t = *c;
-        let mut end = start;
-        for _ in 0..=extra {
-            match t.next_field() {
-                Some(span) => end = span.end as usize,
-                None => break 'words,
-            }
-        }
-        let (Some(id), Some(op), Some(key)) = (t.next_field(), t.next_field(), t.next_field())
-        else {
-            break;
-        };
-        let op_fits = extra == 0 || looks_like_operation(op.get(t.line()));
-        if op_fits && !t.is_done() && starts_quoted_or_dash(&t) {
-            spans[S3Field::Requester.index()] = Span::new(start, end);
-            spans[S3Field::RequestId.index()] = id;
-            spans[S3Field::Operation.index()] = op;
-            spans[S3Field::Key.index()] = key;
+    let oai = c.rest().starts_with(OAI_PREFIX.as_bytes());
+    let readings = oai
+        .then_some((OAI_EXTRA_WORDS, false))
+        .into_iter()
+        .chain(std::iter::once((0, false)))
+        .chain((1..=MAX_REQUESTER_EXTRA_WORDS).map(|extra| (extra, true)));
+    for (extra, needs_operation) in readings {
+        if let Some(t) = requester_reading(c, spans, extra, needs_operation) {
             *c = t;
             return Ok(());
         }
@@ -428,6 +421,36 @@ fn take_requester_block(c: &mut FieldCursor<'_>, spans: &mut [Span; 28]) -> Resu
         spans[field.index()] = take(c, field)?;
     }
     Ok(())
+}
+
+/// The requester of a CloudFront origin access identity: `… Origin Access Identity E2EXAMPLE`.
+const OAI_PREFIX: &str = "arn:aws:iam::cloudfront:user/CloudFront ";
+const OAI_EXTRA_WORDS: usize = 4;
+
+/// Tries the reading in which the requester has `extra` more words; on success the spans are
+/// set and the advanced cursor is returned.
+fn requester_reading<'a>(
+    c: &FieldCursor<'a>,
+    spans: &mut [Span; 28],
+    extra: usize,
+    needs_operation: bool,
+) -> Option<FieldCursor<'a>> {
+    let mut t = *c;
+    let start = c.pos();
+    let mut end = start;
+    for _ in 0..=extra {
+        end = t.next_field()?.end as usize;
+    }
+    let (id, op, key) = (t.next_field()?, t.next_field()?, t.next_field()?);
+    let op_fits = !needs_operation || looks_like_operation(op.get(t.line()));
+    if !(op_fits && !t.is_done() && starts_quoted_or_dash(&t)) {
+        return None;
+    }
+    spans[S3Field::Requester.index()] = Span::new(start, end);
+    spans[S3Field::RequestId.index()] = id;
+    spans[S3Field::Operation.index()] = op;
+    spans[S3Field::Key.index()] = key;
+    Some(t)
 }
 
 /// After a Request-URI: status, error code, four integers (or `-`), then a quoted field or `-`.
