@@ -345,7 +345,7 @@ fn overlong_lines_are_rejected_without_buffering_them_whole() {
 fn too_many_fields_is_rejected() {
     let line = format!(
         "o b [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - ID REST.GET.OBJECT k \"GET /k HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\" - h SigV4 c AuthHeader host TLSv1.2 - - us-east-1 {}\n",
-        vec!["x"; 10].join(" ")
+        ["x"; 10].join(" ")
     );
     let mut decoder = ReaderBuilder::new(Format::S3)
         .with_max_fields(30)

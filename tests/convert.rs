@@ -1,0 +1,133 @@
+//! Runs the `convert` example (built by `cargo test`) on the fixtures.
+#![cfg(feature = "parquet")]
+
+mod common;
+
+use std::path::PathBuf;
+use std::process::Command;
+
+use base64::Engine as _;
+use common::{all_rows, fixture};
+use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
+use serde_json::Value;
+
+/// `target/<profile>/examples/convert`, next to this test's `deps/` directory.
+fn convert_exe() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir
+        .join("examples")
+        .join(format!("convert{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} not built (run `cargo test`)",
+        path.display()
+    );
+    path
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("aws-access-logs-{name}-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[test]
+fn converts_fixture_with_rejects_and_summary() {
+    let dir = temp_dir("convert");
+    let out = dir.join("quirks.parquet");
+    let rejects = dir.join("quirks.rejects.jsonl");
+    let output = Command::new(convert_exe())
+        .args(["--format", "s3"])
+        .arg(fixture("s3/quirks.log"))
+        .arg("-o")
+        .arg(&out)
+        .arg("--rejects")
+        .arg(&rejects)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+    assert!(
+        stderr.starts_with("convert: 28 lines: 18 rows, 8 rejected, 1 repaired, 2 blank;"),
+        "{stderr}"
+    );
+
+    let expected: Value =
+        serde_json::from_slice(&std::fs::read(fixture("s3/quirks.expected.json")).unwrap())
+            .unwrap();
+    let file = std::fs::File::open(&out).unwrap();
+    let batches: Vec<_> = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap()
+        .collect::<Result<_, _>>()
+        .unwrap();
+    let rows = all_rows(&batches);
+    let want = expected["rows"].as_array().unwrap();
+    assert_eq!(rows.len(), want.len());
+    for (got, want) in rows.iter().zip(want) {
+        for (column, value) in got {
+            assert_eq!(value, &want[column], "column {column}");
+        }
+    }
+
+    let log = std::fs::read(fixture("s3/quirks.log")).unwrap();
+    let text = std::fs::read_to_string(&rejects).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    let want = expected["rejects"].as_array().unwrap();
+    assert_eq!(lines.len(), want.len());
+    for (got, want) in lines.iter().zip(want) {
+        assert_eq!(got["line"], want["line"]);
+        assert_eq!(got["byte_offset"], want["byte_offset"]);
+        assert_eq!(got["field"], want["field"]);
+        assert_eq!(got["outcome"], want["outcome"]);
+        assert!(
+            got["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("s3 access log: line ")
+        );
+        let raw = match (&got["raw"], &got["raw_base64"]) {
+            (Value::String(s), Value::Null) => s.as_bytes().to_vec(),
+            (Value::Null, Value::String(b)) => {
+                base64::engine::general_purpose::STANDARD.decode(b).unwrap()
+            }
+            other => panic!("expected raw or raw_base64: {other:?}"),
+        };
+        let start = got["byte_offset"].as_u64().unwrap() as usize;
+        assert_eq!(&log[start..start + raw.len()], &raw[..]);
+    }
+    // The repaired line is not UTF-8, so it is written as base64.
+    let repaired = lines.iter().find(|l| l["outcome"] == "repaired").unwrap();
+    assert!(repaired["raw_base64"].is_string());
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn usage_and_input_errors_have_distinct_exit_codes() {
+    let status = Command::new(convert_exe())
+        .arg("--no-such-flag")
+        .output()
+        .unwrap();
+    assert_eq!(status.status.code(), Some(2));
+
+    let dir = temp_dir("convert-missing");
+    let output = Command::new(convert_exe())
+        .arg(dir.join("missing.log"))
+        .arg("-o")
+        .arg(dir.join("out.parquet"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.starts_with("convert: error: cannot open "),
+        "{stderr}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
