@@ -29,8 +29,14 @@ impl Rng {
         items[self.below(items.len() as u64) as usize]
     }
     fn hex(&mut self, len: usize, upper: bool) -> String {
-        let digits: &[u8] = if upper { b"0123456789ABCDEF" } else { b"0123456789abcdef" };
-        (0..len).map(|_| digits[self.below(16) as usize] as char).collect()
+        let digits: &[u8] = if upper {
+            b"0123456789ABCDEF"
+        } else {
+            b"0123456789abcdef"
+        };
+        (0..len)
+            .map(|_| digits[self.below(16) as usize] as char)
+            .collect()
     }
 }
 
@@ -63,7 +69,12 @@ fn generate(seed: u64) -> (Vec<u8>, u64) {
     let mut lines = 0u64;
     while out.len() < TARGET_BYTES {
         let owner = &owners[rng.below(4) as usize];
-        let bucket = rng.pick(&["logs-bucket", "media-assets-prod", "example-website", "backups"]);
+        let bucket = rng.pick(&[
+            "logs-bucket",
+            "media-assets-prod",
+            "example-website",
+            "backups",
+        ]);
         let (op, method) = OPERATIONS[rng.below(OPERATIONS.len() as u64) as usize];
         let key = format!(
             "{}/{}/{}.{}",
@@ -95,12 +106,19 @@ fn generate(seed: u64) -> (Vec<u8>, u64) {
             _ => "-",
         };
         let size = rng.below(50_000_000);
-        let sent = if method == "GET" { size.to_string() } else { "-".to_string() };
+        let sent = if method == "GET" {
+            size.to_string()
+        } else {
+            "-".to_string()
+        };
         let query = if rng.below(20) == 0 {
             // The odd unescaped quote inside the Request-URI.
             "?q=%22a\"b".to_string()
         } else if rng.below(4) == 0 {
-            format!("?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={}", rng.hex(64, false))
+            format!(
+                "?X-Amz-Algorithm=AWS4-HMAC-SHA256&X-Amz-Signature={}",
+                rng.hex(64, false)
+            )
         } else {
             String::new()
         };
@@ -156,7 +174,9 @@ fn bench(c: &mut Criterion) {
 
     group.bench_function("parse_to_arrow_all_columns", |b| {
         b.iter(|| {
-            let reader = ReaderBuilder::new(Format::S3).build(black_box(&data[..])).unwrap();
+            let reader = ReaderBuilder::new(Format::S3)
+                .build(black_box(&data[..]))
+                .unwrap();
             let mut rows = 0;
             let mut reader = reader;
             for batch in reader.by_ref() {

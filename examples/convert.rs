@@ -146,13 +146,21 @@ fn run(args: &Args) -> Result<(), String> {
         .map(|m| m.len())
         .unwrap_or(0);
     let secs = started.elapsed().as_secs_f64();
-    let reduction = if bytes_in > 0 {
-        100.0 * (1.0 - bytes_out as f64 / bytes_in as f64)
+    let change = if bytes_in == 0 {
+        "empty input".to_string()
+    } else if bytes_out <= bytes_in {
+        format!(
+            "{:.1}% smaller",
+            100.0 * (1.0 - bytes_out as f64 / bytes_in as f64)
+        )
     } else {
-        0.0
+        format!(
+            "{:.1}% larger",
+            100.0 * (bytes_out as f64 / bytes_in as f64 - 1.0)
+        )
     };
     eprintln!(
-        "convert: {} lines: {} rows, {} rejected, {} repaired, {} blank; {} bytes in, {} bytes out ({:.1}% smaller); {:.3} s, {:.1} MB/s",
+        "convert: {} lines: {} rows, {} rejected, {} repaired, {} blank; {} bytes in, {} bytes out ({}); {:.3} s, {:.1} MB/s",
         stats.lines,
         stats.rows,
         stats.rejected,
@@ -160,7 +168,7 @@ fn run(args: &Args) -> Result<(), String> {
         stats.blank_lines,
         bytes_in,
         bytes_out,
-        reduction,
+        change,
         secs,
         bytes_in as f64 / 1e6 / secs.max(1e-9),
     );
