@@ -107,11 +107,8 @@ impl S3Columns {
     pub(crate) fn append(&mut self, record: &S3Record<'_>, values: &S3Values, text: &LineText<'_>) {
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
             match builder {
-                ColumnBuilder::Utf8(b) => match record.text(*field) {
-                    Some(_) => {
-                        let span = record.span(*field).unwrap_or_default();
-                        b.append_value(text.get(span.start as usize, span.end as usize));
-                    }
+                ColumnBuilder::Utf8(b) => match record.text_span(*field) {
+                    Some(span) => b.append_value(text.get(span.start as usize, span.end as usize)),
                     None => b.append_null(),
                 },
                 ColumnBuilder::TimestampMs(b) => b.append_option(values.time),

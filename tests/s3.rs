@@ -135,7 +135,14 @@ fn schema_names_types_nullability_and_metadata() {
 #[test]
 fn chunking_invariance() {
     let (quirks, _) = quirks();
-    let mut inputs = vec![quirks.clone()];
+    // Every fixture in fixtures/s3, plus variants of the quirks fixture.
+    let mut inputs: Vec<Vec<u8>> = std::fs::read_dir(fixture("s3"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "log"))
+        .map(|p| std::fs::read(p).unwrap())
+        .collect();
+    assert!(!inputs.is_empty());
     // The same fixture without the final newline trimmed, and with CRLF everywhere.
     let mut with_newline = quirks.clone();
     with_newline.push(b'\n');

@@ -66,6 +66,8 @@ pub struct LineSplitter {
     carry_len: u64,
     /// Whether a line is being carried.
     carrying: bool,
+    /// Whether the last carried byte is `\r` (stripped if the line ends there).
+    carry_ends_cr: bool,
     /// The carry buffer still holds the last line handed out; clear it before reuse.
     stale: bool,
     /// Number of the next line to hand out.
@@ -83,6 +85,7 @@ impl LineSplitter {
             carry: Vec::new(),
             carry_len: 0,
             carrying: false,
+            carry_ends_cr: false,
             stale: false,
             next_number: 1,
             next_offset: 0,
@@ -164,6 +167,7 @@ impl LineSplitter {
         self.carry
             .extend_from_slice(&bytes[..bytes.len().min(room)]);
         self.carry_len += bytes.len() as u64;
+        self.carry_ends_cr = bytes.last() == Some(&b'\r');
     }
 
     /// Hands out the carried line; `terminator` is 1 when it ended with `\n`, 0 at end of input.
@@ -171,15 +175,17 @@ impl LineSplitter {
         let number = self.next_number;
         let byte_offset = self.next_offset;
         let mut len = self.carry_len;
-        if len == self.carry.len() as u64 && self.carry.last() == Some(&b'\r') {
+        if self.carry_ends_cr {
             len -= 1;
-            self.carry.pop();
+            self.carry
+                .truncate(len.min(self.carry.len() as u64) as usize);
         }
         self.carry.truncate(self.max_line_length);
         self.next_number += 1;
         self.next_offset += self.carry_len + terminator;
         self.carry_len = 0;
         self.carrying = false;
+        self.carry_ends_cr = false;
         // The buffer is reused: the next `carry_bytes` clears it.
         self.stale = true;
         Line {
@@ -195,5 +201,103 @@ fn strip_cr(bytes: &[u8]) -> &[u8] {
     match bytes.split_last() {
         Some((b'\r', rest)) => rest,
         _ => bytes,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The naive oracle: split on `\n`, strip one `\r`, drop an empty last piece.
+    fn naive(input: &[u8]) -> Vec<(u64, u64, Vec<u8>)> {
+        let mut out = Vec::new();
+        let mut offset = 0u64;
+        let pieces: Vec<&[u8]> = input.split(|&b| b == b'\n').collect();
+        for (i, piece) in pieces.iter().enumerate() {
+            let last = i + 1 == pieces.len();
+            if !(last && piece.is_empty()) {
+                out.push((i as u64 + 1, offset, strip_cr(piece).to_vec()));
+            }
+            offset += piece.len() as u64 + 1;
+        }
+        out
+    }
+
+    fn split(input: &[u8], chunk: usize, max: usize) -> Vec<(u64, u64, Vec<u8>, u64)> {
+        let mut splitter = LineSplitter::new(max);
+        let mut out = Vec::new();
+        for piece in input.chunks(chunk) {
+            let mut pos = 0;
+            while let Some(line) = splitter.next_line(piece, &mut pos) {
+                out.push((line.number, line.byte_offset, line.bytes.to_vec(), line.len));
+            }
+            assert_eq!(pos, piece.len());
+        }
+        if let Some(line) = splitter.finish() {
+            out.push((line.number, line.byte_offset, line.bytes.to_vec(), line.len));
+        }
+        assert_eq!(splitter.bytes_seen(), input.len() as u64);
+        out
+    }
+
+    #[test]
+    fn matches_the_naive_oracle_for_every_chunk_size() {
+        let inputs: [&[u8]; 8] = [
+            b"",
+            b"\n",
+            b"a",
+            b"a\nb",
+            b"a\r\nb\r\n",
+            b"\r\n\r\n\nx\r",
+            b"one line\nsecond\r\n\nlast without newline",
+            b"\r\r\n\rq\n",
+        ];
+        for input in inputs {
+            let want = naive(input);
+            for chunk in 1..=input.len().max(1) {
+                let got = split(input, chunk, 1024);
+                let got: Vec<_> = got.into_iter().map(|(n, o, b, _)| (n, o, b)).collect();
+                assert_eq!(
+                    got,
+                    want,
+                    "{:?} chunk {chunk}",
+                    String::from_utf8_lossy(input)
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn overlong_lines_are_truncated_with_their_full_length() {
+        let input = b"0123456789\r\nabc\n0123456789abcdef";
+        for chunk in 1..=input.len() {
+            let got = split(input, chunk, 4);
+            assert_eq!(
+                got,
+                vec![
+                    (1, 0, b"0123".to_vec(), 10),
+                    (2, 12, b"abc".to_vec(), 3),
+                    (3, 16, b"0123".to_vec(), 16),
+                ],
+                "chunk {chunk}"
+            );
+        }
+        // A line of exactly the maximum length is not truncated, `\r` or not.
+        let got = split(b"abcd\r\nefgh", 2, 4);
+        assert_eq!(got[0], (1, 0, b"abcd".to_vec(), 4));
+        assert_eq!(got[1], (2, 6, b"efgh".to_vec(), 4));
+    }
+
+    #[test]
+    fn only_the_unterminated_tail_is_carried() {
+        let mut splitter = LineSplitter::new(1024);
+        let mut pos = 0;
+        let chunk = b"complete\npartial";
+        let line = splitter.next_line(chunk, &mut pos).unwrap();
+        assert_eq!(line.bytes, b"complete");
+        assert!(!splitter.has_partial_line());
+        assert!(splitter.next_line(chunk, &mut pos).is_none());
+        assert!(splitter.has_partial_line());
+        assert_eq!(splitter.carry, b"partial");
     }
 }

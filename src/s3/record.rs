@@ -278,11 +278,17 @@ impl<'a> S3Record<'a> {
     /// returned as logged, even when it is `-`.
     #[inline]
     pub fn text(&self, field: S3Field) -> Option<&'a [u8]> {
-        let raw = self.raw(field)?;
-        if field != S3Field::TrailingFields && is_dash(raw) {
+        self.text_span(field).map(|span| span.get(self.line))
+    }
+
+    /// The span of a text field's value: `None` when absent or `-` (see [`S3Record::text`]).
+    #[inline]
+    pub(crate) fn text_span(&self, field: S3Field) -> Option<Span> {
+        let span = self.span(field)?;
+        if field != S3Field::TrailingFields && is_dash(span.get(self.line)) {
             None
         } else {
-            Some(raw)
+            Some(span)
         }
     }
 
