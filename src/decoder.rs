@@ -72,12 +72,14 @@ pub struct Decoder {
     sink: Sink,
     finished: bool,
     tail_pending: bool,
+    failed: bool,
 }
 
 impl Decoder {
     pub(crate) fn new(options: DecoderOptions) -> Self {
         let capacity = options.batch_size.min(16 * 1024);
-        let byte_limit = (i32::MAX as usize).saturating_sub(options.max_line_length);
+        // A repaired line can grow up to 3× (each invalid byte becomes U+FFFD, 3 bytes).
+        let byte_limit = (i32::MAX as usize).saturating_sub(3 * options.max_line_length);
         Decoder {
             splitter: LineSplitter::new(options.max_line_length),
             sink: Sink {
@@ -91,6 +93,7 @@ impl Decoder {
             },
             finished: false,
             tail_pending: false,
+            failed: false,
         }
     }
 
@@ -113,20 +116,27 @@ impl Decoder {
     /// # Errors
     ///
     /// With [`ErrorPolicy::FailFast`], the first line that fails to parse (it is also
-    /// recorded as a reject, so the counters stay balanced). Calling `decode` after
-    /// [`Decoder::finish`] is an [`ErrorKind::InvalidArgument`] error.
+    /// recorded as a reject, so the counters stay balanced). The rows decoded before it can
+    /// still be flushed, but the decoder decodes nothing more: later `decode` calls, and calls
+    /// after [`Decoder::finish`], are [`ErrorKind::InvalidArgument`] errors.
     pub fn decode(&mut self, buf: &[u8]) -> Result<usize> {
-        if self.finished {
-            return Err(
-                Error::new(ErrorKind::InvalidArgument).with_detail("decode called after finish")
-            );
+        if self.finished || self.failed {
+            let detail = if self.failed {
+                "decode called after an error"
+            } else {
+                "decode called after finish"
+            };
+            return Err(Error::new(ErrorKind::InvalidArgument).with_detail(detail));
         }
         let mut pos = 0;
         while !self.sink.is_full() {
             let Some(line) = self.splitter.next_line(buf, &mut pos) else {
                 break;
             };
-            self.sink.process(line)?;
+            if let Err(err) = self.sink.process(line) {
+                self.failed = true;
+                return Err(err);
+            }
         }
         Ok(pos)
     }
@@ -252,7 +262,7 @@ impl Sink {
             Err(err) => return self.reject(err.with_position(position), line.bytes),
         };
         let text = LineText::new(record.line());
-        if let LineText::Lossy(bytes) = text {
+        if let LineText::Lossy(_) = text {
             let field = S3Field::ALL.into_iter().find(|&f| {
                 record
                     .raw(f)
@@ -266,8 +276,11 @@ impl Sink {
                 err = err.with_field(field.name());
             }
             self.stats.repaired += 1;
-            self.rejects
-                .push(Reject::new(err, bytes.to_vec(), RejectOutcome::Repaired));
+            self.rejects.push(Reject::new(
+                err,
+                line.bytes.to_vec(),
+                RejectOutcome::Repaired,
+            ));
         }
         self.sink_row(&record, &values, &text);
         Ok(())
@@ -281,7 +294,12 @@ impl Sink {
     ) {
         self.columns.append(record, values, text);
         self.rows += 1;
-        self.bytes += record.line().len();
+        let growth = if matches!(text, LineText::Lossy(_)) {
+            3
+        } else {
+            1
+        };
+        self.bytes += growth * record.line().len();
         self.stats.rows += 1;
     }
 

@@ -61,8 +61,9 @@ pub const DEFAULT_BATCH_SIZE: usize = 8192;
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 1 << 20;
 /// Default maximum number of fields per line.
 pub const DEFAULT_MAX_FIELDS: usize = 256;
-/// Largest accepted maximum line length: 1 GiB.
-pub const MAX_MAX_LINE_LENGTH: usize = 1 << 30;
+/// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
+/// 2 GiB even when a line's invalid UTF-8 triples in size).
+pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
 
 /// Builds a [`Reader`] or a [`Decoder`].
 ///
@@ -127,7 +128,8 @@ impl ReaderBuilder {
         self
     }
 
-    /// Longest line accepted, in bytes without terminator (default 1 MiB, at most 1 GiB).
+    /// Longest line accepted, in bytes without terminator (default 1 MiB, at most
+    /// [`MAX_MAX_LINE_LENGTH`]).
     /// Longer lines are rejected as [`ErrorKind::LineTooLong`] and never buffered whole.
     pub fn with_max_line_length(mut self, max_line_length: usize) -> Self {
         self.max_line_length = max_line_length;
@@ -154,6 +156,12 @@ impl ReaderBuilder {
         if self.max_line_length == 0 || self.max_line_length > MAX_MAX_LINE_LENGTH {
             return invalid(format!(
                 "maximum line length must be between 1 and {MAX_MAX_LINE_LENGTH}"
+            ));
+        }
+        if self.max_fields < S3Field::REQUIRED {
+            return invalid(format!(
+                "maximum fields must be at least {} (the fields every line has)",
+                S3Field::REQUIRED
             ));
         }
         let full = self.format.schema();
@@ -194,8 +202,8 @@ impl ReaderBuilder {
     ///
     /// # Errors
     ///
-    /// [`ErrorKind::InvalidArgument`] for a zero batch size, a bad maximum line length, or a
-    /// projection index that is out of range or repeated.
+    /// [`ErrorKind::InvalidArgument`] for a zero batch size, a bad maximum line length or
+    /// maximum fields, or a projection index that is out of range or repeated.
     pub fn build_decoder(self) -> Result<Decoder> {
         Ok(Decoder::new(self.options()?))
     }

@@ -50,7 +50,7 @@ fn converts_fixture_with_rejects_and_summary() {
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("convert: 28 lines: 18 rows, 8 rejected, 1 repaired, 2 blank;"),
+        stderr.starts_with("convert: 29 lines: 19 rows, 8 rejected, 1 repaired, 2 blank;"),
         "{stderr}"
     );
 

@@ -287,6 +287,35 @@ fn fail_fast_returns_the_first_bad_line_with_position() {
 }
 
 #[test]
+fn fail_fast_decoder_keeps_earlier_rows_and_stops() {
+    let (log, expected) = quirks();
+    let mut decoder = ReaderBuilder::new(Format::S3)
+        .with_error_policy(ErrorPolicy::FailFast)
+        .build_decoder()
+        .unwrap();
+    let err = decoder.decode(&log).unwrap_err();
+    let first_rejected = expected["rejects"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["outcome"] == "rejected")
+        .unwrap()["line"]
+        .as_u64()
+        .unwrap();
+    assert_eq!(err.position().unwrap().line, first_rejected);
+    let again = decoder.decode(&log).unwrap_err();
+    assert_eq!(again.kind(), ErrorKind::InvalidArgument);
+    // The rows before the bad line are still there.
+    let rows_before = expected["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["_line"].as_u64().unwrap() < first_rejected)
+        .count();
+    assert_eq!(decoder.flush().unwrap().unwrap().num_rows(), rows_before);
+}
+
+#[test]
 fn iterator_errors_are_arrow_external_errors_wrapping_ours() {
     let mut reader = ReaderBuilder::new(Format::S3)
         .with_error_policy(ErrorPolicy::FailFast)
@@ -452,7 +481,7 @@ fn parquet_roundtrip_metadata_and_determinism() {
         first, second,
         "same input and options give byte-identical Parquet"
     );
-    assert_eq!(summary.stats.rows, 18);
+    assert_eq!(summary.stats.rows, 19);
     assert_eq!(summary.stats.rejected, 8);
 
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(first)).unwrap();
@@ -466,7 +495,7 @@ fn parquet_roundtrip_metadata_and_determinism() {
         .collect();
     assert_eq!(kv["aws_access_logs.format"], "s3");
     assert_eq!(kv["aws_access_logs.version"], env!("CARGO_PKG_VERSION"));
-    assert_eq!(kv["aws_access_logs.rows"], "18");
+    assert_eq!(kv["aws_access_logs.rows"], "19");
     assert_eq!(kv["aws_access_logs.rejected"], "8");
     let column = builder.metadata().row_group(0).column(0);
     assert!(matches!(

@@ -7,17 +7,19 @@
 //! * **Time** is one bracketed token with a space: `[06/Feb/2019:00:00:38 +0000]` (or `-`).
 //! * **Requester** may contain spaces (`arn:aws:iam::cloudfront:user/CloudFront Origin Access
 //!   Identity E2EXAMPLE`). That form takes its five words. Otherwise the requester is one word
-//!   unless the words after it then fail to look like *request id, operation, key, quoted
-//!   Request-URI*; then it takes as many words as make the operation look like an operation
-//!   (`REST.GET.OBJECT`) followed by key and Request-URI.
+//!   unless the words after it then fail to look like *request id, operation (`REST.GET.OBJECT`
+//!   or `-`), key, quoted Request-URI (or `-`)*; then it takes as many words as make that fit,
+//!   with an operation-shaped operation.
 //! * **Request-URI** is quoted (or bare `-`) and inner quotes are not escaped. It closes at the
 //!   first `"` after which come a status, an error code, four integers (or `-`) and a quoted
-//!   field (or `-`).
+//!   field (or `-`). When no quote fits, it closes at the first `"` followed by a space, and a
+//!   line that then fails to split is rejected as [`ErrorKind::InvalidQuoting`] on `request_uri`.
 //! * **Referer** closes at the first `"` followed by ` "` (a quoted User-Agent follows) or by
 //!   ` -` with no quote after it (a bare `-` User-Agent follows).
 //! * **User-Agent** closes at the last `"` of the line: the fields after it never contain quotes.
 //! * A quoted value whose closing quote is doubled (`…452""`) is rejected as
-//!   [`ErrorKind::InvalidQuoting`]: the line cannot be split with confidence.
+//!   [`ErrorKind::InvalidQuoting`]: the line cannot be split with confidence. A backslash-escaped
+//!   quote just before the closing one (`"agent \"x\""`) is kept as logged.
 //! * After the User-Agent come Version Id and, from 2019 on, Host Id, Signature Version, …,
 //!   Source Region. When the word in the Signature Version position is neither `-` nor `SigV…`
 //!   the words after Version Id are not that block, and they are all kept in `trailing_fields`.
@@ -128,9 +130,12 @@ fn looks_like_signature_version(bytes: &[u8]) -> bool {
     is_dash(bytes) || bytes.starts_with(b"SigV")
 }
 
-/// Rejects a quoted value whose closing quote is doubled (`"…452""`).
+/// Rejects a quoted value whose closing quote is doubled (`"…452""`); a backslash-escaped
+/// quote before the closing one (`"…\"x\""`) is kept as logged.
 fn check_closing_quote(line: &[u8], open: usize, close: usize, field: S3Field) -> Result<()> {
-    if close > open + 1 && line[close - 1] == b'"' {
+    let doubled = close > open + 1 && line[close - 1] == b'"';
+    let escaped = close > open + 2 && line[close - 2] == b'\\';
+    if doubled && !escaped {
         return Err(field_error(
             field,
             ErrorKind::InvalidQuoting,
@@ -184,7 +189,13 @@ impl<'a> S3Record<'a> {
     ///
     /// Only the structure is checked here (enough fields, quoting, the bracketed time's
     /// brackets); values are checked by the typed accessors and [`S3Record::values`].
+    /// Lines of 4 GiB or more are an [`ErrorKind::LineTooLong`] error.
     pub fn parse(line: &'a [u8]) -> Result<Self> {
+        if u32::try_from(line.len()).is_err() {
+            return Err(Error::new(ErrorKind::LineTooLong)
+                .with_format(FORMAT_LABEL)
+                .with_detail("lines of 4 GiB or more are not supported"));
+        }
         let line = trim_end_spaces(line);
         let mut spans = [Span::default(); 28];
         let mut c = FieldCursor::new(line, b' ');
@@ -400,15 +411,15 @@ fn take_time(c: &mut FieldCursor<'_>) -> Result<Span> {
 
 /// Requester, Request ID, Operation and Key.
 ///
-/// Readings are tried in order: the CloudFront origin access identity form (five words), one
-/// word, then two or more words followed by an operation-shaped word. A reading fits when the
-/// word after the key opens a quoted Request-URI or is `-`.
+/// Readings are tried in order: the CloudFront origin access identity form (five words), then
+/// one, two, ... words. A reading fits when the operation looks like one (or is `-`, for the
+/// one-word reading) and the word after the key opens a quoted Request-URI or is `-`.
 fn take_requester_block(c: &mut FieldCursor<'_>, spans: &mut [Span; 28]) -> Result<()> {
     let oai = c.rest().starts_with(OAI_PREFIX.as_bytes());
     let readings = oai
         .then_some((OAI_EXTRA_WORDS, false))
         .into_iter()
-        .chain(std::iter::once((0, false)))
+        .chain(std::iter::once((0, true)))
         .chain((1..=MAX_REQUESTER_EXTRA_WORDS).map(|extra| (extra, true)));
     for (extra, needs_operation) in readings {
         if let Some(t) = requester_reading(c, spans, extra, needs_operation) {
@@ -448,7 +459,12 @@ fn requester_reading<'a>(
         end = t.next_field()?.end as usize;
     }
     let (id, op, key) = (t.next_field()?, t.next_field()?, t.next_field()?);
-    let op_fits = !needs_operation || looks_like_operation(op.get(t.line()));
+    let op_text = op.get(t.line());
+    let op_fits = match (needs_operation, extra) {
+        (false, _) => true,
+        (true, 0) => is_dash(op_text) || looks_like_operation(op_text),
+        (true, _) => looks_like_operation(op_text),
+    };
     if !(op_fits && !t.is_done() && starts_quoted_or_dash(&t)) {
         return None;
     }
@@ -480,15 +496,9 @@ fn request_uri_followers_fit(mut t: FieldCursor<'_>) -> bool {
 
 /// Status through User-Agent.
 fn take_middle(c: &mut FieldCursor<'_>, spans: &mut [Span; 28]) -> Result<()> {
-    for field in [
-        S3Field::HttpStatus,
-        S3Field::ErrorCode,
-        S3Field::BytesSent,
-        S3Field::ObjectSize,
-        S3Field::TotalTimeMs,
-        S3Field::TurnAroundTimeMs,
-    ] {
-        spans[field.index()] = take(c, field)?;
+    let plain_words = S3Field::HttpStatus.index()..=S3Field::TurnAroundTimeMs.index();
+    for field in &S3Field::ALL[plain_words] {
+        spans[field.index()] = take(c, *field)?;
     }
     spans[S3Field::Referer.index()] = take_referer(c)?;
     spans[S3Field::UserAgent.index()] = take_user_agent(c)?;
@@ -602,6 +612,25 @@ mod tests {
         let err = S3Record::parse(line.as_bytes()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidQuoting);
         assert_eq!(err.field(), Some("referer"));
+    }
+
+    #[test]
+    fn escaped_quote_before_closing_quote_is_kept() {
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET /k HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"Mozilla \\\"x\\\"\" -"
+        );
+        let r = parse(&line);
+        assert_eq!(text(&r, S3Field::UserAgent), Some("Mozilla \\\"x\\\""));
+    }
+
+    #[test]
+    fn requester_with_spaces_other_than_oai() {
+        let line =
+            format!("{HEAD} X Y ID REST.GET.BUCKET - \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\"");
+        let r = parse(&line);
+        assert_eq!(text(&r, S3Field::Requester), Some("X Y"));
+        assert_eq!(text(&r, S3Field::Operation), Some("REST.GET.BUCKET"));
+        assert_eq!(r.text(S3Field::Key), None);
     }
 
     #[test]
