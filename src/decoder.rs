@@ -71,7 +71,6 @@ pub struct Decoder {
     splitter: LineSplitter,
     sink: Sink,
     finished: bool,
-    tail_pending: bool,
     failed: bool,
 }
 
@@ -92,7 +91,6 @@ impl Decoder {
                 rejects: Vec::new(),
             },
             finished: false,
-            tail_pending: false,
             failed: false,
         }
     }
@@ -181,19 +179,17 @@ impl Decoder {
     ///
     /// With [`ErrorPolicy::FailFast`], when that last line fails to parse.
     pub fn finish(&mut self) -> Result<()> {
-        if !self.finished {
-            self.finished = true;
-            self.tail_pending = self.splitter.has_partial_line();
-        }
+        self.finished = true;
         self.process_tail_if_room()
     }
 
+    /// After [`Decoder::finish`], decodes the carried last line once the batch has room.
     fn process_tail_if_room(&mut self) -> Result<()> {
-        if self.tail_pending && !self.sink.is_full() {
-            self.tail_pending = false;
-            if let Some(line) = self.splitter.finish() {
-                self.sink.process(line)?;
-            }
+        if self.finished
+            && !self.sink.is_full()
+            && let Some(line) = self.splitter.finish()
+        {
+            self.sink.process(line)?;
         }
         Ok(())
     }
