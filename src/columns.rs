@@ -7,29 +7,58 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, RecordBatch, StringBuilder, TimestampMillisecondBuilder,
-    UInt16Builder, UInt32Builder, UInt64Builder,
+    ArrayRef, BooleanBuilder, Float64Builder, RecordBatch, StringBuilder,
+    TimestampMillisecondBuilder, UInt16Builder, UInt32Builder, UInt64Builder,
 };
-use arrow::datatypes::SchemaRef;
+use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 
 use crate::error::Result;
-use crate::s3::{ColumnType, S3Field, S3Record, S3Values};
+use crate::s3::{S3Field, S3Record, S3Values};
+
+/// The Arrow type of a column.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum ColumnType {
+    Utf8,
+    TimestampMs,
+    UInt16,
+    UInt32,
+    UInt64,
+    Float64,
+    Boolean,
+}
+
+impl ColumnType {
+    pub(crate) fn data_type(self) -> DataType {
+        match self {
+            ColumnType::Utf8 => DataType::Utf8,
+            ColumnType::TimestampMs => {
+                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
+            }
+            ColumnType::UInt16 => DataType::UInt16,
+            ColumnType::UInt32 => DataType::UInt32,
+            ColumnType::UInt64 => DataType::UInt64,
+            ColumnType::Float64 => DataType::Float64,
+            ColumnType::Boolean => DataType::Boolean,
+        }
+    }
+}
 
 /// Average bytes per text value used to size string builders.
 const TEXT_BYTES_HINT: usize = 24;
 
 #[derive(Debug)]
-enum ColumnBuilder {
+pub(crate) enum ColumnBuilder {
     Utf8(StringBuilder),
     TimestampMs(TimestampMillisecondBuilder),
     UInt16(UInt16Builder),
     UInt32(UInt32Builder),
     UInt64(UInt64Builder),
+    Float64(Float64Builder),
     Boolean(BooleanBuilder),
 }
 
 impl ColumnBuilder {
-    fn new(ty: ColumnType, capacity: usize) -> Self {
+    pub(crate) fn new(ty: ColumnType, capacity: usize) -> Self {
         match ty {
             ColumnType::Utf8 => ColumnBuilder::Utf8(StringBuilder::with_capacity(
                 capacity,
@@ -41,17 +70,19 @@ impl ColumnBuilder {
             ColumnType::UInt16 => ColumnBuilder::UInt16(UInt16Builder::with_capacity(capacity)),
             ColumnType::UInt32 => ColumnBuilder::UInt32(UInt32Builder::with_capacity(capacity)),
             ColumnType::UInt64 => ColumnBuilder::UInt64(UInt64Builder::with_capacity(capacity)),
+            ColumnType::Float64 => ColumnBuilder::Float64(Float64Builder::with_capacity(capacity)),
             ColumnType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(capacity)),
         }
     }
 
-    fn finish(&mut self) -> ArrayRef {
+    pub(crate) fn finish(&mut self) -> ArrayRef {
         match self {
             ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
             ColumnBuilder::TimestampMs(b) => Arc::new(b.finish()),
             ColumnBuilder::UInt16(b) => Arc::new(b.finish()),
             ColumnBuilder::UInt32(b) => Arc::new(b.finish()),
             ColumnBuilder::UInt64(b) => Arc::new(b.finish()),
+            ColumnBuilder::Float64(b) => Arc::new(b.finish()),
             ColumnBuilder::Boolean(b) => Arc::new(b.finish()),
         }
     }
@@ -73,7 +104,7 @@ impl<'a> LineText<'a> {
         }
     }
 
-    fn get(&self, start: usize, end: usize) -> Cow<'a, str> {
+    pub(crate) fn get(&self, start: usize, end: usize) -> Cow<'a, str> {
         match *self {
             // Field spans start and end next to ASCII separators, so they are char boundaries.
             LineText::Valid(s) => Cow::Borrowed(&s[start..end]),
@@ -122,6 +153,8 @@ impl S3Columns {
                     _ => b.append_option(values.object_size),
                 },
                 ColumnBuilder::Boolean(b) => b.append_option(values.acl_required),
+                // No S3 field is a float.
+                ColumnBuilder::Float64(b) => b.append_null(),
             }
         }
     }

@@ -3,6 +3,7 @@
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 
+use crate::cloudfront::{CfParser, Flavor, Outcome};
 use crate::columns::{LineText, S3Columns};
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::raw::{Line, LineSplitter};
@@ -14,11 +15,35 @@ use crate::s3::{FORMAT_LABEL, S3Field, S3Record};
 pub(crate) struct DecoderOptions {
     pub(crate) format: crate::Format,
     pub(crate) batch_size: usize,
-    pub(crate) projection: Vec<S3Field>,
-    pub(crate) schema: SchemaRef,
+    pub(crate) layout: Layout,
     pub(crate) error_policy: ErrorPolicy,
     pub(crate) max_line_length: usize,
     pub(crate) max_fields: usize,
+}
+
+/// The format-specific part of [`DecoderOptions`].
+#[derive(Debug, Clone)]
+pub(crate) enum Layout {
+    S3 {
+        projection: Vec<S3Field>,
+        schema: SchemaRef,
+    },
+    CloudFront {
+        flavor: Flavor,
+        fields: Option<crate::cloudfront::FieldList>,
+        projection: Option<Vec<usize>>,
+        decode: Vec<String>,
+    },
+}
+
+/// Builds the columns of one format.
+#[derive(Debug)]
+enum Parser {
+    S3 {
+        columns: S3Columns,
+        schema: SchemaRef,
+    },
+    CloudFront(Box<CfParser>),
 }
 
 /// Everything but the line splitter, so that a line borrowed from the splitter can be handed
@@ -26,7 +51,7 @@ pub(crate) struct DecoderOptions {
 #[derive(Debug)]
 struct Sink {
     options: DecoderOptions,
-    columns: S3Columns,
+    parser: Parser,
     /// Rows buffered for the next batch.
     rows: usize,
     /// Line bytes buffered for the next batch (bounds the i32 offsets of text columns).
@@ -75,14 +100,32 @@ pub struct Decoder {
 }
 
 impl Decoder {
-    pub(crate) fn new(options: DecoderOptions) -> Self {
+    pub(crate) fn new(options: DecoderOptions) -> Result<Self> {
         let capacity = options.batch_size.min(16 * 1024);
         // A repaired line can grow up to 3× (each invalid byte becomes U+FFFD, 3 bytes).
         let byte_limit = (i32::MAX as usize).saturating_sub(3 * options.max_line_length);
-        Decoder {
+        let parser = match &options.layout {
+            Layout::S3 { projection, schema } => Parser::S3 {
+                columns: S3Columns::new(projection.clone(), capacity),
+                schema: schema.clone(),
+            },
+            Layout::CloudFront {
+                flavor,
+                fields,
+                projection,
+                decode,
+            } => Parser::CloudFront(Box::new(CfParser::new(
+                *flavor,
+                fields.clone(),
+                projection.clone(),
+                decode.clone(),
+                capacity,
+            )?)),
+        };
+        Ok(Decoder {
             splitter: LineSplitter::new(options.max_line_length),
             sink: Sink {
-                columns: S3Columns::new(options.projection.clone(), capacity),
+                parser,
                 options,
                 rows: 0,
                 bytes: 0,
@@ -92,7 +135,7 @@ impl Decoder {
             },
             finished: false,
             failed: false,
-        }
+        })
     }
 
     /// The log format being decoded.
@@ -100,9 +143,26 @@ impl Decoder {
         self.sink.options.format
     }
 
-    /// The schema of the batches this decoder produces (after projection).
+    /// The schema of the batches this decoder produces (after projection). For a CloudFront
+    /// standard log decoder built without a field list it is empty until the input's
+    /// `#Fields:` line has been decoded.
     pub fn schema(&self) -> SchemaRef {
-        self.sink.options.schema.clone()
+        match &self.sink.parser {
+            Parser::S3 { schema, .. } => schema.clone(),
+            Parser::CloudFront(p) => p.schema(),
+        }
+    }
+
+    /// The AWS names of the fields of each record, in record order: for CloudFront logs, the
+    /// field list in use (`None` before a standard log's `#Fields:` line); for S3 access logs,
+    /// `None` (the fields are fixed).
+    pub fn field_names(&self) -> Option<Vec<String>> {
+        match &self.sink.parser {
+            Parser::S3 { .. } => None,
+            Parser::CloudFront(p) => p
+                .fields()
+                .map(|f| f.aws_names().map(str::to_string).collect()),
+        }
     }
 
     /// Decodes complete lines of `buf` and returns how many bytes were consumed.
@@ -168,7 +228,10 @@ impl Decoder {
         }
         let rows = std::mem::take(&mut self.sink.rows);
         self.sink.bytes = 0;
-        let batch = self.sink.columns.finish(&self.sink.options.schema, rows)?;
+        let batch = match &mut self.sink.parser {
+            Parser::S3 { columns, schema } => columns.finish(schema, rows)?,
+            Parser::CloudFront(p) => p.finish(rows)?,
+        };
         Ok(Some(batch))
     }
 
@@ -226,9 +289,16 @@ impl Sink {
             line: line.number,
             byte_offset: line.byte_offset,
         };
+        let label = match &self.parser {
+            Parser::S3 { .. } => FORMAT_LABEL,
+            Parser::CloudFront(_) => crate::cloudfront::label(match self.options.layout {
+                Layout::CloudFront { flavor, .. } => flavor,
+                Layout::S3 { .. } => Flavor::Standard,
+            }),
+        };
         if line.is_truncated() {
             let err = Error::new(ErrorKind::LineTooLong)
-                .with_format(FORMAT_LABEL)
+                .with_format(label)
                 .with_detail(format!(
                     "{} bytes, maximum {} (raw bytes kept: the first {})",
                     line.len, self.options.max_line_length, self.options.max_line_length
@@ -239,6 +309,49 @@ impl Sink {
             self.stats.blank_lines += 1;
             return Ok(());
         }
+        let max_fields = self.options.max_fields;
+        let parser = match &mut self.parser {
+            Parser::S3 { .. } => return self.process_s3(line, position),
+            Parser::CloudFront(p) => p,
+        };
+        match parser.process(line.bytes, max_fields) {
+            Ok(Outcome::Comment) => {
+                self.stats.comment_lines += 1;
+                Ok(())
+            }
+            Ok(Outcome::Row(repaired)) => {
+                let lossy = repaired.is_some();
+                if let Some(field) = repaired {
+                    let mut err = Error::new(ErrorKind::InvalidUtf8)
+                        .with_format(label)
+                        .with_position(position)
+                        .with_detail("invalid bytes replaced with U+FFFD; the row is kept");
+                    if let Some(field) = field {
+                        err = err.with_field(field);
+                    }
+                    self.record_repaired(err, line.bytes);
+                }
+                self.count_row(line.bytes.len(), lossy);
+                Ok(())
+            }
+            Err(err) => self.reject(err.with_position(position), line.bytes),
+        }
+    }
+
+    fn record_repaired(&mut self, err: Error, raw: &[u8]) {
+        self.stats.repaired += 1;
+        self.rejects
+            .push(Reject::new(err, raw.to_vec(), RejectOutcome::Repaired));
+    }
+
+    /// Counts one appended row of `len` line bytes (`lossy`: its text may have grown 3×).
+    fn count_row(&mut self, len: usize, lossy: bool) {
+        self.rows += 1;
+        self.bytes += if lossy { 3 * len } else { len };
+        self.stats.rows += 1;
+    }
+
+    fn process_s3(&mut self, line: Line<'_>, position: Position) -> Result<()> {
         let parsed = S3Record::parse(line.bytes).and_then(|record| {
             if record.field_count() > self.options.max_fields {
                 return Err(Error::new(ErrorKind::TooManyFields)
@@ -271,32 +384,13 @@ impl Sink {
             if let Some(field) = field {
                 err = err.with_field(field.name());
             }
-            self.stats.repaired += 1;
-            self.rejects.push(Reject::new(
-                err,
-                line.bytes.to_vec(),
-                RejectOutcome::Repaired,
-            ));
+            self.record_repaired(err, line.bytes);
         }
-        self.sink_row(&record, &values, &text);
+        if let Parser::S3 { columns, .. } = &mut self.parser {
+            columns.append(&record, &values, &text);
+        }
+        self.count_row(line.bytes.len(), matches!(text, LineText::Lossy(_)));
         Ok(())
-    }
-
-    fn sink_row(
-        &mut self,
-        record: &S3Record<'_>,
-        values: &crate::s3::S3Values,
-        text: &LineText<'_>,
-    ) {
-        self.columns.append(record, values, text);
-        self.rows += 1;
-        let growth = if matches!(text, LineText::Lossy(_)) {
-            3
-        } else {
-            1
-        };
-        self.bytes += growth * record.line().len();
-        self.stats.rows += 1;
     }
 
     fn reject(&mut self, err: Error, raw: &[u8]) -> Result<()> {

@@ -30,6 +30,14 @@ pub enum ErrorKind {
     InvalidInteger,
     /// A boolean field held something other than its documented values.
     InvalidBoolean,
+    /// A decimal number field (seconds) held something other than digits and one `.`.
+    InvalidNumber,
+    /// A record had a different number of fields than its field list (CloudFront).
+    FieldCount,
+    /// A CloudFront standard log's `#Fields:` header was missing, or did not fit the schema.
+    InvalidHeader,
+    /// The log format could not be detected from the input's first lines.
+    UnknownFormat,
     /// A quoted field was not closed, or a field that must be quoted (or `-`) was not.
     InvalidQuoting,
     /// The line is longer than the configured maximum line length.
@@ -58,6 +66,10 @@ impl ErrorKind {
             ErrorKind::InvalidTimestamp => "invalid timestamp",
             ErrorKind::InvalidInteger => "invalid integer",
             ErrorKind::InvalidBoolean => "invalid boolean",
+            ErrorKind::InvalidNumber => "invalid number",
+            ErrorKind::FieldCount => "wrong number of fields",
+            ErrorKind::InvalidHeader => "invalid header",
+            ErrorKind::UnknownFormat => "unknown format",
             ErrorKind::InvalidQuoting => "invalid quoting",
             ErrorKind::LineTooLong => "line too long",
             ErrorKind::TooManyFields => "too many fields",
@@ -101,7 +113,7 @@ pub struct Error {
     kind: ErrorKind,
     format: Option<&'static str>,
     position: Option<Position>,
-    field: Option<&'static str>,
+    field: Option<Cow<'static, str>>,
     detail: Option<Cow<'static, str>>,
     source: Option<Arc<dyn std::error::Error + Send + Sync + 'static>>,
 }
@@ -135,8 +147,8 @@ impl Error {
     }
 
     /// The snake_case name of the offending field, when known.
-    pub fn field(&self) -> Option<&'static str> {
-        self.field
+    pub fn field(&self) -> Option<&str> {
+        self.field.as_deref()
     }
 
     /// Extra human-readable detail, when there is some.
@@ -154,8 +166,8 @@ impl Error {
         self
     }
 
-    pub(crate) fn with_field(mut self, field: &'static str) -> Self {
-        self.field = Some(field);
+    pub(crate) fn with_field(mut self, field: impl Into<Cow<'static, str>>) -> Self {
+        self.field = Some(field.into());
         self
     }
 
@@ -188,7 +200,7 @@ impl fmt::Display for Error {
         if let Some(p) = self.position {
             write!(f, "line {} (byte {}), ", p.line, p.byte_offset)?;
         }
-        if let Some(field) = self.field {
+        if let Some(field) = &self.field {
             write!(f, "field {field}: ")?;
         }
         f.write_str(self.kind.description())?;

@@ -55,6 +55,7 @@
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
 
+pub mod cloudfront;
 mod columns;
 mod decoder;
 mod error;

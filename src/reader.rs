@@ -7,7 +7,8 @@ use arrow::datatypes::{Schema, SchemaRef};
 use arrow::error::ArrowError;
 use flate2::read::MultiGzDecoder;
 
-use crate::decoder::{Decoder, DecoderOptions};
+use crate::cloudfront::{FieldList, Flavor};
+use crate::decoder::{Decoder, DecoderOptions, Layout};
 use crate::error::{Error, ErrorKind, Result};
 use crate::reject::{DecodeStats, ErrorPolicy, Reject};
 use crate::s3::S3Field;
@@ -18,22 +19,155 @@ use crate::s3::S3Field;
 pub enum Format {
     /// Amazon S3 server access logs (see [`crate::s3`]).
     S3,
+    /// Amazon CloudFront real-time logs: tab-separated, no header; needs the configuration's
+    /// field list ([`ReaderBuilder::with_fields`]). See [`crate::cloudfront`].
+    CloudFrontRealtime,
+    /// Amazon CloudFront standard logs (W3C, `#Version:`/`#Fields:` header). See
+    /// [`crate::cloudfront`].
+    CloudFrontStandard,
 }
 
 impl Format {
-    /// The format's short name: `"s3"`.
+    /// Every format.
+    pub const ALL: [Format; 3] = [
+        Format::S3,
+        Format::CloudFrontRealtime,
+        Format::CloudFrontStandard,
+    ];
+
+    /// The format's short name: `"s3"`, `"cloudfront-realtime"` or `"cloudfront-standard"`.
     pub fn name(self) -> &'static str {
         match self {
             Format::S3 => "s3",
+            Format::CloudFrontRealtime => "cloudfront-realtime",
+            Format::CloudFrontStandard => "cloudfront-standard",
         }
     }
 
-    /// The full Arrow schema of the format (before projection).
-    pub fn schema(self) -> SchemaRef {
+    /// The format's full Arrow schema (before projection) when it is fixed: S3 access logs.
+    /// `None` for the CloudFront formats, whose schema comes from the field list
+    /// ([`crate::cloudfront::FieldList::schema`], [`ReaderBuilder::schema`]).
+    pub fn schema(self) -> Option<SchemaRef> {
         match self {
-            Format::S3 => S3Field::schema(),
+            Format::S3 => Some(S3Field::schema()),
+            Format::CloudFrontRealtime | Format::CloudFrontStandard => None,
         }
     }
+
+    /// Detects the format from the first bytes of a (decompressed) input: the first non-empty
+    /// line decides, after any `#` comment lines.
+    ///
+    /// * `#Version:` or `#Fields:` (or a `YYYY-MM-DD<tab>HH:MM:SS<tab>` data line): CloudFront
+    ///   standard log;
+    /// * epoch seconds (`1684226820.937`) followed by a tab: CloudFront real-time log (which
+    ///   still needs its field list);
+    /// * `owner bucket [dd/Mon/yyyy:HH:MM:SS +hhmm] ...`: S3 server access log.
+    ///
+    /// The three shapes exclude each other, so detection is never ambiguous.
+    ///
+    /// ```
+    /// use aws_access_logs::Format;
+    ///
+    /// assert_eq!(Format::detect(b"#Version: 1.0\n#Fields: date time\n")?, Format::CloudFrontStandard);
+    /// assert_eq!(Format::detect(b"1684226820.937\t192.0.2.1\t200\n")?, Format::CloudFrontRealtime);
+    /// assert_eq!(
+    ///     Format::detect(b"79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - ...")?,
+    ///     Format::S3
+    /// );
+    /// let err = Format::detect(b"\nhello world\n").unwrap_err();
+    /// assert!(err.to_string().contains("\"hello world\""));
+    /// # Ok::<(), aws_access_logs::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::UnknownFormat`], quoting the line that was seen, when no format matches or
+    /// there is no non-empty line.
+    pub fn detect(head: &[u8]) -> Result<Format> {
+        let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
+        for (number, line) in head.split(|&b| b == b'\n').enumerate() {
+            let line = line.strip_suffix(b"\r").unwrap_or(line);
+            if line.iter().all(|&b| b == b' ' || b == b'\t') {
+                continue;
+            }
+            if line.starts_with(b"#Version:") || line.starts_with(b"#Fields:") {
+                return Ok(Format::CloudFrontStandard);
+            }
+            if line.starts_with(b"#") {
+                continue;
+            }
+            if looks_realtime(line) {
+                return Ok(Format::CloudFrontRealtime);
+            }
+            if looks_s3(line) {
+                return Ok(Format::S3);
+            }
+            if looks_standard_row(line) {
+                return Ok(Format::CloudFrontStandard);
+            }
+            let shown: String = line.iter().take(120).copied().map(char::from).collect();
+            let shown = shown.escape_debug();
+            let ellipsis = if line.len() > 120 { "..." } else { "" };
+            return Err(Error::new(ErrorKind::UnknownFormat).with_detail(format!(
+                "cannot detect the log format from line {}: \"{shown}\"{ellipsis}; expected an S3 \
+                 server access log line (owner bucket [06/Feb/2019:00:00:38 +0000] ...), a \
+                 CloudFront real-time record (epoch seconds like 1684226820.937, then a tab) or \
+                 a CloudFront standard log header (#Version: / #Fields:)",
+                number + 1
+            )));
+        }
+        Err(Error::new(ErrorKind::UnknownFormat)
+            .with_detail("cannot detect the log format: the input has no non-empty line"))
+    }
+}
+
+fn all_digits(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && bytes.iter().all(u8::is_ascii_digit)
+}
+
+/// `1684226820.937<tab>`: epoch seconds, optional decimals, a tab.
+fn looks_realtime(line: &[u8]) -> bool {
+    let Some(tab) = memchr::memchr(b'\t', line) else {
+        return false;
+    };
+    let first = &line[..tab];
+    let (whole, frac) = match memchr::memchr(b'.', first) {
+        Some(dot) => (&first[..dot], Some(&first[dot + 1..])),
+        None => (first, None),
+    };
+    (9..=12).contains(&whole.len())
+        && all_digits(whole)
+        && frac.is_none_or(|f| (1..=3).contains(&f.len()) && all_digits(f))
+}
+
+/// `owner bucket [dd/Mon/yyyy:`.
+fn looks_s3(line: &[u8]) -> bool {
+    let mut parts = line.splitn(3, |&b| b == b' ');
+    let (Some(owner), Some(bucket), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+        return false;
+    };
+    !owner.is_empty()
+        && !bucket.is_empty()
+        && rest.len() >= 13
+        && rest[0] == b'['
+        && all_digits(&rest[1..3])
+        && rest[3] == b'/'
+        && rest[4..7].iter().all(u8::is_ascii_alphabetic)
+        && rest[7] == b'/'
+        && all_digits(&rest[8..12])
+        && rest[12] == b':'
+}
+
+/// `2019-12-04<tab>21:02:31<tab>`: a standard log row (without its header).
+fn looks_standard_row(line: &[u8]) -> bool {
+    line.len() > 20
+        && all_digits(&line[0..4])
+        && line[4] == b'-'
+        && line[7] == b'-'
+        && line[10] == b'\t'
+        && line[13] == b':'
+        && line[16] == b':'
+        && line[19] == b'\t'
 }
 
 impl std::fmt::Display for Format {
@@ -45,12 +179,21 @@ impl std::fmt::Display for Format {
 impl std::str::FromStr for Format {
     type Err = Error;
 
-    /// Parses `s3` (also `s3-access`, `s3-access-log`).
+    /// Parses `s3` (also `s3-access`, `s3-access-log`), `cloudfront-realtime` (also
+    /// `cloudfront-real-time`, `cf-realtime`) and `cloudfront-standard` (also `cf-standard`,
+    /// `cloudfront-w3c`).
     fn from_str(s: &str) -> Result<Self> {
         match s {
             "s3" | "s3-access" | "s3-access-log" => Ok(Format::S3),
-            other => Err(Error::new(ErrorKind::InvalidArgument)
-                .with_detail(format!("unknown format {other:?} (known: s3)"))),
+            "cloudfront-realtime" | "cloudfront-real-time" | "cf-realtime" => {
+                Ok(Format::CloudFrontRealtime)
+            }
+            "cloudfront-standard" | "cf-standard" | "cloudfront-w3c" => {
+                Ok(Format::CloudFrontStandard)
+            }
+            other => Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
+                "unknown format {other:?} (known: s3, cloudfront-realtime, cloudfront-standard)"
+            ))),
         }
     }
 }
@@ -84,7 +227,10 @@ pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
 /// ```
 #[derive(Debug, Clone)]
 pub struct ReaderBuilder {
-    format: Format,
+    /// `None`: detect at build time.
+    format: Option<Format>,
+    fields: Option<FieldList>,
+    decode: Vec<String>,
     batch_size: usize,
     projection: Option<Vec<usize>>,
     error_policy: ErrorPolicy,
@@ -95,16 +241,66 @@ pub struct ReaderBuilder {
 impl ReaderBuilder {
     /// A builder for `format` with the defaults: batch size [`DEFAULT_BATCH_SIZE`], every
     /// column, [`ErrorPolicy::Skip`], maximum line length [`DEFAULT_MAX_LINE_LENGTH`] and
-    /// maximum fields [`DEFAULT_MAX_FIELDS`].
+    /// maximum fields [`DEFAULT_MAX_FIELDS`], no percent-decoding.
     pub fn new(format: Format) -> Self {
         ReaderBuilder {
-            format,
+            format: Some(format),
+            ..ReaderBuilder::auto()
+        }
+    }
+
+    /// A builder that detects the format of each input when the [`Reader`] is built
+    /// ([`Format::detect`] on its first decompressed bytes). A field list given with
+    /// [`ReaderBuilder::with_fields`] is used when the input is detected as real-time logs
+    /// (real-time logs need one), and ignored for the other formats.
+    ///
+    /// ```
+    /// use aws_access_logs::{Format, ReaderBuilder};
+    ///
+    /// let log = "#Version: 1.0\n#Fields: date time sc-status\n2019-12-04\t21:02:31\t200\n";
+    /// let mut reader = ReaderBuilder::auto().build(log.as_bytes())?;
+    /// assert_eq!(reader.format(), Format::CloudFrontStandard);
+    /// assert_eq!(reader.next().unwrap()?.num_rows(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn auto() -> Self {
+        ReaderBuilder {
+            format: None,
+            fields: None,
+            decode: Vec::new(),
             batch_size: DEFAULT_BATCH_SIZE,
             projection: None,
             error_policy: ErrorPolicy::Skip,
             max_line_length: DEFAULT_MAX_LINE_LENGTH,
             max_fields: DEFAULT_MAX_FIELDS,
         }
+    }
+
+    /// The format, or `None` when it is detected at build time.
+    pub fn format(&self) -> Option<Format> {
+        self.format
+    }
+
+    /// The CloudFront field list: required for real-time logs ([`FieldList::realtime`]); for
+    /// standard logs ([`FieldList::standard`]) it gives the schema of input without a
+    /// `#Fields:` line (a `#Fields:` line in the input still says where each field is).
+    pub fn with_fields(mut self, fields: FieldList) -> Self {
+        self.fields = Some(fields);
+        self
+    }
+
+    /// Percent-decode these CloudFront text columns (snake_case column names such as
+    /// `cs_user_agent`): decoded once, plus the legacy `%2520`/`%2522`/`%255C`. A value with an
+    /// invalid escape is kept as logged. Default: none, values are stored as logged. A name
+    /// that is not a column of the input's schema is ignored (older layouts lack some fields);
+    /// a name that is no CloudFront field at all, or a column that is not text, is an error.
+    pub fn with_percent_decoding<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.decode = columns.into_iter().map(Into::into).collect();
+        self
     }
 
     /// Rows per batch (default [`DEFAULT_BATCH_SIZE`]; must be at least 1). A batch may also
@@ -114,9 +310,10 @@ impl ReaderBuilder {
         self
     }
 
-    /// Decode only these columns, in this order: indices into [`Format::schema`] (default:
-    /// every column). All fields are still validated, so the same lines are rejected whatever
-    /// the projection.
+    /// Decode only these columns, in this order: indices into the full schema (default: every
+    /// column). All fields are still validated, so the same lines are rejected whatever the
+    /// projection. For CloudFront standard logs read without [`ReaderBuilder::with_fields`],
+    /// the indices refer to the schema of the input's `#Fields:` line.
     pub fn with_projection(mut self, projection: Vec<usize>) -> Self {
         self.projection = Some(projection);
         self
@@ -143,13 +340,26 @@ impl ReaderBuilder {
         self
     }
 
-    /// The schema of the batches that the built reader produces (after projection).
+    /// The schema of the batches that the built reader produces (after projection). For
+    /// CloudFront standard logs without [`ReaderBuilder::with_fields`] the schema comes from the
+    /// input, so this is empty: ask the built [`Reader`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::build_decoder`].
     pub fn schema(&self) -> Result<SchemaRef> {
-        Ok(self.options()?.schema)
+        Ok(self.clone().build_decoder()?.schema())
     }
 
     fn options(&self) -> Result<DecoderOptions> {
         let invalid = |msg: String| Err(Error::new(ErrorKind::InvalidArgument).with_detail(msg));
+        let Some(format) = self.format else {
+            return invalid(
+                "the format is detected from the input: use ReaderBuilder::build, or \
+                 Format::detect and ReaderBuilder::new"
+                    .into(),
+            );
+        };
         if self.batch_size == 0 {
             return invalid("batch size must be at least 1".into());
         }
@@ -160,38 +370,104 @@ impl ReaderBuilder {
         }
         if self.max_fields < S3Field::REQUIRED {
             return invalid(format!(
-                "maximum fields must be at least {} (the fields every line has)",
+                "maximum fields must be at least {} (the fields every S3 access log line has)",
                 S3Field::REQUIRED
             ));
         }
-        let full = self.format.schema();
-        let indices: Vec<usize> = match &self.projection {
-            Some(p) => p.clone(),
-            None => (0..full.fields().len()).collect(),
-        };
-        let mut seen = vec![false; full.fields().len()];
-        for &i in &indices {
-            if i >= seen.len() {
-                return invalid(format!(
-                    "projection index {i} out of range (the schema has {} columns)",
-                    seen.len()
+        let layout = match format {
+            Format::S3 => {
+                if self.fields.is_some() || !self.decode.is_empty() {
+                    return invalid(
+                        "field lists and percent-decoding apply to CloudFront logs, not to S3 \
+                         access logs"
+                            .into(),
+                    );
+                }
+                let full = S3Field::schema();
+                let indices: Vec<usize> = match &self.projection {
+                    Some(p) => p.clone(),
+                    None => (0..full.fields().len()).collect(),
+                };
+                let mut seen = vec![false; full.fields().len()];
+                for &i in &indices {
+                    if i >= seen.len() {
+                        return invalid(format!(
+                            "projection index {i} out of range (the schema has {} columns)",
+                            seen.len()
+                        ));
+                    }
+                    if std::mem::replace(&mut seen[i], true) {
+                        return invalid(format!("projection index {i} repeated"));
+                    }
+                }
+                let schema = SchemaRef::new(Schema::new(
+                    indices
+                        .iter()
+                        .map(|&i| full.field(i).clone())
+                        .collect::<Vec<_>>(),
                 ));
+                Layout::S3 {
+                    projection: indices.iter().map(|&i| S3Field::ALL[i]).collect(),
+                    schema,
+                }
             }
-            if std::mem::replace(&mut seen[i], true) {
-                return invalid(format!("projection index {i} repeated"));
+            Format::CloudFrontRealtime | Format::CloudFrontStandard => {
+                let flavor = if format == Format::CloudFrontRealtime {
+                    Flavor::Realtime
+                } else {
+                    Flavor::Standard
+                };
+                if let Some(fields) = &self.fields {
+                    if fields.flavor != flavor {
+                        return invalid(format!(
+                            "the field list was built for {} logs, not {}",
+                            crate::cloudfront::label(fields.flavor),
+                            crate::cloudfront::label(flavor),
+                        ));
+                    }
+                    if fields.len() > self.max_fields {
+                        return invalid(format!(
+                            "the field list has {} fields, more than the maximum fields ({})",
+                            fields.len(),
+                            self.max_fields
+                        ));
+                    }
+                } else if flavor == Flavor::Realtime {
+                    return invalid(
+                        "CloudFront real-time logs need the field list of their log \
+                         configuration (ReaderBuilder::with_fields with FieldList::realtime; \
+                         the converter's --fields)"
+                            .into(),
+                    );
+                }
+                for name in &self.decode {
+                    let known = crate::cloudfront::REALTIME_FIELDS
+                        .iter()
+                        .chain(&crate::cloudfront::STANDARD_FIELDS)
+                        .any(|k| crate::cloudfront::column_name(k.name()) == *name)
+                        || self.fields.as_ref().is_some_and(|f| {
+                            f.aws_names()
+                                .any(|n| crate::cloudfront::column_name(n) == *name)
+                        });
+                    if !known {
+                        return invalid(format!(
+                            "cannot percent-decode {name:?}: not a CloudFront column name (use \
+                             snake_case column names such as cs_user_agent)"
+                        ));
+                    }
+                }
+                Layout::CloudFront {
+                    flavor,
+                    fields: self.fields.clone(),
+                    projection: self.projection.clone(),
+                    decode: self.decode.clone(),
+                }
             }
-        }
-        let schema = SchemaRef::new(Schema::new(
-            indices
-                .iter()
-                .map(|&i| full.field(i).clone())
-                .collect::<Vec<_>>(),
-        ));
+        };
         Ok(DecoderOptions {
-            format: self.format,
+            format,
             batch_size: self.batch_size,
-            projection: indices.iter().map(|&i| S3Field::ALL[i]).collect(),
-            schema,
+            layout,
             error_policy: self.error_policy,
             max_line_length: self.max_line_length,
             max_fields: self.max_fields,
@@ -203,19 +479,25 @@ impl ReaderBuilder {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidArgument`] for a zero batch size, a bad maximum line length or
-    /// maximum fields, or a projection index that is out of range or repeated.
+    /// maximum fields, a projection index that is out of range or repeated, a real-time
+    /// format without a field list, or a builder from [`ReaderBuilder::auto`] (detection needs
+    /// the input).
     pub fn build_decoder(self) -> Result<Decoder> {
-        Ok(Decoder::new(self.options()?))
+        Decoder::new(self.options()?)
     }
 
     /// A [`Reader`] over `input`: gzip (one or more members) when it starts with the gzip magic
-    /// bytes, plain text otherwise.
+    /// bytes, plain text otherwise. With [`ReaderBuilder::auto`], the format is detected from
+    /// the first decompressed bytes; for CloudFront standard logs the schema comes from the
+    /// input's `#Fields:` line (read ahead here, so [`Reader::schema`] is known at once).
     ///
     /// # Errors
     ///
-    /// As [`ReaderBuilder::build_decoder`], and I/O errors while sniffing the first bytes.
-    pub fn build<R: Read>(self, mut input: R) -> Result<Reader<R>> {
-        let decoder = self.build_decoder()?;
+    /// As [`ReaderBuilder::build_decoder`]; I/O and gzip errors while reading ahead;
+    /// [`ErrorKind::UnknownFormat`] when the format cannot be detected;
+    /// [`ErrorKind::InvalidHeader`] for a standard log whose first data line comes before any
+    /// `#Fields:` line (and no field list was given).
+    pub fn build<R: Read>(mut self, mut input: R) -> Result<Reader<R>> {
         let mut magic = Vec::with_capacity(2);
         while magic.len() < 2 {
             let mut byte = [0u8; 1];
@@ -228,21 +510,143 @@ impl ReaderBuilder {
         }
         let gzip = magic == [0x1f, 0x8b];
         let chained = Cursor::new(magic).chain(input);
-        let input = if gzip {
+        let mut input = if gzip {
             Input::Gzip(Box::new(MultiGzDecoder::new(chained)))
         } else {
             Input::Plain(chained)
         };
+        let mut buf = vec![0; READ_BUFFER];
+        let mut end = 0;
+        let needs_head = self.format.is_none()
+            || (self.format == Some(Format::CloudFrontStandard) && self.fields.is_none());
+        if needs_head {
+            end = read_head(&mut input, &mut buf)?;
+            let head = &buf[..end];
+            let format = match self.format {
+                Some(format) => format,
+                None => {
+                    let format = Format::detect(head)?;
+                    if format != Format::CloudFrontRealtime {
+                        self.fields = None;
+                    }
+                    if format == Format::S3 {
+                        self.decode.clear();
+                    }
+                    format
+                }
+            };
+            if format == Format::CloudFrontStandard && self.fields.is_none() {
+                self.fields = standard_header(head)?;
+            }
+            if format == Format::CloudFrontRealtime && self.fields.is_none() {
+                return Err(Error::new(ErrorKind::InvalidArgument).with_detail(
+                    "the input looks like CloudFront real-time logs, which need the field list \
+                     of their log configuration (ReaderBuilder::with_fields with \
+                     FieldList::realtime; the converter's --fields)",
+                ));
+            }
+            self.format = Some(format);
+        }
+        let decoder = self.build_decoder()?;
         Ok(Reader {
             input,
             decoder,
-            buf: vec![0; READ_BUFFER],
+            buf,
             start: 0,
-            end: 0,
+            end,
             eof: false,
             done: false,
-            bytes_in: 0,
+            bytes_in: end as u64,
         })
+    }
+}
+
+/// Reads until the buffer holds a complete data line (neither blank nor `#`), the end of the
+/// input, or a full buffer. Returns the bytes read.
+fn read_head<R: Read>(input: &mut Input<R>, buf: &mut [u8]) -> Result<usize> {
+    let mut end = 0;
+    let mut scanned = 0;
+    while end < buf.len() {
+        let n = read_input(input, &mut buf[end..], end as u64, 0)?;
+        if n == 0 {
+            break;
+        }
+        end += n;
+        while let Some(nl) = memchr::memchr(b'\n', &buf[scanned..end]) {
+            let line = &buf[scanned..scanned + nl];
+            scanned += nl + 1;
+            let blank = line.iter().all(|&b| b == b' ' || b == b'\t' || b == b'\r');
+            if !blank && !line.starts_with(b"#") && !line.starts_with(b"\xef\xbb\xbf#") {
+                return Ok(end);
+            }
+        }
+    }
+    Ok(end)
+}
+
+/// The field list of the last `#Fields:` line before the first data line of `head`.
+fn standard_header(head: &[u8]) -> Result<Option<FieldList>> {
+    let mut fields = None;
+    for (number, line) in head.split(|&b| b == b'\n').enumerate() {
+        let line = line.strip_suffix(b"\r").unwrap_or(line);
+        let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
+        if line.iter().all(|&b| b == b' ' || b == b'\t') {
+            continue;
+        }
+        if line.starts_with(b"#Fields:") {
+            let text = String::from_utf8_lossy(line);
+            fields = Some(FieldList::standard(&text).map_err(|e| {
+                Error::new(ErrorKind::InvalidHeader)
+                    .with_format(crate::cloudfront::label(Flavor::Standard))
+                    .with_detail(format!(
+                        "line {}: {}",
+                        number + 1,
+                        e.detail().unwrap_or_default()
+                    ))
+            })?);
+            continue;
+        }
+        if line.starts_with(b"#") {
+            continue;
+        }
+        if fields.is_none() {
+            return Err(Error::new(ErrorKind::InvalidHeader)
+                .with_format(crate::cloudfront::label(Flavor::Standard))
+                .with_detail(format!(
+                    "line {} is a data line, and no #Fields: line comes before it: give the \
+                     field list (ReaderBuilder::with_fields with FieldList::standard)",
+                    number + 1
+                )));
+        }
+        break;
+    }
+    Ok(fields)
+}
+
+fn read_input<R: Read>(
+    input: &mut Input<R>,
+    buf: &mut [u8],
+    bytes_in: u64,
+    lines: u64,
+) -> Result<usize> {
+    loop {
+        let result = match input {
+            Input::Plain(r) => r.read(buf),
+            Input::Gzip(r) => r.read(buf),
+        };
+        match result {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) if matches!(input, Input::Gzip(_)) => {
+                return Err(Error::new(ErrorKind::Gzip)
+                    .with_detail(format!(
+                        "truncated or corrupt gzip stream after {bytes_in} decompressed bytes \
+                         ({lines} lines): {e}"
+                    ))
+                    .with_source(e));
+            }
+            Err(e) => return Err(Error::io(e)),
+        }
     }
 }
 
@@ -361,26 +765,8 @@ impl<R: Read> Reader<R> {
     }
 
     fn read_more(&mut self) -> Result<usize> {
-        loop {
-            let result = match &mut self.input {
-                Input::Plain(r) => r.read(&mut self.buf),
-                Input::Gzip(r) => r.read(&mut self.buf),
-            };
-            match result {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) if self.is_gzip() => {
-                    let stats = self.decoder.stats();
-                    return Err(Error::new(ErrorKind::Gzip)
-                        .with_detail(format!(
-                            "truncated or corrupt gzip stream after {} decompressed bytes ({} lines): {e}",
-                            self.bytes_in, stats.lines
-                        ))
-                        .with_source(e));
-                }
-                Err(e) => return Err(Error::io(e)),
-            }
-        }
+        let lines = self.decoder.stats().lines;
+        read_input(&mut self.input, &mut self.buf, self.bytes_in, lines)
     }
 }
 

@@ -63,7 +63,7 @@ impl Reject {
     }
 
     /// The snake_case name of the offending field, when the error concerns one field.
-    pub fn field(&self) -> Option<&'static str> {
+    pub fn field(&self) -> Option<&str> {
         self.error.field()
     }
 
@@ -90,7 +90,8 @@ impl Reject {
 }
 
 /// Counters of one decoding run. For any input,
-/// `rows + rejected + blank_lines == lines` (repaired lines are among `rows`).
+/// `rows + rejected + blank_lines + comment_lines == lines` (repaired lines are among `rows`);
+/// [`DecodeStats::skipped`] is `blank_lines + comment_lines`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[non_exhaustive]
 pub struct DecodeStats {
@@ -104,4 +105,13 @@ pub struct DecodeStats {
     pub repaired: u64,
     /// Empty lines, or lines of only spaces and tabs, skipped.
     pub blank_lines: u64,
+    /// CloudFront `#` header and comment lines (`#Version:`, `#Fields:`, ...) skipped.
+    pub comment_lines: u64,
+}
+
+impl DecodeStats {
+    /// Lines skipped without a row or a reject: blank lines and comment lines.
+    pub fn skipped(&self) -> u64 {
+        self.blank_lines + self.comment_lines
+    }
 }

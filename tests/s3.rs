@@ -71,7 +71,7 @@ fn golden_quirks_rows_rejects_and_stats() {
 
 #[test]
 fn schema_names_types_nullability_and_metadata() {
-    let schema = Format::S3.schema();
+    let schema = Format::S3.schema().unwrap();
     let names: Vec<_> = schema.fields().iter().map(|f| f.name().as_str()).collect();
     assert_eq!(
         names,
@@ -506,7 +506,10 @@ fn parquet_roundtrip_metadata_and_determinism() {
     assert!(column.dictionary_page_offset().is_some());
 
     let reader = builder.build().unwrap();
-    assert_eq!(reader.schema().fields(), Format::S3.schema().fields());
+    assert_eq!(
+        reader.schema().fields(),
+        Format::S3.schema().unwrap().fields()
+    );
     let back: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
     let direct: Vec<_> = ReaderBuilder::new(Format::S3)
         .build(&log[..])

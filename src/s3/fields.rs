@@ -3,7 +3,9 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use arrow::datatypes::{DataType, Field, Schema, SchemaRef, TimeUnit};
+use arrow::datatypes::{Field, Schema, SchemaRef};
+
+use crate::columns::ColumnType;
 
 /// Metadata key under which each Arrow field keeps AWS's original field name.
 pub const AWS_NAME_KEY: &str = "aws_name";
@@ -71,17 +73,6 @@ pub enum S3Field {
     SourceRegion,
     /// Unknown fields after the last known one, as logged.
     TrailingFields,
-}
-
-/// The Arrow type of a column.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum ColumnType {
-    Utf8,
-    TimestampMs,
-    UInt16,
-    UInt32,
-    UInt64,
-    Boolean,
 }
 
 impl S3Field {
@@ -220,17 +211,12 @@ impl S3Field {
 
     /// The Arrow field of this column: name, type, nullability and the AWS name in metadata.
     pub fn arrow_field(self) -> Field {
-        let data_type = match self.column_type() {
-            ColumnType::Utf8 => DataType::Utf8,
-            ColumnType::TimestampMs => {
-                DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
-            }
-            ColumnType::UInt16 => DataType::UInt16,
-            ColumnType::UInt32 => DataType::UInt32,
-            ColumnType::UInt64 => DataType::UInt64,
-            ColumnType::Boolean => DataType::Boolean,
-        };
-        Field::new(self.name(), data_type, self.is_nullable()).with_metadata(HashMap::from([(
+        Field::new(
+            self.name(),
+            self.column_type().data_type(),
+            self.is_nullable(),
+        )
+        .with_metadata(HashMap::from([(
             AWS_NAME_KEY.to_string(),
             self.aws_name().to_string(),
         )]))

@@ -39,9 +39,8 @@
 
 mod fields;
 mod record;
-mod values;
+pub(crate) mod values;
 
-pub(crate) use fields::ColumnType;
 pub use fields::{AWS_NAME_KEY, S3Field};
 pub(crate) use record::FORMAT_LABEL;
 pub use record::{S3Record, S3Values};

@@ -97,7 +97,7 @@ pub(crate) fn parse_time(bytes: &[u8]) -> Result<Option<i64>, ValueError> {
 }
 
 #[inline]
-fn two_digits(a: u8, b: u8) -> Option<u32> {
+pub(crate) fn two_digits(a: u8, b: u8) -> Option<u32> {
     let (a, b) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));
     (a <= 9 && b <= 9).then(|| u32::from(a) * 10 + u32::from(b))
 }
@@ -130,7 +130,7 @@ fn is_leap(year: u32) -> bool {
     (year.is_multiple_of(4) && !year.is_multiple_of(100)) || year.is_multiple_of(400)
 }
 
-fn days_in_month(year: u32, month: u32) -> u32 {
+pub(crate) fn days_in_month(year: u32, month: u32) -> u32 {
     match month {
         2 if is_leap(year) => 29,
         2 => 28,

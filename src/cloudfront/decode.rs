@@ -1,0 +1,437 @@
+//! Turning CloudFront lines into Arrow columns (used by the crate's [`crate::Decoder`]).
+
+use std::sync::Arc;
+
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::datatypes::{Schema, SchemaRef};
+use memchr::memchr;
+
+use super::fields::{ColumnSpec, FieldList, Flavor, Source, ValueKind};
+use super::values;
+use crate::columns::{ColumnBuilder, ColumnType, LineText};
+use crate::error::{Error, ErrorKind, Result};
+use crate::raw::Span;
+
+/// One parsed value, before it is appended.
+#[derive(Debug, Clone, Copy)]
+enum Value {
+    Null,
+    UInt(u64),
+    Float(f64),
+    Time(i64),
+    Text(Span),
+}
+
+/// The columns of the schema and where each takes its value under the current header.
+#[derive(Debug)]
+struct Layout {
+    /// The fields that define the schema (given, or from the input's first `#Fields:` line).
+    list: FieldList,
+    columns: Vec<ColumnSpec>,
+    /// Per column, its source in the records under the current header (`None`: absent, null).
+    sources: Vec<Option<Source>>,
+    /// Fields per record under the current header.
+    expected: usize,
+    /// The last `#Fields:` header does not fit the schema: data lines are rejected.
+    unusable: bool,
+}
+
+#[derive(Debug)]
+struct OutColumn {
+    /// Index into `Layout::columns`.
+    column: usize,
+    builder: ColumnBuilder,
+    decode: bool,
+}
+
+/// What became of a line that was not rejected.
+#[derive(Debug)]
+pub(crate) enum Outcome {
+    /// A row was appended; `Some` when invalid UTF-8 was replaced (with the field, if known).
+    Row(Option<Option<String>>),
+    /// A `#` header or comment line.
+    Comment,
+}
+
+/// Parses CloudFront lines of one flavor and builds the projected columns.
+#[derive(Debug)]
+pub(crate) struct CfParser {
+    flavor: Flavor,
+    layout: Option<Layout>,
+    projection: Option<Vec<usize>>,
+    decode: Vec<String>,
+    out: Vec<OutColumn>,
+    schema: SchemaRef,
+    capacity: usize,
+    spans: Vec<Span>,
+    values: Vec<Value>,
+    scratch: Vec<u8>,
+}
+
+/// The label of a flavor in error messages.
+pub(crate) fn label(flavor: Flavor) -> &'static str {
+    match flavor {
+        Flavor::Realtime => "cloudfront real-time log",
+        Flavor::Standard => "cloudfront standard log",
+    }
+}
+
+impl CfParser {
+    /// A parser for `fields` (required for real-time logs; for standard logs, `None` waits for
+    /// the input's `#Fields:` line). `projection` (indices into the schema) needs `fields`.
+    pub(crate) fn new(
+        flavor: Flavor,
+        fields: Option<FieldList>,
+        projection: Option<Vec<usize>>,
+        decode: Vec<String>,
+        capacity: usize,
+    ) -> Result<Self> {
+        let mut parser = CfParser {
+            flavor,
+            layout: None,
+            projection,
+            decode,
+            out: Vec::new(),
+            schema: Arc::new(Schema::empty()),
+            capacity,
+            spans: Vec::new(),
+            values: Vec::new(),
+            scratch: Vec::new(),
+        };
+        match fields {
+            Some(list) => parser.set_layout(list)?,
+            None if parser.projection.is_some() => {
+                return Err(Error::new(ErrorKind::InvalidArgument).with_detail(
+                    "a projection needs the field list (the schema is not known before the \
+                     #Fields: header)",
+                ));
+            }
+            None => {}
+        }
+        Ok(parser)
+    }
+
+    /// The schema of the batches (empty until a standard log's `#Fields:` line is seen).
+    pub(crate) fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// The field list in use, once known.
+    pub(crate) fn fields(&self) -> Option<&FieldList> {
+        self.layout.as_ref().map(|l| &l.list)
+    }
+
+    fn set_layout(&mut self, list: FieldList) -> Result<()> {
+        let invalid = |detail: String| Error::new(ErrorKind::InvalidArgument).with_detail(detail);
+        let columns = list.columns();
+        let full = list.schema();
+        let indices: Vec<usize> = match &self.projection {
+            Some(p) => p.clone(),
+            None => (0..columns.len()).collect(),
+        };
+        let mut seen = vec![false; columns.len()];
+        for &i in &indices {
+            if i >= columns.len() {
+                return Err(invalid(format!(
+                    "projection index {i} out of range (the schema has {} columns)",
+                    columns.len()
+                )));
+            }
+            if std::mem::replace(&mut seen[i], true) {
+                return Err(invalid(format!("projection index {i} repeated")));
+            }
+        }
+        for name in &self.decode {
+            match columns.iter().find(|c| &c.name == name) {
+                Some(c) if c.ty != ColumnType::Utf8 => {
+                    return Err(invalid(format!(
+                        "cannot percent-decode column {name:?}: it is not a text column"
+                    )));
+                }
+                _ => {}
+            }
+        }
+        self.out = indices
+            .iter()
+            .map(|&i| OutColumn {
+                column: i,
+                builder: ColumnBuilder::new(columns[i].ty, self.capacity),
+                decode: self.decode.contains(&columns[i].name),
+            })
+            .collect();
+        self.schema = Arc::new(Schema::new(
+            indices
+                .iter()
+                .map(|&i| full.field(i).clone())
+                .collect::<Vec<_>>(),
+        ));
+        self.values = vec![Value::Null; columns.len()];
+        self.layout = Some(Layout {
+            sources: columns.iter().map(|c| Some(c.source)).collect(),
+            expected: list.len(),
+            columns,
+            list,
+            unusable: false,
+        });
+        Ok(())
+    }
+
+    fn error(&self, kind: ErrorKind) -> Error {
+        Error::new(kind).with_format(label(self.flavor))
+    }
+
+    /// Handles a standard log's `#Fields:` line.
+    fn header(&mut self, line: &[u8], max_fields: usize) -> Result<()> {
+        let header_error =
+            |this: &Self, detail: String| this.error(ErrorKind::InvalidHeader).with_detail(detail);
+        let Ok(text) = std::str::from_utf8(line) else {
+            return Err(header_error(self, "the #Fields: line is not UTF-8".into()));
+        };
+        let count = text.split_ascii_whitespace().count().saturating_sub(1);
+        if count > max_fields {
+            return Err(self
+                .error(ErrorKind::TooManyFields)
+                .with_detail(format!("{count} fields, maximum {max_fields}")));
+        }
+        let list = FieldList::standard(text)
+            .map_err(|e| header_error(self, e.detail().unwrap_or_default().to_string()))?;
+        let Some(layout) = &mut self.layout else {
+            return self
+                .set_layout(list)
+                .map_err(|e| header_error(self, e.detail().unwrap_or_default().to_string()));
+        };
+        layout.expected = list.len();
+        if list.fields == layout.list.fields {
+            layout.unusable = false;
+            for (source, column) in layout.sources.iter_mut().zip(&layout.columns) {
+                *source = Some(column.source);
+            }
+            return Ok(());
+        }
+        let columns = list.columns();
+        let foreign: Vec<&str> = columns
+            .iter()
+            .filter(|c| {
+                !layout
+                    .columns
+                    .iter()
+                    .any(|o| o.name == c.name && o.ty == c.ty)
+            })
+            .map(|c| c.aws_name.as_str())
+            .collect();
+        if !foreign.is_empty() {
+            layout.unusable = true;
+            return Err(header_error(
+                self,
+                format!(
+                    "this #Fields: line names {} not in the schema (taken from the input's first \
+                     #Fields: line or the given field list); the data lines that follow it are \
+                     rejected",
+                    foreign.join(", ")
+                ),
+            ));
+        }
+        layout.unusable = false;
+        for (source, column) in layout.sources.iter_mut().zip(&layout.columns) {
+            *source = columns
+                .iter()
+                .find(|c| c.name == column.name)
+                .map(|c| c.source);
+        }
+        Ok(())
+    }
+
+    /// Parses one line (not blank, not too long) and appends its row.
+    pub(crate) fn process(&mut self, line: &[u8], max_fields: usize) -> Result<Outcome> {
+        if line.first() == Some(&b'#') {
+            if self.flavor == Flavor::Standard && line.starts_with(b"#Fields:") {
+                self.header(line, max_fields)?;
+            }
+            return Ok(Outcome::Comment);
+        }
+        let label = label(self.flavor);
+        let Some(layout) = &self.layout else {
+            return Err(self.error(ErrorKind::InvalidHeader).with_detail(
+                "a data line before any #Fields: line (give the field list to read input \
+                 without one)",
+            ));
+        };
+        if layout.unusable {
+            return Err(self.error(ErrorKind::InvalidHeader).with_detail(
+                "the last #Fields: line does not fit the schema (see its own reject)",
+            ));
+        }
+        // Split on tabs.
+        self.spans.clear();
+        let mut start = 0;
+        while let Some(i) = memchr(b'\t', &line[start..]) {
+            self.spans.push(Span::new(start, start + i));
+            start += i + 1;
+            if self.spans.len() >= max_fields {
+                let count = self.spans.len() + 1 + bytecount_tabs(&line[start..]);
+                return Err(Error::new(ErrorKind::TooManyFields)
+                    .with_format(label)
+                    .with_detail(format!("{count} fields, maximum {max_fields}")));
+            }
+        }
+        self.spans.push(Span::new(start, line.len()));
+        let expected = layout.expected;
+        let mut found = self.spans.len();
+        match self.flavor {
+            Flavor::Realtime if found != expected => {
+                return Err(Error::new(ErrorKind::FieldCount)
+                    .with_format(label)
+                    .with_detail(format!(
+                        "{found} tab-separated fields, the field list has {expected}"
+                    )));
+            }
+            Flavor::Standard => {
+                if found == expected + 1 && self.spans[found - 1].is_empty() {
+                    // One trailing tab.
+                    self.spans.pop();
+                    found -= 1;
+                }
+                if found > expected {
+                    return Err(Error::new(ErrorKind::FieldCount)
+                        .with_format(label)
+                        .with_detail(format!(
+                            "{found} tab-separated fields, the #Fields: line names {expected}"
+                        )));
+                }
+            }
+            Flavor::Realtime => {}
+        }
+        // Parse and validate every column before appending anything.
+        for (i, column) in layout.columns.iter().enumerate() {
+            let value = match layout.sources[i] {
+                None => Ok(Value::Null),
+                Some(Source::Field(f)) => match self.spans.get(f) {
+                    None => Ok(Value::Null),
+                    Some(span) => parse_value(column.kind, span.get(line), *span),
+                },
+                Some(Source::DateTime(d, t)) => match (self.spans.get(d), self.spans.get(t)) {
+                    (Some(d), Some(t)) => values::parse_date_time(d.get(line), t.get(line))
+                        .map(|v| v.map_or(Value::Null, Value::Time)),
+                    _ => Ok(Value::Null),
+                },
+            };
+            match value {
+                Ok(v) => self.values[i] = v,
+                Err((kind, detail)) => {
+                    return Err(Error::new(kind)
+                        .with_format(label)
+                        .with_field(column.name.clone())
+                        .with_detail(detail));
+                }
+            }
+        }
+        let text = LineText::new(line);
+        let repaired = match text {
+            LineText::Valid(_) => None,
+            LineText::Lossy(_) => Some(self.invalid_utf8_column(line)),
+        };
+        for out in &mut self.out {
+            append(
+                &mut out.builder,
+                self.values[out.column],
+                &text,
+                out.decode,
+                &mut self.scratch,
+            );
+        }
+        Ok(Outcome::Row(repaired))
+    }
+
+    /// The first text column holding invalid UTF-8.
+    fn invalid_utf8_column(&self, line: &[u8]) -> Option<String> {
+        let layout = self.layout.as_ref()?;
+        layout
+            .columns
+            .iter()
+            .zip(&self.values)
+            .find(|(_, v)| matches!(v, Value::Text(s) if std::str::from_utf8(s.get(line)).is_err()))
+            .map(|(c, _)| c.name.clone())
+    }
+
+    /// Finishes the buffered rows into a batch and resets the builders.
+    pub(crate) fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
+        let columns: Vec<ArrayRef> = self.out.iter_mut().map(|o| o.builder.finish()).collect();
+        if let Some(layout) = &self.layout {
+            for out in &mut self.out {
+                out.builder = ColumnBuilder::new(layout.columns[out.column].ty, self.capacity);
+            }
+        }
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        Ok(RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            columns,
+            &options,
+        )?)
+    }
+}
+
+fn bytecount_tabs(bytes: &[u8]) -> usize {
+    memchr::memchr_iter(b'\t', bytes).count()
+}
+
+fn parse_value(
+    kind: ValueKind,
+    bytes: &[u8],
+    span: Span,
+) -> std::result::Result<Value, crate::s3::values::ValueError> {
+    let value = match kind {
+        ValueKind::Text | ValueKind::Date | ValueKind::Time => {
+            if bytes == b"-" {
+                Value::Null
+            } else {
+                Value::Text(span)
+            }
+        }
+        ValueKind::UInt(max) => {
+            values::parse_unsigned(bytes, max)?.map_or(Value::Null, Value::UInt)
+        }
+        ValueKind::Float => values::parse_seconds(bytes)?.map_or(Value::Null, Value::Float),
+        ValueKind::EpochSeconds => {
+            values::parse_epoch_seconds(bytes)?.map_or(Value::Null, Value::Time)
+        }
+        ValueKind::EpochMillis => {
+            values::parse_epoch_millis(bytes)?.map_or(Value::Null, Value::Time)
+        }
+    };
+    Ok(value)
+}
+
+fn append(
+    builder: &mut ColumnBuilder,
+    value: Value,
+    text: &LineText<'_>,
+    decode: bool,
+    scratch: &mut Vec<u8>,
+) {
+    match (builder, value) {
+        (ColumnBuilder::Utf8(b), Value::Text(span)) => {
+            let s = text.get(span.start as usize, span.end as usize);
+            if decode && values::percent_decode(&s, scratch) {
+                // `percent_decode` checked that `scratch` is UTF-8.
+                match std::str::from_utf8(scratch) {
+                    Ok(decoded) => b.append_value(decoded),
+                    Err(_) => b.append_value(s),
+                }
+            } else {
+                b.append_value(s);
+            }
+        }
+        (ColumnBuilder::UInt16(b), Value::UInt(v)) => b.append_value(v as u16),
+        (ColumnBuilder::UInt32(b), Value::UInt(v)) => b.append_value(v as u32),
+        (ColumnBuilder::UInt64(b), Value::UInt(v)) => b.append_value(v),
+        (ColumnBuilder::Float64(b), Value::Float(v)) => b.append_value(v),
+        (ColumnBuilder::TimestampMs(b), Value::Time(v)) => b.append_value(v),
+        (ColumnBuilder::Utf8(b), _) => b.append_null(),
+        (ColumnBuilder::UInt16(b), _) => b.append_null(),
+        (ColumnBuilder::UInt32(b), _) => b.append_null(),
+        (ColumnBuilder::UInt64(b), _) => b.append_null(),
+        (ColumnBuilder::Float64(b), _) => b.append_null(),
+        (ColumnBuilder::TimestampMs(b), _) => b.append_null(),
+        (ColumnBuilder::Boolean(b), _) => b.append_null(),
+    }
+}
