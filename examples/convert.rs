@@ -1,9 +1,14 @@
 //! Converts an AWS access log to Parquet.
 //!
 //! ```sh
-//! cargo run --release --example convert -- --format s3 fixtures/s3/quirks.log \
+//! cargo run --release --example convert -- fixtures/s3/quirks.log \
 //!     -o quirks.parquet --rejects quirks.rejects.jsonl
+//! cargo run --release --example convert -- --format cloudfront-realtime \
+//!     --fields timestamp,c-ip,sc-status,cs-user-agent --decode cs_user_agent rt.log.gz -o rt.parquet
 //! ```
+//!
+//! The format is detected from the input (`--format auto`, the default) unless given. Real-time
+//! logs need their log configuration's field list (`--fields`).
 //!
 //! INPUT is a file (plain or gzip, detected by content) or `-` for stdin. Rejected and repaired
 //! lines go to `--rejects` as JSON lines: `line` (1-based), `byte_offset`, `field`, `error`,
@@ -18,23 +23,49 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Instant;
 
+use aws_access_logs::cloudfront::{FieldList, FieldOrder, UnknownFields};
 use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
-use aws_access_logs::{Format, ReaderBuilder, Reject};
+use aws_access_logs::{ErrorKind, Format, ReaderBuilder, Reject};
 use base64::Engine as _;
 use clap::{Parser, ValueEnum};
 
-#[derive(Debug, Clone, Copy, ValueEnum)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 enum FormatArg {
+    /// Detect the format from the input's first lines.
+    Auto,
     /// Amazon S3 server access logs.
     S3,
+    /// Amazon CloudFront real-time logs (needs --fields).
+    CloudfrontRealtime,
+    /// Amazon CloudFront standard logs (W3C, with a #Fields: header).
+    CloudfrontStandard,
 }
 
-impl From<FormatArg> for Format {
-    fn from(f: FormatArg) -> Self {
-        match f {
-            FormatArg::S3 => Format::S3,
+impl FormatArg {
+    fn format(self) -> Option<Format> {
+        match self {
+            FormatArg::Auto => None,
+            FormatArg::S3 => Some(Format::S3),
+            FormatArg::CloudfrontRealtime => Some(Format::CloudFrontRealtime),
+            FormatArg::CloudfrontStandard => Some(Format::CloudFrontStandard),
         }
     }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FieldOrderArg {
+    /// Sort the fields into AWS's canonical order (how AWS delivers them).
+    Canonical,
+    /// The records hold the fields in the order given.
+    AsGiven,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum UnknownFieldsArg {
+    /// An unknown field name is an error.
+    Reject,
+    /// An unknown field name becomes a text column (needs --field-order as-given).
+    Text,
 }
 
 /// Convert an AWS access log to Parquet.
@@ -46,9 +77,23 @@ struct Args {
     /// Output Parquet file.
     #[arg(short, long)]
     output: PathBuf,
-    /// Log format.
-    #[arg(long, value_enum, default_value = "s3")]
+    /// Log format (auto: detected from the input's first lines).
+    #[arg(long, value_enum, default_value = "auto")]
     format: FormatArg,
+    /// CloudFront real-time field list, as in the log configuration: `timestamp,c-ip,...`, the
+    /// JSON of `aws cloudfront get-realtime-log-config`, or @FILE holding either.
+    #[arg(long, value_name = "LIST|@FILE")]
+    fields: Option<String>,
+    /// Order of the --fields list: canonical (AWS's delivery order) or as-given.
+    #[arg(long, value_enum, default_value = "canonical")]
+    field_order: FieldOrderArg,
+    /// What to do with unknown names in --fields.
+    #[arg(long, value_enum, default_value = "reject")]
+    unknown_fields: UnknownFieldsArg,
+    /// Percent-decode these CloudFront text columns (comma-separated column names, e.g.
+    /// cs_user_agent,cs_referer); values are stored as logged otherwise.
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    decode: Vec<String>,
     /// Write rejected and repaired lines here, one JSON object per line.
     #[arg(long)]
     rejects: Option<PathBuf>,
@@ -104,15 +149,64 @@ fn open_input(path: &Path) -> Result<Box<dyn Read>, String> {
         .map_err(|e| format!("cannot open {}: {e}", path.display()))
 }
 
+fn field_list(args: &Args) -> Result<Option<FieldList>, String> {
+    let Some(spec) = &args.fields else {
+        return Ok(None);
+    };
+    let text = match spec.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .map_err(|e| format!("cannot read the field list {path}: {e}"))?,
+        None => spec.clone(),
+    };
+    let order = match args.field_order {
+        FieldOrderArg::Canonical => FieldOrder::Canonical,
+        FieldOrderArg::AsGiven => FieldOrder::AsGiven,
+    };
+    let unknown = match args.unknown_fields {
+        UnknownFieldsArg::Reject => UnknownFields::Reject,
+        UnknownFieldsArg::Text => UnknownFields::Text,
+    };
+    FieldList::realtime_with(&text, order, unknown)
+        .map(Some)
+        .map_err(|e| format!("--fields: {e}"))
+}
+
 fn run(args: &Args) -> Result<(), String> {
     let started = Instant::now();
-    let format: Format = args.format.into();
+    let fields = field_list(args)?;
     let input = open_input(&args.input)?;
-    let mut reader = ReaderBuilder::new(format)
+    let mut builder = match args.format.format() {
+        Some(format) => ReaderBuilder::new(format),
+        None => ReaderBuilder::auto(),
+    };
+    if let Some(fields) = fields {
+        if matches!(args.format, FormatArg::S3 | FormatArg::CloudfrontStandard) {
+            return Err(
+                "--fields is the field list of CloudFront real-time logs; standard logs name \
+                 their fields in their #Fields: line"
+                    .into(),
+            );
+        }
+        builder = builder.with_fields(fields);
+    }
+    if !args.decode.is_empty() {
+        if args.format == FormatArg::S3 {
+            return Err("--decode applies to CloudFront logs".into());
+        }
+        builder = builder.with_percent_decoding(args.decode.iter().cloned());
+    }
+    let mut reader = builder
         .with_batch_size(args.batch_size)
         .with_max_line_length(args.max_line_length)
         .build(input)
-        .map_err(|e| e.to_string())?;
+        .map_err(|e| {
+            let mut message = format!("{}: {e}", args.input.display());
+            if e.kind() == ErrorKind::UnknownFormat {
+                message.push_str(" (give --format)");
+            }
+            message
+        })?;
+    let format = reader.format();
     let options = ParquetOptions::new()
         .with_zstd_level(args.zstd_level)
         .with_max_row_group_rows(args.row_group_rows);
@@ -160,12 +254,13 @@ fn run(args: &Args) -> Result<(), String> {
         )
     };
     eprintln!(
-        "convert: {} lines: {} rows, {} rejected, {} repaired, {} blank; {} bytes in, {} bytes out ({}); {:.3} s, {:.1} MB/s",
+        "convert: {}: {} lines: {} rows, {} rejected, {} repaired, {} skipped; {} bytes in, {} bytes out ({}); {:.3} s, {:.1} MB/s",
+        format,
         stats.lines,
         stats.rows,
         stats.rejected,
         stats.repaired,
-        stats.blank_lines,
+        stats.skipped(),
         bytes_in,
         bytes_out,
         change,

@@ -2,7 +2,7 @@
 //!
 //! [`write_parquet`] drains a [`Reader`] into any [`Write`]: zstd (level 3 by default),
 //! dictionary encoding, page statistics and the page index, row groups bounded by rows and by
-//! buffered bytes. The key-value metadata records the format, the crate version, and the rows
+//! buffered bytes. The key-value metadata records the format, the field list, the crate version, and the rows
 //! and rejected lines. The same input and options give byte-identical output.
 
 use std::io::{Read, Write};
@@ -19,6 +19,10 @@ use crate::reject::DecodeStats;
 
 /// Metadata key holding the log format (`s3`).
 pub const META_FORMAT: &str = "aws_access_logs.format";
+/// Metadata key holding the AWS field names of the columns, comma-separated, in column order
+/// (for a CloudFront real-time log, its field list in record order; a standard log's joined
+/// `timestamp` column is written `date time`).
+pub const META_FIELDS: &str = "aws_access_logs.fields";
 /// Metadata key holding the version of this crate that wrote the file.
 pub const META_VERSION: &str = "aws_access_logs.version";
 /// Metadata key holding the number of rows.
@@ -68,7 +72,7 @@ impl ParquetOptions {
         self
     }
 
-    fn properties(&self, format: Format) -> Result<WriterProperties> {
+    fn properties(&self, format: Format, schema: &SchemaRef) -> Result<WriterProperties> {
         let level = ZstdLevel::try_new(self.zstd_level).map_err(|e| {
             Error::new(ErrorKind::InvalidArgument).with_detail(format!("zstd level: {e}"))
         })?;
@@ -84,6 +88,7 @@ impl ParquetOptions {
             .set_max_row_group_bytes(Some(self.max_row_group_bytes))
             .set_key_value_metadata(Some(vec![
                 KeyValue::new(META_FORMAT.to_string(), format.name().to_string()),
+                KeyValue::new(META_FIELDS.to_string(), field_names(schema)),
                 KeyValue::new(
                     META_VERSION.to_string(),
                     env!("CARGO_PKG_VERSION").to_string(),
@@ -91,6 +96,20 @@ impl ParquetOptions {
             ]))
             .build())
     }
+}
+
+/// The AWS names of the schema's columns (falling back to the column name), comma-separated.
+fn field_names(schema: &SchemaRef) -> String {
+    schema
+        .fields()
+        .iter()
+        .map(|f| {
+            f.metadata()
+                .get(crate::s3::AWS_NAME_KEY)
+                .map_or(f.name().as_str(), String::as_str)
+        })
+        .collect::<Vec<_>>()
+        .join(",")
 }
 
 /// What [`write_parquet`] did.
@@ -134,7 +153,7 @@ impl<W: Write + Send> ParquetWriter<W> {
         format: Format,
         options: &ParquetOptions,
     ) -> Result<Self> {
-        let props = options.properties(format)?;
+        let props = options.properties(format, &schema)?;
         let writer = ArrowWriter::try_new(out, schema, Some(props)).map_err(parquet_error)?;
         Ok(ParquetWriter { writer })
     }

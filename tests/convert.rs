@@ -50,7 +50,7 @@ fn converts_fixture_with_rejects_and_summary() {
     assert!(output.status.success(), "{stderr}");
     assert_eq!(stderr.lines().count(), 1, "{stderr}");
     assert!(
-        stderr.starts_with("convert: 29 lines: 19 rows, 8 rejected, 1 repaired, 2 blank;"),
+        stderr.starts_with("convert: s3: 29 lines: 19 rows, 8 rejected, 1 repaired, 2 skipped;"),
         "{stderr}"
     );
 
@@ -129,5 +129,87 @@ fn usage_and_input_errors_have_distinct_exit_codes() {
         stderr.starts_with("convert: error: cannot open "),
         "{stderr}"
     );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+fn read_parquet_rows(path: &std::path::Path) -> Vec<serde_json::Map<String, Value>> {
+    let file = std::fs::File::open(path).unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
+    let batches: Vec<_> = reader.collect::<Result<_, _>>().unwrap();
+    all_rows(&batches)
+}
+
+#[test]
+fn converts_cloudfront_logs() {
+    let dir = temp_dir("convert-cloudfront");
+
+    // Standard logs: detected, schema from the #Fields: line.
+    let out = dir.join("standard.parquet");
+    let output = Command::new(convert_exe())
+        .arg(fixture("cloudfront/standard-33.log"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.starts_with(
+            "convert: cloudfront-standard: 14 lines: 7 rows, 4 rejected, 0 repaired, 3 skipped;"
+        ),
+        "{stderr}"
+    );
+    let rows = read_parquet_rows(&out);
+    assert_eq!(rows.len(), 7);
+    assert_eq!(rows[1]["sc_status"], 0);
+
+    // Real-time logs without --fields: a one-line error that says what to do.
+    let output = Command::new(convert_exe())
+        .arg(fixture("cloudfront/realtime.log"))
+        .arg("-o")
+        .arg(dir.join("rt.parquet"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("--fields"), "{stderr}");
+    assert_eq!(stderr.lines().count(), 1, "{stderr}");
+
+    // With the configuration's JSON and percent-decoding.
+    let out = dir.join("rt.parquet");
+    let mut fields = std::ffi::OsString::from("@");
+    fields.push(fixture("cloudfront/realtime.config.json"));
+    let output = Command::new(convert_exe())
+        .args(["--format", "cloudfront-realtime", "--fields"])
+        .arg(&fields)
+        .args(["--decode", "cs_user_agent,cs_headers"])
+        .arg(fixture("cloudfront/realtime.log"))
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    let rows = read_parquet_rows(&out);
+    assert_eq!(rows.len(), 6);
+    assert_eq!(rows[0]["cs_user_agent"], "Mozilla/5.0 (X11; Linux x86_64)");
+    assert_eq!(rows[0]["timestamp"], 1_684_226_820_937i64);
+
+    // An undetectable input names what was seen.
+    let junk = dir.join("junk.log");
+    std::fs::write(&junk, "hello world\n").unwrap();
+    let output = Command::new(convert_exe())
+        .arg(&junk)
+        .arg("-o")
+        .arg(dir.join("junk.parquet"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("\"hello world\""), "{stderr}");
+    assert!(stderr.contains("--format"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }

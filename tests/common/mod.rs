@@ -4,7 +4,9 @@
 use std::path::PathBuf;
 
 use arrow::array::{Array, AsArray, RecordBatch};
-use arrow::datatypes::{DataType, TimestampMillisecondType, UInt16Type, UInt32Type, UInt64Type};
+use arrow::datatypes::{
+    DataType, Float64Type, TimestampMillisecondType, UInt16Type, UInt32Type, UInt64Type,
+};
 use aws_access_logs::{Decoder, Format, ReaderBuilder, Reject};
 use serde_json::{Map, Value};
 
@@ -41,20 +43,30 @@ pub fn value_at(column: &dyn Array, row: usize) -> Value {
             Value::from(column.as_primitive::<TimestampMillisecondType>().value(row))
         }
         DataType::Boolean => Value::from(column.as_boolean().value(row)),
+        DataType::Float64 => Value::from(column.as_primitive::<Float64Type>().value(row)),
         other => panic!("unexpected type {other}"),
     }
 }
 
-/// Decodes `input` split into chunks of `chunk` bytes, with `batch_size` rows per batch.
+/// Decodes S3 access log `input` split into chunks of `chunk` bytes, with `batch_size` rows
+/// per batch.
 pub fn decode_chunked(
     input: &[u8],
     chunk: usize,
     batch_size: usize,
 ) -> (Vec<RecordBatch>, Vec<Reject>, aws_access_logs::DecodeStats) {
-    let mut decoder: Decoder = ReaderBuilder::new(Format::S3)
-        .with_batch_size(batch_size)
-        .build_decoder()
-        .unwrap();
+    decode_chunked_with(ReaderBuilder::new(Format::S3), input, chunk, batch_size)
+}
+
+/// Decodes `input` with `builder`'s options, split into chunks of `chunk` bytes, with
+/// `batch_size` rows per batch.
+pub fn decode_chunked_with(
+    builder: ReaderBuilder,
+    input: &[u8],
+    chunk: usize,
+    batch_size: usize,
+) -> (Vec<RecordBatch>, Vec<Reject>, aws_access_logs::DecodeStats) {
+    let mut decoder: Decoder = builder.with_batch_size(batch_size).build_decoder().unwrap();
     let mut batches = Vec::new();
     for piece in input.chunks(chunk.max(1)) {
         let mut rest = piece;
