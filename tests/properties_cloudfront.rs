@@ -65,7 +65,7 @@ fn value(ty: DataType) -> BoxedStrategy<(String, Value)> {
 }
 
 /// Records for the canonical field list `fields`: each as its line and its expected row.
-fn records(fields: FieldList) -> impl Strategy<Value = Vec<(String, Map<String, Value>)>> {
+fn records(fields: FieldList) -> impl Strategy<Value = Records> {
     let schema = fields.schema();
     let per_field: Vec<_> = schema
         .fields()
@@ -92,7 +92,10 @@ fn records(fields: FieldList) -> impl Strategy<Value = Vec<(String, Map<String, 
     })
 }
 
-fn case() -> impl Strategy<Value = (String, Vec<(String, Map<String, Value>)>, usize, usize)> {
+/// Rendered lines with their expected rows.
+type Records = Vec<(String, Map<String, Value>)>;
+
+fn case() -> impl Strategy<Value = (String, Records, usize, usize)> {
     config().prop_flat_map(|(_, text)| {
         let fields = FieldList::realtime(&text).unwrap();
         (Just(text), records(fields), 1usize..200, 1usize..5)
