@@ -55,7 +55,9 @@ const PATHS: [&str; 6] = [
     "/video/seg-00042.m4s",
     "/favicon.ico",
 ];
-const POPS: [&str; 6] = ["ARN56-P1", "LAX1", "SEA19-C1", "FRA2", "HEL51-P6", "SIN5-C1"];
+const POPS: [&str; 6] = [
+    "ARN56-P1", "LAX1", "SEA19-C1", "FRA2", "HEL51-P6", "SIN5-C1",
+];
 const RESULTS: [&str; 5] = ["Hit", "Miss", "RefreshHit", "Error", "Redirect"];
 const STATUS: [&str; 7] = ["200", "200", "200", "304", "404", "403", "000"];
 const TYPES: [&str; 4] = ["text/html", "application/javascript", "image/webp", "-"];

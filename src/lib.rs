@@ -1,9 +1,18 @@
 //! Fast, zero-copy parsing of AWS access logs into Apache Arrow record batches and Parquet.
 //!
-//! This release reads **Amazon S3 server access logs**: every era of the format (17 to 27
-//! fields, and any fields AWS appends later), with its quirks — the bracketed time with a UTC
-//! offset, quoted fields whose inner quotes are not escaped, bare `-` and `"-"`, requesters
-//! with spaces, IPv6 addresses.
+//! Three formats ([`Format`]):
+//!
+//! * **Amazon S3 server access logs** ([`s3`]): every era of the format (17 to 27 fields, and
+//!   any fields AWS appends later), with its quirks — the bracketed time with a UTC offset,
+//!   quoted fields whose inner quotes are not escaped, bare `-` and `"-"`, requesters with
+//!   spaces, IPv6 addresses.
+//! * **Amazon CloudFront real-time logs** ([`cloudfront`]): tab-separated, no header, fields in
+//!   AWS's canonical order whatever the configuration's order; give the field list with
+//!   [`ReaderBuilder::with_fields`].
+//! * **Amazon CloudFront standard logs** ([`cloudfront`]): W3C, schema from each input's
+//!   `#Fields:` line; legacy 24/26/33-field layouts and standard logging v2 selections.
+//!
+//! [`Format::detect`] and [`ReaderBuilder::auto`] recognise the format from the first lines.
 //!
 //! # Which type do I want?
 //!
@@ -19,7 +28,8 @@
 //! # Nothing is lost
 //!
 //! Every line becomes a row, a [`Reject`] (line number, byte offset, field, error, raw bytes),
-//! or a skipped blank line: [`DecodeStats`] keeps `rows + rejected + blank_lines == lines`.
+//! or a skipped blank or `#` comment line: [`DecodeStats`] keeps
+//! `rows + rejected + blank_lines + comment_lines == lines`.
 //! A line with invalid UTF-8 keeps its row (invalid bytes become U+FFFD) and is also recorded
 //! as [`RejectOutcome::Repaired`] with its original bytes. With [`ErrorPolicy::FailFast`] the
 //! first bad line is returned as an [`Error`] instead.
