@@ -167,9 +167,9 @@ fn standard(seed: u64) -> (Vec<u8>, u64) {
     let mut lines = 0;
     while out.len() < TARGET_BYTES {
         let result = rng.pick(&RESULTS);
-        write!(
+        writeln!(
             out,
-            "2024-{:02}-{:02}\t{:02}:{:02}:{:02}\t{}\t{}\t{}\tGET\td111111abcdef8.cloudfront.net\t{}\t{}\t{}\t{}\t{}\t-\t{}\t{}==\twww.example.com\thttps\t{}\t0.{:03}\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\t{}\tHTTP/2.0\t-\t-\t{}\t0.{:03}\t{}\t{}\t{}\t-\t-\n",
+            "2024-{:02}-{:02}\t{:02}:{:02}:{:02}\t{}\t{}\t{}\tGET\td111111abcdef8.cloudfront.net\t{}\t{}\t{}\t{}\t{}\t-\t{}\t{}==\twww.example.com\thttps\t{}\t0.{:03}\t-\tTLSv1.3\tTLS_AES_128_GCM_SHA256\t{}\tHTTP/2.0\t-\t-\t{}\t0.{:03}\t{}\t{}\t{}\t-\t-",
             1 + rng.below(12),
             1 + rng.below(28),
             rng.below(24),

@@ -251,8 +251,9 @@ impl ReaderBuilder {
 
     /// A builder that detects the format of each input when the [`Reader`] is built
     /// ([`Format::detect`] on its first decompressed bytes). A field list given with
-    /// [`ReaderBuilder::with_fields`] is used when the input is detected as real-time logs
-    /// (real-time logs need one), and ignored for the other formats.
+    /// [`ReaderBuilder::with_fields`] is used when the input is detected as the kind of log it
+    /// was built for (real-time logs need one; a standard one serves input without a
+    /// `#Fields:` line), and ignored otherwise.
     ///
     /// ```
     /// use aws_access_logs::{Format, ReaderBuilder};
@@ -526,7 +527,13 @@ impl ReaderBuilder {
                 Some(format) => format,
                 None => {
                     let format = Format::detect(head)?;
-                    if format != Format::CloudFrontRealtime {
+                    // Keep a field list only for the flavor it was built for.
+                    let flavor = match format {
+                        Format::CloudFrontRealtime => Some(Flavor::Realtime),
+                        Format::CloudFrontStandard => Some(Flavor::Standard),
+                        Format::S3 => None,
+                    };
+                    if self.fields.as_ref().map(|f| f.flavor) != flavor {
                         self.fields = None;
                     }
                     if format == Format::S3 {

@@ -405,7 +405,7 @@ fn projection_and_gzip() {
             assert_eq!(got[c], want[c]);
         }
     }
-    assert_eq!(reader.stats().rejected, 4);
+    assert_eq!(reader.stats().rejected, 6);
 }
 
 #[cfg(feature = "parquet")]

@@ -158,7 +158,7 @@ fn converts_cloudfront_logs() {
     assert!(output.status.success(), "{stderr}");
     assert!(
         stderr.starts_with(
-            "convert: cloudfront-standard: 14 lines: 7 rows, 4 rejected, 0 repaired, 3 skipped;"
+            "convert: cloudfront-standard: 16 lines: 7 rows, 6 rejected, 0 repaired, 3 skipped;"
         ),
         "{stderr}"
     );

@@ -4,9 +4,9 @@ use std::sync::Arc;
 
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Schema, SchemaRef};
-use memchr::memchr;
 
 use super::fields::{ColumnSpec, FieldList, Flavor, Source, ValueKind};
+use super::record::{check_count, split_tabs};
 use super::values;
 use crate::columns::{ColumnBuilder, ColumnType, LineText};
 use crate::error::{Error, ErrorKind, Result};
@@ -261,46 +261,9 @@ impl CfParser {
                 "the last #Fields: line does not fit the schema (see its own reject)",
             ));
         }
-        // Split on tabs.
-        self.spans.clear();
-        let mut start = 0;
-        while let Some(i) = memchr(b'\t', &line[start..]) {
-            self.spans.push(Span::new(start, start + i));
-            start += i + 1;
-            if self.spans.len() >= max_fields {
-                let count = self.spans.len() + 1 + bytecount_tabs(&line[start..]);
-                return Err(Error::new(ErrorKind::TooManyFields)
-                    .with_format(label)
-                    .with_detail(format!("{count} fields, maximum {max_fields}")));
-            }
-        }
-        self.spans.push(Span::new(start, line.len()));
-        let expected = layout.expected;
-        let mut found = self.spans.len();
-        match self.flavor {
-            Flavor::Realtime if found != expected => {
-                return Err(Error::new(ErrorKind::FieldCount)
-                    .with_format(label)
-                    .with_detail(format!(
-                        "{found} tab-separated fields, the field list has {expected}"
-                    )));
-            }
-            Flavor::Standard => {
-                if found == expected + 1 && self.spans[found - 1].is_empty() {
-                    // One trailing tab.
-                    self.spans.pop();
-                    found -= 1;
-                }
-                if found > expected {
-                    return Err(Error::new(ErrorKind::FieldCount)
-                        .with_format(label)
-                        .with_detail(format!(
-                            "{found} tab-separated fields, the #Fields: line names {expected}"
-                        )));
-                }
-            }
-            Flavor::Realtime => {}
-        }
+        split_tabs(line, &mut self.spans, max_fields).map_err(|e| e.with_format(label))?;
+        check_count(self.flavor, &mut self.spans, layout.expected)
+            .map_err(|e| e.with_format(label))?;
         // Parse and validate every column before appending anything.
         for (i, column) in layout.columns.iter().enumerate() {
             let value = match layout.sources[i] {
@@ -312,7 +275,19 @@ impl CfParser {
                 Some(Source::DateTime(d, t)) => match (self.spans.get(d), self.spans.get(t)) {
                     (Some(d), Some(t)) => values::parse_date_time(d.get(line), t.get(line))
                         .map(|v| v.map_or(Value::Null, Value::Time)),
-                    _ => Ok(Value::Null),
+                    (None, None) => Ok(Value::Null),
+                    // A row cut between date and time: check what is there, then reject it
+                    // (a line without tabs under a date-time header must not become nulls).
+                    (Some(d), None) => {
+                        values::parse_date_time(d.get(line), b"00:00:00").and(Err((
+                            ErrorKind::MissingField,
+                            "the row ends before its time field",
+                        )))
+                    }
+                    (None, Some(_)) => Err((
+                        ErrorKind::MissingField,
+                        "the row ends before its date field",
+                    )),
                 },
             };
             match value {
@@ -368,10 +343,6 @@ impl CfParser {
             &options,
         )?)
     }
-}
-
-fn bytecount_tabs(bytes: &[u8]) -> usize {
-    memchr::memchr_iter(b'\t', bytes).count()
 }
 
 fn parse_value(

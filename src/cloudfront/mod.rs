@@ -6,7 +6,8 @@
 //! * **Real-time logs** (Kinesis Data Streams → Firehose → S3, usually gzip) have no header.
 //!   Give the configuration's field list with [`crate::ReaderBuilder::with_fields`] and
 //!   [`FieldList::realtime`] (a comma/whitespace separated list, or the JSON that
-//!   `aws cloudfront get-realtime-log-config` prints).
+//!   `aws cloudfront get-realtime-log-config` prints). Lines starting with `#` (a header some
+//!   tools add) are skipped as comments.
 //! * **Standard logs** start with `#Version:` and `#Fields:` lines; the reader takes the schema
 //!   from each input's `#Fields:` line (split on any whitespace), skips `#` lines (they are
 //!   counted in [`crate::DecodeStats::comment_lines`]), and accepts the legacy 24-, 26- and
@@ -60,6 +61,8 @@
 //! Also: in real-time logs `cs-uri-stem` includes the query string (which `cs-uri-query`
 //! repeats); in standard logs it does not.
 //!
+//! To look at single lines without Arrow, split them into a borrowed [`Record`].
+//!
 //! # Percent-decoding
 //!
 //! Off by default. [`crate::ReaderBuilder::with_percent_decoding`] decodes chosen text columns
@@ -95,6 +98,7 @@
 
 mod decode;
 mod fields;
+mod record;
 mod values;
 
 pub(crate) use decode::{CfParser, Outcome, label};
@@ -102,3 +106,4 @@ pub(crate) use fields::Flavor;
 pub use fields::{
     FieldList, FieldOrder, KnownField, REALTIME_FIELDS, STANDARD_FIELDS, UnknownFields, column_name,
 };
+pub use record::Record;
