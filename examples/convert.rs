@@ -180,12 +180,22 @@ fn run(args: &Args) -> Result<(), String> {
         None => ReaderBuilder::auto(),
     };
     if let Some(fields) = fields {
-        if matches!(args.format, FormatArg::S3 | FormatArg::CloudfrontStandard) {
-            return Err(
-                "--fields is the field list of CloudFront real-time logs; standard logs name \
-                 their fields in their #Fields: line"
-                    .into(),
-            );
+        match args.format {
+            FormatArg::S3 => {
+                return Err(
+                    "--fields is the field list of CloudFront real-time logs; S3 access \
+                            logs have fixed fields"
+                        .into(),
+                );
+            }
+            FormatArg::CloudfrontStandard => {
+                return Err(
+                    "--fields is the field list of CloudFront real-time logs; standard \
+                            logs name their fields in their #Fields: line"
+                        .into(),
+                );
+            }
+            FormatArg::Auto | FormatArg::CloudfrontRealtime => {}
         }
         builder = builder.with_fields(fields);
     }

@@ -338,6 +338,31 @@ fn json_fields(json: &str) -> Result<Vec<String>> {
     }
 }
 
+/// The known real-time field closest to `name` (at most two edits away).
+fn closest(name: &str) -> Option<&'static str> {
+    fn distance(a: &str, b: &str) -> usize {
+        let b: Vec<char> = b.chars().collect();
+        let mut row: Vec<usize> = (0..=b.len()).collect();
+        for (i, ca) in a.chars().enumerate() {
+            let mut prev = row[0];
+            row[0] = i + 1;
+            for (j, &cb) in b.iter().enumerate() {
+                let cur = row[j + 1];
+                row[j + 1] = (prev + usize::from(ca != cb)).min(row[j] + 1).min(cur + 1);
+                prev = cur;
+            }
+        }
+        row[b.len()]
+    }
+    let lower = name.to_ascii_lowercase().replace('_', "-");
+    REALTIME_FIELDS
+        .iter()
+        .map(|k| (distance(&lower, k.name), k.name))
+        .filter(|&(d, _)| d <= 2)
+        .min_by_key(|&(d, _)| d)
+        .map(|(_, n)| n)
+}
+
 fn realtime_position(name: &str) -> Option<usize> {
     // Accept AWS's names and our column names (`cs_user_agent`).
     REALTIME_FIELDS
@@ -412,10 +437,14 @@ impl FieldList {
                     },
                 ),
                 None => {
+                    let hint = match closest(&name) {
+                        Some(known) => format!("did you mean {known:?}? "),
+                        None => String::new(),
+                    };
                     return Err(invalid(format!(
-                        "unknown CloudFront real-time field {name:?} (known fields: timestamp, \
-                         c-ip, s-ip, time-to-first-byte, sc-status, ... ; see \
-                         cloudfront::REALTIME_FIELDS)"
+                        "unknown CloudFront real-time field {name:?} ({hint}the known fields are \
+                         listed in cloudfront::REALTIME_FIELDS and the README; to keep an unknown \
+                         field as text, give the fields in record order and accept unknown ones)"
                     )));
                 }
             };
@@ -652,6 +681,12 @@ mod tests {
     fn list_errors() {
         let err = FieldList::realtime("timestamp,bogus").unwrap_err();
         assert!(err.to_string().contains("\"bogus\""), "{err}");
+        assert!(!err.to_string().contains("did you mean"), "{err}");
+        let err = FieldList::realtime("timestamp,cs-user-agnet").unwrap_err();
+        assert!(
+            err.to_string().contains("did you mean \"cs-user-agent\"?"),
+            "{err}"
+        );
         assert!(FieldList::realtime("").is_err());
         assert!(FieldList::realtime("timestamp,timestamp").is_err());
         assert!(FieldList::realtime("{\"Fields\": [\"timestamp\"").is_err());
