@@ -19,6 +19,8 @@ pub(crate) struct DecoderOptions {
     pub(crate) error_policy: ErrorPolicy,
     pub(crate) max_line_length: usize,
     pub(crate) max_fields: usize,
+    pub(crate) max_rejects: usize,
+    pub(crate) max_reject_bytes: usize,
 }
 
 /// The format-specific part of [`DecoderOptions`].
@@ -59,6 +61,11 @@ struct Sink {
     byte_limit: usize,
     stats: DecodeStats,
     rejects: Vec<Reject>,
+    /// Raw bytes held in `rejects`.
+    reject_bytes: usize,
+    /// The held rejects reached their limit and were not taken: details of further rejects
+    /// are dropped (they are still counted).
+    overflow: bool,
 }
 
 /// A push decoder, in the style of arrow-json's: feed it bytes with [`Decoder::decode`], take
@@ -97,6 +104,8 @@ pub struct Decoder {
     sink: Sink,
     finished: bool,
     failed: bool,
+    /// `decode` stopped because the held rejects reached their limit.
+    stopped_for_rejects: bool,
 }
 
 impl Decoder {
@@ -132,9 +141,12 @@ impl Decoder {
                 byte_limit,
                 stats: DecodeStats::default(),
                 rejects: Vec::new(),
+                reject_bytes: 0,
+                overflow: false,
             },
             finished: false,
             failed: false,
+            stopped_for_rejects: false,
         })
     }
 
@@ -171,6 +183,12 @@ impl Decoder {
     /// `buf.len()` bytes may be consumed; call [`Decoder::flush`] and decode the rest. An
     /// unterminated last line is consumed and kept until the next call completes it.
     ///
+    /// Decoding also stops when the rejects held reach their limit
+    /// ([`crate::ReaderBuilder::with_max_rejects`]): take them with [`Decoder::take_rejects`]
+    /// and decode the rest. If `decode` is called again without taking them, the details of
+    /// further rejected lines are not kept (they are counted in
+    /// [`DecodeStats::rejects_dropped`]), so memory stays bounded either way.
+    ///
     /// # Errors
     ///
     /// With [`ErrorPolicy::FailFast`], the first line that fails to parse (it is also
@@ -186,8 +204,16 @@ impl Decoder {
             };
             return Err(Error::new(ErrorKind::InvalidArgument).with_detail(detail));
         }
+        if self.stopped_for_rejects && self.sink.rejects_at_limit() {
+            self.sink.overflow = true;
+        }
+        self.stopped_for_rejects = false;
         let mut pos = 0;
         while !self.sink.is_full() {
+            if self.sink.rejects_at_limit() && !self.sink.overflow {
+                self.stopped_for_rejects = true;
+                break;
+            }
             let Some(line) = self.splitter.next_line(buf, &mut pos) else {
                 break;
             };
@@ -269,7 +295,37 @@ impl Decoder {
 
     /// Takes the rejected and repaired lines recorded so far, leaving none.
     pub fn take_rejects(&mut self) -> Vec<Reject> {
+        self.sink.reject_bytes = 0;
+        self.sink.overflow = false;
+        self.stopped_for_rejects = false;
         std::mem::take(&mut self.sink.rejects)
+    }
+
+    /// Whether the last [`Decoder::decode`] stopped because the rejects held reached their
+    /// limit (take them with [`Decoder::take_rejects`]).
+    pub fn rejects_full(&self) -> bool {
+        self.stopped_for_rejects
+    }
+
+    /// Marks the end of an input that was cut short (a truncated or corrupt gzip stream, an
+    /// I/O error): a carried partial last line is recorded as a reject of `kind` with its
+    /// bytes (it is not parsed: its end is missing), whatever the error policy.
+    pub(crate) fn finish_truncated(&mut self, kind: ErrorKind, detail: &str) {
+        self.finished = true;
+        if let Some(line) = self.splitter.finish() {
+            self.sink.stats.lines += 1;
+            let err = Error::new(kind)
+                .with_format(self.sink.label())
+                .with_position(Position {
+                    line: line.number,
+                    byte_offset: line.byte_offset,
+                })
+                .with_detail(format!(
+                    "the input ends inside this line ({} bytes read of it): {detail}",
+                    line.len
+                ));
+            let _ = self.sink.reject(err, line.bytes, true);
+        }
     }
 
     /// Decompressed input bytes seen so far.
@@ -279,6 +335,14 @@ impl Decoder {
 }
 
 impl Sink {
+    /// The format's name in error messages.
+    fn label(&self) -> &'static str {
+        match self.options.layout {
+            Layout::S3 { .. } => FORMAT_LABEL,
+            Layout::CloudFront { flavor, .. } => crate::cloudfront::label(flavor),
+        }
+    }
+
     fn is_full(&self) -> bool {
         self.rows >= self.options.batch_size || self.bytes >= self.byte_limit
     }
@@ -289,13 +353,7 @@ impl Sink {
             line: line.number,
             byte_offset: line.byte_offset,
         };
-        let label = match &self.parser {
-            Parser::S3 { .. } => FORMAT_LABEL,
-            Parser::CloudFront(_) => crate::cloudfront::label(match self.options.layout {
-                Layout::CloudFront { flavor, .. } => flavor,
-                Layout::S3 { .. } => Flavor::Standard,
-            }),
-        };
+        let label = self.label();
         if line.is_truncated() {
             let err = Error::new(ErrorKind::LineTooLong)
                 .with_format(label)
@@ -303,7 +361,7 @@ impl Sink {
                     "{} bytes, maximum {} (raw bytes kept: the first {})",
                     line.len, self.options.max_line_length, self.options.max_line_length
                 ));
-            return self.reject(err.with_position(position), line.bytes);
+            return self.reject(err.with_position(position), line.bytes, false);
         }
         if line.is_blank() {
             self.stats.blank_lines += 1;
@@ -334,14 +392,28 @@ impl Sink {
                 self.count_row(line.bytes.len(), lossy);
                 Ok(())
             }
-            Err(err) => self.reject(err.with_position(position), line.bytes),
+            Err(err) => self.reject(err.with_position(position), line.bytes, false),
         }
     }
 
     fn record_repaired(&mut self, err: Error, raw: &[u8]) {
         self.stats.repaired += 1;
-        self.rejects
-            .push(Reject::new(err, raw.to_vec(), RejectOutcome::Repaired));
+        self.hold(Reject::new(err, raw.to_vec(), RejectOutcome::Repaired));
+    }
+
+    fn rejects_at_limit(&self) -> bool {
+        self.rejects.len() >= self.options.max_rejects
+            || self.reject_bytes >= self.options.max_reject_bytes
+    }
+
+    /// Keeps a reject, unless the held ones overflowed (then only counts it).
+    fn hold(&mut self, reject: Reject) {
+        if self.overflow {
+            self.stats.rejects_dropped += 1;
+        } else {
+            self.reject_bytes += reject.raw().len();
+            self.rejects.push(reject);
+        }
     }
 
     /// Counts one appended row of `len` line bytes (`lossy`: its text may have grown 3×).
@@ -368,7 +440,7 @@ impl Sink {
         });
         let (record, values) = match parsed {
             Ok(ok) => ok,
-            Err(err) => return self.reject(err.with_position(position), line.bytes),
+            Err(err) => return self.reject(err.with_position(position), line.bytes, false),
         };
         let text = LineText::new(record.line());
         if let LineText::Lossy(_) = text {
@@ -393,16 +465,16 @@ impl Sink {
         Ok(())
     }
 
-    fn reject(&mut self, err: Error, raw: &[u8]) -> Result<()> {
+    /// Records a rejected line; with [`ErrorPolicy::FailFast`] (unless `skip`) also returns
+    /// its error.
+    fn reject(&mut self, err: Error, raw: &[u8], skip: bool) -> Result<()> {
         self.stats.rejected += 1;
-        self.rejects.push(Reject::new(
-            err.clone(),
-            raw.to_vec(),
-            RejectOutcome::Rejected,
-        ));
-        match self.options.error_policy {
-            ErrorPolicy::Skip => Ok(()),
-            ErrorPolicy::FailFast => Err(err),
+        let fail = !skip && self.options.error_policy == ErrorPolicy::FailFast;
+        let returned = fail.then(|| err.clone());
+        self.hold(Reject::new(err, raw.to_vec(), RejectOutcome::Rejected));
+        match returned {
+            None => Ok(()),
+            Some(err) => Err(err),
         }
     }
 }

@@ -21,7 +21,8 @@
 //!   [`RecordBatchReader`](arrow::array::RecordBatchReader).
 //! * Feed bytes as they arrive (network, your own decompression): [`ReaderBuilder::build_decoder`]
 //!   → [`Decoder`] (`decode` / `flush` / `finish`).
-//! * Write Parquet: [`parquet::write_parquet`] (feature `parquet`).
+//! * Write Parquet: [`parquet::write_parquet`] (feature `parquet`); an Arrow IPC stream:
+//!   [`ipc::write_ipc_stream`].
 //! * Look at single lines without Arrow: [`s3::S3Record::parse`], a borrowed record with typed
 //!   accessors; [`raw`] has the line splitter.
 //!
@@ -69,6 +70,7 @@ pub mod cloudfront;
 mod columns;
 mod decoder;
 mod error;
+pub mod ipc;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod raw;
@@ -79,8 +81,8 @@ pub mod s3;
 pub use decoder::Decoder;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use reader::{
-    DEFAULT_BATCH_SIZE, DEFAULT_MAX_FIELDS, DEFAULT_MAX_LINE_LENGTH, Format, MAX_MAX_LINE_LENGTH,
-    Reader, ReaderBuilder,
+    DEFAULT_BATCH_SIZE, DEFAULT_MAX_FIELDS, DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_REJECT_BYTES,
+    DEFAULT_MAX_REJECTS, Format, MAX_MAX_LINE_LENGTH, Reader, ReaderBuilder,
 };
 pub use reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
 

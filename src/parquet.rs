@@ -1,9 +1,10 @@
 //! Streaming Parquet output (feature `parquet`, on by default).
 //!
 //! [`write_parquet`] drains a [`Reader`] into any [`Write`]: zstd (level 3 by default),
-//! dictionary encoding, page statistics and the page index, row groups bounded by rows and by
-//! buffered bytes. The key-value metadata records the format, the field list, the crate version, and the rows
-//! and rejected lines. The same input and options give byte-identical output.
+//! dictionary encoding, page statistics and the page index, optional bloom filters, row groups
+//! bounded by rows and by buffered bytes. The key-value metadata records the format, the field
+//! list, the crate version, and the rows and rejected lines. The same input and options give
+//! byte-identical output.
 
 use std::io::{Read, Write};
 
@@ -12,6 +13,7 @@ use parquet::arrow::ArrowWriter;
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::reader::{Format, Reader};
@@ -36,6 +38,7 @@ pub struct ParquetOptions {
     zstd_level: i32,
     max_row_group_rows: usize,
     max_row_group_bytes: usize,
+    bloom_filter: Vec<String>,
 }
 
 impl Default for ParquetOptions {
@@ -44,6 +47,7 @@ impl Default for ParquetOptions {
             zstd_level: 3,
             max_row_group_rows: 1 << 20,
             max_row_group_bytes: 128 << 20,
+            bloom_filter: Vec::new(),
         }
     }
 }
@@ -72,6 +76,18 @@ impl ParquetOptions {
         self
     }
 
+    /// Write a bloom filter for each of these columns (snake_case column names), for fast
+    /// point lookups (`WHERE request_id = ...`). Default: none. A name that is not a column of
+    /// the schema is an error when the writer is created.
+    pub fn with_bloom_filter<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.bloom_filter = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
     fn properties(&self, format: Format, schema: &SchemaRef) -> Result<WriterProperties> {
         let level = ZstdLevel::try_new(self.zstd_level).map_err(|e| {
             Error::new(ErrorKind::InvalidArgument).with_detail(format!("zstd level: {e}"))
@@ -80,7 +96,16 @@ impl ParquetOptions {
             return Err(Error::new(ErrorKind::InvalidArgument)
                 .with_detail("row group limits must be at least 1"));
         }
-        Ok(WriterProperties::builder()
+        let mut builder = WriterProperties::builder();
+        for name in &self.bloom_filter {
+            if schema.field_with_name(name).is_err() {
+                return Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
+                    "bloom filter column {name:?} is not in the schema"
+                )));
+            }
+            builder = builder.set_column_bloom_filter_enabled(ColumnPath::from(name.as_str()), true);
+        }
+        Ok(builder
             .set_compression(Compression::ZSTD(level))
             .set_dictionary_enabled(true)
             .set_statistics_enabled(EnabledStatistics::Page)
@@ -189,6 +214,9 @@ impl<W: Write + Send> ParquetWriter<W> {
 
 /// Reads every batch of `reader` and writes them as one Parquet file to `out`.
 ///
+/// The rejects are dropped as they come (they stay counted in the summary's stats and the
+/// file's metadata); use [`write_parquet_with_rejects`] to keep them.
+///
 /// ```
 /// use aws_access_logs::{Format, ReaderBuilder};
 /// use aws_access_logs::parquet::{write_parquet, ParquetOptions};
@@ -204,18 +232,64 @@ impl<W: Write + Send> ParquetWriter<W> {
 ///
 /// # Errors
 ///
-/// Reader errors (I/O, gzip, fail-fast lines), Parquet and I/O errors on output.
+/// Reader errors (I/O, gzip, fail-fast lines), Parquet and I/O errors on output. After a
+/// reader error the rows read before it are still written and the file is finished (footer
+/// and metadata), then the error is returned.
 pub fn write_parquet<R: Read, W: Write + Send>(
     reader: &mut Reader<R>,
     out: W,
     options: &ParquetOptions,
 ) -> Result<ParquetSummary> {
+    write_parquet_with_rejects(reader, out, options, |_| Ok(()))
+}
+
+/// Like [`write_parquet`], handing the rejects to `on_rejects` after each batch (in input
+/// order), so that they can be written somewhere while memory stays bounded.
+///
+/// ```
+/// use aws_access_logs::{Format, ReaderBuilder};
+/// use aws_access_logs::parquet::{write_parquet_with_rejects, ParquetOptions};
+///
+/// let log = "not a log line\n";
+/// let mut reader = ReaderBuilder::new(Format::S3).build(log.as_bytes())?;
+/// let mut kept = Vec::new();
+/// write_parquet_with_rejects(&mut reader, Vec::new(), &ParquetOptions::default(), |r| {
+///     kept.extend(r);
+///     Ok(())
+/// })?;
+/// assert_eq!(kept[0].line(), 1);
+/// # Ok::<(), aws_access_logs::Error>(())
+/// ```
+///
+/// # Errors
+///
+/// As [`write_parquet`], and the errors of `on_rejects`.
+pub fn write_parquet_with_rejects<R: Read, W: Write + Send>(
+    reader: &mut Reader<R>,
+    out: W,
+    options: &ParquetOptions,
+    mut on_rejects: impl FnMut(Vec<crate::Reject>) -> Result<()>,
+) -> Result<ParquetSummary> {
     let mut writer = ParquetWriter::try_new(out, reader.schema(), reader.format(), options)?;
-    while let Some(batch) = reader.next_batch()? {
-        writer.write(&batch)?;
+    let read = loop {
+        match reader.next_batch() {
+            Ok(Some(batch)) => {
+                if batch.num_rows() > 0 {
+                    writer.write(&batch)?;
+                }
+                on_rejects(reader.take_rejects())?;
+            }
+            Ok(None) => break Ok(()),
+            Err(err) => break Err(err),
+        }
+    };
+    let rejects = reader.take_rejects();
+    if !rejects.is_empty() {
+        on_rejects(rejects)?;
     }
     let stats = reader.stats();
     let row_groups = writer.finish(&stats)?;
+    read?;
     Ok(ParquetSummary {
         stats,
         bytes_in: reader.bytes_read(),

@@ -204,6 +204,10 @@ pub const DEFAULT_BATCH_SIZE: usize = 8192;
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 1 << 20;
 /// Default maximum number of fields per line.
 pub const DEFAULT_MAX_FIELDS: usize = 256;
+/// Default most rejects held before they must be taken (see [`ReaderBuilder::with_max_rejects`]).
+pub const DEFAULT_MAX_REJECTS: usize = 8192;
+/// Default most raw bytes of rejects held: 16 MiB.
+pub const DEFAULT_MAX_REJECT_BYTES: usize = 16 << 20;
 /// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
 /// 2 GiB even when a line's invalid UTF-8 triples in size).
 pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
@@ -236,6 +240,8 @@ pub struct ReaderBuilder {
     error_policy: ErrorPolicy,
     max_line_length: usize,
     max_fields: usize,
+    max_rejects: usize,
+    max_reject_bytes: usize,
 }
 
 impl ReaderBuilder {
@@ -274,6 +280,8 @@ impl ReaderBuilder {
             error_policy: ErrorPolicy::Skip,
             max_line_length: DEFAULT_MAX_LINE_LENGTH,
             max_fields: DEFAULT_MAX_FIELDS,
+            max_rejects: DEFAULT_MAX_REJECTS,
+            max_reject_bytes: DEFAULT_MAX_REJECT_BYTES,
         }
     }
 
@@ -341,6 +349,19 @@ impl ReaderBuilder {
         self
     }
 
+    /// Most rejects (rejected and repaired lines) held until they are taken with
+    /// `take_rejects`, and most raw bytes they may hold (defaults [`DEFAULT_MAX_REJECTS`] and
+    /// [`DEFAULT_MAX_REJECT_BYTES`]; at least 1 each). When either is reached, decoding pauses
+    /// so that they can be taken: a [`Reader`] then returns the rows it has (possibly an empty
+    /// batch). If they are not taken, decoding goes on and the details of further rejects
+    /// are dropped — still counted in [`DecodeStats::rejected`] and
+    /// [`DecodeStats::rejects_dropped`] — so memory stays bounded on any input.
+    pub fn with_max_rejects(mut self, count: usize, bytes: usize) -> Self {
+        self.max_rejects = count;
+        self.max_reject_bytes = bytes;
+        self
+    }
+
     /// The schema of the batches that the built reader produces (after projection). For
     /// CloudFront standard logs without [`ReaderBuilder::with_fields`] the schema comes from the
     /// input, so this is empty: ask the built [`Reader`].
@@ -368,6 +389,9 @@ impl ReaderBuilder {
             return invalid(format!(
                 "maximum line length must be between 1 and {MAX_MAX_LINE_LENGTH}"
             ));
+        }
+        if self.max_rejects == 0 || self.max_reject_bytes == 0 {
+            return invalid("the reject limits must be at least 1".into());
         }
         if self.max_fields < S3Field::REQUIRED {
             return invalid(format!(
@@ -472,6 +496,8 @@ impl ReaderBuilder {
             error_policy: self.error_policy,
             max_line_length: self.max_line_length,
             max_fields: self.max_fields,
+            max_rejects: self.max_rejects,
+            max_reject_bytes: self.max_reject_bytes,
         })
     }
 
@@ -564,6 +590,7 @@ impl ReaderBuilder {
             eof: false,
             done: false,
             bytes_in: end as u64,
+            pending: None,
         })
     }
 }
@@ -681,6 +708,8 @@ pub struct Reader<R> {
     eof: bool,
     done: bool,
     bytes_in: u64,
+    /// A read error, returned once the rows decoded before it have been.
+    pending: Option<Error>,
 }
 
 impl<R> std::fmt::Debug for Reader<R> {
@@ -719,7 +748,8 @@ impl<R: Read> Reader<R> {
         self.decoder.rejects()
     }
 
-    /// Takes the rejected and repaired lines recorded so far.
+    /// Takes the rejected and repaired lines recorded so far (see
+    /// [`ReaderBuilder::with_max_rejects`]: take them after each batch to keep them all).
     pub fn take_rejects(&mut self) -> Vec<Reject> {
         self.decoder.take_rejects()
     }
@@ -735,6 +765,8 @@ impl<R: Read> Reader<R> {
     ///
     /// I/O errors, truncated or corrupt gzip ([`ErrorKind::Gzip`], saying how many bytes and
     /// lines were decoded before), and with [`ErrorPolicy::FailFast`] the first bad line.
+    /// A read error comes after the rows decoded before it (nothing readable is lost); a line
+    /// cut by it is recorded as a reject of the same kind, with its bytes.
     pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
         if self.done {
             return Ok(None);
@@ -754,19 +786,43 @@ impl<R: Read> Reader<R> {
             if self.start < self.end {
                 let n = self.decoder.decode(&self.buf[self.start..self.end])?;
                 self.start += n;
+                if self.decoder.rejects_full() && !self.decoder.is_full() {
+                    // Give the caller the rows so far and a chance to take the rejects.
+                    return match self.decoder.flush()? {
+                        Some(batch) => Ok(Some(batch)),
+                        None => Ok(Some(RecordBatch::new_empty(self.decoder.schema()))),
+                    };
+                }
                 continue;
             }
             if self.eof {
-                self.decoder.finish()?;
-                return self.decoder.flush();
+                match &self.pending {
+                    Some(err) => {
+                        let detail = err.detail().unwrap_or_default().to_string();
+                        self.decoder.finish_truncated(err.kind(), &detail);
+                    }
+                    None => self.decoder.finish()?,
+                }
+                return match self.decoder.flush()? {
+                    Some(batch) => Ok(Some(batch)),
+                    None => match self.pending.take() {
+                        Some(err) => Err(err),
+                        None => Ok(None),
+                    },
+                };
             }
-            let n = self.read_more()?;
-            if n == 0 {
-                self.eof = true;
-            } else {
-                self.start = 0;
-                self.end = n;
-                self.bytes_in += n as u64;
+            match self.read_more() {
+                Ok(0) => self.eof = true,
+                Ok(n) => {
+                    self.start = 0;
+                    self.end = n;
+                    self.bytes_in += n as u64;
+                }
+                Err(err) => {
+                    // Return the rows decoded so far first; the error comes after them.
+                    self.pending = Some(err);
+                    self.eof = true;
+                }
             }
         }
     }

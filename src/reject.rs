@@ -107,6 +107,10 @@ pub struct DecodeStats {
     pub blank_lines: u64,
     /// CloudFront `#` header and comment lines (`#Version:`, `#Fields:`, ...) skipped.
     pub comment_lines: u64,
+    /// Rejected or repaired lines (counted in `rejected` or `repaired`) whose [`Reject`]
+    /// details were not kept, because the rejects held had reached their limit and were not
+    /// taken ([`crate::ReaderBuilder::with_max_rejects`]).
+    pub rejects_dropped: u64,
 }
 
 impl DecodeStats {
