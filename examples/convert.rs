@@ -1,4 +1,4 @@
-//! Converts an AWS access log to Parquet.
+//! Converts an AWS access log to Parquet (or an Arrow IPC stream, or JSON lines).
 //!
 //! ```sh
 //! cargo run --release --example convert -- fixtures/s3/quirks.log \
@@ -21,10 +21,15 @@ use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
+use std::sync::Arc;
+
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use arrow::datatypes::{Schema, TimestampMillisecondType};
 use std::time::Instant;
 
 use aws_access_logs::cloudfront::{FieldList, FieldOrder, UnknownFields};
-use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
+use aws_access_logs::ipc::write_ipc_stream;
+use aws_access_logs::parquet::{ParquetOptions, write_parquet_with_rejects};
 use aws_access_logs::{ErrorKind, Format, ReaderBuilder, Reject};
 use base64::Engine as _;
 use clap::{Parser, ValueEnum};
@@ -53,6 +58,16 @@ impl FormatArg {
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    /// Parquet (zstd, dictionary, statistics, page index).
+    Parquet,
+    /// Arrow IPC stream.
+    Arrow,
+    /// JSON lines.
+    Jsonl,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
 enum FieldOrderArg {
     /// Sort the fields into AWS's canonical order (how AWS delivers them).
     Canonical,
@@ -74,9 +89,16 @@ enum UnknownFieldsArg {
 struct Args {
     /// Input log file (plain text or gzip), or `-` for stdin.
     input: PathBuf,
-    /// Output Parquet file.
+    /// Output file.
     #[arg(short, long)]
     output: PathBuf,
+    /// Output format: parquet, arrow (an Arrow IPC stream) or jsonl (JSON lines, for looking
+    /// at the data).
+    #[arg(long, value_enum, default_value = "parquet")]
+    output_format: OutputFormat,
+    /// Write a Parquet bloom filter for these columns (comma-separated column names).
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    bloom_filter: Vec<String>,
     /// Log format (auto: detected from the input's first lines).
     #[arg(long, value_enum, default_value = "auto")]
     format: FormatArg,
@@ -217,13 +239,9 @@ fn run(args: &Args) -> Result<(), String> {
             message
         })?;
     let format = reader.format();
-    let options = ParquetOptions::new()
-        .with_zstd_level(args.zstd_level)
-        .with_max_row_group_rows(args.row_group_rows);
-    let out = File::create(&args.output)
+    let file = File::create(&args.output)
         .map_err(|e| format!("cannot create {}: {e}", args.output.display()))?;
-    let mut writer = ParquetWriter::try_new(BufWriter::new(out), reader.schema(), format, &options)
-        .map_err(|e| e.to_string())?;
+    let mut out = BufWriter::new(file);
     let mut rejects_out = match &args.rejects {
         Some(path) => {
             Some(BufWriter::new(File::create(path).map_err(|e| {
@@ -232,18 +250,32 @@ fn run(args: &Args) -> Result<(), String> {
         }
         None => None,
     };
-
-    let write_error = |e: std::io::Error| format!("cannot write rejects: {e}");
-    while let Some(batch) = reader.next_batch().map_err(|e| e.to_string())? {
-        writer.write(&batch).map_err(|e| e.to_string())?;
-        write_rejects(&mut rejects_out, reader.take_rejects()).map_err(write_error)?;
-    }
-    write_rejects(&mut rejects_out, reader.take_rejects()).map_err(write_error)?;
-    if let Some(out) = &mut rejects_out {
-        out.flush().map_err(write_error)?;
+    let on_rejects = |rejects: Vec<Reject>| {
+        write_rejects(&mut rejects_out, rejects).map_err(aws_access_logs::Error::from)
+    };
+    // On a read error (a truncated gzip stream, say) the rows before it are still written and
+    // the output finished; the error is reported after the summary.
+    let written = match args.output_format {
+        OutputFormat::Parquet => {
+            let mut options = ParquetOptions::new()
+                .with_zstd_level(args.zstd_level)
+                .with_max_row_group_rows(args.row_group_rows);
+            if !args.bloom_filter.is_empty() {
+                options = options.with_bloom_filter(args.bloom_filter.iter().cloned());
+            }
+            write_parquet_with_rejects(&mut reader, &mut out, &options, on_rejects).map(|_| ())
+        }
+        OutputFormat::Arrow => write_ipc_stream(&mut reader, &mut out, on_rejects).map(|_| ()),
+        OutputFormat::Jsonl => write_jsonl(&mut reader, &mut out, on_rejects),
+    };
+    out.flush()
+        .map_err(|e| format!("cannot write {}: {e}", args.output.display()))?;
+    if let Some(rejects) = &mut rejects_out {
+        rejects
+            .flush()
+            .map_err(|e| format!("cannot write rejects: {e}"))?;
     }
     let stats = reader.stats();
-    writer.finish(&stats).map_err(|e| e.to_string())?;
 
     let bytes_in = reader.bytes_read();
     let bytes_out = std::fs::metadata(&args.output)
@@ -277,7 +309,61 @@ fn run(args: &Args) -> Result<(), String> {
         secs,
         bytes_in as f64 / 1e6 / secs.max(1e-9),
     );
-    Ok(())
+    written.map_err(|e| format!("{}: {e}", args.input.display()))
+}
+
+/// The batch with its `UTC` timestamps relabelled `+00:00` (the same instants), which the
+/// JSON writer formats without a time zone database.
+fn utc_as_offset(batch: RecordBatch) -> aws_access_logs::Result<RecordBatch> {
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        match column.as_primitive_opt::<TimestampMillisecondType>() {
+            Some(ts) => {
+                let ts = ts.clone().with_timezone("+00:00");
+                fields.push(
+                    field
+                        .as_ref()
+                        .clone()
+                        .with_data_type(ts.data_type().clone()),
+                );
+                columns.push(Arc::new(ts) as ArrayRef);
+            }
+            None => {
+                fields.push(field.as_ref().clone());
+                columns.push(column.clone());
+            }
+        }
+    }
+    Ok(RecordBatch::try_new(
+        Arc::new(Schema::new(fields)),
+        columns,
+    )?)
+}
+
+/// Writes the batches as JSON lines (one object per row; timestamps as RFC 3339 text).
+fn write_jsonl<R: Read, W: Write>(
+    reader: &mut aws_access_logs::Reader<R>,
+    out: W,
+    mut on_rejects: impl FnMut(Vec<Reject>) -> aws_access_logs::Result<()>,
+) -> aws_access_logs::Result<()> {
+    let mut writer = arrow_json::LineDelimitedWriter::new(out);
+    loop {
+        match reader.next_batch() {
+            Ok(Some(batch)) => {
+                writer.write(&utc_as_offset(batch)?)?;
+                on_rejects(reader.take_rejects())?;
+            }
+            Ok(None) => break,
+            Err(err) => {
+                writer.finish()?;
+                on_rejects(reader.take_rejects())?;
+                return Err(err);
+            }
+        }
+    }
+    writer.finish()?;
+    on_rejects(reader.take_rejects())
 }
 
 fn main() -> ExitCode {

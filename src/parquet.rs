@@ -99,11 +99,11 @@ impl ParquetOptions {
         let mut builder = WriterProperties::builder();
         for name in &self.bloom_filter {
             if schema.field_with_name(name).is_err() {
-                return Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
-                    "bloom filter column {name:?} is not in the schema"
-                )));
+                return Err(Error::new(ErrorKind::InvalidArgument)
+                    .with_detail(format!("bloom filter column {name:?} is not in the schema")));
             }
-            builder = builder.set_column_bloom_filter_enabled(ColumnPath::from(name.as_str()), true);
+            builder =
+                builder.set_column_bloom_filter_enabled(ColumnPath::from(name.as_str()), true);
         }
         Ok(builder
             .set_compression(Compression::ZSTD(level))

@@ -213,3 +213,85 @@ fn converts_cloudfront_logs() {
     assert!(stderr.contains("--format"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn output_formats_and_truncated_input() {
+    let dir = temp_dir("convert-outputs");
+    let run = |args: &[&str], out: &std::path::Path| {
+        Command::new(convert_exe())
+            .args(args)
+            .arg("-o")
+            .arg(out)
+            .output()
+            .unwrap()
+    };
+    let quirks = fixture("s3/quirks.log");
+    let quirks = quirks.to_str().unwrap();
+    let parquet_rows = read_parquet_rows(&{
+        let out = dir.join("q.parquet");
+        assert!(run(&[quirks], &out).status.success());
+        out
+    });
+
+    let out = dir.join("q.arrow");
+    assert!(
+        run(&[quirks, "--output-format", "arrow"], &out)
+            .status
+            .success()
+    );
+    let stream =
+        arrow::ipc::reader::StreamReader::try_new(std::fs::File::open(&out).unwrap(), None)
+            .unwrap();
+    let batches: Vec<_> = stream.collect::<Result<_, _>>().unwrap();
+    assert_eq!(all_rows(&batches), parquet_rows);
+
+    let out = dir.join("q.jsonl");
+    assert!(
+        run(&[quirks, "--output-format", "jsonl"], &out)
+            .status
+            .success()
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    let lines: Vec<Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), parquet_rows.len());
+    assert_eq!(lines[0]["time"], "2019-02-06T00:00:38Z");
+    assert_eq!(lines[0]["http_status"], parquet_rows[0]["http_status"]);
+
+    // A truncated gzip input: exit 1 with the gzip error, and the rows before it written.
+    let mut log = Vec::new();
+    for i in 0..20_000 {
+        log.extend_from_slice(
+            format!("1700000000.{:03}\t192.0.2.1\t200\t/p/{i}\n", i % 1000).as_bytes(),
+        );
+    }
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    std::io::Write::write_all(&mut gz, &log).unwrap();
+    let gz = gz.finish().unwrap();
+    let input = dir.join("cut.log.gz");
+    std::fs::write(&input, &gz[..gz.len() / 2]).unwrap();
+    let out = dir.join("cut.parquet");
+    let output = run(
+        &[
+            input.to_str().unwrap(),
+            "--fields",
+            "timestamp,c-ip,sc-status,cs-uri-stem",
+        ],
+        &out,
+    );
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("truncated or corrupt gzip stream"),
+        "{stderr}"
+    );
+    let rows = read_parquet_rows(&out);
+    assert!(rows.len() > 1000, "{}", rows.len());
+    assert_eq!(
+        rows.last().unwrap()["cs_uri_stem"],
+        format!("/p/{}", rows.len() - 1)
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
