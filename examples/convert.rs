@@ -128,6 +128,9 @@ struct Args {
     /// Most rows per Parquet row group.
     #[arg(long, default_value_t = 1 << 20)]
     row_group_rows: usize,
+    /// Most buffered (encoded) bytes per Parquet row group: bounds memory.
+    #[arg(long, default_value_t = aws_access_logs::parquet::DEFAULT_MAX_ROW_GROUP_BYTES)]
+    row_group_bytes: usize,
     /// Longest accepted line in bytes; longer lines are rejected.
     #[arg(long, default_value_t = aws_access_logs::DEFAULT_MAX_LINE_LENGTH)]
     max_line_length: usize,
@@ -259,7 +262,8 @@ fn run(args: &Args) -> Result<(), String> {
         OutputFormat::Parquet => {
             let mut options = ParquetOptions::new()
                 .with_zstd_level(args.zstd_level)
-                .with_max_row_group_rows(args.row_group_rows);
+                .with_max_row_group_rows(args.row_group_rows)
+                .with_max_row_group_bytes(args.row_group_bytes);
             if !args.bloom_filter.is_empty() {
                 options = options.with_bloom_filter(args.bloom_filter.iter().cloned());
             }

@@ -32,6 +32,12 @@ pub const META_ROWS: &str = "aws_access_logs.rows";
 /// Metadata key holding the number of rejected lines.
 pub const META_REJECTED: &str = "aws_access_logs.rejected";
 
+/// Default most rows per row group: 1 Mi.
+pub const DEFAULT_MAX_ROW_GROUP_ROWS: usize = 1 << 20;
+/// Default most buffered (encoded) bytes per row group: 32 MiB, which keeps a conversion's
+/// peak memory under 128 MB.
+pub const DEFAULT_MAX_ROW_GROUP_BYTES: usize = 32 << 20;
+
 /// Parquet writer settings.
 #[derive(Debug, Clone)]
 pub struct ParquetOptions {
@@ -45,15 +51,15 @@ impl Default for ParquetOptions {
     fn default() -> Self {
         ParquetOptions {
             zstd_level: 3,
-            max_row_group_rows: 1 << 20,
-            max_row_group_bytes: 128 << 20,
+            max_row_group_rows: DEFAULT_MAX_ROW_GROUP_ROWS,
+            max_row_group_bytes: DEFAULT_MAX_ROW_GROUP_BYTES,
             bloom_filter: Vec::new(),
         }
     }
 }
 
 impl ParquetOptions {
-    /// Default settings: zstd level 3, row groups of at most 1 Mi rows and 128 MiB.
+    /// Default settings: zstd level 3, row groups of at most 1 Mi rows and 32 MiB.
     pub fn new() -> Self {
         Self::default()
     }
@@ -70,7 +76,8 @@ impl ParquetOptions {
         self
     }
 
-    /// Most estimated encoded bytes per row group (default 128 MiB; at least 1).
+    /// Most estimated encoded bytes buffered per row group (default 32 MiB; at least 1): the
+    /// writer holds a row group in memory until it is full.
     pub fn with_max_row_group_bytes(mut self, bytes: usize) -> Self {
         self.max_row_group_bytes = bytes;
         self
@@ -105,6 +112,7 @@ impl ParquetOptions {
             builder =
                 builder.set_column_bloom_filter_enabled(ColumnPath::from(name.as_str()), true);
         }
+        builder = column_encodings(builder, schema);
         Ok(builder
             .set_compression(Compression::ZSTD(level))
             .set_dictionary_enabled(true)
@@ -121,6 +129,39 @@ impl ParquetOptions {
             ]))
             .build())
     }
+}
+
+/// Columns whose values are random per record (request ids): a dictionary cannot help.
+const RANDOM_ID_COLUMNS: [&str; 3] = ["host_id", "request_id", "x_edge_request_id"];
+
+/// Dictionary page size limit: large enough for the distinct keys, URIs and user agents of a
+/// row group of real logs, small enough to keep memory bounded.
+const DICTIONARY_PAGE_SIZE_LIMIT: usize = 4 << 20;
+
+/// Per-column encodings, chosen by type and by what the logs hold (none changes a value):
+/// timestamps, which mostly increase, are delta-encoded; per-record random ids skip the
+/// dictionary; every other column is dictionary-encoded.
+fn column_encodings(
+    mut builder: parquet::file::properties::WriterPropertiesBuilder,
+    schema: &SchemaRef,
+) -> parquet::file::properties::WriterPropertiesBuilder {
+    use arrow::datatypes::DataType;
+    use parquet::basic::Encoding;
+    for field in schema.fields() {
+        let path = ColumnPath::from(field.name().as_str());
+        match field.data_type() {
+            DataType::Timestamp(_, _) => {
+                builder = builder
+                    .set_column_dictionary_enabled(path.clone(), false)
+                    .set_column_encoding(path, Encoding::DELTA_BINARY_PACKED);
+            }
+            DataType::Utf8 if RANDOM_ID_COLUMNS.contains(&field.name().as_str()) => {
+                builder = builder.set_column_dictionary_enabled(path, false);
+            }
+            _ => {}
+        }
+    }
+    builder.set_dictionary_page_size_limit(DICTIONARY_PAGE_SIZE_LIMIT)
 }
 
 /// The AWS names of the schema's columns (falling back to the column name), comma-separated.
