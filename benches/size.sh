@@ -14,7 +14,7 @@ VENV=target/size-venv
 DIR=target/size
 if [ ! -x "$VENV/bin/python" ]; then
     python3 -m venv "$VENV"
-    "$VENV/bin/pip" install -q 'duckdb==1.4.3' 'zstandard==0.23.0'
+    "$VENV/bin/pip" install -q 'duckdb==2.0.0' 'zstandard==0.23.0'
 fi
 cargo build -q --release --example generate --example convert
 mkdir -p "$DIR"
@@ -30,8 +30,11 @@ import gzip, os, sys
 import duckdb, zstandard
 
 d = sys.argv[1]
-print("| format | raw | gzip -6 | zstd -19 | DuckDB Parquet (zstd) | ours (Parquet, zstd 3) | ours / raw | ours / gzip -6 | ours / DuckDB |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+# Incompressible random ids per record: S3 host id (56 random bytes) + request id (8 bytes);
+# CloudFront edge request id (54 random base64url characters, 40.5 bytes).
+ID_BYTES = {"s3": 64, "cloudfront-realtime": 40.5, "cloudfront-standard": 40.5}
+print("| format | rows | raw | gzip -6 | zstd -19 | DuckDB Parquet (zstd) | ours (Parquet, zstd 3) | ours / raw | ours / gzip -6 | ours / DuckDB | random-id floor / raw |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|")
 for f in ["s3", "cloudfront-realtime", "cloudfront-standard"]:
     raw = open(f"{d}/{f}.log", "rb").read()
     gz = len(gzip.compress(raw, compresslevel=6))
@@ -41,6 +44,8 @@ for f in ["s3", "cloudfront-realtime", "cloudfront-standard"]:
     con = duckdb.connect()
     con.execute(f"COPY (SELECT * FROM read_parquet('{d}/{f}.parquet')) TO '{duck}' (FORMAT parquet, COMPRESSION zstd)")
     dk = os.path.getsize(duck)
+    rows = con.execute(f"SELECT count(*) FROM read_parquet('{d}/{f}.parquet')").fetchone()[0]
+    floor = ID_BYTES[f] * rows
     mb = lambda n: f"{n / 1e6:.2f} MB"
-    print(f"| {f} | {mb(len(raw))} | {mb(gz)} | {mb(zs)} | {mb(dk)} | {mb(ours)} | {100 * ours / len(raw):.1f}% | {ours / gz:.2f} | {ours / dk:.2f} |")
+    print(f"| {f} | {rows} | {mb(len(raw))} | {mb(gz)} | {mb(zs)} | {mb(dk)} | {mb(ours)} | {100 * ours / len(raw):.1f}% | {ours / gz:.2f} | {ours / dk:.2f} | {100 * floor / len(raw):.1f}% |")
 PY

@@ -271,3 +271,39 @@ fn parquet_after_a_truncated_gzip_holds_the_rows_before_it() {
     );
     assert!(rejects.len() <= 1);
 }
+
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_is_byte_identical_for_identical_input_and_options() {
+    use aws_access_logs::cloudfront::FieldList;
+    use aws_access_logs::parquet::{ParquetOptions, write_parquet};
+
+    let config =
+        std::fs::read_to_string(common::fixture("cloudfront/realtime.config.json")).unwrap();
+    let cases: Vec<(&str, ReaderBuilder)> = vec![
+        ("s3/quirks.log", ReaderBuilder::new(Format::S3)),
+        (
+            "cloudfront/realtime.log",
+            ReaderBuilder::new(Format::CloudFrontRealtime)
+                .with_fields(FieldList::realtime(&config).unwrap()),
+        ),
+        ("cloudfront/standard-33.log", ReaderBuilder::auto()),
+        ("cloudfront/standard-multi.log", ReaderBuilder::auto()),
+    ];
+    for (path, builder) in cases {
+        let input = std::fs::read(common::fixture(path)).unwrap();
+        let options = ParquetOptions::new()
+            .with_max_row_group_rows(4)
+            .with_bloom_filter(["c_ip"].into_iter().filter(|_| path.contains("cloudfront")));
+        let write = |input: &[u8]| {
+            let mut reader = builder.clone().with_batch_size(3).build(input).unwrap();
+            let mut out = Vec::new();
+            write_parquet(&mut reader, &mut out, &options).unwrap();
+            out
+        };
+        let first = write(&input);
+        assert_eq!(first, write(&input), "{path}");
+        // Gzip input gives the same file as plain input.
+        assert_eq!(first, write(&gzip(&input)), "{path}");
+    }
+}
