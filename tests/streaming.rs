@@ -298,7 +298,15 @@ fn parquet_is_byte_identical_for_identical_input_and_options() {
         let write = |input: &[u8]| {
             let mut reader = builder.clone().with_batch_size(3).build(input).unwrap();
             let mut out = Vec::new();
-            write_parquet(&mut reader, &mut out, &options).unwrap();
+            let summary = write_parquet(&mut reader, &mut out, &options).unwrap();
+            // Every line is a row, a reject or a skipped line, through the whole pipeline.
+            assert!(balanced(summary.stats), "{path}: {:?}", summary.stats);
+            let file =
+                parquet::file::reader::SerializedFileReader::new(bytes::Bytes::from(out.clone()))
+                    .unwrap();
+            use parquet::file::reader::FileReader as _;
+            let rows = file.metadata().file_metadata().num_rows();
+            assert_eq!(rows as u64, summary.stats.rows, "{path}");
             out
         };
         let first = write(&input);

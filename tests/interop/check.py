@@ -61,8 +61,20 @@ for name, expected_path in CASES:
     for col, t in columns:
         got = table.schema.field(col).type
         check(got == TYPES[t][0], f"{name}.{col}: pyarrow type {got} != {TYPES[t][0]}")
-    meta = pq.read_metadata(path).metadata
+    # Statistics and the page index (column and offset indexes) for every column.
+    md = pq.read_metadata(path)
+    for g in range(md.num_row_groups):
+        for c in range(md.num_columns):
+            col = md.row_group(g).column(c)
+            check(col.has_column_index and col.has_offset_index, f"{name}.{col.path_in_schema}: page index")
+            check(col.is_stats_set, f"{name}.{col.path_in_schema}: statistics")
+            check(col.compression == "ZSTD", f"{name}.{col.path_in_schema}: compression {col.compression}")
+    meta = md.metadata
     check(meta[b"aws_access_logs.rows"] == str(len(rows)).encode(), f"{name}: rows metadata")
+    rejected = len([r for r in expected["rejects"] if r["outcome"] == "rejected"])
+    check(meta[b"aws_access_logs.rejected"] == str(rejected).encode(), f"{name}: rejected metadata")
+    for key in [b"aws_access_logs.format", b"aws_access_logs.fields", b"aws_access_logs.version"]:
+        check(key in meta, f"{name}: {key} metadata")
     # Values: every timestamp and integer of every row as in the expected JSON.
     data = table.to_pylist()
     for i, (got, want) in enumerate(zip(data, rows)):
