@@ -154,6 +154,8 @@ struct Object {
     key: String,
     size: u64,
     content_type: &'static str,
+    /// The version id of a versioned object (one in five).
+    version: Option<String>,
 }
 
 /// A catalog of objects with random names under a few dozen prefixes; requests pick from it
@@ -202,6 +204,7 @@ fn catalog(rng: &mut Rng, count: usize) -> Vec<Object> {
                 key,
                 size: 100 + rng.below(max),
                 content_type,
+                version: rng.chance(20).then(|| rng.chars(32, B64URL)),
             }
         })
         .collect()
@@ -268,6 +271,10 @@ pub struct Generator {
     ips: Vec<String>,
     objects: Vec<Object>,
     owners: Vec<String>,
+    /// One CloudFront origin access identity per bucket.
+    oai: Vec<String>,
+    /// Assumed-role sessions (role and session name).
+    sessions: Vec<String>,
     header_written: bool,
 }
 
@@ -290,6 +297,24 @@ impl Generator {
         let ips = (0..400).map(|_| fresh_ip(&mut rng)).collect();
         let objects = catalog(&mut rng, 20_000);
         let owners = (0..3).map(|_| rng.chars(64, HEX)).collect();
+        let oai = (0..3)
+            .map(|_| {
+                format!(
+                    "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E{}",
+                    rng.chars(13, HEX_UPPER)
+                )
+            })
+            .collect();
+        let sessions = (0..40)
+            .map(|_| {
+                format!(
+                    "arn:aws:sts::{:012}:assumed-role/{}/{}",
+                    100_000_000_000 + rng.below(5),
+                    rng.pick(&["app-role", "etl-job", "lambda-exec"]),
+                    rng.chars(19, HEX)
+                )
+            })
+            .collect();
         Generator {
             kind,
             rng,
@@ -297,6 +322,8 @@ impl Generator {
             ips,
             objects,
             owners,
+            oai,
+            sessions,
             header_written: false,
         }
     }
@@ -335,17 +362,10 @@ impl Generator {
         let ip = client_ip(rng, &self.ips);
         let requester = match rng.below(10) {
             0..=2 => "-".to_string(),
-            3 => format!(
-                "arn:aws:iam::cloudfront:user/CloudFront Origin Access Identity E{}",
-                rng.chars(13, HEX_UPPER)
-            ),
+            3 => self.oai[b].clone(),
             4..=6 => owner.clone(),
-            _ => format!(
-                "arn:aws:sts::{:012}:assumed-role/{}/{}",
-                100_000_000_000 + rng.below(5),
-                rng.pick(&["app-role", "etl-job", "lambda-exec"]),
-                rng.chars(19, HEX)
-            ),
+            // Role sessions last and make many requests: a pool of them.
+            _ => self.sessions[rng.below(self.sessions.len() as u64) as usize].clone(),
         };
         let (op, method) = *[
             ("REST.GET.OBJECT", "GET"),
@@ -394,11 +414,7 @@ impl Generator {
             "\"-\"".to_string()
         };
         let ua = user_agent(rng);
-        let version = if rng.chance(10) {
-            rng.chars(32, B64URL)
-        } else {
-            "-".to_string()
-        };
+        let version = object.version.clone().unwrap_or_else(|| "-".to_string());
         let host_id = base64::engine::general_purpose::STANDARD.encode(rng.bytes(56));
         let (sig, auth) = if requester == "-" {
             ("-", "-")
