@@ -21,6 +21,7 @@ pub(crate) struct DecoderOptions {
     pub(crate) max_fields: usize,
     pub(crate) max_rejects: usize,
     pub(crate) max_reject_bytes: usize,
+    pub(crate) max_batch_bytes: usize,
 }
 
 /// The format-specific part of [`DecoderOptions`].
@@ -112,7 +113,9 @@ impl Decoder {
     pub(crate) fn new(options: DecoderOptions) -> Result<Self> {
         let capacity = options.batch_size.min(16 * 1024);
         // A repaired line can grow up to 3× (each invalid byte becomes U+FFFD, 3 bytes).
-        let byte_limit = (i32::MAX as usize).saturating_sub(3 * options.max_line_length);
+        let byte_limit = (i32::MAX as usize)
+            .saturating_sub(3 * options.max_line_length)
+            .min(options.max_batch_bytes);
         let parser = match &options.layout {
             Layout::S3 { projection, schema } => Parser::S3 {
                 columns: S3Columns::new(projection.clone(), capacity),

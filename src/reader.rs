@@ -204,6 +204,8 @@ pub const DEFAULT_BATCH_SIZE: usize = 8192;
 pub const DEFAULT_MAX_LINE_LENGTH: usize = 1 << 20;
 /// Default maximum number of fields per line.
 pub const DEFAULT_MAX_FIELDS: usize = 256;
+/// Default most line bytes buffered in one batch: 32 MiB.
+pub const DEFAULT_MAX_BATCH_BYTES: usize = 32 << 20;
 /// Default most rejects held before they must be taken (see [`ReaderBuilder::with_max_rejects`]).
 pub const DEFAULT_MAX_REJECTS: usize = 8192;
 /// Default most raw bytes of rejects held: 16 MiB.
@@ -242,6 +244,7 @@ pub struct ReaderBuilder {
     max_fields: usize,
     max_rejects: usize,
     max_reject_bytes: usize,
+    max_batch_bytes: usize,
 }
 
 impl ReaderBuilder {
@@ -282,6 +285,7 @@ impl ReaderBuilder {
             max_fields: DEFAULT_MAX_FIELDS,
             max_rejects: DEFAULT_MAX_REJECTS,
             max_reject_bytes: DEFAULT_MAX_REJECT_BYTES,
+            max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
         }
     }
 
@@ -313,9 +317,18 @@ impl ReaderBuilder {
     }
 
     /// Rows per batch (default [`DEFAULT_BATCH_SIZE`]; must be at least 1). A batch may also
-    /// end early so that a text column stays under 2 GiB.
+    /// end early, see [`ReaderBuilder::with_max_batch_bytes`].
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
         self.batch_size = batch_size;
+        self
+    }
+
+    /// Most line bytes buffered in one batch (default [`DEFAULT_MAX_BATCH_BYTES`], 32 MiB;
+    /// at least 1): a batch ends early once its lines reach it, so that memory stays bounded
+    /// when lines are long. A batch always holds at least one row, and never more than 2 GiB
+    /// of text per column.
+    pub fn with_max_batch_bytes(mut self, bytes: usize) -> Self {
+        self.max_batch_bytes = bytes;
         self
     }
 
@@ -389,6 +402,9 @@ impl ReaderBuilder {
             return invalid(format!(
                 "maximum line length must be between 1 and {MAX_MAX_LINE_LENGTH}"
             ));
+        }
+        if self.max_batch_bytes == 0 {
+            return invalid("the maximum batch bytes must be at least 1".into());
         }
         if self.max_rejects == 0 || self.max_reject_bytes == 0 {
             return invalid("the reject limits must be at least 1".into());
@@ -498,6 +514,7 @@ impl ReaderBuilder {
             max_fields: self.max_fields,
             max_rejects: self.max_rejects,
             max_reject_bytes: self.max_reject_bytes,
+            max_batch_bytes: self.max_batch_bytes,
         })
     }
 

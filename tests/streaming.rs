@@ -315,3 +315,25 @@ fn parquet_is_byte_identical_for_identical_input_and_options() {
         assert_eq!(first, write(&gzip(&input)), "{path}");
     }
 }
+
+#[test]
+fn batches_end_early_when_lines_are_long() {
+    let mut log = String::from("#Fields: date time cs(User-Agent)\n");
+    for i in 0..40 {
+        log.push_str(&format!("2024-01-01\t00:00:{:02}\t{}\n", i, "x".repeat(10_000)));
+    }
+    let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)
+        .with_max_batch_bytes(50_000)
+        .build(log.as_bytes())
+        .unwrap();
+    let sizes: Vec<usize> = reader.by_ref().map(|b| b.unwrap().num_rows()).collect();
+    // 10 KB lines: a batch reaches 50 000 bytes with its fifth line.
+    assert!(sizes.iter().all(|&n| n == 5), "{sizes:?}");
+    assert_eq!(sizes.iter().sum::<usize>(), 40);
+    assert!(
+        ReaderBuilder::new(Format::S3)
+            .with_max_batch_bytes(0)
+            .build_decoder()
+            .is_err()
+    );
+}
