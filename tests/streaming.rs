@@ -320,7 +320,11 @@ fn parquet_is_byte_identical_for_identical_input_and_options() {
 fn batches_end_early_when_lines_are_long() {
     let mut log = String::from("#Fields: date time cs(User-Agent)\n");
     for i in 0..40 {
-        log.push_str(&format!("2024-01-01\t00:00:{:02}\t{}\n", i, "x".repeat(10_000)));
+        log.push_str(&format!(
+            "2024-01-01\t00:00:{:02}\t{}\n",
+            i,
+            "x".repeat(10_000)
+        ));
     }
     let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)
         .with_max_batch_bytes(50_000)
