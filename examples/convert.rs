@@ -242,6 +242,16 @@ fn run(args: &Args) -> Result<(), String> {
             message
         })?;
     let format = reader.format();
+    if let Some(name) = args
+        .bloom_filter
+        .iter()
+        .find(|name| reader.schema().field_with_name(name).is_err())
+    {
+        return Err(format!(
+            "--bloom-filter: {name:?} is not a column of {} ({format} log)",
+            args.input.display()
+        ));
+    }
     let file = File::create(&args.output)
         .map_err(|e| format!("cannot create {}: {e}", args.output.display()))?;
     let mut out = BufWriter::new(file);
