@@ -350,8 +350,15 @@ impl Sink {
         self.rows >= self.options.batch_size || self.bytes >= self.byte_limit
     }
 
-    fn process(&mut self, line: Line<'_>) -> Result<()> {
+    fn process(&mut self, mut line: Line<'_>) -> Result<()> {
         self.stats.lines += 1;
+        // A UTF-8 byte order mark before the first line is not part of it.
+        if line.number == 1
+            && let Some(rest) = line.bytes.strip_prefix(b"\xef\xbb\xbf")
+        {
+            line.bytes = rest;
+            line.len -= 3;
+        }
         let position = Position {
             line: line.number,
             byte_offset: line.byte_offset,

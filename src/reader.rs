@@ -532,8 +532,10 @@ impl ReaderBuilder {
 
     /// A [`Reader`] over `input`: gzip (one or more members) when it starts with the gzip magic
     /// bytes, plain text otherwise. With [`ReaderBuilder::auto`], the format is detected from
-    /// the first decompressed bytes; for CloudFront standard logs the schema comes from the
-    /// input's `#Fields:` line (read ahead here, so [`Reader::schema`] is known at once).
+    /// the first decompressed bytes (when that fails and a field list was given, its kind of
+    /// log is assumed). For CloudFront standard logs without a field list, the schema comes
+    /// from the input's last `#Fields:` line before its first data line, read ahead here (at
+    /// most 256 KiB) so that [`Reader::schema`] is known at once.
     ///
     /// # Errors
     ///
@@ -564,12 +566,21 @@ impl ReaderBuilder {
         let needs_head = self.format.is_none()
             || (self.format == Some(Format::CloudFrontStandard) && self.fields.is_none());
         if needs_head {
-            end = read_head(&mut input, &mut buf)?;
+            let complete;
+            (end, complete) = read_head(&mut input, &mut buf)?;
             let head = &buf[..end];
             let format = match self.format {
                 Some(format) => format,
                 None => {
-                    let format = Format::detect(head)?;
+                    let format = match (Format::detect(head), &self.fields) {
+                        (Ok(format), _) => format,
+                        // Detection failed, but the caller said what the records are.
+                        (Err(_), Some(fields)) if fields.flavor == Flavor::Realtime => {
+                            Format::CloudFrontRealtime
+                        }
+                        (Err(_), Some(_)) => Format::CloudFrontStandard,
+                        (Err(err), None) => return Err(err),
+                    };
                     // Keep a field list only for the flavor it was built for.
                     let flavor = match format {
                         Format::CloudFrontRealtime => Some(Flavor::Realtime),
@@ -586,7 +597,7 @@ impl ReaderBuilder {
                 }
             };
             if format == Format::CloudFrontStandard && self.fields.is_none() {
-                self.fields = standard_header(head)?;
+                self.fields = standard_header(head, complete, self.max_fields)?;
             }
             if format == Format::CloudFrontRealtime && self.fields.is_none() {
                 return Err(Error::new(ErrorKind::InvalidArgument).with_detail(
@@ -608,19 +619,21 @@ impl ReaderBuilder {
             done: false,
             bytes_in: end as u64,
             pending: None,
+            failed: None,
         })
     }
 }
 
 /// Reads until the buffer holds a complete data line (neither blank nor `#`), the end of the
-/// input, or a full buffer. Returns the bytes read.
-fn read_head<R: Read>(input: &mut Input<R>, buf: &mut [u8]) -> Result<usize> {
+/// input, or a full buffer. Returns the bytes read, and whether the head is complete (a data
+/// line or the end of the input was reached).
+fn read_head<R: Read>(input: &mut Input<R>, buf: &mut [u8]) -> Result<(usize, bool)> {
     let mut end = 0;
     let mut scanned = 0;
     while end < buf.len() {
         let n = read_input(input, &mut buf[end..], end as u64, 0)?;
         if n == 0 {
-            break;
+            return Ok((end, true));
         }
         end += n;
         while let Some(nl) = memchr::memchr(b'\n', &buf[scanned..end]) {
@@ -628,15 +641,27 @@ fn read_head<R: Read>(input: &mut Input<R>, buf: &mut [u8]) -> Result<usize> {
             scanned += nl + 1;
             let blank = line.iter().all(|&b| b == b' ' || b == b'\t' || b == b'\r');
             if !blank && !line.starts_with(b"#") && !line.starts_with(b"\xef\xbb\xbf#") {
-                return Ok(end);
+                return Ok((end, true));
             }
         }
     }
-    Ok(end)
+    Ok((end, false))
 }
 
-/// The field list of the last `#Fields:` line before the first data line of `head`.
-fn standard_header(head: &[u8]) -> Result<Option<FieldList>> {
+/// The field list of the last `#Fields:` line before the first data line of `head`. When the
+/// head is not complete (the read-ahead buffer filled up first), its last, partial line is
+/// ignored and a missing `#Fields:` line is an error.
+fn standard_header(head: &[u8], complete: bool, max_fields: usize) -> Result<Option<FieldList>> {
+    let invalid_header = |detail: String| {
+        Error::new(ErrorKind::InvalidHeader)
+            .with_format(crate::cloudfront::label(Flavor::Standard))
+            .with_detail(detail)
+    };
+    let head = if complete {
+        head
+    } else {
+        &head[..head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)]
+    };
     let mut fields = None;
     for (number, line) in head.split(|&b| b == b'\n').enumerate() {
         let line = line.strip_suffix(b"\r").unwrap_or(line);
@@ -645,8 +670,24 @@ fn standard_header(head: &[u8]) -> Result<Option<FieldList>> {
             continue;
         }
         if line.starts_with(b"#Fields:") {
-            let text = String::from_utf8_lossy(line);
-            fields = Some(FieldList::standard(&text).map_err(|e| {
+            let count = line[8..]
+                .split(|b| b.is_ascii_whitespace())
+                .filter(|s| !s.is_empty())
+                .count();
+            if count > max_fields {
+                return Err(invalid_header(format!(
+                    "line {}: the #Fields: line names {count} fields, more than the maximum fields \
+                     ({max_fields})",
+                    number + 1
+                )));
+            }
+            let Ok(text) = std::str::from_utf8(line) else {
+                return Err(invalid_header(format!(
+                    "line {}: the #Fields: line is not UTF-8",
+                    number + 1
+                )));
+            };
+            fields = Some(FieldList::standard(text).map_err(|e| {
                 Error::new(ErrorKind::InvalidHeader)
                     .with_format(crate::cloudfront::label(Flavor::Standard))
                     .with_detail(format!(
@@ -669,7 +710,13 @@ fn standard_header(head: &[u8]) -> Result<Option<FieldList>> {
                     number + 1
                 )));
         }
-        break;
+        return Ok(fields);
+    }
+    if !complete && fields.is_none() {
+        return Err(invalid_header(format!(
+            "no #Fields: line and no data line in the first {} KiB",
+            READ_BUFFER / 1024
+        )));
     }
     Ok(fields)
 }
@@ -727,6 +774,8 @@ pub struct Reader<R> {
     bytes_in: u64,
     /// A read error, returned once the rows decoded before it have been.
     pending: Option<Error>,
+    /// A fail-fast line's error, returned once the rows decoded before it have been.
+    failed: Option<Error>,
 }
 
 impl<R> std::fmt::Debug for Reader<R> {
@@ -782,8 +831,8 @@ impl<R: Read> Reader<R> {
     ///
     /// I/O errors, truncated or corrupt gzip ([`ErrorKind::Gzip`], saying how many bytes and
     /// lines were decoded before), and with [`ErrorPolicy::FailFast`] the first bad line.
-    /// A read error comes after the rows decoded before it (nothing readable is lost); a line
-    /// cut by it is recorded as a reject of the same kind, with its bytes.
+    /// Such an error comes after the rows decoded before it (nothing readable is lost); a line
+    /// cut by a read error is recorded as a reject of the same kind, with its bytes.
     pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
         if self.done {
             return Ok(None);
@@ -795,13 +844,34 @@ impl<R: Read> Reader<R> {
         result
     }
 
+    /// After a fail-fast error: the buffered rows, then (on the next call) the error.
+    fn flush_then_fail(&mut self) -> Result<Option<RecordBatch>> {
+        match self.decoder.flush() {
+            Ok(Some(batch)) => Ok(Some(batch)),
+            Ok(None) | Err(_) => Err(self
+                .failed
+                .take()
+                .unwrap_or_else(|| Error::new(ErrorKind::InvalidArgument))),
+        }
+    }
+
     fn next_batch_inner(&mut self) -> Result<Option<RecordBatch>> {
+        if self.failed.is_some() {
+            return self.flush_then_fail();
+        }
         loop {
             if self.decoder.is_full() {
                 return self.decoder.flush();
             }
             if self.start < self.end {
-                let n = self.decoder.decode(&self.buf[self.start..self.end])?;
+                let n = match self.decoder.decode(&self.buf[self.start..self.end]) {
+                    Ok(n) => n,
+                    Err(err) => {
+                        // A fail-fast line: the rows before it first, then the error.
+                        self.failed = Some(err);
+                        return self.flush_then_fail();
+                    }
+                };
                 self.start += n;
                 if self.decoder.rejects_full() && !self.decoder.is_full() {
                     // Give the caller the rows so far and a chance to take the rejects.
@@ -818,7 +888,12 @@ impl<R: Read> Reader<R> {
                         let detail = err.detail().unwrap_or_default().to_string();
                         self.decoder.finish_truncated(err.kind(), &detail);
                     }
-                    None => self.decoder.finish()?,
+                    None => {
+                        if let Err(err) = self.decoder.finish() {
+                            self.failed = Some(err);
+                            return self.flush_then_fail();
+                        }
+                    }
                 }
                 return match self.decoder.flush()? {
                     Some(batch) => Ok(Some(batch)),

@@ -341,3 +341,135 @@ fn batches_end_early_when_lines_are_long() {
             .is_err()
     );
 }
+
+const S3_LINE: &str = "79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -";
+
+#[test]
+fn fail_fast_returns_the_rows_before_the_bad_line_then_the_error() {
+    use aws_access_logs::ErrorPolicy;
+    let input = format!("{S3_LINE}\n{S3_LINE}\ngarbage\n{S3_LINE}\n");
+    let mut reader = ReaderBuilder::new(Format::S3)
+        .with_error_policy(ErrorPolicy::FailFast)
+        .build(input.as_bytes())
+        .unwrap();
+    assert_eq!(reader.next_batch().unwrap().unwrap().num_rows(), 2);
+    let err = reader.next_batch().unwrap_err();
+    assert_eq!(err.position().unwrap().line, 3);
+    assert!(reader.next_batch().unwrap().is_none());
+    // Also when the bad line is the last one, without a newline.
+    let input = format!("{S3_LINE}\ngarbage");
+    let mut reader = ReaderBuilder::new(Format::S3)
+        .with_error_policy(ErrorPolicy::FailFast)
+        .build(input.as_bytes())
+        .unwrap();
+    assert_eq!(reader.next_batch().unwrap().unwrap().num_rows(), 1);
+    assert!(reader.next_batch().is_err());
+
+    #[cfg(feature = "parquet")]
+    {
+        use aws_access_logs::parquet::{ParquetOptions, write_parquet};
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let input = format!("{S3_LINE}\ngarbage\n");
+        let mut reader = ReaderBuilder::new(Format::S3)
+            .with_error_policy(ErrorPolicy::FailFast)
+            .build(input.as_bytes())
+            .unwrap();
+        let mut out = Vec::new();
+        assert!(write_parquet(&mut reader, &mut out, &ParquetOptions::default()).is_err());
+        let file = SerializedFileReader::new(bytes::Bytes::from(out)).unwrap();
+        assert_eq!(file.metadata().file_metadata().num_rows(), 1);
+        assert_eq!(reader.stats().rows, 1);
+    }
+}
+
+#[test]
+fn a_byte_order_mark_is_not_part_of_the_first_line() {
+    let standard =
+        "\u{feff}#Version: 1.0\n#Fields: date time sc-status\n2024-01-01\t00:00:00\t200\n";
+    for builder in [
+        ReaderBuilder::auto(),
+        ReaderBuilder::new(Format::CloudFrontStandard),
+    ] {
+        let mut reader = builder.build(standard.as_bytes()).unwrap();
+        let rows: usize = reader.by_ref().map(|b| b.unwrap().num_rows()).sum();
+        assert_eq!(rows, 1);
+        assert_eq!(reader.stats().rejected, 0, "{:?}", reader.rejects());
+    }
+    let mut decoder = ReaderBuilder::new(Format::CloudFrontStandard)
+        .build_decoder()
+        .unwrap();
+    decoder.decode(standard.as_bytes()).unwrap();
+    decoder.finish().unwrap();
+    assert_eq!(decoder.flush().unwrap().unwrap().num_rows(), 1);
+    assert!(decoder.rejects().is_empty());
+
+    let s3 = format!("\u{feff}{S3_LINE}\n");
+    let mut reader = ReaderBuilder::auto().build(s3.as_bytes()).unwrap();
+    assert_eq!(reader.next().unwrap().unwrap().num_rows(), 1);
+}
+
+#[test]
+fn standard_headers_that_do_not_fit_reject_the_lines_after_them() {
+    // A later header that is itself invalid (a repeated field).
+    let log = "#Fields: date time c-ip cs-method\n2024-01-01\t00:00:00\t192.0.2.1\tGET\n\
+               #Fields: date time cs-method CS-Method\n2024-01-01\t00:00:01\tGET\tGET\n\
+               #Fields: date time c-ip cs-method\n2024-01-01\t00:00:02\t192.0.2.2\tPUT\n";
+    let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)
+        .build(log.as_bytes())
+        .unwrap();
+    let batches: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+    let rows = all_rows(&batches);
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1]["cs_method"], "PUT");
+    let rejects = reader.take_rejects();
+    assert_eq!(rejects.iter().map(|r| r.line()).collect::<Vec<_>>(), [3, 4]);
+    assert!(rejects.iter().all(|r| r.kind() == ErrorKind::InvalidHeader));
+
+    // A later header whose field has the same column name but another kind of value.
+    let log = "#Fields: date time sc-status\n2024-01-01\t00:00:00\t200\n\
+               #Fields: timestamp sc-status\n1700000000.000\t404\n";
+    let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)
+        .build(log.as_bytes())
+        .unwrap();
+    let rows: usize = reader.by_ref().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 1);
+    assert_eq!(reader.stats().rejected, 2);
+}
+
+#[test]
+fn the_read_ahead_is_bounded() {
+    let mut log = String::new();
+    while log.len() < 300 * 1024 {
+        log.push_str("# a long preamble of comments\n");
+    }
+    log.push_str("#Fields: date time sc-status\n2024-01-01\t00:00:00\t200\n");
+    let err = ReaderBuilder::new(Format::CloudFrontStandard)
+        .build(log.as_bytes())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidHeader);
+    assert!(err.to_string().contains("first 256 KiB"), "{err}");
+    // With the field list given, nothing needs to be read ahead.
+    let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)
+        .with_fields(
+            aws_access_logs::cloudfront::FieldList::standard("date time sc-status").unwrap(),
+        )
+        .build(log.as_bytes())
+        .unwrap();
+    let rows: usize = reader.by_ref().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 1);
+}
+
+#[test]
+fn auto_falls_back_to_the_given_field_list() {
+    use aws_access_logs::cloudfront::FieldList;
+    // Records that do not start with a timestamp cannot be detected, but the list says what
+    // they are.
+    let log = "192.0.2.1\t200\n192.0.2.2\t404\n";
+    let mut reader = ReaderBuilder::auto()
+        .with_fields(FieldList::realtime("c-ip,sc-status").unwrap())
+        .build(log.as_bytes())
+        .unwrap();
+    assert_eq!(reader.format(), Format::CloudFrontRealtime);
+    let rows: usize = reader.by_ref().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 2);
+}

@@ -215,7 +215,7 @@ impl CfParser {
                 !layout
                     .columns
                     .iter()
-                    .any(|o| o.name == c.name && o.ty == c.ty)
+                    .any(|o| o.name == c.name && o.ty == c.ty && o.kind == c.kind)
             })
             .map(|c| c.aws_name.as_str())
             .collect();
@@ -244,8 +244,15 @@ impl CfParser {
     /// Parses one line (not blank, not too long) and appends its row.
     pub(crate) fn process(&mut self, line: &[u8], max_fields: usize) -> Result<Outcome> {
         if line.first() == Some(&b'#') {
-            if self.flavor == Flavor::Standard && line.starts_with(b"#Fields:") {
-                self.header(line, max_fields)?;
+            if self.flavor == Flavor::Standard
+                && line.starts_with(b"#Fields:")
+                && let Err(err) = self.header(line, max_fields)
+            {
+                // The fields of the lines that follow are unknown: reject them too.
+                if let Some(layout) = &mut self.layout {
+                    layout.unusable = true;
+                }
+                return Err(err);
             }
             return Ok(Outcome::Comment);
         }

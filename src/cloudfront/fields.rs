@@ -300,14 +300,22 @@ fn json_fields(json: &str) -> Result<Vec<String>> {
     let array = if json.starts_with('[') {
         json
     } else {
-        let key = json
-            .find("\"Fields\"")
-            .ok_or_else(|| bad("no \"Fields\" array"))?;
-        let rest = json[key + "\"Fields\"".len()..].trim_start();
-        let rest = rest
-            .strip_prefix(':')
-            .ok_or_else(|| bad("expected ':' after \"Fields\""))?;
-        rest.trim_start()
+        // The values of the "Fields" keys (a string "Fields" elsewhere is not followed by ':').
+        let arrays: Vec<&str> = json
+            .match_indices("\"Fields\"")
+            .filter_map(|(i, key)| json[i + key.len()..].trim_start().strip_prefix(':'))
+            .map(str::trim_start)
+            .collect();
+        match arrays.as_slice() {
+            [] => return Err(bad("no \"Fields\" array")),
+            [one] => *one,
+            _ => {
+                return Err(bad(
+                    "several \"Fields\" arrays (the output of list-realtime-log-configs?): \
+                     give one configuration's",
+                ));
+            }
+        }
     };
     let mut chars = array
         .strip_prefix('[')
@@ -583,20 +591,19 @@ impl FieldList {
     }
 
     fn check_unique_columns(&self) -> Result<()> {
-        for (i, f) in self.fields.iter().enumerate() {
-            if self.fields[..i]
-                .iter()
-                .any(|o| o.aws_name.eq_ignore_ascii_case(&f.aws_name))
-            {
+        let mut seen = std::collections::HashSet::with_capacity(self.fields.len());
+        for f in &self.fields {
+            if !seen.insert(f.aws_name.to_ascii_lowercase()) {
                 return Err(invalid(format!("field {:?} is listed twice", f.aws_name)));
             }
         }
         let columns = self.columns();
-        for (i, c) in columns.iter().enumerate() {
-            if let Some(other) = columns[..i].iter().find(|o| o.name == c.name) {
+        let mut names = std::collections::HashMap::with_capacity(columns.len());
+        for c in &columns {
+            if let Some(other) = names.insert(c.name.as_str(), c.aws_name.as_str()) {
                 return Err(invalid(format!(
-                    "fields {:?} and {:?} both map to the column {:?}",
-                    other.aws_name, c.aws_name, c.name
+                    "fields {other:?} and {:?} both map to the column {:?}",
+                    c.aws_name, c.name
                 )));
             }
         }
@@ -661,6 +668,7 @@ mod tests {
             "[\"sc-status\", \"timestamp\", \"c-ip\"]",
             "{\"RealtimeLogConfig\":{\"ARN\":\"arn:x\",\"Fields\":[\"c-ip\",\"timestamp\",\"sc-status\"]}}",
             "timestamp,c_ip,sc_status",
+            "{\"Name\": \"Fields\", \"Fields\" : [\"c-ip\", \"timestamp\", \"sc-status\"]}",
         ] {
             let list = FieldList::realtime(text).unwrap();
             assert_eq!(list.aws_names().collect::<Vec<_>>(), want, "{text}");
@@ -691,6 +699,13 @@ mod tests {
         assert!(FieldList::realtime("timestamp,timestamp").is_err());
         assert!(FieldList::realtime("{\"Fields\": [\"timestamp\"").is_err());
         assert!(FieldList::realtime("{\"Name\": 1}").is_err());
+        let two = "{\"RealtimeLogConfigs\": {\"Items\": [{\"Fields\": [\"timestamp\"]}, {\"Fields\": [\"c-ip\"]}]}}";
+        assert!(
+            FieldList::realtime(two)
+                .unwrap_err()
+                .to_string()
+                .contains("several")
+        );
         assert!(
             FieldList::realtime_with("timestamp,x", FieldOrder::Canonical, UnknownFields::Text)
                 .is_err()
