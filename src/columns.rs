@@ -88,6 +88,38 @@ impl ColumnBuilder {
     }
 }
 
+/// Checks a projection — indices into `full`, in output order; `None` keeps every column —
+/// and returns the indices and the projected schema.
+pub(crate) fn project(
+    full: &SchemaRef,
+    projection: Option<&[usize]>,
+) -> Result<(Vec<usize>, SchemaRef)> {
+    let invalid = |detail: String| {
+        Err(crate::error::Error::new(crate::error::ErrorKind::InvalidArgument).with_detail(detail))
+    };
+    let count = full.fields().len();
+    let indices: Vec<usize> = match projection {
+        Some(p) => p.to_vec(),
+        None => (0..count).collect(),
+    };
+    let mut seen = vec![false; count];
+    for &i in &indices {
+        if i >= count {
+            return invalid(format!(
+                "projection index {i} out of range (the schema has {count} columns)"
+            ));
+        }
+        if std::mem::replace(&mut seen[i], true) {
+            return invalid(format!("projection index {i} repeated"));
+        }
+    }
+    let fields: Vec<_> = indices.iter().map(|&i| full.field(i).clone()).collect();
+    Ok((
+        indices,
+        SchemaRef::new(arrow::datatypes::Schema::new(fields)),
+    ))
+}
+
 /// The text of a field: borrowed from a line known to be valid UTF-8, or repaired.
 pub(crate) enum LineText<'a> {
     /// The whole line is valid UTF-8.

@@ -390,14 +390,7 @@ impl Sink {
             Ok(Outcome::Row(repaired)) => {
                 let lossy = repaired.is_some();
                 if let Some(field) = repaired {
-                    let mut err = Error::new(ErrorKind::InvalidUtf8)
-                        .with_format(label)
-                        .with_position(position)
-                        .with_detail("invalid bytes replaced with U+FFFD; the row is kept");
-                    if let Some(field) = field {
-                        err = err.with_field(field);
-                    }
-                    self.record_repaired(err, line.bytes);
+                    self.record_repaired(position, field, line.bytes);
                 }
                 self.count_row(line.bytes.len(), lossy);
                 Ok(())
@@ -406,7 +399,20 @@ impl Sink {
         }
     }
 
-    fn record_repaired(&mut self, err: Error, raw: &[u8]) {
+    /// Records a row whose invalid UTF-8 (in `field`, when known) was replaced.
+    fn record_repaired(
+        &mut self,
+        position: Position,
+        field: Option<impl Into<std::borrow::Cow<'static, str>>>,
+        raw: &[u8],
+    ) {
+        let mut err = Error::new(ErrorKind::InvalidUtf8)
+            .with_format(self.label())
+            .with_position(position)
+            .with_detail("invalid bytes replaced with U+FFFD; the row is kept");
+        if let Some(field) = field {
+            err = err.with_field(field);
+        }
         self.stats.repaired += 1;
         self.hold(Reject::new(err, raw.to_vec(), RejectOutcome::Repaired));
     }
@@ -459,14 +465,7 @@ impl Sink {
                     .raw(f)
                     .is_some_and(|b| std::str::from_utf8(b).is_err())
             });
-            let mut err = Error::new(ErrorKind::InvalidUtf8)
-                .with_format(FORMAT_LABEL)
-                .with_position(position)
-                .with_detail("invalid bytes replaced with U+FFFD; the row is kept");
-            if let Some(field) = field {
-                err = err.with_field(field.name());
-            }
-            self.record_repaired(err, line.bytes);
+            self.record_repaired(position, field.map(S3Field::name), line.bytes);
         }
         if let Parser::S3 { columns, .. } = &mut self.parser {
             columns.append(&record, &values, &text);

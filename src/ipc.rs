@@ -49,28 +49,18 @@ pub struct IpcSummary {
 pub fn write_ipc_stream<R: Read, W: Write>(
     reader: &mut Reader<R>,
     out: W,
-    mut on_rejects: impl FnMut(Vec<Reject>) -> Result<()>,
+    on_rejects: impl FnMut(Vec<Reject>) -> Result<()>,
 ) -> Result<IpcSummary> {
     let schema = reader.schema();
     let mut writer = StreamWriter::try_new(out, &schema)?;
     let mut batches = 0;
-    let read = loop {
-        match reader.next_batch() {
-            Ok(Some(batch)) => {
-                if batch.num_rows() > 0 {
-                    writer.write(&batch)?;
-                    batches += 1;
-                }
-                on_rejects(reader.take_rejects())?;
-            }
-            Ok(None) => break Ok(()),
-            Err(err) => break Err(err),
-        }
-    };
-    let rejects = reader.take_rejects();
-    if !rejects.is_empty() {
-        on_rejects(rejects)?;
-    }
+    let read = reader.drain(
+        |batch| {
+            batches += 1;
+            Ok(writer.write(batch)?)
+        },
+        on_rejects,
+    )?;
     writer.finish()?;
     read?;
     Ok(IpcSummary {

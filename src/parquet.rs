@@ -309,25 +309,10 @@ pub fn write_parquet_with_rejects<R: Read, W: Write + Send>(
     reader: &mut Reader<R>,
     out: W,
     options: &ParquetOptions,
-    mut on_rejects: impl FnMut(Vec<crate::Reject>) -> Result<()>,
+    on_rejects: impl FnMut(Vec<crate::Reject>) -> Result<()>,
 ) -> Result<ParquetSummary> {
     let mut writer = ParquetWriter::try_new(out, reader.schema(), reader.format(), options)?;
-    let read = loop {
-        match reader.next_batch() {
-            Ok(Some(batch)) => {
-                if batch.num_rows() > 0 {
-                    writer.write(&batch)?;
-                }
-                on_rejects(reader.take_rejects())?;
-            }
-            Ok(None) => break Ok(()),
-            Err(err) => break Err(err),
-        }
-    };
-    let rejects = reader.take_rejects();
-    if !rejects.is_empty() {
-        on_rejects(rejects)?;
-    }
+    let read = reader.drain(|batch| writer.write(batch), on_rejects)?;
     let stats = reader.stats();
     let row_groups = writer.finish(&stats)?;
     read?;

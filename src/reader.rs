@@ -3,7 +3,7 @@
 use std::io::{Cursor, Read};
 
 use arrow::array::{RecordBatch, RecordBatchReader};
-use arrow::datatypes::{Schema, SchemaRef};
+use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use flate2::read::MultiGzDecoder;
 
@@ -84,18 +84,17 @@ impl Format {
     /// [`ErrorKind::UnknownFormat`], quoting the line that was seen, when no format matches or
     /// there is no non-empty line.
     pub fn detect(head: &[u8]) -> Result<Format> {
-        let head = head.strip_prefix(b"\xef\xbb\xbf").unwrap_or(head);
         for (number, line) in head.split(|&b| b == b'\n').enumerate() {
-            let line = line.strip_suffix(b"\r").unwrap_or(line);
-            if line.iter().all(|&b| b == b' ' || b == b'\t') {
-                continue;
-            }
-            if line.starts_with(b"#Version:") || line.starts_with(b"#Fields:") {
-                return Ok(Format::CloudFrontStandard);
-            }
-            if line.starts_with(b"#") {
-                continue;
-            }
+            let line = match head_line(number, line) {
+                HeadLine::Blank => continue,
+                HeadLine::Comment(c)
+                    if c.starts_with(b"#Version:") || c.starts_with(b"#Fields:") =>
+                {
+                    return Ok(Format::CloudFrontStandard);
+                }
+                HeadLine::Comment(_) => continue,
+                HeadLine::Data(line) => line,
+            };
             if looks_realtime(line) {
                 return Ok(Format::CloudFrontRealtime);
             }
@@ -118,6 +117,33 @@ impl Format {
         }
         Err(Error::new(ErrorKind::UnknownFormat)
             .with_detail("cannot detect the log format: the input has no non-empty line"))
+    }
+}
+
+/// A line of an input's first bytes, as detection and the header read-ahead see it.
+enum HeadLine<'a> {
+    /// Empty, or only spaces and tabs.
+    Blank,
+    /// A `#` line.
+    Comment(&'a [u8]),
+    /// Anything else.
+    Data(&'a [u8]),
+}
+
+/// Classifies the line at 0-based `index`, without its `\r` and, on the first line, a UTF-8
+/// byte order mark (as the decoder does).
+fn head_line(index: usize, line: &[u8]) -> HeadLine<'_> {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    let line = match index {
+        0 => line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line),
+        _ => line,
+    };
+    if line.iter().all(|&b| b == b' ' || b == b'\t') {
+        HeadLine::Blank
+    } else if line.starts_with(b"#") {
+        HeadLine::Comment(line)
+    } else {
+        HeadLine::Data(line)
     }
 }
 
@@ -424,29 +450,8 @@ impl ReaderBuilder {
                             .into(),
                     );
                 }
-                let full = S3Field::schema();
-                let indices: Vec<usize> = match &self.projection {
-                    Some(p) => p.clone(),
-                    None => (0..full.fields().len()).collect(),
-                };
-                let mut seen = vec![false; full.fields().len()];
-                for &i in &indices {
-                    if i >= seen.len() {
-                        return invalid(format!(
-                            "projection index {i} out of range (the schema has {} columns)",
-                            seen.len()
-                        ));
-                    }
-                    if std::mem::replace(&mut seen[i], true) {
-                        return invalid(format!("projection index {i} repeated"));
-                    }
-                }
-                let schema = SchemaRef::new(Schema::new(
-                    indices
-                        .iter()
-                        .map(|&i| full.field(i).clone())
-                        .collect::<Vec<_>>(),
-                ));
+                let (indices, schema) =
+                    crate::columns::project(&S3Field::schema(), self.projection.as_deref())?;
                 Layout::S3 {
                     projection: indices.iter().map(|&i| S3Field::ALL[i]).collect(),
                     schema,
@@ -630,6 +635,7 @@ impl ReaderBuilder {
 fn read_head<R: Read>(input: &mut Input<R>, buf: &mut [u8]) -> Result<(usize, bool)> {
     let mut end = 0;
     let mut scanned = 0;
+    let mut index = 0;
     while end < buf.len() {
         let n = read_input(input, &mut buf[end..], end as u64, 0)?;
         if n == 0 {
@@ -639,10 +645,10 @@ fn read_head<R: Read>(input: &mut Input<R>, buf: &mut [u8]) -> Result<(usize, bo
         while let Some(nl) = memchr::memchr(b'\n', &buf[scanned..end]) {
             let line = &buf[scanned..scanned + nl];
             scanned += nl + 1;
-            let blank = line.iter().all(|&b| b == b' ' || b == b'\t' || b == b'\r');
-            if !blank && !line.starts_with(b"#") && !line.starts_with(b"\xef\xbb\xbf#") {
+            if let HeadLine::Data(_) = head_line(index, line) {
                 return Ok((end, true));
             }
+            index += 1;
         }
     }
     Ok((end, false))
@@ -664,53 +670,43 @@ fn standard_header(head: &[u8], complete: bool, max_fields: usize) -> Result<Opt
     };
     let mut fields = None;
     for (number, line) in head.split(|&b| b == b'\n').enumerate() {
-        let line = line.strip_suffix(b"\r").unwrap_or(line);
-        let line = line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line);
-        if line.iter().all(|&b| b == b' ' || b == b'\t') {
-            continue;
-        }
-        if line.starts_with(b"#Fields:") {
-            let count = line[8..]
-                .split(|b| b.is_ascii_whitespace())
-                .filter(|s| !s.is_empty())
-                .count();
-            if count > max_fields {
+        let line = match head_line(number, line) {
+            HeadLine::Blank => continue,
+            HeadLine::Comment(line) if line.starts_with(b"#Fields:") => line,
+            HeadLine::Comment(_) => continue,
+            HeadLine::Data(_) if fields.is_none() => {
                 return Err(invalid_header(format!(
-                    "line {}: the #Fields: line names {count} fields, more than the maximum fields \
-                     ({max_fields})",
-                    number + 1
-                )));
-            }
-            let Ok(text) = std::str::from_utf8(line) else {
-                return Err(invalid_header(format!(
-                    "line {}: the #Fields: line is not UTF-8",
-                    number + 1
-                )));
-            };
-            fields = Some(FieldList::standard(text).map_err(|e| {
-                Error::new(ErrorKind::InvalidHeader)
-                    .with_format(crate::cloudfront::label(Flavor::Standard))
-                    .with_detail(format!(
-                        "line {}: {}",
-                        number + 1,
-                        e.detail().unwrap_or_default()
-                    ))
-            })?);
-            continue;
-        }
-        if line.starts_with(b"#") {
-            continue;
-        }
-        if fields.is_none() {
-            return Err(Error::new(ErrorKind::InvalidHeader)
-                .with_format(crate::cloudfront::label(Flavor::Standard))
-                .with_detail(format!(
                     "line {} is a data line, and no #Fields: line comes before it: give the \
                      field list (ReaderBuilder::with_fields with FieldList::standard)",
                     number + 1
                 )));
+            }
+            HeadLine::Data(_) => return Ok(fields),
+        };
+        let count = line[8..]
+            .split(|b| b.is_ascii_whitespace())
+            .filter(|s| !s.is_empty())
+            .count();
+        if count > max_fields {
+            return Err(invalid_header(format!(
+                "line {}: the #Fields: line names {count} fields, more than the maximum fields \
+                     ({max_fields})",
+                number + 1
+            )));
         }
-        return Ok(fields);
+        let Ok(text) = std::str::from_utf8(line) else {
+            return Err(invalid_header(format!(
+                "line {}: the #Fields: line is not UTF-8",
+                number + 1
+            )));
+        };
+        fields = Some(FieldList::standard(text).map_err(|e| {
+            invalid_header(format!(
+                "line {}: {}",
+                number + 1,
+                e.detail().unwrap_or_default()
+            ))
+        })?);
     }
     if !complete && fields.is_none() {
         return Err(invalid_header(format!(
@@ -842,6 +838,34 @@ impl<R: Read> Reader<R> {
             self.done = true;
         }
         result
+    }
+
+    /// Reads every batch, handing the non-empty ones to `write` and the rejects to `on_rejects`
+    /// after each (and at the end). The outer error is `write`'s or `on_rejects`'; the inner
+    /// one is the reader's, returned after everything read before it was handed over, so that
+    /// a writer can still finish its output.
+    pub(crate) fn drain(
+        &mut self,
+        mut write: impl FnMut(&RecordBatch) -> Result<()>,
+        mut on_rejects: impl FnMut(Vec<Reject>) -> Result<()>,
+    ) -> Result<Result<()>> {
+        let read = loop {
+            match self.next_batch() {
+                Ok(Some(batch)) => {
+                    if batch.num_rows() > 0 {
+                        write(&batch)?;
+                    }
+                    on_rejects(self.take_rejects())?;
+                }
+                Ok(None) => break Ok(()),
+                Err(err) => break Err(err),
+            }
+        };
+        let rejects = self.take_rejects();
+        if !rejects.is_empty() {
+            on_rejects(rejects)?;
+        }
+        Ok(read)
     }
 
     /// After a fail-fast error: the buffered rows, then (on the next call) the error.

@@ -124,23 +124,8 @@ impl CfParser {
     fn set_layout(&mut self, list: FieldList) -> Result<()> {
         let invalid = |detail: String| Error::new(ErrorKind::InvalidArgument).with_detail(detail);
         let columns = list.columns();
-        let full = list.schema();
-        let indices: Vec<usize> = match &self.projection {
-            Some(p) => p.clone(),
-            None => (0..columns.len()).collect(),
-        };
-        let mut seen = vec![false; columns.len()];
-        for &i in &indices {
-            if i >= columns.len() {
-                return Err(invalid(format!(
-                    "projection index {i} out of range (the schema has {} columns)",
-                    columns.len()
-                )));
-            }
-            if std::mem::replace(&mut seen[i], true) {
-                return Err(invalid(format!("projection index {i} repeated")));
-            }
-        }
+        let (indices, schema) =
+            crate::columns::project(&list.schema(), self.projection.as_deref())?;
         for name in &self.decode {
             match columns.iter().find(|c| &c.name == name) {
                 Some(c) if c.ty != ColumnType::Utf8 => {
@@ -159,12 +144,7 @@ impl CfParser {
                 decode: self.decode.contains(&columns[i].name),
             })
             .collect();
-        self.schema = Arc::new(Schema::new(
-            indices
-                .iter()
-                .map(|&i| full.field(i).clone())
-                .collect::<Vec<_>>(),
-        ));
+        self.schema = schema;
         self.values = vec![Value::Null; columns.len()];
         self.layout = Some(Layout {
             sources: columns.iter().map(|c| Some(c.source)).collect(),
