@@ -15,28 +15,10 @@ use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 
 const TARGET_BYTES: usize = 32 << 20;
 
-/// xorshift64*: small, fast and deterministic.
-struct Rng(u64);
+#[path = "../examples/generate/logs.rs"]
+mod logs;
 
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-    fn pick<'a>(&mut self, items: &[&'a str]) -> &'a str {
-        items[self.below(items.len() as u64) as usize]
-    }
-    fn chars(&mut self, len: usize, alphabet: &[u8]) -> String {
-        (0..len)
-            .map(|_| alphabet[self.below(alphabet.len() as u64) as usize] as char)
-            .collect()
-    }
-}
+use logs::Rng;
 
 const B64: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 
@@ -200,19 +182,28 @@ fn standard(seed: u64) -> (Vec<u8>, u64) {
     (out.into_bytes(), lines)
 }
 
+/// The baseline: a memchr count of the newlines of `data`, which must be `lines`.
+fn bench_newlines(
+    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
+    data: &[u8],
+    lines: u64,
+) {
+    group.bench_function("baseline_memchr_newlines", |b| {
+        b.iter(|| {
+            let n = memchr::memchr_iter(b'\n', black_box(data)).count() as u64;
+            assert_eq!(n, lines);
+            n
+        })
+    });
+}
+
 fn bench(c: &mut Criterion) {
     let (data, lines, fields) = realtime(0xc10d_f00d_5eed_0001);
     let fields = FieldList::realtime(&fields).unwrap();
     let mut group = c.benchmark_group("cloudfront_realtime");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(data.len() as u64));
-    group.bench_function("baseline_memchr_newlines", |b| {
-        b.iter(|| {
-            let n = memchr::memchr_iter(b'\n', black_box(&data)).count() as u64;
-            assert_eq!(n, lines);
-            n
-        })
-    });
+    bench_newlines(&mut group, &data, lines);
     group.bench_function("parse_to_arrow_all_69_fields", |b| {
         b.iter(|| {
             let mut reader = ReaderBuilder::new(Format::CloudFrontRealtime)
@@ -231,13 +222,7 @@ fn bench(c: &mut Criterion) {
     let mut group = c.benchmark_group("cloudfront_standard");
     group.sample_size(10);
     group.throughput(Throughput::Bytes(data.len() as u64));
-    group.bench_function("baseline_memchr_newlines", |b| {
-        b.iter(|| {
-            let n = memchr::memchr_iter(b'\n', black_box(&data)).count() as u64;
-            assert_eq!(n, lines + 2);
-            n
-        })
-    });
+    bench_newlines(&mut group, &data, lines + 2);
     group.bench_function("parse_to_arrow_33_fields", |b| {
         b.iter(|| {
             let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)

@@ -26,6 +26,16 @@ fn convert_exe() -> PathBuf {
     path
 }
 
+/// Runs the converter with `args` and `-o out`.
+fn convert<S: AsRef<std::ffi::OsStr>>(args: &[S], out: &std::path::Path) -> std::process::Output {
+    Command::new(convert_exe())
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap()
+}
+
 fn temp_dir(name: &str) -> PathBuf {
     let dir = std::env::temp_dir().join(format!("aws-access-logs-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
@@ -117,12 +127,7 @@ fn usage_and_input_errors_have_distinct_exit_codes() {
     assert_eq!(status.status.code(), Some(2));
 
     let dir = temp_dir("convert-missing");
-    let output = Command::new(convert_exe())
-        .arg(dir.join("missing.log"))
-        .arg("-o")
-        .arg(dir.join("out.parquet"))
-        .output()
-        .unwrap();
+    let output = convert(&[dir.join("missing.log")], &dir.join("out.parquet"));
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(
@@ -148,12 +153,7 @@ fn converts_cloudfront_logs() {
 
     // Standard logs: detected, schema from the #Fields: line.
     let out = dir.join("standard.parquet");
-    let output = Command::new(convert_exe())
-        .arg(fixture("cloudfront/standard-33.log"))
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = convert(&[fixture("cloudfront/standard-33.log")], &out);
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     assert!(
@@ -167,12 +167,10 @@ fn converts_cloudfront_logs() {
     assert_eq!(rows[1]["sc_status"], 0);
 
     // Real-time logs without --fields: a one-line error that says what to do.
-    let output = Command::new(convert_exe())
-        .arg(fixture("cloudfront/realtime.log"))
-        .arg("-o")
-        .arg(dir.join("rt.parquet"))
-        .output()
-        .unwrap();
+    let output = convert(
+        &[fixture("cloudfront/realtime.log")],
+        &dir.join("rt.parquet"),
+    );
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("--fields"), "{stderr}");
@@ -182,15 +180,18 @@ fn converts_cloudfront_logs() {
     let out = dir.join("rt.parquet");
     let mut fields = std::ffi::OsString::from("@");
     fields.push(fixture("cloudfront/realtime.config.json"));
-    let output = Command::new(convert_exe())
-        .args(["--format", "cloudfront-realtime", "--fields"])
-        .arg(&fields)
-        .args(["--decode", "cs_user_agent,cs_headers"])
-        .arg(fixture("cloudfront/realtime.log"))
-        .arg("-o")
-        .arg(&out)
-        .output()
-        .unwrap();
+    let output = convert(
+        &[
+            "--format".into(),
+            "cloudfront-realtime".into(),
+            "--fields".into(),
+            fields,
+            "--decode".into(),
+            "cs_user_agent,cs_headers".into(),
+            fixture("cloudfront/realtime.log").into_os_string(),
+        ],
+        &out,
+    );
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(output.status.success(), "{stderr}");
     let rows = read_parquet_rows(&out);
@@ -201,12 +202,7 @@ fn converts_cloudfront_logs() {
     // An undetectable input names what was seen.
     let junk = dir.join("junk.log");
     std::fs::write(&junk, "hello world\n").unwrap();
-    let output = Command::new(convert_exe())
-        .arg(&junk)
-        .arg("-o")
-        .arg(dir.join("junk.parquet"))
-        .output()
-        .unwrap();
+    let output = convert(&[&junk], &dir.join("junk.parquet"));
     assert_eq!(output.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&output.stderr);
     assert!(stderr.contains("\"hello world\""), "{stderr}");
@@ -217,14 +213,7 @@ fn converts_cloudfront_logs() {
 #[test]
 fn output_formats_and_truncated_input() {
     let dir = temp_dir("convert-outputs");
-    let run = |args: &[&str], out: &std::path::Path| {
-        Command::new(convert_exe())
-            .args(args)
-            .arg("-o")
-            .arg(out)
-            .output()
-            .unwrap()
-    };
+    let run = convert::<&str>;
     let quirks = fixture("s3/quirks.log");
     let quirks = quirks.to_str().unwrap();
     let parquet_rows = read_parquet_rows(&{

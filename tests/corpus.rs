@@ -22,23 +22,7 @@ use serde_json::{Map, Value, json};
 type Row = Map<String, Value>;
 
 fn corpus_dir() -> Option<PathBuf> {
-    let dir = std::env::var_os("AWS_ACCESS_LOGS_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("AWS_ACCESS_LOGS_REQUIRE_CORPUS").as_deref() == Ok("1") {
-        panic!(
-            "peer corpus not found at {} (required by AWS_ACCESS_LOGS_REQUIRE_CORPUS=1)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "peer corpus not found at {}: skipping the conformance test",
-        dir.display()
-    );
-    None
+    common::corpus_dir("S3")
 }
 
 struct Parsed {

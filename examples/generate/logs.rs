@@ -12,8 +12,8 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 
-/// xorshift64*: small, fast and deterministic.
-pub struct Rng(u64);
+/// xorshift64*: small, fast and deterministic (the benchmarks use it too).
+pub struct Rng(pub u64);
 
 impl Rng {
     pub fn new(seed: u64) -> Self {
@@ -38,6 +38,9 @@ impl Rng {
         (0..len)
             .map(|_| alphabet[self.below(alphabet.len() as u64) as usize] as char)
             .collect()
+    }
+    pub fn hex(&mut self, len: usize, upper: bool) -> String {
+        self.chars(len, if upper { HEX_UPPER } else { HEX })
     }
     pub fn bytes(&mut self, len: usize) -> Vec<u8> {
         (0..len).map(|_| self.next() as u8).collect()
@@ -262,6 +265,23 @@ pub const REALTIME_FIELDS: &str = "timestamp,c-ip,time-to-first-byte,sc-status,s
 /// The 33 fields of the legacy standard log.
 pub const STANDARD_FIELDS: &str = "date time x-edge-location sc-bytes c-ip cs-method cs(Host) cs-uri-stem sc-status cs(Referer) cs(User-Agent) cs-uri-query cs(Cookie) x-edge-result-type x-edge-request-id x-host-header cs-protocol cs-bytes time-taken x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version fle-status fle-encrypted-fields c-port time-to-first-byte x-edge-detailed-result-type sc-content-type sc-content-len sc-range-start sc-range-end";
 
+/// The parts of a CloudFront request that both log formats record.
+struct CfRequest {
+    t: i64,
+    id: String,
+    ip: String,
+    https: bool,
+    status: &'static str,
+    result: &'static str,
+    stem: String,
+    query: String,
+    ua: String,
+    ttfb: f64,
+    taken: f64,
+    size: u64,
+    ctype: &'static str,
+}
+
 /// A generator of one kind of log.
 pub struct Generator {
     kind: Kind,
@@ -449,12 +469,12 @@ impl Generator {
         id
     }
 
-    fn realtime(&mut self, out: &mut String) {
+    /// What real-time and standard CloudFront records share, drawn in one fixed order.
+    fn cloudfront_request(&mut self) -> CfRequest {
         let t = self.tick();
         let id = self.edge_request_id();
         let rng = &mut self.rng;
         let ip = client_ip(rng, &self.ips);
-        let v6 = ip.contains(':');
         let https = rng.chance(90);
         let status = rng.pick(&[
             "200", "200", "200", "200", "206", "304", "403", "404", "000",
@@ -462,7 +482,6 @@ impl Generator {
         let result = match status {
             "200" | "206" => rng.pick(&["Hit", "Hit", "Miss", "RefreshHit"]),
             "304" => "Hit",
-            "000" => "Error",
             _ => "Error",
         };
         let object = pick_object(rng, &self.objects);
@@ -472,11 +491,6 @@ impl Generator {
         } else {
             "-".to_string()
         };
-        let stem_q = if query == "-" {
-            stem.clone()
-        } else {
-            format!("{stem}?{query}")
-        };
         let ua = encode(user_agent(rng));
         let ttfb = rng.below(800) as f64 / 1000.0;
         let taken = ttfb + rng.below(500) as f64 / 1000.0;
@@ -485,7 +499,46 @@ impl Generator {
         } else {
             0
         };
-        let ctype = object.content_type;
+        CfRequest {
+            t,
+            id,
+            ip,
+            https,
+            status,
+            result,
+            stem,
+            query,
+            ua,
+            ttfb,
+            taken,
+            size,
+            ctype: object.content_type,
+        }
+    }
+
+    fn realtime(&mut self, out: &mut String) {
+        let CfRequest {
+            t,
+            id,
+            ip,
+            https,
+            status,
+            result,
+            stem,
+            query,
+            ua,
+            ttfb,
+            taken,
+            size,
+            ctype,
+        } = self.cloudfront_request();
+        let rng = &mut self.rng;
+        let v6 = ip.contains(':');
+        let stem_q = if query == "-" {
+            stem.clone()
+        } else {
+            format!("{stem}?{query}")
+        };
         let host = rng.pick(&[
             "www.example.com",
             "cdn.example.com",
@@ -521,38 +574,25 @@ impl Generator {
     }
 
     fn standard(&mut self, out: &mut String) {
-        let t = self.tick();
-        let id = self.edge_request_id();
+        let CfRequest {
+            t,
+            id,
+            ip,
+            https,
+            status,
+            result,
+            stem,
+            query,
+            ua,
+            ttfb,
+            taken,
+            size,
+            ctype,
+        } = self.cloudfront_request();
         let rng = &mut self.rng;
         let secs = t.div_euclid(1000);
         let (y, mo, d) = civil(secs.div_euclid(86_400));
         let sod = secs.rem_euclid(86_400);
-        let ip = client_ip(rng, &self.ips);
-        let https = rng.chance(90);
-        let status = rng.pick(&[
-            "200", "200", "200", "200", "206", "304", "403", "404", "000",
-        ]);
-        let result = match status {
-            "200" | "206" => rng.pick(&["Hit", "Hit", "Miss", "RefreshHit"]),
-            "304" => "Hit",
-            _ => "Error",
-        };
-        let object = pick_object(rng, &self.objects);
-        let stem = format!("/{}", object.key);
-        let query = if rng.chance(30) {
-            tracking_query(rng)
-        } else {
-            "-".to_string()
-        };
-        let ua = encode(user_agent(rng));
-        let ttfb = rng.below(800) as f64 / 1000.0;
-        let taken = ttfb + rng.below(500) as f64 / 1000.0;
-        let size = if status.starts_with('2') {
-            object.size.min(50_000_000)
-        } else {
-            0
-        };
-        let ctype = object.content_type;
         let xff = if rng.chance(4) {
             format!("{},%20{}", fresh_ip(rng), fresh_ip(rng))
         } else {

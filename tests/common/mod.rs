@@ -16,6 +16,29 @@ pub fn fixture(path: &str) -> PathBuf {
         .join(path)
 }
 
+/// The peer corpus (`../shared/corpus`, or `AWS_ACCESS_LOGS_CORPUS`), or `None` with a note
+/// when it is absent (outside the project's checkouts) — unless
+/// `AWS_ACCESS_LOGS_REQUIRE_CORPUS=1`, which makes its absence a failure.
+pub fn corpus_dir(what: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("AWS_ACCESS_LOGS_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared/corpus"));
+    if dir.is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("AWS_ACCESS_LOGS_REQUIRE_CORPUS").as_deref() == Ok("1") {
+        panic!(
+            "peer corpus not found at {} (required by AWS_ACCESS_LOGS_REQUIRE_CORPUS=1)",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "peer corpus not found at {}: skipping the {what} conformance test",
+        dir.display()
+    );
+    None
+}
+
 /// One row of a batch as a JSON object: column name → value (null for null).
 pub fn rows_as_json(batch: &RecordBatch) -> Vec<Map<String, Value>> {
     let schema = batch.schema();
