@@ -16,7 +16,7 @@ mod common;
 use std::path::PathBuf;
 
 use aws_access_logs::{DecodeStats, Format, ReaderBuilder, Reject};
-use common::all_rows;
+use common::{all_rows, iso_ms};
 use serde_json::{Map, Value, json};
 
 type Row = Map<String, Value>;
@@ -60,25 +60,6 @@ fn parse_valid(dir: &std::path::Path, file: &str, lines: usize) -> Vec<Row> {
     assert!(reasons.is_empty(), "{file}: {reasons:#?}");
     assert_eq!(parsed.rows.len(), lines, "{file}");
     parsed.rows
-}
-
-/// Milliseconds since the epoch of an ISO-8601 UTC time `YYYY-MM-DDTHH:MM:SS(.mmm)Z`.
-fn iso_ms(s: &str) -> i64 {
-    let n = |r: std::ops::Range<usize>| s[r].parse::<i64>().unwrap();
-    let (y, mo, d, h, mi, se) = (n(0..4), n(5..7), n(8..10), n(11..13), n(14..16), n(17..19));
-    let ms = if s.as_bytes()[19] == b'.' {
-        n(20..23)
-    } else {
-        0
-    };
-    // Days from civil (H. Hinnant), written out independently of the crate's own.
-    let y2 = if mo <= 2 { y - 1 } else { y };
-    let era = y2.div_euclid(400);
-    let yoe = y2 - era * 400;
-    let doy = (153 * (if mo > 2 { mo - 3 } else { mo + 9 }) + 2) / 5 + d - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    let days = era * 146_097 + doe - 719_468;
-    ((days * 24 + h) * 60 + mi) * 60_000 + se * 1000 + ms
 }
 
 fn check(row: &Row, expected: &[(&str, Value)], context: &str) {
