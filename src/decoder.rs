@@ -363,10 +363,9 @@ impl Sink {
             line: line.number,
             byte_offset: line.byte_offset,
         };
-        let label = self.label();
         if line.is_truncated() {
             let err = Error::new(ErrorKind::LineTooLong)
-                .with_format(label)
+                .with_format(self.label())
                 .with_detail(format!(
                     "{} bytes, maximum {} (raw bytes kept: the first {})",
                     line.len, self.options.max_line_length, self.options.max_line_length
