@@ -50,6 +50,10 @@ pub enum ErrorKind {
     Io,
     /// The gzip stream was truncated or corrupt.
     Gzip,
+    /// A gzip input decompressed to more than its limits allow
+    /// ([`crate::ReaderBuilder::with_max_decompressed_bytes`],
+    /// [`crate::ReaderBuilder::with_max_gzip_ratio`]).
+    DecompressionLimit,
     /// Arrow rejected the data or the schema.
     Arrow,
     /// The Parquet writer failed.
@@ -76,6 +80,7 @@ impl ErrorKind {
             ErrorKind::InvalidUtf8 => "invalid UTF-8",
             ErrorKind::Io => "I/O error",
             ErrorKind::Gzip => "gzip error",
+            ErrorKind::DecompressionLimit => "decompression limit exceeded",
             ErrorKind::Arrow => "arrow error",
             ErrorKind::Parquet => "parquet error",
             ErrorKind::InvalidArgument => "invalid argument",

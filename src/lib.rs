@@ -81,9 +81,9 @@ pub mod s3;
 pub use decoder::Decoder;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use reader::{
-    DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_FIELDS, DEFAULT_MAX_LINE_LENGTH,
-    DEFAULT_MAX_REJECT_BYTES, DEFAULT_MAX_REJECTS, Format, MAX_MAX_LINE_LENGTH, Reader,
-    ReaderBuilder,
+    DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES,
+    DEFAULT_MAX_FIELDS, DEFAULT_MAX_GZIP_RATIO, DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_REJECT_BYTES,
+    DEFAULT_MAX_REJECTS, Format, GZIP_RATIO_GRACE, MAX_MAX_LINE_LENGTH, Reader, ReaderBuilder,
 };
 pub use reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
 

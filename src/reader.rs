@@ -236,6 +236,15 @@ pub const DEFAULT_MAX_BATCH_BYTES: usize = 32 << 20;
 pub const DEFAULT_MAX_REJECTS: usize = 8192;
 /// Default most raw bytes of rejects held: 16 MiB.
 pub const DEFAULT_MAX_REJECT_BYTES: usize = 16 << 20;
+/// Default most decompressed bytes of one gzip input: no limit (memory stays bounded whatever
+/// the size; see [`ReaderBuilder::with_max_decompressed_bytes`]).
+pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = u64::MAX;
+/// Default most decompressed bytes per compressed byte of gzip input: 100. AWS logs carry
+/// random request ids on every line and compress 4–20×; a gzip bomb reaches ~1000×.
+pub const DEFAULT_MAX_GZIP_RATIO: u64 = 100;
+/// The ratio limit ([`ReaderBuilder::with_max_gzip_ratio`]) applies once this much has been
+/// decompressed: 16 MiB, so that small inputs of repetitive lines are never refused.
+pub const GZIP_RATIO_GRACE: u64 = 16 << 20;
 /// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
 /// 2 GiB even when a line's invalid UTF-8 triples in size).
 pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
@@ -271,6 +280,14 @@ pub struct ReaderBuilder {
     max_rejects: usize,
     max_reject_bytes: usize,
     max_batch_bytes: usize,
+    limits: GzipLimits,
+}
+
+/// Limits on how far a gzip input may expand.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct GzipLimits {
+    max_bytes: u64,
+    max_ratio: u64,
 }
 
 impl ReaderBuilder {
@@ -312,6 +329,10 @@ impl ReaderBuilder {
             max_rejects: DEFAULT_MAX_REJECTS,
             max_reject_bytes: DEFAULT_MAX_REJECT_BYTES,
             max_batch_bytes: DEFAULT_MAX_BATCH_BYTES,
+            limits: GzipLimits {
+                max_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
+                max_ratio: DEFAULT_MAX_GZIP_RATIO,
+            },
         }
     }
 
@@ -402,6 +423,42 @@ impl ReaderBuilder {
     }
 
     /// The schema of the batches that the built reader produces (after projection). For
+    /// The most bytes a gzip input may decompress to (default
+    /// [`DEFAULT_MAX_DECOMPRESSED_BYTES`]: no limit). The [`Reader`] returns the rows of the
+    /// first `bytes` bytes, then an [`ErrorKind::DecompressionLimit`] error. Plain input is
+    /// not limited.
+    ///
+    /// ```
+    /// use aws_access_logs::{ErrorKind, Format, ReaderBuilder};
+    /// use flate2::{Compression, write::GzEncoder};
+    /// use std::io::Write;
+    ///
+    /// let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    /// gz.write_all(&vec![b'\n'; 1 << 20])?; // 1 MiB of blank lines
+    /// let gz = gz.finish()?;
+    /// let mut reader = ReaderBuilder::new(Format::S3)
+    ///     .with_max_decompressed_bytes(64 * 1024)
+    ///     .build(&gz[..])?;
+    /// let err = reader.find_map(|batch| batch.err()).unwrap();
+    /// assert!(err.to_string().contains("decompression limit"));
+    /// assert_eq!(reader.stats().blank_lines, 64 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_max_decompressed_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_bytes = bytes;
+        self
+    }
+
+    /// The most bytes a gzip input may decompress to per compressed byte read (default
+    /// [`DEFAULT_MAX_GZIP_RATIO`]), checked once more than [`GZIP_RATIO_GRACE`] bytes have been
+    /// decompressed: a gzip bomb is refused with an [`ErrorKind::DecompressionLimit`] error
+    /// after the rows before it, instead of burning CPU on gigabytes of nothing. `u64::MAX`
+    /// turns the check off.
+    pub fn with_max_gzip_ratio(mut self, ratio: u64) -> Self {
+        self.limits.max_ratio = ratio;
+        self
+    }
+
     /// CloudFront standard logs without [`ReaderBuilder::with_fields`] the schema comes from the
     /// input, so this is empty: ask the built [`Reader`].
     ///
@@ -559,20 +616,29 @@ impl ReaderBuilder {
                 Err(e) => return Err(Error::io(e)),
             }
         }
+        if self.limits.max_bytes == 0 || self.limits.max_ratio == 0 {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_detail("the gzip limits must be at least 1"));
+        }
         let gzip = magic == [0x1f, 0x8b];
         let chained = Cursor::new(magic).chain(input);
         let mut input = if gzip {
-            Input::Gzip(Box::new(MultiGzDecoder::new(chained)))
+            Input::Gzip(Box::new(MultiGzDecoder::new(Counted {
+                inner: chained,
+                count: 0,
+                over_limit: false,
+            })))
         } else {
             Input::Plain(chained)
         };
+        let limits = self.limits;
         let mut buf = vec![0; READ_BUFFER];
         let mut end = 0;
         let needs_head = self.format.is_none()
             || (self.format == Some(Format::CloudFrontStandard) && self.fields.is_none());
         if needs_head {
             let complete;
-            (end, complete) = read_head(&mut input, &mut buf)?;
+            (end, complete) = read_head(&mut input, &mut buf, limits)?;
             let head = &buf[..end];
             let format = match self.format {
                 Some(format) => format,
@@ -625,6 +691,7 @@ impl ReaderBuilder {
             bytes_in: end as u64,
             pending: None,
             failed: None,
+            limits,
         })
     }
 }
@@ -632,12 +699,16 @@ impl ReaderBuilder {
 /// Reads until the buffer holds a complete data line (neither blank nor `#`), the end of the
 /// input, or a full buffer. Returns the bytes read, and whether the head is complete (a data
 /// line or the end of the input was reached).
-fn read_head<R: Read>(input: &mut Input<R>, buf: &mut [u8]) -> Result<(usize, bool)> {
+fn read_head<R: Read>(
+    input: &mut Input<R>,
+    buf: &mut [u8],
+    limits: GzipLimits,
+) -> Result<(usize, bool)> {
     let mut end = 0;
     let mut scanned = 0;
     let mut index = 0;
     while end < buf.len() {
-        let n = read_input(input, &mut buf[end..], end as u64, 0)?;
+        let n = read_input(input, &mut buf[end..], end as u64, 0, limits)?;
         if n == 0 {
             return Ok((end, true));
         }
@@ -722,16 +793,77 @@ fn read_input<R: Read>(
     buf: &mut [u8],
     bytes_in: u64,
     lines: u64,
+    limits: GzipLimits,
 ) -> Result<usize> {
+    if let Input::Gzip(gz) = input {
+        let compressed = gz.get_ref().count;
+        let limit_error = |what: String| {
+            Err(
+                Error::new(ErrorKind::DecompressionLimit).with_detail(format!(
+                    "{what}; stopped after {bytes_in} decompressed bytes ({lines} lines) from \
+                 {compressed} compressed bytes"
+                )),
+            )
+        };
+        let over_bytes = || {
+            limit_error(format!(
+                "the gzip stream decompresses to more than {} bytes \
+                 (ReaderBuilder::with_max_decompressed_bytes)",
+                limits.max_bytes
+            ))
+        };
+        if gz.get_ref().over_limit {
+            return over_bytes();
+        }
+        // Read at most one byte past the absolute limit, to see whether it is crossed.
+        let room = limits.max_bytes.saturating_sub(bytes_in).saturating_add(1);
+        let len = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+        let n = read_gzip(gz, &mut buf[..len], bytes_in, lines)?;
+        let total = bytes_in + n as u64;
+        if total > limits.max_bytes {
+            // Keep the bytes up to the limit; the error comes with the next read.
+            gz.get_mut().over_limit = true;
+            let allowed = (limits.max_bytes - bytes_in) as usize;
+            return if allowed == 0 {
+                over_bytes()
+            } else {
+                Ok(allowed)
+            };
+        }
+        let compressed = gz.get_ref().count;
+        if total > GZIP_RATIO_GRACE && total / compressed.max(1) > limits.max_ratio {
+            return limit_error(format!(
+                "the gzip stream expands more than {}× (a gzip bomb? \
+                 ReaderBuilder::with_max_gzip_ratio)",
+                limits.max_ratio
+            ));
+        }
+        return Ok(n);
+    }
     loop {
         let result = match input {
             Input::Plain(r) => r.read(buf),
-            Input::Gzip(r) => r.read(buf),
+            Input::Gzip(_) => unreachable!("gzip input is read by read_gzip"),
         };
         match result {
             Ok(n) => return Ok(n),
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) if matches!(input, Input::Gzip(_)) => {
+            Err(e) => return Err(Error::io(e)),
+        }
+    }
+}
+
+fn read_gzip<R: Read>(
+    gz: &mut GzInput<R>,
+    buf: &mut [u8],
+    bytes_in: u64,
+    lines: u64,
+) -> Result<usize> {
+    loop {
+        match gz.read(buf) {
+            Ok(n) => return Ok(n),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => {
                 return Err(Error::new(ErrorKind::Gzip)
                     .with_detail(format!(
                         "truncated or corrupt gzip stream after {bytes_in} decompressed bytes \
@@ -739,16 +871,33 @@ fn read_input<R: Read>(
                     ))
                     .with_source(e));
             }
-            Err(e) => return Err(Error::io(e)),
         }
     }
 }
+
+/// Counts the bytes read through it (the compressed bytes of a gzip input).
+struct Counted<R> {
+    inner: R,
+    count: u64,
+    /// Set once the decompressed bytes passed the absolute limit.
+    over_limit: bool,
+}
+
+impl<R: Read> Read for Counted<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count += n as u64;
+        Ok(n)
+    }
+}
+
+type GzInput<R> = MultiGzDecoder<Counted<std::io::Chain<Cursor<Vec<u8>>, R>>>;
 
 const READ_BUFFER: usize = 256 * 1024;
 
 enum Input<R> {
     Plain(std::io::Chain<Cursor<Vec<u8>>, R>),
-    Gzip(Box<MultiGzDecoder<std::io::Chain<Cursor<Vec<u8>>, R>>>),
+    Gzip(Box<GzInput<R>>),
 }
 
 /// A pull reader: an [`Iterator`] of record batches and a [`RecordBatchReader`].
@@ -772,6 +921,7 @@ pub struct Reader<R> {
     pending: Option<Error>,
     /// A fail-fast line's error, returned once the rows decoded before it have been.
     failed: Option<Error>,
+    limits: GzipLimits,
 }
 
 impl<R> std::fmt::Debug for Reader<R> {
@@ -826,7 +976,8 @@ impl<R: Read> Reader<R> {
     /// # Errors
     ///
     /// I/O errors, truncated or corrupt gzip ([`ErrorKind::Gzip`], saying how many bytes and
-    /// lines were decoded before), and with [`ErrorPolicy::FailFast`] the first bad line.
+    /// lines were decoded before), gzip input beyond its limits
+    /// ([`ErrorKind::DecompressionLimit`]), and with [`ErrorPolicy::FailFast`] the first bad line.
     /// Such an error comes after the rows decoded before it (nothing readable is lost); a line
     /// cut by a read error is recorded as a reject of the same kind, with its bytes.
     pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
@@ -945,7 +1096,13 @@ impl<R: Read> Reader<R> {
 
     fn read_more(&mut self) -> Result<usize> {
         let lines = self.decoder.stats().lines;
-        read_input(&mut self.input, &mut self.buf, self.bytes_in, lines)
+        read_input(
+            &mut self.input,
+            &mut self.buf,
+            self.bytes_in,
+            lines,
+            self.limits,
+        )
     }
 }
 
