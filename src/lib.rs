@@ -35,6 +35,17 @@
 //! as [`RejectOutcome::Repaired`] with its original bytes. With [`ErrorPolicy::FailFast`] the
 //! first bad line is returned as an [`Error`] instead.
 //!
+//! # Hostile input
+//!
+//! Logs are untrusted. Limits with documented defaults bound what any input can cost: line
+//! length ([`ReaderBuilder::with_max_line_length`], 1 MiB), fields per line
+//! ([`ReaderBuilder::with_max_fields`], 256), gzip expansion
+//! ([`ReaderBuilder::with_max_gzip_ratio`], 100× once 16 MiB are out; a gzip bomb is an
+//! [`ErrorKind::DecompressionLimit`] error) and decompressed size
+//! ([`ReaderBuilder::with_max_decompressed_bytes`], none by default), plus the batch and reject
+//! bounds. The crate has no `unsafe` code, and is fuzzed with cargo-fuzz (the repository's
+//! `fuzz/`).
+//!
 //! # Example
 //!
 //! ```

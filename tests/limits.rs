@@ -2,25 +2,14 @@
 //! may expand (absolute size and ratio). Each limit ends in a typed reject or error, after the
 //! rows before it, and the counters stay balanced.
 
-use std::io::Write;
+mod common;
 
 use arrow::array::RecordBatch;
 use aws_access_logs::cloudfront::FieldList;
 use aws_access_logs::{
     DecodeStats, Error, ErrorKind, Format, GZIP_RATIO_GRACE, Reader, ReaderBuilder, Reject,
 };
-use flate2::Compression;
-use flate2::write::GzEncoder;
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::best());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn balanced(stats: DecodeStats) -> bool {
-    stats.rows + stats.rejected + stats.blank_lines + stats.comment_lines == stats.lines
-}
+use common::{balanced, gzip};
 
 /// Reads everything: the batches, every reject, and the error that ended the input, if any.
 fn read_all<R: std::io::Read>(

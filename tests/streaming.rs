@@ -3,12 +3,10 @@
 
 mod common;
 
-use std::io::{Read, Write};
+use std::io::Read;
 
-use aws_access_logs::{DecodeStats, ErrorKind, Format, ReaderBuilder};
-use common::all_rows;
-use flate2::Compression;
-use flate2::write::GzEncoder;
+use aws_access_logs::{ErrorKind, Format, ReaderBuilder};
+use common::{all_rows, balanced, gzip};
 
 /// A standard log with `rows` data lines whose `cs-uri-stem` is `/row/<index>`.
 fn standard_log(rows: usize) -> Vec<u8> {
@@ -23,16 +21,6 @@ fn standard_log(rows: usize) -> Vec<u8> {
         ));
     }
     out.into_bytes()
-}
-
-fn gzip(data: &[u8]) -> Vec<u8> {
-    let mut e = GzEncoder::new(Vec::new(), Compression::default());
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
-}
-
-fn balanced(stats: DecodeStats) -> bool {
-    stats.rows + stats.rejected + stats.blank_lines + stats.comment_lines == stats.lines
 }
 
 /// The decompressed bytes a gzip reader yields before its error.

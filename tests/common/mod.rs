@@ -7,7 +7,7 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
     DataType, Float64Type, TimestampMillisecondType, UInt16Type, UInt32Type, UInt64Type,
 };
-use aws_access_logs::{Decoder, Format, ReaderBuilder, Reject};
+use aws_access_logs::{DecodeStats, Decoder, Format, ReaderBuilder, Reject};
 use serde_json::{Map, Value};
 
 pub fn fixture(path: &str) -> PathBuf {
@@ -131,4 +131,17 @@ pub fn iso_ms(s: &str) -> i64 {
     let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
     let days = era * 146_097 + doe - 719_468;
     ((days * 24 + h) * 60 + mi) * 60_000 + se * 1000 + ms
+}
+
+/// `data` as one gzip member (default level).
+pub fn gzip(data: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+/// Every line is a row, a reject or a skipped line.
+pub fn balanced(stats: DecodeStats) -> bool {
+    stats.rows + stats.rejected + stats.blank_lines + stats.comment_lines == stats.lines
 }
