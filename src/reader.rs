@@ -795,62 +795,66 @@ fn read_input<R: Read>(
     lines: u64,
     limits: GzipLimits,
 ) -> Result<usize> {
-    if let Input::Gzip(gz) = input {
-        let compressed = gz.get_ref().count;
-        let limit_error = |what: String| {
-            Err(
-                Error::new(ErrorKind::DecompressionLimit).with_detail(format!(
-                    "{what}; stopped after {bytes_in} decompressed bytes ({lines} lines) from \
-                 {compressed} compressed bytes"
-                )),
-            )
-        };
-        let over_bytes = || {
-            limit_error(format!(
-                "the gzip stream decompresses to more than {} bytes \
-                 (ReaderBuilder::with_max_decompressed_bytes)",
-                limits.max_bytes
-            ))
-        };
-        if gz.get_ref().over_limit {
-            return over_bytes();
-        }
-        // Read at most one byte past the absolute limit, to see whether it is crossed.
-        let room = limits.max_bytes.saturating_sub(bytes_in).saturating_add(1);
-        let len = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-        let n = read_gzip(gz, &mut buf[..len], bytes_in, lines)?;
-        let total = bytes_in + n as u64;
-        if total > limits.max_bytes {
-            // Keep the bytes up to the limit; the error comes with the next read.
-            gz.get_mut().over_limit = true;
-            let allowed = (limits.max_bytes - bytes_in) as usize;
-            return if allowed == 0 {
-                over_bytes()
-            } else {
-                Ok(allowed)
-            };
-        }
-        let compressed = gz.get_ref().count;
-        if total > GZIP_RATIO_GRACE && total / compressed.max(1) > limits.max_ratio {
-            return limit_error(format!(
-                "the gzip stream expands more than {}× (a gzip bomb? \
-                 ReaderBuilder::with_max_gzip_ratio)",
-                limits.max_ratio
-            ));
-        }
-        return Ok(n);
+    match input {
+        Input::Plain(r) => loop {
+            match r.read(buf) {
+                Ok(n) => return Ok(n),
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(e) => return Err(Error::io(e)),
+            }
+        },
+        Input::Gzip(gz) => read_gzip_limited(gz, buf, bytes_in, lines, limits),
     }
-    loop {
-        let result = match input {
-            Input::Plain(r) => r.read(buf),
-            Input::Gzip(_) => unreachable!("gzip input is read by read_gzip"),
-        };
-        match result {
-            Ok(n) => return Ok(n),
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(Error::io(e)),
-        }
+}
+
+/// Reads decompressed bytes, holding the gzip limits: the bytes up to the absolute limit are
+/// returned, the error comes with the next read; a read that takes the expansion past the ratio
+/// limit (after the grace) is refused.
+fn read_gzip_limited<R: Read>(
+    gz: &mut GzInput<R>,
+    buf: &mut [u8],
+    bytes_in: u64,
+    lines: u64,
+    limits: GzipLimits,
+) -> Result<usize> {
+    let compressed_before = gz.get_ref().count;
+    let limit_error = |what: String| {
+        Error::new(ErrorKind::DecompressionLimit).with_detail(format!(
+            "{what}; stopped after {bytes_in} decompressed bytes ({lines} lines) from \
+             {compressed_before} compressed bytes"
+        ))
+    };
+    let over_bytes = || {
+        limit_error(format!(
+            "the gzip stream decompresses to more than {} bytes \
+             (ReaderBuilder::with_max_decompressed_bytes)",
+            limits.max_bytes
+        ))
+    };
+    if gz.get_ref().over_limit {
+        return Err(over_bytes());
     }
+    // Read at most one byte past the absolute limit, to see whether it is crossed.
+    let room = limits.max_bytes.saturating_sub(bytes_in).saturating_add(1);
+    let len = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
+    let n = read_gzip(gz, &mut buf[..len], bytes_in, lines)?;
+    let total = bytes_in + n as u64;
+    if total > limits.max_bytes {
+        gz.get_mut().over_limit = true;
+        return match limits.max_bytes - bytes_in {
+            0 => Err(over_bytes()),
+            allowed => Ok(allowed as usize),
+        };
+    }
+    let compressed = gz.get_ref().count.max(1);
+    if total > GZIP_RATIO_GRACE && total / compressed > limits.max_ratio {
+        return Err(limit_error(format!(
+            "the gzip stream expands more than {}× (a gzip bomb? \
+             ReaderBuilder::with_max_gzip_ratio)",
+            limits.max_ratio
+        )));
+    }
+    Ok(n)
 }
 
 fn read_gzip<R: Read>(
