@@ -606,19 +606,17 @@ impl ReaderBuilder {
     /// [`ErrorKind::InvalidHeader`] for a standard log whose first data line comes before any
     /// `#Fields:` line (and no field list was given).
     pub fn build<R: Read>(mut self, mut input: R) -> Result<Reader<R>> {
-        let mut magic = Vec::with_capacity(2);
-        while magic.len() < 2 {
-            let mut byte = [0u8; 1];
-            match input.read(&mut byte) {
-                Ok(0) => break,
-                Ok(_) => magic.push(byte[0]),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(e)),
-            }
-        }
         if self.limits.max_bytes == 0 || self.limits.max_ratio == 0 {
             return Err(Error::new(ErrorKind::InvalidArgument)
                 .with_detail("the gzip limits must be at least 1"));
+        }
+        let mut magic = Vec::with_capacity(2);
+        while magic.len() < 2 {
+            let mut byte = [0u8; 1];
+            match read_retrying(&mut input, &mut byte).map_err(Error::io)? {
+                0 => break,
+                _ => magic.push(byte[0]),
+            }
         }
         let gzip = magic == [0x1f, 0x8b];
         let chained = Cursor::new(magic).chain(input);
@@ -796,13 +794,7 @@ fn read_input<R: Read>(
     limits: GzipLimits,
 ) -> Result<usize> {
     match input {
-        Input::Plain(r) => loop {
-            match r.read(buf) {
-                Ok(n) => return Ok(n),
-                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-                Err(e) => return Err(Error::io(e)),
-            }
-        },
+        Input::Plain(r) => read_retrying(r, buf).map_err(Error::io),
         Input::Gzip(gz) => read_gzip_limited(gz, buf, bytes_in, lines, limits),
     }
 }
@@ -837,7 +829,14 @@ fn read_gzip_limited<R: Read>(
     // Read at most one byte past the absolute limit, to see whether it is crossed.
     let room = limits.max_bytes.saturating_sub(bytes_in).saturating_add(1);
     let len = buf.len().min(usize::try_from(room).unwrap_or(usize::MAX));
-    let n = read_gzip(gz, &mut buf[..len], bytes_in, lines)?;
+    let n = read_retrying(gz, &mut buf[..len]).map_err(|e| {
+        Error::new(ErrorKind::Gzip)
+            .with_detail(format!(
+                "truncated or corrupt gzip stream after {bytes_in} decompressed bytes ({lines} \
+                 lines): {e}"
+            ))
+            .with_source(e)
+    })?;
     let total = bytes_in + n as u64;
     if total > limits.max_bytes {
         gz.get_mut().over_limit = true;
@@ -857,24 +856,12 @@ fn read_gzip_limited<R: Read>(
     Ok(n)
 }
 
-fn read_gzip<R: Read>(
-    gz: &mut GzInput<R>,
-    buf: &mut [u8],
-    bytes_in: u64,
-    lines: u64,
-) -> Result<usize> {
+/// `read`, retried when interrupted.
+fn read_retrying(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
     loop {
-        match gz.read(buf) {
-            Ok(n) => return Ok(n),
+        match r.read(buf) {
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => {
-                return Err(Error::new(ErrorKind::Gzip)
-                    .with_detail(format!(
-                        "truncated or corrupt gzip stream after {bytes_in} decompressed bytes \
-                         ({lines} lines): {e}"
-                    ))
-                    .with_source(e));
-            }
+            result => return result,
         }
     }
 }
