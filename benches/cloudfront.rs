@@ -11,7 +11,8 @@ use std::hint::black_box;
 
 use aws_access_logs::cloudfront::{FieldList, REALTIME_FIELDS};
 use aws_access_logs::{Format, ReaderBuilder};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::measurement::WallTime;
+use criterion::{BenchmarkGroup, Criterion, Throughput, criterion_group, criterion_main};
 
 const TARGET_BYTES: usize = 32 << 20;
 
@@ -183,11 +184,7 @@ fn standard(seed: u64) -> (Vec<u8>, u64) {
 }
 
 /// The baseline: a memchr count of the newlines of `data`, which must be `lines`.
-fn bench_newlines(
-    group: &mut criterion::BenchmarkGroup<'_, criterion::measurement::WallTime>,
-    data: &[u8],
-    lines: u64,
-) {
+fn bench_newlines(group: &mut BenchmarkGroup<'_, WallTime>, data: &[u8], lines: u64) {
     group.bench_function("baseline_memchr_newlines", |b| {
         b.iter(|| {
             let n = memchr::memchr_iter(b'\n', black_box(data)).count() as u64;
@@ -204,18 +201,14 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(data.len() as u64));
     bench_newlines(&mut group, &data, lines);
-    group.bench_function("parse_to_arrow_all_69_fields", |b| {
-        b.iter(|| {
-            let mut reader = ReaderBuilder::new(Format::CloudFrontRealtime)
-                .with_fields(fields.clone())
-                .build(black_box(&data[..]))
-                .unwrap();
-            let rows: u64 = reader.by_ref().map(|b| b.unwrap().num_rows() as u64).sum();
-            assert_eq!(rows, lines);
-            assert_eq!(reader.stats().rejected, 0);
-            rows
-        })
-    });
+    let builder = ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(fields);
+    bench_reader(
+        &mut group,
+        "parse_to_arrow_all_69_fields",
+        &builder,
+        &data,
+        lines,
+    );
     group.finish();
 
     let (data, lines) = standard(0xc10d_f00d_5eed_0002);
@@ -223,18 +216,34 @@ fn bench(c: &mut Criterion) {
     group.sample_size(10);
     group.throughput(Throughput::Bytes(data.len() as u64));
     bench_newlines(&mut group, &data, lines + 2);
-    group.bench_function("parse_to_arrow_33_fields", |b| {
+    let builder = ReaderBuilder::new(Format::CloudFrontStandard);
+    bench_reader(
+        &mut group,
+        "parse_to_arrow_33_fields",
+        &builder,
+        &data,
+        lines,
+    );
+    group.finish();
+}
+
+/// Reads `data` to Arrow with `builder`, asserting `lines` rows and no rejects.
+fn bench_reader(
+    group: &mut BenchmarkGroup<'_, WallTime>,
+    name: &str,
+    builder: &ReaderBuilder,
+    data: &[u8],
+    lines: u64,
+) {
+    group.bench_function(name, |b| {
         b.iter(|| {
-            let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)
-                .build(black_box(&data[..]))
-                .unwrap();
+            let mut reader = builder.clone().build(black_box(data)).unwrap();
             let rows: u64 = reader.by_ref().map(|b| b.unwrap().num_rows() as u64).sum();
             assert_eq!(rows, lines);
             assert_eq!(reader.stats().rejected, 0);
             rows
         })
     });
-    group.finish();
 }
 
 criterion_group!(benches, bench);

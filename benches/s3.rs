@@ -15,11 +15,7 @@ const TARGET_BYTES: usize = 32 << 20;
 #[path = "../examples/generate/logs.rs"]
 mod logs;
 
-use logs::Rng;
-
-const MONTHS: [&str; 12] = [
-    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
-];
+use logs::{MONTHS, Rng};
 
 const USER_AGENTS: [&str; 6] = [
     "\"aws-cli/2.15.0 Python/3.11.6 Linux/6.1.0 exe/x86_64.amzn.2023 prompt/off command/s3.cp\"",

@@ -51,7 +51,8 @@ const HEX: &[u8] = b"0123456789abcdef";
 const HEX_UPPER: &[u8] = b"0123456789ABCDEF";
 const B64URL: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-";
 const ALNUM: &[u8] = b"abcdefghijklmnopqrstuvwxyz0123456789";
-const MONTHS: [&str; 12] = [
+/// English month abbreviations, as in S3 access log times.
+pub const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
