@@ -153,6 +153,17 @@ impl Decoder {
         })
     }
 
+    /// The options this decoder was built with.
+    pub(crate) fn options(&self) -> &DecoderOptions {
+        &self.sink.options
+    }
+
+    /// Starts numbering at line `number`, byte `byte_offset` (a decoder for a part of an
+    /// input that starts at a line boundary). Only line 1 may have a byte order mark.
+    pub(crate) fn start_at(&mut self, number: u64, byte_offset: u64) {
+        self.splitter.start_at(number, byte_offset);
+    }
+
     /// The log format being decoded.
     pub fn format(&self) -> crate::Format {
         self.sink.options.format

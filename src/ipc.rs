@@ -1,12 +1,12 @@
 //! Arrow IPC output (the streaming format), for piping record batches to other tools
 //! (`pyarrow.ipc.open_stream`, DuckDB's `arrow` extension, Polars `read_ipc_stream`, ...).
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use arrow::ipc::writer::StreamWriter;
 
 use crate::error::Result;
-use crate::reader::Reader;
+use crate::reader::BatchSource;
 use crate::reject::{DecodeStats, Reject};
 
 /// What [`write_ipc_stream`] did.
@@ -46,15 +46,16 @@ pub struct IpcSummary {
 /// Reader errors (I/O, gzip, fail-fast lines), Arrow and I/O errors on output, and the errors
 /// of `on_rejects`. After a reader error the batches read before it are still written and the
 /// stream is finished, then the error is returned.
-pub fn write_ipc_stream<R: Read, W: Write>(
-    reader: &mut Reader<R>,
+pub fn write_ipc_stream<S: BatchSource + ?Sized, W: Write>(
+    reader: &mut S,
     out: W,
     on_rejects: impl FnMut(Vec<Reject>) -> Result<()>,
 ) -> Result<IpcSummary> {
     let schema = reader.schema();
     let mut writer = StreamWriter::try_new(out, &schema)?;
     let mut batches = 0;
-    let read = reader.drain(
+    let read = crate::reader::drain(
+        reader,
         |batch| {
             batches += 1;
             Ok(writer.write(batch)?)

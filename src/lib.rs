@@ -19,6 +19,8 @@
 //! * Read a file or stream (plain or gzip) as batches: [`ReaderBuilder::build`] → [`Reader`],
 //!   an `Iterator` of [`RecordBatch`](arrow::array::RecordBatch)es and a
 //!   [`RecordBatchReader`](arrow::array::RecordBatchReader).
+//! * Decode one large input on several cores: [`ReaderBuilder::build_parallel`] →
+//!   [`ParallelReader`] (the same rows, rejects and counters, in input order).
 //! * Feed bytes as they arrive (network, your own decompression): [`ReaderBuilder::build_decoder`]
 //!   → [`Decoder`] (`decode` / `flush` / `finish`).
 //! * Write Parquet: [`parquet::write_parquet`] (feature `parquet`); an Arrow IPC stream:
@@ -71,7 +73,8 @@
 //!
 //! * `parquet` (default): the [`parquet`] module, a streaming Parquet writer.
 //!
-//! The library never prints, never reads environment variables and never spawns threads.
+//! The library never prints and never reads environment variables; it spawns threads only when
+//! asked to ([`ReaderBuilder::build_parallel`] with more than one thread).
 
 #![forbid(unsafe_code)]
 #![deny(missing_docs)]
@@ -82,6 +85,7 @@ mod columns;
 mod decoder;
 mod error;
 pub mod ipc;
+mod parallel;
 #[cfg(feature = "parquet")]
 pub mod parquet;
 pub mod raw;
@@ -91,10 +95,12 @@ pub mod s3;
 
 pub use decoder::Decoder;
 pub use error::{Error, ErrorKind, Position, Result};
+pub use parallel::ParallelReader;
 pub use reader::{
-    DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES,
+    BatchSource, DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES,
     DEFAULT_MAX_FIELDS, DEFAULT_MAX_GZIP_RATIO, DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_REJECT_BYTES,
-    DEFAULT_MAX_REJECTS, Format, GZIP_RATIO_GRACE, MAX_MAX_LINE_LENGTH, Reader, ReaderBuilder,
+    DEFAULT_MAX_REJECTS, DEFAULT_SEGMENT_SIZE, Format, GZIP_RATIO_GRACE, MAX_MAX_LINE_LENGTH,
+    MIN_SEGMENT_SIZE, Reader, ReaderBuilder,
 };
 pub use reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
 

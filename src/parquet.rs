@@ -6,7 +6,7 @@
 //! list, the crate version, and the rows and rejected lines. The same input and options give
 //! byte-identical output.
 
-use std::io::{Read, Write};
+use std::io::Write;
 
 use arrow::datatypes::SchemaRef;
 use parquet::arrow::ArrowWriter;
@@ -16,7 +16,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::reader::{Format, Reader};
+use crate::reader::{BatchSource, Format};
 use crate::reject::DecodeStats;
 
 /// Metadata key holding the log format (`s3`).
@@ -38,10 +38,23 @@ pub const DEFAULT_MAX_ROW_GROUP_ROWS: usize = 1 << 20;
 /// peak memory under 128 MB.
 pub const DEFAULT_MAX_ROW_GROUP_BYTES: usize = 32 << 20;
 
+/// The compression codec of a Parquet file's column chunks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ParquetCompression {
+    /// zstd at a level from 1 to 22 (3 is the default: most of the size gain of higher levels at
+    /// a fraction of the time).
+    Zstd(i32),
+    /// Snappy: faster to write and read, larger.
+    Snappy,
+    /// No compression (the encodings still apply).
+    None,
+}
+
 /// Parquet writer settings.
 #[derive(Debug, Clone)]
 pub struct ParquetOptions {
-    zstd_level: i32,
+    compression: ParquetCompression,
     max_row_group_rows: usize,
     max_row_group_bytes: usize,
     bloom_filter: Vec<String>,
@@ -50,7 +63,7 @@ pub struct ParquetOptions {
 impl Default for ParquetOptions {
     fn default() -> Self {
         ParquetOptions {
-            zstd_level: 3,
+            compression: ParquetCompression::Zstd(3),
             max_row_group_rows: DEFAULT_MAX_ROW_GROUP_ROWS,
             max_row_group_bytes: DEFAULT_MAX_ROW_GROUP_BYTES,
             bloom_filter: Vec::new(),
@@ -64,10 +77,29 @@ impl ParquetOptions {
         Self::default()
     }
 
-    /// zstd level, 1 to 22 (default 3).
+    /// zstd level, 1 to 22 (default 3): the same as
+    /// `with_compression(ParquetCompression::Zstd(level))`.
     pub fn with_zstd_level(mut self, level: i32) -> Self {
-        self.zstd_level = level;
+        self.compression = ParquetCompression::Zstd(level);
         self
+    }
+
+    /// The compression codec of the column chunks (default zstd level 3).
+    ///
+    /// ```
+    /// use aws_access_logs::parquet::{ParquetCompression, ParquetOptions};
+    ///
+    /// let options = ParquetOptions::new().with_compression(ParquetCompression::Snappy);
+    /// assert_eq!(options.compression(), ParquetCompression::Snappy);
+    /// ```
+    pub fn with_compression(mut self, compression: ParquetCompression) -> Self {
+        self.compression = compression;
+        self
+    }
+
+    /// The compression codec.
+    pub fn compression(&self) -> ParquetCompression {
+        self.compression
     }
 
     /// Most rows per row group (default 1 Mi; at least 1).
@@ -96,9 +128,15 @@ impl ParquetOptions {
     }
 
     fn properties(&self, format: Format, schema: &SchemaRef) -> Result<WriterProperties> {
-        let level = ZstdLevel::try_new(self.zstd_level).map_err(|e| {
-            Error::new(ErrorKind::InvalidArgument).with_detail(format!("zstd level: {e}"))
-        })?;
+        let compression = match self.compression {
+            ParquetCompression::Zstd(level) => {
+                Compression::ZSTD(ZstdLevel::try_new(level).map_err(|e| {
+                    Error::new(ErrorKind::InvalidArgument).with_detail(format!("zstd level: {e}"))
+                })?)
+            }
+            ParquetCompression::Snappy => Compression::SNAPPY,
+            ParquetCompression::None => Compression::UNCOMPRESSED,
+        };
         if self.max_row_group_rows == 0 || self.max_row_group_bytes == 0 {
             return Err(Error::new(ErrorKind::InvalidArgument)
                 .with_detail("row group limits must be at least 1"));
@@ -114,7 +152,7 @@ impl ParquetOptions {
         }
         builder = column_encodings(builder, schema);
         Ok(builder
-            .set_compression(Compression::ZSTD(level))
+            .set_compression(compression)
             .set_dictionary_enabled(true)
             .set_statistics_enabled(EnabledStatistics::Page)
             .set_max_row_group_row_count(Some(self.max_row_group_rows))
@@ -276,8 +314,8 @@ impl<W: Write + Send> ParquetWriter<W> {
 /// Reader errors (I/O, gzip, fail-fast lines), Parquet and I/O errors on output. After a
 /// reader error the rows read before it are still written and the file is finished (footer
 /// and metadata), then the error is returned.
-pub fn write_parquet<R: Read, W: Write + Send>(
-    reader: &mut Reader<R>,
+pub fn write_parquet<S: BatchSource + ?Sized, W: Write + Send>(
+    reader: &mut S,
     out: W,
     options: &ParquetOptions,
 ) -> Result<ParquetSummary> {
@@ -305,14 +343,14 @@ pub fn write_parquet<R: Read, W: Write + Send>(
 /// # Errors
 ///
 /// As [`write_parquet`], and the errors of `on_rejects`.
-pub fn write_parquet_with_rejects<R: Read, W: Write + Send>(
-    reader: &mut Reader<R>,
+pub fn write_parquet_with_rejects<S: BatchSource + ?Sized, W: Write + Send>(
+    reader: &mut S,
     out: W,
     options: &ParquetOptions,
     on_rejects: impl FnMut(Vec<crate::Reject>) -> Result<()>,
 ) -> Result<ParquetSummary> {
     let mut writer = ParquetWriter::try_new(out, reader.schema(), reader.format(), options)?;
-    let read = reader.drain(|batch| writer.write(batch), on_rejects)?;
+    let read = crate::reader::drain(reader, |batch| writer.write(batch), on_rejects)?;
     let stats = reader.stats();
     let row_groups = writer.finish(&stats)?;
     read?;

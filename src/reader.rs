@@ -246,6 +246,11 @@ pub const DEFAULT_MAX_GZIP_RATIO: u64 = 100;
 /// The ratio limit ([`ReaderBuilder::with_max_gzip_ratio`]) applies once this much has been
 /// decompressed: 16 MiB, so that small inputs of repetitive lines are never refused.
 pub const GZIP_RATIO_GRACE: u64 = 16 << 20;
+/// Default size of the segments that [`ReaderBuilder::build_parallel`] cuts an input into
+/// (4 MiB).
+pub const DEFAULT_SEGMENT_SIZE: usize = 4 << 20;
+/// Smallest segment size [`ReaderBuilder::with_segment_size`] accepts.
+pub const MIN_SEGMENT_SIZE: usize = 4096;
 /// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
 /// 2 GiB even when a line's invalid UTF-8 triples in size).
 pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
@@ -282,11 +287,12 @@ pub struct ReaderBuilder {
     max_reject_bytes: usize,
     max_batch_bytes: usize,
     limits: GzipLimits,
+    segment_size: usize,
 }
 
 /// Limits on how far a gzip input may expand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct GzipLimits {
+pub(crate) struct GzipLimits {
     max_bytes: u64,
     max_ratio: u64,
 }
@@ -334,6 +340,7 @@ impl ReaderBuilder {
                 max_bytes: DEFAULT_MAX_DECOMPRESSED_BYTES,
                 max_ratio: DEFAULT_MAX_GZIP_RATIO,
             },
+            segment_size: DEFAULT_SEGMENT_SIZE,
         }
     }
 
@@ -421,6 +428,20 @@ impl ReaderBuilder {
         self.max_rejects = count;
         self.max_reject_bytes = bytes;
         self
+    }
+
+    /// The size of the segments that [`ReaderBuilder::build_parallel`] cuts its input into
+    /// (default [`DEFAULT_SEGMENT_SIZE`], at least [`MIN_SEGMENT_SIZE`]). Each segment ends at
+    /// a line boundary and is decoded on its own, so its last batch may be short: the batches
+    /// depend on the segment size (never on the thread count). Memory grows with it: about
+    /// three segments per thread are in flight. [`ReaderBuilder::build`] ignores it.
+    pub fn with_segment_size(mut self, bytes: usize) -> Self {
+        self.segment_size = bytes;
+        self
+    }
+
+    pub(crate) fn segment_size(&self) -> usize {
+        self.segment_size
     }
 
     /// The schema of the batches that the built reader produces (after projection). For
@@ -787,7 +808,7 @@ fn standard_header(head: &[u8], complete: bool, max_fields: usize) -> Result<Opt
     Ok(fields)
 }
 
-fn read_input<R: Read>(
+pub(crate) fn read_input<R: Read>(
     input: &mut Input<R>,
     buf: &mut [u8],
     bytes_in: u64,
@@ -868,7 +889,7 @@ fn read_retrying(r: &mut impl Read, buf: &mut [u8]) -> std::io::Result<usize> {
 }
 
 /// Counts the bytes read through it (the compressed bytes of a gzip input).
-struct Counted<R> {
+pub(crate) struct Counted<R> {
     inner: R,
     count: u64,
     /// Set once the decompressed bytes passed the absolute limit.
@@ -883,11 +904,11 @@ impl<R: Read> Read for Counted<R> {
     }
 }
 
-type GzInput<R> = MultiGzDecoder<Counted<std::io::Chain<Cursor<Vec<u8>>, R>>>;
+pub(crate) type GzInput<R> = MultiGzDecoder<Counted<std::io::Chain<Cursor<Vec<u8>>, R>>>;
 
-const READ_BUFFER: usize = 256 * 1024;
+pub(crate) const READ_BUFFER: usize = 256 * 1024;
 
-enum Input<R> {
+pub(crate) enum Input<R> {
     Plain(std::io::Chain<Cursor<Vec<u8>>, R>),
     Gzip(Box<GzInput<R>>),
 }
@@ -901,19 +922,19 @@ enum Input<R> {
 /// Errors are yielded as `ArrowError::ExternalError` wrapping this crate's [`Error`]; after an
 /// error the iterator ends.
 pub struct Reader<R> {
-    input: Input<R>,
-    decoder: Decoder,
-    buf: Vec<u8>,
-    start: usize,
-    end: usize,
-    eof: bool,
-    done: bool,
-    bytes_in: u64,
+    pub(crate) input: Input<R>,
+    pub(crate) decoder: Decoder,
+    pub(crate) buf: Vec<u8>,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+    pub(crate) eof: bool,
+    pub(crate) done: bool,
+    pub(crate) bytes_in: u64,
     /// A read error, returned once the rows decoded before it have been.
-    pending: Option<Error>,
+    pub(crate) pending: Option<Error>,
     /// A fail-fast line's error, returned once the rows decoded before it have been.
-    failed: Option<Error>,
-    limits: GzipLimits,
+    pub(crate) failed: Option<Error>,
+    pub(crate) limits: GzipLimits,
 }
 
 impl<R> std::fmt::Debug for Reader<R> {
@@ -981,34 +1002,6 @@ impl<R: Read> Reader<R> {
             self.done = true;
         }
         result
-    }
-
-    /// Reads every batch, handing the non-empty ones to `write` and the rejects to `on_rejects`
-    /// after each (and at the end). The outer error is `write`'s or `on_rejects`'; the inner
-    /// one is the reader's, returned after everything read before it was handed over, so that
-    /// a writer can still finish its output.
-    pub(crate) fn drain(
-        &mut self,
-        mut write: impl FnMut(&RecordBatch) -> Result<()>,
-        mut on_rejects: impl FnMut(Vec<Reject>) -> Result<()>,
-    ) -> Result<Result<()>> {
-        let read = loop {
-            match self.next_batch() {
-                Ok(Some(batch)) => {
-                    if batch.num_rows() > 0 {
-                        write(&batch)?;
-                    }
-                    on_rejects(self.take_rejects())?;
-                }
-                Ok(None) => break Ok(()),
-                Err(err) => break Err(err),
-            }
-        };
-        let rejects = self.take_rejects();
-        if !rejects.is_empty() {
-            on_rejects(rejects)?;
-        }
-        Ok(read)
     }
 
     /// After a fail-fast error: the buffered rows, then (on the next call) the error.
@@ -1110,4 +1103,80 @@ impl<R: Read> RecordBatchReader for Reader<R> {
     fn schema(&self) -> SchemaRef {
         self.decoder.schema()
     }
+}
+
+/// A source of record batches of one log format: [`Reader`] and
+/// [`ParallelReader`](crate::ParallelReader). The writers ([`crate::ipc::write_ipc_stream`],
+/// `parquet::write_parquet`) take any of them.
+pub trait BatchSource {
+    /// The log format being read.
+    fn format(&self) -> Format;
+    /// The schema of the batches.
+    fn schema(&self) -> SchemaRef;
+    /// Counters so far.
+    fn stats(&self) -> DecodeStats;
+    /// Decompressed input bytes read so far.
+    fn bytes_read(&self) -> u64;
+    /// The next batch, or `None` at the end of the input.
+    ///
+    /// # Errors
+    ///
+    /// As [`Reader::next_batch`].
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>>;
+    /// Takes the rejected and repaired lines recorded so far.
+    fn take_rejects(&mut self) -> Vec<Reject>;
+}
+
+impl<R: Read> BatchSource for Reader<R> {
+    fn format(&self) -> Format {
+        Reader::format(self)
+    }
+
+    fn schema(&self) -> SchemaRef {
+        Reader::schema(self)
+    }
+
+    fn stats(&self) -> DecodeStats {
+        Reader::stats(self)
+    }
+
+    fn bytes_read(&self) -> u64 {
+        Reader::bytes_read(self)
+    }
+
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        Reader::next_batch(self)
+    }
+
+    fn take_rejects(&mut self) -> Vec<Reject> {
+        Reader::take_rejects(self)
+    }
+}
+
+/// Reads every batch of `source`, handing the non-empty ones to `write` and the rejects to
+/// `on_rejects` after each (and at the end). The outer error is `write`'s or `on_rejects`'; the
+/// inner one is the source's, returned after everything read before it was handed over, so
+/// that a writer can still finish its output.
+pub(crate) fn drain<S: BatchSource + ?Sized>(
+    source: &mut S,
+    mut write: impl FnMut(&RecordBatch) -> Result<()>,
+    mut on_rejects: impl FnMut(Vec<Reject>) -> Result<()>,
+) -> Result<Result<()>> {
+    let read = loop {
+        match source.next_batch() {
+            Ok(Some(batch)) => {
+                if batch.num_rows() > 0 {
+                    write(&batch)?;
+                }
+                on_rejects(source.take_rejects())?;
+            }
+            Ok(None) => break Ok(()),
+            Err(err) => break Err(err),
+        }
+    };
+    let rejects = source.take_rejects();
+    if !rejects.is_empty() {
+        on_rejects(rejects)?;
+    }
+    Ok(read)
 }

@@ -93,6 +93,13 @@ impl LineSplitter {
         }
     }
 
+    /// Numbers lines from `number` and counts offsets from `byte_offset` (for a splitter that
+    /// starts in the middle of an input, at a line boundary).
+    pub(crate) fn start_at(&mut self, number: u64, byte_offset: u64) {
+        self.next_number = number;
+        self.next_offset = byte_offset;
+    }
+
     /// The number the next line will get (1-based); after the end, one more than the last line.
     pub fn next_line_number(&self) -> u64 {
         self.next_number

@@ -1,0 +1,566 @@
+//! Decoding one input on several threads: [`ParallelReader`], built by
+//! [`ReaderBuilder::build_parallel`].
+//!
+//! A reading thread cuts the (decompressed) input into segments of
+//! [`ReaderBuilder::with_segment_size`] bytes that end at line boundaries; decoding threads turn
+//! each segment into batches and rejects with a decoder that numbers lines and offsets from the
+//! segment's start; the caller's thread takes the batches in input order. Where an input cannot
+//! be cut — a CloudFront standard log, whose `#Fields:` lines carry state from line to line, or
+//! from a line longer than a segment onwards — the rest is decoded as one piece.
+
+use std::io::{Cursor, Read};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::sync::{Arc, Mutex};
+use std::thread::JoinHandle;
+
+use arrow::array::{RecordBatch, RecordBatchReader};
+use arrow::datatypes::SchemaRef;
+use arrow::error::ArrowError;
+
+use crate::decoder::{Decoder, DecoderOptions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::reader::{
+    BatchSource, Format, GzipLimits, Input, MIN_SEGMENT_SIZE, Reader, ReaderBuilder, read_input,
+};
+use crate::reject::{DecodeStats, Reject};
+
+/// The input type of a [`ParallelReader`]'s pieces.
+type DynRead = Box<dyn Read + Send>;
+
+/// One piece of work: a reader over one segment's bytes, or over the rest of the input.
+type Job = Reader<DynRead>;
+
+/// Batches a decoding thread may queue for one segment before it waits for the caller.
+const QUEUED_BATCHES: usize = 2;
+
+/// What a decoding thread hands over for a segment.
+enum Msg {
+    Batch {
+        batch: RecordBatch,
+        rejects: Vec<Reject>,
+        stats: DecodeStats,
+    },
+    End {
+        rejects: Vec<Reject>,
+        stats: DecodeStats,
+        /// Decompressed bytes of the input up to the end of the segment.
+        bytes_read: u64,
+        error: Option<Error>,
+    },
+}
+
+/// Runs `job` one batch further.
+fn step(job: &mut Job) -> Msg {
+    match job.next_batch() {
+        Ok(Some(batch)) => Msg::Batch {
+            batch,
+            rejects: job.take_rejects(),
+            stats: job.stats(),
+        },
+        result => Msg::End {
+            rejects: job.take_rejects(),
+            stats: job.stats(),
+            bytes_read: job.bytes_read(),
+            error: result.err(),
+        },
+    }
+}
+
+fn failed(error: Error) -> Msg {
+    Msg::End {
+        rejects: Vec::new(),
+        stats: DecodeStats::default(),
+        bytes_read: 0,
+        error: Some(error),
+    }
+}
+
+/// Cuts the input into jobs at line boundaries.
+struct Segmenter {
+    /// A job for the whole input (standard logs), handed out first.
+    whole: Option<Job>,
+    /// `None` once the input is used up or handed to a job.
+    input: Option<Input<DynRead>>,
+    /// Bytes read beyond the last segment.
+    carry: Vec<u8>,
+    /// Decompressed bytes read so far.
+    bytes_in: u64,
+    /// Number of the next segment's first line.
+    next_line: u64,
+    /// Offset of the next segment's first byte.
+    next_offset: u64,
+    options: DecoderOptions,
+    limits: GzipLimits,
+    segment_size: usize,
+}
+
+impl Segmenter {
+    fn new(reader: Job, segment_size: usize) -> Self {
+        let options = reader.decoder.options().clone();
+        let limits = reader.limits;
+        if reader.format() == Format::CloudFrontStandard {
+            return Segmenter {
+                whole: Some(reader),
+                input: None,
+                carry: Vec::new(),
+                bytes_in: 0,
+                next_line: 1,
+                next_offset: 0,
+                options,
+                limits,
+                segment_size,
+            };
+        }
+        let Reader {
+            input,
+            buf,
+            start,
+            end,
+            bytes_in,
+            ..
+        } = reader;
+        Segmenter {
+            whole: None,
+            input: Some(input),
+            carry: buf[start..end].to_vec(),
+            bytes_in,
+            next_line: 1,
+            next_offset: 0,
+            options,
+            limits,
+            segment_size,
+        }
+    }
+
+    /// A reader over `buf` (whose first line is the next segment's) reading further from
+    /// `input`; a read error already met is `pending`.
+    fn job(
+        &self,
+        input: Input<DynRead>,
+        buf: Vec<u8>,
+        bytes_in: u64,
+        pending: Option<Error>,
+    ) -> Result<Job> {
+        let mut decoder = Decoder::new(self.options.clone())?;
+        decoder.start_at(self.next_line, self.next_offset);
+        Ok(Reader {
+            input,
+            decoder,
+            start: 0,
+            end: buf.len(),
+            buf,
+            eof: pending.is_some(),
+            done: false,
+            bytes_in,
+            pending,
+            failed: None,
+            limits: self.limits,
+        })
+    }
+
+    /// The next job, or `None` at the end of the input.
+    fn next_job(&mut self) -> Option<Result<Job>> {
+        if let Some(whole) = self.whole.take() {
+            return Some(Ok(whole));
+        }
+        let mut input = self.input.take()?;
+        let mut seg = std::mem::take(&mut self.carry);
+        let size = self.segment_size;
+        let mut error = None;
+        while seg.len() < size {
+            let len = seg.len();
+            seg.resize(size, 0);
+            let lines = self.next_line - 1 + count_lines(&seg[..len]);
+            match read_input(
+                &mut input,
+                &mut seg[len..],
+                self.bytes_in,
+                lines,
+                self.limits,
+            ) {
+                Ok(0) => {
+                    seg.truncate(len);
+                    break;
+                }
+                Ok(n) => {
+                    seg.truncate(len + n);
+                    self.bytes_in += n as u64;
+                }
+                Err(err) => {
+                    seg.truncate(len);
+                    error = Some(err);
+                    break;
+                }
+            }
+        }
+        if error.is_none() && seg.len() >= size {
+            let Some(nl) = memchr::memrchr(b'\n', &seg[..size]) else {
+                // A line longer than a segment: decode the rest of the input as one piece.
+                return Some(self.job(input, seg, self.bytes_in, None));
+            };
+            self.carry = seg.split_off(nl + 1);
+            self.carry.reserve(size.saturating_sub(self.carry.len()));
+            let job = self.segment(seg, None);
+            self.input = Some(input);
+            return Some(job);
+        }
+        if seg.is_empty() && error.is_none() {
+            return None;
+        }
+        Some(self.segment(seg, error))
+    }
+
+    /// A job for one segment of complete lines (the last one may lack its terminator, or be
+    /// cut by the read `error`).
+    fn segment(&mut self, seg: Vec<u8>, error: Option<Error>) -> Result<Job> {
+        let empty: DynRead = Box::new(std::io::empty());
+        let input = Input::Plain(Cursor::new(Vec::new()).chain(empty));
+        let lines = count_lines(&seg);
+        let len = seg.len() as u64;
+        let job = self.job(input, seg, self.next_offset + len, error);
+        self.next_line += lines;
+        self.next_offset += len;
+        job
+    }
+}
+
+fn count_lines(bytes: &[u8]) -> u64 {
+    memchr::memchr_iter(b'\n', bytes).count() as u64
+}
+
+/// Where the jobs come from.
+enum Source {
+    /// One thread: the caller's thread cuts and decodes.
+    Inline(Box<Segmenter>),
+    /// A reading thread and decoding threads; each job's messages come through its own channel,
+    /// and the channels come in input order.
+    Threads {
+        order: Receiver<Receiver<Msg>>,
+        handles: Vec<JoinHandle<()>>,
+    },
+}
+
+/// The job whose batches are being handed out.
+enum Current {
+    Local(Box<Job>),
+    Remote(Receiver<Msg>),
+}
+
+/// A reader that decodes one input on several threads, in segments cut at line boundaries, and
+/// hands out the batches in input order. Built by [`ReaderBuilder::build_parallel`].
+///
+/// It gives the same rows, rejects (with the same line numbers and byte offsets), counters and
+/// errors as a [`Reader`] over the same input; only the batch boundaries differ, as each
+/// segment ends its last batch. The batches depend on the segment size, never on the number of
+/// threads, so whatever is written from them is the same for any thread count.
+///
+/// ```
+/// use aws_access_logs::{Format, ReaderBuilder};
+///
+/// let line = "79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+/// let log = line.repeat(1000) + "not a log line\n";
+/// let mut reader = ReaderBuilder::new(Format::S3)
+///     .with_segment_size(64 * 1024)
+///     .build_parallel(std::io::Cursor::new(log), 2)?;
+/// let rows: usize = reader.by_ref().map(|batch| batch.unwrap().num_rows()).sum();
+/// assert_eq!(rows, 1000);
+/// assert_eq!(reader.stats().rejected, 1);
+/// assert_eq!(reader.take_rejects()[0].line(), 1001);
+/// # Ok::<(), aws_access_logs::Error>(())
+/// ```
+pub struct ParallelReader {
+    format: Format,
+    schema: SchemaRef,
+    gzip: bool,
+    source: Source,
+    current: Option<Current>,
+    /// Counters of the finished jobs.
+    done_stats: DecodeStats,
+    /// Counters of the current job so far.
+    current_stats: DecodeStats,
+    bytes_read: u64,
+    rejects: Vec<Reject>,
+    finished: bool,
+}
+
+impl std::fmt::Debug for ParallelReader {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("ParallelReader")
+            .field("format", &self.format)
+            .field("gzip", &self.gzip)
+            .field("stats", &self.stats())
+            .finish_non_exhaustive()
+    }
+}
+
+impl ReaderBuilder {
+    /// A [`ParallelReader`] over `input` that decodes on `threads` threads (plus one that
+    /// reads, and decompresses gzip). Gzip and format detection as [`ReaderBuilder::build`].
+    /// With one thread nothing is spawned: the caller's thread does the work, in the same
+    /// segments.
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::build`]; [`ErrorKind::InvalidArgument`] for zero threads or a
+    /// segment size under [`MIN_SEGMENT_SIZE`].
+    pub fn build_parallel<R: Read + Send + 'static>(
+        self,
+        input: R,
+        threads: usize,
+    ) -> Result<ParallelReader> {
+        if threads == 0 {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_detail("build_parallel needs at least one thread"));
+        }
+        let segment_size = self.segment_size();
+        if segment_size < MIN_SEGMENT_SIZE {
+            return Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
+                "the segment size must be at least {MIN_SEGMENT_SIZE} bytes"
+            )));
+        }
+        let reader = self.build(Box::new(input) as DynRead)?;
+        let (format, schema, gzip) = (reader.format(), reader.schema(), reader.is_gzip());
+        let segmenter = Box::new(Segmenter::new(reader, segment_size));
+        let source = if threads == 1 {
+            Source::Inline(segmenter)
+        } else {
+            spawn(segmenter, threads)
+        };
+        Ok(ParallelReader {
+            format,
+            schema,
+            gzip,
+            source,
+            current: None,
+            done_stats: DecodeStats::default(),
+            current_stats: DecodeStats::default(),
+            bytes_read: 0,
+            rejects: Vec::new(),
+            finished: false,
+        })
+    }
+}
+
+/// Starts the reading thread and `threads` decoding threads.
+fn spawn(mut segmenter: Box<Segmenter>, threads: usize) -> Source {
+    let (order_tx, order) = sync_channel::<Receiver<Msg>>(threads);
+    let (job_tx, job_rx) = sync_channel::<(Result<Job>, SyncSender<Msg>)>(threads);
+    let job_rx = Arc::new(Mutex::new(job_rx));
+    let mut handles = Vec::with_capacity(threads + 1);
+    handles.push(std::thread::spawn(move || {
+        while let Some(job) = segmenter.next_job() {
+            let (tx, rx) = sync_channel(QUEUED_BATCHES);
+            if order_tx.send(rx).is_err() || job_tx.send((job, tx)).is_err() {
+                return;
+            }
+        }
+    }));
+    for _ in 0..threads {
+        let job_rx = Arc::clone(&job_rx);
+        handles.push(std::thread::spawn(move || {
+            loop {
+                // Jobs are taken in input order, so the one the caller waits for is always
+                // being decoded.
+                let next = match job_rx.lock() {
+                    Ok(rx) => rx.recv(),
+                    Err(_) => return,
+                };
+                let Ok((job, tx)) = next else { return };
+                let mut job = match job {
+                    Ok(job) => job,
+                    Err(err) => {
+                        let _ = tx.send(failed(err));
+                        continue;
+                    }
+                };
+                loop {
+                    let msg = step(&mut job);
+                    let end = matches!(msg, Msg::End { .. });
+                    if tx.send(msg).is_err() || end {
+                        break;
+                    }
+                }
+            }
+        }));
+    }
+    Source::Threads { order, handles }
+}
+
+impl ParallelReader {
+    /// Whether the input was detected as gzip.
+    pub fn is_gzip(&self) -> bool {
+        self.gzip
+    }
+
+    /// The log format being read.
+    pub fn format(&self) -> Format {
+        self.format
+    }
+
+    /// The schema of the batches (after projection).
+    pub fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// Counters of the batches handed out so far.
+    pub fn stats(&self) -> DecodeStats {
+        add(self.done_stats, self.current_stats)
+    }
+
+    /// Rejected and repaired lines of the batches handed out so far, not yet taken.
+    pub fn rejects(&self) -> &[Reject] {
+        &self.rejects
+    }
+
+    /// Takes the rejected and repaired lines of the batches handed out so far. Each segment
+    /// keeps at most [`ReaderBuilder::with_max_rejects`] of them between batches; take them
+    /// after each batch to bound memory.
+    pub fn take_rejects(&mut self) -> Vec<Reject> {
+        std::mem::take(&mut self.rejects)
+    }
+
+    /// Decompressed bytes of the input decoded so far (counted by whole segments).
+    pub fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    /// The next batch, or `None` at the end of the input.
+    ///
+    /// # Errors
+    ///
+    /// As [`Reader::next_batch`], after the rows decoded before the error; and an
+    /// [`ErrorKind::Io`] error if a decoding thread stopped unexpectedly.
+    pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        while !self.finished {
+            if self.current.is_none() {
+                self.current = self.next_job();
+                if self.current.is_none() {
+                    self.finish();
+                    return Ok(None);
+                }
+            }
+            let msg = match self.current.as_mut() {
+                Some(Current::Local(job)) => step(job),
+                Some(Current::Remote(rx)) => rx.recv().unwrap_or_else(|_| {
+                    failed(Error::new(ErrorKind::Io).with_detail(
+                        "a decoding thread stopped unexpectedly (the rows before were handed out)",
+                    ))
+                }),
+                None => unreachable!("a job was just taken"),
+            };
+            match msg {
+                Msg::Batch {
+                    batch,
+                    rejects,
+                    stats,
+                } => {
+                    self.rejects.extend(rejects);
+                    self.current_stats = stats;
+                    return Ok(Some(batch));
+                }
+                Msg::End {
+                    rejects,
+                    stats,
+                    bytes_read,
+                    error,
+                } => {
+                    self.rejects.extend(rejects);
+                    self.current_stats = DecodeStats::default();
+                    self.done_stats = add(self.done_stats, stats);
+                    self.bytes_read = self.bytes_read.max(bytes_read);
+                    self.current = None;
+                    if let Some(err) = error {
+                        self.finish();
+                        return Err(err);
+                    }
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    fn next_job(&mut self) -> Option<Current> {
+        match &mut self.source {
+            Source::Inline(segmenter) => Some(match segmenter.next_job()? {
+                Ok(job) => Current::Local(Box::new(job)),
+                Err(err) => {
+                    let (tx, rx) = sync_channel(1);
+                    let _ = tx.send(failed(err));
+                    Current::Remote(rx)
+                }
+            }),
+            Source::Threads { order, .. } => order.recv().ok().map(Current::Remote),
+        }
+    }
+
+    /// Ends the reading: no more batches; the threads wind down.
+    fn finish(&mut self) {
+        self.finished = true;
+        self.current = None;
+        let source = std::mem::replace(
+            &mut self.source,
+            Source::Threads {
+                order: sync_channel(0).1,
+                handles: Vec::new(),
+            },
+        );
+        if let Source::Threads { order, handles } = source {
+            // Dropping the receivers stops the threads at their next hand-over; they are not
+            // waited for (the reading thread may be blocked on a slow input).
+            drop(order);
+            drop(handles);
+        }
+    }
+}
+
+fn add(a: DecodeStats, b: DecodeStats) -> DecodeStats {
+    DecodeStats {
+        lines: a.lines + b.lines,
+        rows: a.rows + b.rows,
+        rejected: a.rejected + b.rejected,
+        repaired: a.repaired + b.repaired,
+        blank_lines: a.blank_lines + b.blank_lines,
+        comment_lines: a.comment_lines + b.comment_lines,
+        rejects_dropped: a.rejects_dropped + b.rejects_dropped,
+    }
+}
+
+impl Iterator for ParallelReader {
+    type Item = std::result::Result<RecordBatch, ArrowError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        self.next_batch().map_err(ArrowError::from).transpose()
+    }
+}
+
+impl RecordBatchReader for ParallelReader {
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+}
+
+impl BatchSource for ParallelReader {
+    fn format(&self) -> Format {
+        self.format
+    }
+
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn stats(&self) -> DecodeStats {
+        ParallelReader::stats(self)
+    }
+
+    fn bytes_read(&self) -> u64 {
+        self.bytes_read
+    }
+
+    fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        ParallelReader::next_batch(self)
+    }
+
+    fn take_rejects(&mut self) -> Vec<Reject> {
+        ParallelReader::take_rejects(self)
+    }
+}

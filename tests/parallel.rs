@@ -1,0 +1,221 @@
+//! `ParallelReader` gives what `Reader` gives — rows, rejects, counters, errors — for any
+//! thread count, and its batches do not depend on the thread count.
+
+mod common;
+
+use std::io::Cursor;
+
+use arrow::array::RecordBatch;
+use aws_access_logs::cloudfront::FieldList;
+use aws_access_logs::{BatchSource, DecodeStats, ErrorPolicy, ReaderBuilder};
+use common::{balanced, fixture, gzip};
+
+/// Everything a source hands out: batches, rejects (line, offset, raw, error text), counters,
+/// bytes read and the error, if any.
+#[derive(Debug, PartialEq)]
+struct Outcome {
+    batches: Vec<RecordBatch>,
+    rejects: Vec<(u64, u64, Vec<u8>, String)>,
+    stats: DecodeStats,
+    bytes_read: u64,
+    error: Option<String>,
+}
+
+fn drain(source: &mut dyn BatchSource) -> Outcome {
+    let mut batches = Vec::new();
+    let mut rejects = Vec::new();
+    let error = loop {
+        match source.next_batch() {
+            Ok(Some(batch)) => batches.push(batch),
+            Ok(None) => break None,
+            Err(err) => break Some(err.to_string()),
+        }
+        rejects.extend(source.take_rejects());
+    };
+    rejects.extend(source.take_rejects());
+    assert!(source.next_batch().unwrap().is_none(), "ends after the end");
+    Outcome {
+        batches,
+        rejects: rejects
+            .iter()
+            .map(|r| {
+                (
+                    r.line(),
+                    r.byte_offset(),
+                    r.raw().to_vec(),
+                    r.error().to_string(),
+                )
+            })
+            .collect(),
+        stats: source.stats(),
+        bytes_read: source.bytes_read(),
+        error,
+    }
+}
+
+/// The rows of all batches as one batch (batch boundaries do not matter for equality).
+fn concat(batches: &[RecordBatch], schema: &arrow::datatypes::SchemaRef) -> RecordBatch {
+    arrow::compute::concat_batches(schema, batches).unwrap()
+}
+
+/// Checks `ParallelReader` against `Reader` on `input` for several thread counts and segment
+/// sizes; returns the batch sizes per segment size (the same for every thread count).
+fn check(builder: &ReaderBuilder, input: &[u8]) {
+    let mut reader = builder.clone().build(input).unwrap();
+    let schema = reader.schema();
+    let want = drain(&mut reader);
+    let want_rows = concat(&want.batches, &schema);
+    for segment in [4096, 5003, 1 << 16] {
+        let mut first: Option<Vec<RecordBatch>> = None;
+        for threads in [1, 2, 3] {
+            let mut parallel = builder
+                .clone()
+                .with_segment_size(segment)
+                .build_parallel(Cursor::new(input.to_vec()), threads)
+                .unwrap();
+            assert_eq!(parallel.schema(), schema);
+            let got = drain(&mut parallel);
+            let context = format!("segment {segment}, threads {threads}");
+            assert_eq!(concat(&got.batches, &schema), want_rows, "{context}");
+            assert_eq!(got.rejects, want.rejects, "{context}");
+            assert_eq!(got.stats, want.stats, "{context}");
+            if want.error.is_none() {
+                // (After an error, a Reader may have read ahead of it.)
+                assert_eq!(got.bytes_read, want.bytes_read, "{context}");
+            }
+            assert_eq!(got.error, want.error, "{context}");
+            match &first {
+                None => first = Some(got.batches),
+                Some(batches) => assert_eq!(&got.batches, batches, "{context}"),
+            }
+        }
+    }
+}
+
+/// S3 lines with every kind of trouble: the quirks fixture (rejects, a repaired line, blank
+/// lines), repeated past several segments, with `\r\n` in places, a byte order mark first and
+/// no newline at the end.
+fn s3_input() -> Vec<u8> {
+    let quirks = std::fs::read(fixture("s3/quirks.log")).unwrap();
+    let mut input = b"\xef\xbb\xbf".to_vec();
+    for i in 0..12 {
+        if i % 3 == 1 {
+            let text: Vec<u8> = quirks
+                .split(|&b| b == b'\n')
+                .flat_map(|l| l.iter().copied().chain(*b"\r\n"))
+                .collect();
+            input.extend(text);
+        } else {
+            input.extend(&quirks);
+        }
+    }
+    while input.last() == Some(&b'\n') || input.last() == Some(&b'\r') {
+        input.pop();
+    }
+    input
+}
+
+#[test]
+fn s3_logs_decode_the_same_on_any_number_of_threads() {
+    let input = s3_input();
+    assert!(input.len() > 3 * 5003, "{}", input.len());
+    let builder = ReaderBuilder::auto().with_batch_size(7);
+    check(&builder, &input);
+    check(&builder, &gzip(&input));
+    // Few rejects held at once: the segments pause to hand them over.
+    check(&builder.clone().with_max_rejects(2, 1 << 20), &input);
+}
+
+#[test]
+fn cloudfront_logs_decode_the_same_on_any_number_of_threads() {
+    let config = std::fs::read_to_string(fixture("cloudfront/realtime.config.json")).unwrap();
+    let fields = FieldList::realtime(&config).unwrap();
+    let realtime = std::fs::read(fixture("cloudfront/realtime.log"))
+        .unwrap()
+        .repeat(40);
+    check(
+        &ReaderBuilder::auto().with_fields(fields).with_batch_size(5),
+        &realtime,
+    );
+    // Standard logs are decoded as one piece (their #Fields: lines carry state).
+    let standard = std::fs::read(fixture("cloudfront/standard-multi.log"))
+        .unwrap()
+        .repeat(30);
+    check(&ReaderBuilder::auto().with_batch_size(5), &standard);
+}
+
+#[test]
+fn a_line_longer_than_a_segment_switches_to_one_piece() {
+    let quirks = std::fs::read(fixture("s3/quirks.log")).unwrap();
+    let mut input = quirks.repeat(4);
+    input.extend(vec![b'x'; 9000]);
+    input.push(b'\n');
+    input.extend(quirks.repeat(4));
+    // The long line is rejected either way (maximum 1000 bytes) ...
+    check(
+        &ReaderBuilder::auto()
+            .with_batch_size(7)
+            .with_max_line_length(1000),
+        &input,
+    );
+    // ... or within the maximum, longer than a 4096-byte segment, and still one line.
+    check(&ReaderBuilder::auto().with_batch_size(7), &input);
+}
+
+#[test]
+fn truncated_gzip_gives_the_rows_before_the_cut_then_the_error() {
+    let input = s3_input();
+    let gz = gzip(&input);
+    let truncated = &gz[..gz.len() * 2 / 3];
+    let builder = ReaderBuilder::auto().with_batch_size(7);
+    check(&builder, truncated);
+    let mut reader = builder
+        .with_segment_size(4096)
+        .build_parallel(Cursor::new(truncated.to_vec()), 2)
+        .unwrap();
+    let got = drain(&mut reader);
+    assert!(
+        got.error
+            .unwrap()
+            .contains("truncated or corrupt gzip stream after")
+    );
+    assert!(balanced(got.stats), "{:?}", got.stats);
+    assert!(got.stats.rows > 100, "{:?}", got.stats);
+}
+
+#[test]
+fn fail_fast_stops_at_the_first_bad_line_of_any_segment() {
+    let good = "79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE \
+                REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \
+                \"S3Console/0.4\" -\n";
+    let mut input = good.repeat(60);
+    input.push_str("not a log line\n");
+    input.push_str(&good.repeat(60));
+    check(
+        &ReaderBuilder::auto()
+            .with_error_policy(ErrorPolicy::FailFast)
+            .with_batch_size(7),
+        input.as_bytes(),
+    );
+}
+
+#[test]
+fn options_are_checked() {
+    let builder = ReaderBuilder::auto();
+    let err = builder
+        .clone()
+        .build_parallel(Cursor::new(Vec::new()), 0)
+        .unwrap_err();
+    assert!(err.to_string().contains("at least one thread"), "{err}");
+    let err = builder
+        .with_segment_size(100)
+        .build_parallel(Cursor::new(Vec::new()), 2)
+        .unwrap_err();
+    assert!(err.to_string().contains("segment size"), "{err}");
+    // An empty input is no rows, and no error.
+    let mut reader = ReaderBuilder::new(aws_access_logs::Format::S3)
+        .build_parallel(Cursor::new(Vec::new()), 2)
+        .unwrap();
+    assert!(reader.next_batch().unwrap().is_none());
+    assert_eq!(reader.stats(), DecodeStats::default());
+}
