@@ -23,7 +23,7 @@ for f in s3 cloudfront-realtime cloudfront-standard; do
     target/release/examples/generate --format "$f" --size "$SIZE" --seed 1 -o "$DIR/$f.log"
     extra=()
     if [ "$f" = cloudfront-realtime ]; then extra=(--fields "$FIELDS"); fi
-    target/release/examples/convert "$DIR/$f.log" -o "$DIR/$f.parquet" "${extra[@]}" 2>"$DIR/$f.summary"
+    target/release/examples/convert --force "$DIR/$f.log" -o "$DIR/$f.parquet" "${extra[@]}" 2>"$DIR/$f.summary"
 done
 "$VENV/bin/python" - "$DIR" <<'PY'
 import gzip, os, sys

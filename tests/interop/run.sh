@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 VENV=target/interop-venv
 OUT=target/interop
 CONVERT=target/debug/examples/convert
-if [ ! -x "$CONVERT" ]; then
+if [ ! -x "$CONVERT" --force ]; then
     cargo build -q --example convert
 fi
 if [ ! -x "$VENV/bin/python" ]; then
@@ -18,11 +18,11 @@ if [ ! -x "$VENV/bin/python" ]; then
 fi
 "$VENV/bin/pip" install -q --disable-pip-version-check 'pyarrow==26.0.1' 'duckdb==2.0.0'
 mkdir -p "$OUT"
-"$CONVERT" fixtures/s3/quirks.log -o "$OUT/s3.parquet" 2>/dev/null
-"$CONVERT" --format cloudfront-realtime --fields @fixtures/cloudfront/realtime.config.json \
+"$CONVERT" --force fixtures/s3/quirks.log -o "$OUT/s3.parquet" 2>/dev/null
+"$CONVERT" --force --format cloudfront-realtime --fields @fixtures/cloudfront/realtime.config.json \
     fixtures/cloudfront/realtime.log -o "$OUT/realtime.parquet" 2>/dev/null
-"$CONVERT" fixtures/cloudfront/standard-33.log -o "$OUT/standard-33.parquet" 2>/dev/null
-"$CONVERT" fixtures/cloudfront/standard-v2.log -o "$OUT/standard-v2.parquet" 2>/dev/null
+"$CONVERT" --force fixtures/cloudfront/standard-33.log -o "$OUT/standard-33.parquet" 2>/dev/null
+"$CONVERT" --force fixtures/cloudfront/standard-v2.log -o "$OUT/standard-v2.parquet" 2>/dev/null
 gzip -c fixtures/cloudfront/standard-24.log > "$OUT/standard-24.log.gz"
-"$CONVERT" "$OUT/standard-24.log.gz" -o "$OUT/standard-24.parquet" 2>/dev/null
+"$CONVERT" --force "$OUT/standard-24.log.gz" -o "$OUT/standard-24.parquet" 2>/dev/null
 "$VENV/bin/python" tests/interop/check.py "$OUT"

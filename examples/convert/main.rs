@@ -1,0 +1,1027 @@
+//! Converts AWS access logs — files, directories or stdin, plain or gzip — to Parquet (or an
+//! Arrow IPC stream, or JSON lines).
+//!
+//! ```sh
+//! cargo run --release --example convert -- fixtures/s3/quirks.log -o quirks.parquet
+//! cargo run --release --example convert -- logs/ -o parquet/ --rejects rejects.jsonl
+//! cargo run --release --example convert -- --fields @realtime.config.json rt/ -o rt.parquet --merge
+//! ```
+//!
+//! Run it with `--help` for every option. Exit codes: 0 success, 1 an input failed, 2 usage
+//! error, 3 an input's rejected lines exceeded `--max-reject-ratio`, 130 interrupted.
+
+mod output;
+mod plan;
+mod report;
+
+use std::fs::File;
+use std::io::{BufWriter, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use arrow::datatypes::SchemaRef;
+use aws_access_logs::cloudfront::{FieldList, FieldOrder, UnknownFields};
+use aws_access_logs::parquet::{ParquetCompression, ParquetOptions};
+use aws_access_logs::{ErrorKind, Format, ParallelReader, ReaderBuilder, Reject};
+use base64::Engine as _;
+use clap::{CommandFactory, Parser, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use output::{BatchWriter, CountingWriter, OutputFormat, PartialFile, Sink};
+use plan::Input;
+use report::{InputReport, RunReport, Status, Total};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum FormatArg {
+    /// Detect each input's format from its first lines.
+    Auto,
+    /// Amazon S3 server access logs.
+    S3,
+    /// Amazon CloudFront real-time logs (needs --fields).
+    CloudfrontRealtime,
+    /// Amazon CloudFront standard logs (W3C, with a #Fields: header).
+    CloudfrontStandard,
+}
+
+impl FormatArg {
+    fn format(self) -> Option<Format> {
+        match self {
+            FormatArg::Auto => None,
+            FormatArg::S3 => Some(Format::S3),
+            FormatArg::CloudfrontRealtime => Some(Format::CloudFrontRealtime),
+            FormatArg::CloudfrontStandard => Some(Format::CloudFrontStandard),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum FieldOrderArg {
+    /// Sort the fields into AWS's canonical order (how AWS delivers them).
+    Canonical,
+    /// The records hold the fields in the order given.
+    AsGiven,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+enum UnknownFieldsArg {
+    /// An unknown field name is an error.
+    Reject,
+    /// An unknown field name becomes a text column (needs --field-order as-given).
+    Text,
+}
+
+/// Convert AWS access logs (S3 server access logs, CloudFront real-time and standard logs) to
+/// Parquet.
+///
+/// Inputs are files, directories (walked recursively, hidden entries skipped) or `-` for
+/// stdin; gzip or plain text is detected by content. With one input (or --merge) -o names the
+/// output file; otherwise -o is a directory that receives one output per input, mirroring the
+/// inputs' relative paths with `.gz`/`.log` replaced by the output's extension. Outputs are
+/// written under a temporary name and renamed when complete.
+///
+/// Exit codes: 0 success; 1 an input failed (the others are still converted unless
+/// --fail-fast); 2 usage error; 3 an input's rejected lines exceeded --max-reject-ratio (its
+/// output is still written); 130 interrupted (partial outputs removed).
+#[derive(Debug, Parser)]
+#[command(version, max_term_width = 100)]
+struct Args {
+    /// Input files or directories, or `-` for stdin.
+    #[arg(required = true, value_name = "INPUT")]
+    inputs: Vec<PathBuf>,
+    /// Output file (one input, or --merge), directory (one output per input), or `-` for stdout.
+    #[arg(short, long, value_name = "FILE|DIR")]
+    output: PathBuf,
+    /// Write all inputs into the one output file given by -o (they must have the same
+    /// schema).
+    #[arg(long)]
+    merge: bool,
+    /// Overwrite existing outputs (and --rejects, --summary-json files).
+    #[arg(long)]
+    force: bool,
+    /// Log format.
+    #[arg(long, value_enum, default_value = "auto")]
+    format: FormatArg,
+    /// CloudFront real-time field list, as in the log configuration: `timestamp,c-ip,...`, the
+    /// JSON of `aws cloudfront get-realtime-log-config`, or @FILE holding either.
+    #[arg(long, value_name = "LIST|@FILE")]
+    fields: Option<String>,
+    /// Order of the --fields list: canonical (AWS's delivery order) or as-given.
+    #[arg(long, value_enum, default_value = "canonical")]
+    field_order: FieldOrderArg,
+    /// What to do with unknown names in --fields.
+    #[arg(long, value_enum, default_value = "reject")]
+    unknown_fields: UnknownFieldsArg,
+    /// Percent-decode these CloudFront text columns (comma-separated column names, e.g.
+    /// cs_user_agent,cs_referer); values are stored as logged otherwise.
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    decode: Vec<String>,
+    /// Output format: parquet, arrow (an Arrow IPC stream) or jsonl (JSON lines, for looking
+    /// at the data).
+    #[arg(long, value_enum, default_value = "parquet")]
+    output_format: OutputFormat,
+    /// Parquet compression: zstd[:LEVEL] (level 1-22, default 3), snappy or none.
+    #[arg(long, value_name = "CODEC", value_parser = parse_compression)]
+    compression: Option<ParquetCompression>,
+    /// Most rows per Parquet row group.
+    #[arg(long, value_name = "N", default_value_t = aws_access_logs::parquet::DEFAULT_MAX_ROW_GROUP_ROWS)]
+    row_group_rows: usize,
+    /// Most buffered (encoded) bytes per Parquet row group: bounds memory.
+    #[arg(long, value_name = "BYTES", default_value_t = aws_access_logs::parquet::DEFAULT_MAX_ROW_GROUP_BYTES)]
+    row_group_bytes: usize,
+    /// Write a Parquet bloom filter for these columns (comma-separated column names).
+    #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
+    bloom_filter: Vec<String>,
+    /// Rows per record batch.
+    #[arg(long, value_name = "N", default_value_t = aws_access_logs::DEFAULT_BATCH_SIZE)]
+    batch_size: usize,
+    /// Segment size for splitting an input between threads (a tuning knob; outputs depend
+    /// on it, not on the thread count).
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = aws_access_logs::DEFAULT_SEGMENT_SIZE)]
+    segment_size: usize,
+    /// Longest accepted line in bytes; longer lines are rejected.
+    #[arg(long, value_name = "BYTES", default_value_t = aws_access_logs::DEFAULT_MAX_LINE_LENGTH)]
+    max_line_length: usize,
+    /// Write rejected and repaired lines here, one JSON object per line (in input order).
+    #[arg(long, value_name = "FILE")]
+    rejects: Option<PathBuf>,
+    /// Exit with code 3 when an input's rejected lines exceed this share of its data lines
+    /// (rows + rejected); its output is still written.
+    #[arg(long, value_name = "R", value_parser = parse_ratio)]
+    max_reject_ratio: Option<f64>,
+    /// Threads [default: the available cores]. Inputs are converted in parallel, and each
+    /// input is decoded in 4 MiB segments on its share of the threads; outputs are identical
+    /// for any thread count.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=1024))]
+    threads: Option<u32>,
+    /// Stop at the first input that fails (the outputs already complete are kept; with
+    /// --merge, nothing is written).
+    #[arg(long)]
+    fail_fast: bool,
+    /// Show the progress bar even when stderr is not a terminal.
+    #[arg(long, conflicts_with = "quiet")]
+    progress: bool,
+    /// Print nothing but errors.
+    #[arg(short, long)]
+    quiet: bool,
+    /// Write the summary (per input and total) as JSON to this file.
+    #[arg(long, value_name = "FILE")]
+    summary_json: Option<PathBuf>,
+}
+
+fn parse_compression(text: &str) -> Result<ParquetCompression, String> {
+    let (codec, level) = match text.split_once(':') {
+        Some((codec, level)) => (codec, Some(level)),
+        None => (text, None),
+    };
+    match (codec, level) {
+        ("zstd", None) => Ok(ParquetCompression::Zstd(3)),
+        ("zstd", Some(level)) => match level.parse::<i32>() {
+            Ok(level @ 1..=22) => Ok(ParquetCompression::Zstd(level)),
+            _ => Err(format!("zstd level {level:?}: give 1 to 22")),
+        },
+        ("snappy", None) => Ok(ParquetCompression::Snappy),
+        ("none", None) => Ok(ParquetCompression::None),
+        _ => Err("give zstd, zstd:LEVEL (1-22), snappy or none".into()),
+    }
+}
+
+fn parse_ratio(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
+        _ => Err("give a ratio from 0 to 1 (0.01 = 1% of the data lines)".into()),
+    }
+}
+
+/// Set when the run must stop: an interrupt, or a failure with --fail-fast.
+static STOP: AtomicBool = AtomicBool::new(false);
+
+/// A usage error: printed with the usage line, exit code 2.
+fn usage(message: impl std::fmt::Display) -> ! {
+    Args::command()
+        .error(clap::error::ErrorKind::ValueValidation, message)
+        .exit()
+}
+
+/// Where one input's output goes.
+#[derive(Debug, Clone)]
+enum Target {
+    File(PathBuf),
+    Stdout,
+}
+
+/// What every conversion shares.
+struct Ctx {
+    args: Args,
+    builder: ReaderBuilder,
+    parquet: ParquetOptions,
+    progress: ProgressBar,
+    rows: AtomicU64,
+    started: Instant,
+    /// Per input: its rejects, written to a temporary file and joined in input order at the
+    /// end (so the rejects file is the same whatever the thread count).
+    rejects_dir: Option<PathBuf>,
+}
+
+impl Ctx {
+    /// Prints a line without tearing the progress bar.
+    fn say(&self, line: &str) {
+        self.progress.suspend(|| eprintln!("{line}"));
+    }
+}
+
+/// Counts the bytes read from an input (for the progress bar and the summary).
+struct Counting<R> {
+    inner: R,
+    count: Arc<AtomicU64>,
+    progress: ProgressBar,
+}
+
+impl<R: Read> Read for Counting<R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        self.progress.inc(n as u64);
+        Ok(n)
+    }
+}
+
+fn field_list(args: &Args) -> Option<FieldList> {
+    let spec = args.fields.as_ref()?;
+    let text = match spec.strip_prefix('@') {
+        Some(path) => std::fs::read_to_string(path)
+            .unwrap_or_else(|e| usage(format!("--fields: cannot read {path}: {e}"))),
+        None => spec.clone(),
+    };
+    let order = match args.field_order {
+        FieldOrderArg::Canonical => FieldOrder::Canonical,
+        FieldOrderArg::AsGiven => FieldOrder::AsGiven,
+    };
+    let unknown = match args.unknown_fields {
+        UnknownFieldsArg::Reject => UnknownFields::Reject,
+        UnknownFieldsArg::Text => UnknownFields::Text,
+    };
+    Some(
+        FieldList::realtime_with(&text, order, unknown)
+            .unwrap_or_else(|e| usage(format!("--fields: {e}"))),
+    )
+}
+
+/// Checks the options that do not depend on the inputs, and builds the reader builder.
+fn reader_builder(args: &Args) -> ReaderBuilder {
+    let mut builder = match args.format.format() {
+        Some(format) => ReaderBuilder::new(format),
+        None => ReaderBuilder::auto(),
+    };
+    if let Some(fields) = field_list(args) {
+        match args.format {
+            FormatArg::S3 => usage(
+                "--fields is the field list of CloudFront real-time logs; S3 access logs have \
+                 fixed fields",
+            ),
+            FormatArg::CloudfrontStandard => usage(
+                "--fields is the field list of CloudFront real-time logs; standard logs name \
+                 their fields in their #Fields: line",
+            ),
+            FormatArg::Auto | FormatArg::CloudfrontRealtime => {}
+        }
+        builder = builder.with_fields(fields);
+    }
+    if !args.decode.is_empty() {
+        if args.format == FormatArg::S3 {
+            usage("--decode applies to CloudFront logs");
+        }
+        builder = builder.with_percent_decoding(args.decode.iter().cloned());
+    }
+    builder = builder
+        .with_batch_size(args.batch_size)
+        .with_max_line_length(args.max_line_length)
+        .with_segment_size(args.segment_size);
+    if args.segment_size < aws_access_logs::MIN_SEGMENT_SIZE {
+        usage(format!(
+            "--segment-size must be at least {}",
+            aws_access_logs::MIN_SEGMENT_SIZE
+        ));
+    }
+    // Invalid sizes are usage errors (the builder says which).
+    if let Some(format) = args.format.format()
+        && format != Format::CloudFrontStandard
+        && let Err(e) = builder.schema()
+    {
+        usage(e);
+    }
+    builder
+}
+
+fn parquet_options(args: &Args) -> ParquetOptions {
+    if args.output_format != OutputFormat::Parquet
+        && (args.compression.is_some() || !args.bloom_filter.is_empty())
+    {
+        usage("--compression and --bloom-filter apply to Parquet output");
+    }
+    let mut options = ParquetOptions::new()
+        .with_compression(args.compression.unwrap_or(ParquetCompression::Zstd(3)))
+        .with_max_row_group_rows(args.row_group_rows)
+        .with_max_row_group_bytes(args.row_group_bytes);
+    if !args.bloom_filter.is_empty() {
+        options = options.with_bloom_filter(args.bloom_filter.iter().cloned());
+    }
+    options
+}
+
+fn progress_bar(args: &Args, total: Option<u64>) -> ProgressBar {
+    let target = if args.quiet {
+        ProgressDrawTarget::hidden()
+    } else if args.progress {
+        ProgressDrawTarget::term_like_with_hz(Box::new(console::Term::stderr()), 4)
+    } else {
+        // Hidden unless stderr is a terminal.
+        ProgressDrawTarget::stderr_with_hz(10)
+    };
+    let (bar, template) = match total {
+        Some(total) => (
+            ProgressBar::with_draw_target(Some(total), target),
+            "{spinner} {elapsed_precise} [{wide_bar}] {decimal_bytes}/{decimal_total_bytes} \
+             {decimal_bytes_per_sec}, {msg}, ETA {eta}",
+        ),
+        None => (
+            ProgressBar::with_draw_target(None, target),
+            "{spinner} {elapsed_precise} {decimal_bytes} {decimal_bytes_per_sec}, {msg}",
+        ),
+    };
+    if let Ok(style) = ProgressStyle::with_template(template) {
+        bar.set_style(style.progress_chars("=> "));
+    }
+    bar
+}
+
+/// One input's conversion into its own output (or into the shared `--merge` writer).
+struct Conversion<'a> {
+    ctx: &'a Ctx,
+    input: &'a Input,
+    report: InputReport,
+    started: Instant,
+    rejects: Option<(PartialFile, BufWriter<File>)>,
+}
+
+impl<'a> Conversion<'a> {
+    fn new(ctx: &'a Ctx, input: &'a Input) -> Self {
+        Conversion {
+            ctx,
+            input,
+            report: InputReport::new(&input.name),
+            started: Instant::now(),
+            rejects: None,
+        }
+    }
+
+    fn fail(&mut self, message: String) {
+        self.report.status = Status::Failed;
+        self.ctx
+            .say(&format!("convert: error: {}: {message}", self.input.name));
+        self.report.error = Some(message);
+    }
+
+    /// Opens the input and starts decoding it on `threads` threads.
+    fn open(&mut self, threads: usize) -> Result<(ParallelReader, Arc<AtomicU64>), String> {
+        let count = Arc::new(AtomicU64::new(0));
+        let inner: Box<dyn Read + Send> = match &self.input.path {
+            None => Box::new(std::io::stdin()),
+            Some(path) => Box::new(File::open(path).map_err(|e| match e.kind() {
+                std::io::ErrorKind::NotFound => {
+                    "no such file or directory (check the path)".to_string()
+                }
+                _ => format!("cannot open: {e}"),
+            })?),
+        };
+        let counting = Counting {
+            inner,
+            count: count.clone(),
+            progress: self.ctx.progress.clone(),
+        };
+        let reader = self
+            .ctx
+            .builder
+            .clone()
+            .build_parallel(counting, threads)
+            .map_err(|e| match e.kind() {
+                ErrorKind::UnknownFormat => format!(
+                    "{e} (give --format s3, cloudfront-realtime or cloudfront-standard if it is \
+                     one of them)"
+                ),
+                ErrorKind::InvalidArgument if e.to_string().contains("real-time") => {
+                    "looks like CloudFront real-time logs, which need their log \
+                     configuration's field list: give --fields LIST|@FILE (see `aws cloudfront \
+                     get-realtime-log-config`)"
+                        .to_string()
+                }
+                ErrorKind::Gzip => format!("{e} (is the file complete? download it again)"),
+                _ => e.to_string(),
+            })?;
+        self.report.format = Some(reader.format().to_string());
+        self.report.gzip = reader.is_gzip();
+        if self.ctx.args.output_format == OutputFormat::Parquet {
+            let schema = reader.schema();
+            if let Some(name) = self
+                .ctx
+                .args
+                .bloom_filter
+                .iter()
+                .find(|name| schema.field_with_name(name).is_err())
+            {
+                return Err(format!(
+                    "--bloom-filter: {name:?} is not a column of this {} log",
+                    reader.format()
+                ));
+            }
+        }
+        if let Some(dir) = &self.ctx.rejects_dir {
+            let temp = dir.join(format!("rejects-{}", self.input.name.replace('/', "_")));
+            let (partial, file) = PartialFile::create(&temp, true)?;
+            self.rejects = Some((partial, BufWriter::new(file)));
+        }
+        Ok((reader, count))
+    }
+
+    /// Writes every batch of `reader` to `writer`; returns the read error, if any (the rows
+    /// before it are written).
+    fn pump(
+        &mut self,
+        reader: &mut ParallelReader,
+        writer: &mut BatchWriter,
+    ) -> Result<Option<aws_access_logs::Error>, String> {
+        loop {
+            if STOP.load(Ordering::Relaxed) {
+                return Err("stopped".into());
+            }
+            let batch = match reader.next_batch() {
+                Ok(Some(batch)) => batch,
+                Ok(None) => {
+                    self.write_rejects(reader.take_rejects())?;
+                    return Ok(None);
+                }
+                Err(err) => {
+                    self.write_rejects(reader.take_rejects())?;
+                    return Ok(Some(err));
+                }
+            };
+            writer
+                .write(&batch)
+                .map_err(|e| format!("cannot write the output: {e}"))?;
+            self.write_rejects(reader.take_rejects())?;
+            let rows = self
+                .ctx
+                .rows
+                .fetch_add(batch.num_rows() as u64, Ordering::Relaxed)
+                + batch.num_rows() as u64;
+            let secs = self.ctx.started.elapsed().as_secs_f64().max(1e-3);
+            self.ctx
+                .progress
+                .set_message(format!("{:.0} rows/s", rows as f64 / secs));
+        }
+    }
+
+    fn write_rejects(&mut self, rejects: Vec<Reject>) -> Result<(), String> {
+        let Some((_, out)) = &mut self.rejects else {
+            return Ok(());
+        };
+        for reject in &rejects {
+            serde_json::to_writer(&mut *out, &reject_json(&self.input.name, reject))
+                .and_then(|()| out.write_all(b"\n").map_err(serde_json::Error::io))
+                .map_err(|e| format!("cannot write the rejects: {e}"))?;
+        }
+        Ok(())
+    }
+
+    /// Records the reader's figures and the read error.
+    fn finish(
+        &mut self,
+        reader: &ParallelReader,
+        count: &AtomicU64,
+        read_error: Option<aws_access_logs::Error>,
+        output: &str,
+    ) {
+        let stats = reader.stats();
+        let r = &mut self.report;
+        r.lines = stats.lines;
+        r.rows = stats.rows;
+        r.rejected = stats.rejected;
+        r.repaired = stats.repaired;
+        r.skipped_lines = stats.skipped();
+        r.text_bytes = reader.bytes_read();
+        r.bytes_in = count.load(Ordering::Relaxed);
+        if let Some(err) = read_error {
+            let hint = match err.kind() {
+                ErrorKind::Gzip => " (is the file complete? download it again)",
+                ErrorKind::DecompressionLimit => "",
+                _ => "",
+            };
+            let rows = stats.rows;
+            self.fail(format!(
+                "{err}{hint}; the {rows} rows before it were written to {output}"
+            ));
+        } else if let Some(max) = self.ctx.args.max_reject_ratio
+            && self.report.reject_ratio() > max
+        {
+            self.report.status = Status::RejectRatio;
+            let message = format!(
+                "{:.2}% of its data lines were rejected ({} of {}), more than --max-reject-ratio \
+                 {max} (see --rejects)",
+                100.0 * self.report.reject_ratio(),
+                self.report.rejected,
+                self.report.rows + self.report.rejected
+            );
+            self.ctx
+                .say(&format!("convert: error: {}: {message}", self.input.name));
+            self.report.error = Some(message);
+        }
+    }
+
+    fn done(mut self) -> (InputReport, Option<(PartialFile, BufWriter<File>)>) {
+        self.report.elapsed_s = self.started.elapsed().as_secs_f64();
+        (self.report, self.rejects)
+    }
+}
+
+fn reject_json(input: &str, reject: &Reject) -> serde_json::Value {
+    let mut obj = serde_json::json!({
+        "input": input,
+        "line": reject.line(),
+        "byte_offset": reject.byte_offset(),
+        "field": reject.field(),
+        "error": reject.error().to_string(),
+        "outcome": reject.outcome().as_str(),
+    });
+    match std::str::from_utf8(reject.raw()) {
+        Ok(text) => obj["raw"] = text.into(),
+        Err(_) => {
+            obj["raw_base64"] = base64::engine::general_purpose::STANDARD
+                .encode(reject.raw())
+                .into()
+        }
+    }
+    obj
+}
+
+/// The output sink for `target`, and the file to commit when done.
+fn open_target(
+    target: &Target,
+    force: bool,
+) -> Result<(Sink, Option<PartialFile>, Arc<AtomicU64>), String> {
+    let written = Arc::new(AtomicU64::new(0));
+    match target {
+        Target::Stdout => Ok((
+            Box::new(CountingWriter {
+                inner: std::io::stdout(),
+                count: written.clone(),
+            }),
+            None,
+            written,
+        )),
+        Target::File(path) => {
+            let (partial, file) = PartialFile::create(path, force)?;
+            Ok((
+                Box::new(CountingWriter {
+                    inner: file,
+                    count: written.clone(),
+                }),
+                Some(partial),
+                written,
+            ))
+        }
+    }
+}
+
+fn target_name(target: &Target) -> String {
+    match target {
+        Target::Stdout => "stdout".into(),
+        Target::File(path) => path.display().to_string(),
+    }
+}
+
+type RejectsPart = Option<(PartialFile, BufWriter<File>)>;
+
+/// Converts one input into its own output.
+fn convert_one(
+    ctx: &Ctx,
+    input: &Input,
+    target: &Target,
+    threads: usize,
+) -> (InputReport, RejectsPart) {
+    let mut conv = Conversion::new(ctx, input);
+    if let Target::File(path) = target
+        && !ctx.args.force
+        && path.exists()
+    {
+        conv.fail(format!(
+            "the output {} exists: give --force to overwrite it",
+            path.display()
+        ));
+        return conv.done();
+    }
+    let (mut reader, count) = match conv.open(threads) {
+        Ok(opened) => opened,
+        Err(message) => {
+            conv.fail(message);
+            return conv.done();
+        }
+    };
+    let (sink, partial, written) = match open_target(target, ctx.args.force) {
+        Ok(opened) => opened,
+        Err(message) => {
+            conv.fail(message);
+            return conv.done();
+        }
+    };
+    let mut writer = match BatchWriter::new(
+        ctx.args.output_format,
+        sink,
+        reader.schema(),
+        reader.format(),
+        &ctx.parquet,
+    ) {
+        Ok(writer) => writer,
+        Err(message) => {
+            conv.fail(message);
+            return conv.done();
+        }
+    };
+    let read_error = match conv.pump(&mut reader, &mut writer) {
+        Ok(read_error) => read_error,
+        Err(message) => {
+            if !STOP.load(Ordering::Relaxed) {
+                conv.fail(message);
+            } else {
+                conv.report.status = Status::Skipped;
+            }
+            return conv.done();
+        }
+    };
+    if let Err(message) = writer
+        .finish(&reader.stats())
+        .map_err(|e| format!("cannot write {}: {e}", target_name(target)))
+        .and_then(|()| partial.map_or(Ok(()), |p| p.commit(ctx.args.force)))
+    {
+        conv.fail(message);
+        return conv.done();
+    }
+    conv.report.output = match target {
+        Target::File(path) => Some(path.display().to_string()),
+        Target::Stdout => None,
+    };
+    conv.report.bytes_out = Some(written.load(Ordering::Relaxed));
+    conv.finish(&reader, &count, read_error, &target_name(target));
+    conv.done()
+}
+
+/// The writer of `--merge`, created with the first input's schema.
+struct Merged {
+    writer: BatchWriter,
+    schema: SchemaRef,
+    format: Format,
+    partial: Option<PartialFile>,
+    written: Arc<AtomicU64>,
+    stats: aws_access_logs::DecodeStats,
+}
+
+/// Converts `inputs` one after another into one output, each on all threads.
+fn convert_merged(
+    ctx: &Ctx,
+    inputs: &[Input],
+    target: &Target,
+    threads: usize,
+    reports: &mut Vec<InputReport>,
+    parts: &mut Vec<RejectsPart>,
+) -> Option<u64> {
+    let mut merged: Option<Merged> = None;
+    let mut failed = false;
+    for input in inputs {
+        if STOP.load(Ordering::Relaxed) {
+            let mut report = InputReport::new(&input.name);
+            report.status = Status::Skipped;
+            reports.push(report);
+            parts.push(None);
+            continue;
+        }
+        let mut conv = Conversion::new(ctx, input);
+        let opened = conv.open(threads);
+        let result = opened.and_then(|(mut reader, count)| {
+            if merged.is_none() {
+                let (sink, partial, written) = open_target(target, ctx.args.force)?;
+                let writer = BatchWriter::new(
+                    ctx.args.output_format,
+                    sink,
+                    reader.schema(),
+                    reader.format(),
+                    &ctx.parquet,
+                )?;
+                merged = Some(Merged {
+                    writer,
+                    schema: reader.schema(),
+                    format: reader.format(),
+                    partial,
+                    written,
+                    stats: Default::default(),
+                });
+            }
+            let m = merged.as_mut().expect("created above");
+            if reader.schema() != m.schema {
+                return Err(format!(
+                    "its schema ({} log, {} columns) differs from the first input's ({} log, {} \
+                     columns): convert it separately, without --merge",
+                    reader.format(),
+                    reader.schema().fields().len(),
+                    m.format,
+                    m.schema.fields().len()
+                ));
+            }
+            let read_error = conv.pump(&mut reader, &mut m.writer)?;
+            let s = reader.stats();
+            m.stats.rows += s.rows;
+            m.stats.rejected += s.rejected;
+            conv.finish(&reader, &count, read_error, &target_name(target));
+            Ok(())
+        });
+        if let Err(message) = result {
+            if STOP.load(Ordering::Relaxed) {
+                conv.report.status = Status::Skipped;
+            } else {
+                conv.fail(message);
+            }
+        }
+        if conv.report.status == Status::Failed {
+            failed = true;
+            if ctx.args.fail_fast {
+                STOP.store(true, Ordering::Relaxed);
+            }
+        }
+        let (report, part) = conv.done();
+        reports.push(report);
+        parts.push(part);
+    }
+    let m = merged?;
+    if failed && ctx.args.fail_fast || STOP.load(Ordering::Relaxed) {
+        // An incomplete merge is not left behind.
+        return None;
+    }
+    let result = m
+        .writer
+        .finish(&m.stats)
+        .map_err(|e| format!("cannot write {}: {e}", target_name(target)))
+        .and_then(|()| m.partial.map_or(Ok(()), |p| p.commit(ctx.args.force)));
+    if let Err(message) = result {
+        ctx.say(&format!("convert: error: {message}"));
+        if let Some(last) = reports.last_mut() {
+            last.status = Status::Failed;
+            last.error = Some(message);
+        }
+        return None;
+    }
+    let path = match target {
+        Target::File(path) => Some(path.display().to_string()),
+        Target::Stdout => None,
+    };
+    for report in reports.iter_mut() {
+        if report.format.is_some() {
+            report.output = path.clone();
+        }
+    }
+    Some(m.written.load(Ordering::Relaxed))
+}
+
+/// Joins the per-input rejects, in input order, into the `--rejects` file.
+fn join_rejects(path: &Path, parts: Vec<RejectsPart>, force: bool) -> Result<(), String> {
+    let (partial, file) = PartialFile::create(path, force)?;
+    let mut out = BufWriter::new(file);
+    for (temp, writer) in parts.into_iter().flatten() {
+        let file = writer
+            .into_inner()
+            .map_err(|e| format!("cannot write the rejects: {e}"))?;
+        drop(file);
+        let mut part = File::open(temp.temp_path())
+            .map_err(|e| format!("cannot read back the rejects: {e}"))?;
+        std::io::copy(&mut part, &mut out).map_err(|e| format!("cannot write the rejects: {e}"))?;
+    }
+    out.flush()
+        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+    drop(out);
+    partial.commit(force)
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let threads = args.threads.map_or_else(
+        || std::thread::available_parallelism().map_or(1, |n| n.get()),
+        |n| n as usize,
+    );
+    let builder = reader_builder(&args);
+    let parquet = parquet_options(&args);
+    for (flag, path) in [
+        ("--rejects", &args.rejects),
+        ("--summary-json", &args.summary_json),
+    ] {
+        if let Some(path) = path
+            && !args.force
+            && path.exists()
+        {
+            usage(format!(
+                "{flag} {} exists: give --force to overwrite it",
+                path.display()
+            ));
+        }
+    }
+
+    // Inputs, and where their outputs go.
+    let to_stdout = args.output.as_os_str() == "-";
+    let dir_output = !args.merge
+        && !to_stdout
+        && (args.output.is_dir()
+            || args
+                .output
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR)
+            || args.inputs.len() > 1
+            || args.inputs.iter().any(|p| p.is_dir()));
+    let skip = dir_output.then_some(args.output.as_path());
+    let (inputs, listing_errors) = plan::list_inputs(&args.inputs, skip);
+    if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        usage("stdin (-) can be given once");
+    }
+    let targets: Vec<Target> = if dir_output {
+        let file_like = args
+            .output
+            .extension()
+            .is_some_and(|e| ["parquet", "arrow", "jsonl"].iter().any(|x| e == *x));
+        if (args.output.exists() && !args.output.is_dir()) || (!args.output.exists() && file_like) {
+            usage(format!(
+                "-o {} names a file, but several inputs (or a directory) need -o DIR, or --merge",
+                args.output.display()
+            ));
+        }
+        if inputs.iter().any(|i| i.path.is_none()) {
+            usage("stdin (-) needs -o FILE (or --merge) to name its output");
+        }
+        let paths: Vec<PathBuf> = inputs
+            .iter()
+            .map(|i| {
+                args.output.join(plan::output_name(
+                    &i.relative,
+                    args.output_format.extension(),
+                ))
+            })
+            .collect();
+        if let Some((a, b)) = plan::collision(&paths) {
+            usage(format!(
+                "{} and {} would both write {}: convert them separately",
+                inputs[a].name,
+                inputs[b].name,
+                paths[a].display()
+            ));
+        }
+        paths.into_iter().map(Target::File).collect()
+    } else {
+        let target = if to_stdout {
+            if std::io::stdout().is_terminal() && args.output_format != OutputFormat::Jsonl {
+                usage(
+                    "refusing to write binary output to a terminal: redirect stdout, or give -o FILE",
+                );
+            }
+            Target::Stdout
+        } else {
+            Target::File(args.output.clone())
+        };
+        vec![target; inputs.len()]
+    };
+
+    let total_size = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
+    let rejects_dir = args.rejects.as_ref().map(|path| match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
+        _ => PathBuf::from("."),
+    });
+    let ctx = Ctx {
+        progress: progress_bar(&args, total_size),
+        builder,
+        parquet,
+        rows: AtomicU64::new(0),
+        started: Instant::now(),
+        rejects_dir,
+        args,
+    };
+    let _ = ctrlc::set_handler(|| {
+        STOP.store(true, Ordering::Relaxed);
+        output::remove_partial_files();
+        eprintln!("\nconvert: interrupted: partial outputs removed");
+        std::process::exit(130);
+    });
+
+    let mut reports: Vec<InputReport> = Vec::new();
+    for err in &listing_errors {
+        let mut report = InputReport::new(&err.name);
+        report.status = Status::Failed;
+        report.error = Some(err.message.clone());
+        ctx.say(&format!("convert: error: {}: {}", err.name, err.message));
+        reports.push(report);
+    }
+    if !listing_errors.is_empty() && ctx.args.fail_fast {
+        STOP.store(true, Ordering::Relaxed);
+    }
+    let mut parts: Vec<RejectsPart> = Vec::new();
+    let mut merged_out = None;
+    if ctx.args.merge || to_stdout {
+        if !inputs.is_empty() {
+            merged_out = convert_merged(
+                &ctx,
+                &inputs,
+                &targets[0],
+                threads,
+                &mut reports,
+                &mut parts,
+            );
+        }
+    } else {
+        // Inputs in parallel; each input's share of the threads decodes its segments.
+        let workers = threads.min(inputs.len()).max(1);
+        let per_input = (threads / workers).max(1);
+        let next = AtomicUsize::new(0);
+        let done: Vec<Mutex<Option<(InputReport, RejectsPart)>>> =
+            inputs.iter().map(|_| Mutex::new(None)).collect();
+        std::thread::scope(|s| {
+            for _ in 0..workers {
+                s.spawn(|| {
+                    loop {
+                        let i = next.fetch_add(1, Ordering::Relaxed);
+                        if i >= inputs.len() {
+                            return;
+                        }
+                        let result = if STOP.load(Ordering::Relaxed) {
+                            let mut report = InputReport::new(&inputs[i].name);
+                            report.status = Status::Skipped;
+                            (report, None)
+                        } else {
+                            convert_one(&ctx, &inputs[i], &targets[i], per_input)
+                        };
+                        if result.0.status == Status::Failed && ctx.args.fail_fast {
+                            STOP.store(true, Ordering::Relaxed);
+                        }
+                        if let Ok(mut slot) = done[i].lock() {
+                            *slot = Some(result);
+                        }
+                    }
+                });
+            }
+        });
+        for slot in done {
+            let (report, part) = slot
+                .into_inner()
+                .ok()
+                .flatten()
+                .unwrap_or_else(|| (InputReport::new("?"), None));
+            reports.push(report);
+            parts.push(part);
+        }
+    }
+    ctx.progress.finish_and_clear();
+
+    if let Some(path) = &ctx.args.rejects
+        && let Err(message) = join_rejects(path, parts, ctx.args.force)
+    {
+        eprintln!("convert: error: {message}");
+        if let Some(last) = reports.last_mut() {
+            last.status = Status::Failed;
+        }
+    }
+
+    let failed = reports
+        .iter()
+        .any(|r| matches!(r.status, Status::Failed | Status::Skipped));
+    let over_ratio = reports.iter().any(|r| r.status == Status::RejectRatio);
+    let code: u8 = if failed {
+        1
+    } else if over_ratio {
+        3
+    } else {
+        0
+    };
+    let bytes_out = merged_out.unwrap_or_else(|| reports.iter().filter_map(|r| r.bytes_out).sum());
+    let elapsed = ctx.started.elapsed().as_secs_f64();
+    let total = Total::new(&reports, bytes_out, elapsed);
+    let run = RunReport {
+        inputs: reports,
+        total,
+        threads,
+        exit_code: code,
+    };
+    if !ctx.args.quiet {
+        eprint!("{}", report::table(&run));
+    }
+    if let Some(path) = &ctx.args.summary_json {
+        let json = serde_json::to_vec_pretty(&run).expect("the summary serializes");
+        if let Err(e) = std::fs::write(path, json) {
+            eprintln!("convert: error: cannot write {}: {e}", path.display());
+            return ExitCode::from(1);
+        }
+    }
+    ExitCode::from(code)
+}

@@ -1,0 +1,248 @@
+//! Output files written under a temporary name and renamed when complete, and the writers of
+//! the three output formats.
+
+use std::fs::File;
+use std::io::{BufWriter, Write};
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
+use arrow::datatypes::{Schema, SchemaRef, TimestampMillisecondType};
+use arrow::ipc::writer::StreamWriter;
+use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
+use aws_access_logs::{DecodeStats, Format};
+
+/// Temporary files being written, removed by the interrupt handler.
+static PARTIAL: Mutex<Vec<PathBuf>> = Mutex::new(Vec::new());
+static COUNTER: AtomicU64 = AtomicU64::new(0);
+
+/// Removes every temporary file being written (on an interrupt).
+pub fn remove_partial_files() {
+    let paths = match PARTIAL.lock() {
+        Ok(mut paths) => std::mem::take(&mut *paths),
+        Err(_) => return,
+    };
+    for path in paths {
+        let _ = std::fs::remove_file(path);
+    }
+}
+
+/// A file written under a hidden temporary name beside its final path, renamed into place by
+/// [`PartialFile::commit`] and removed if dropped before: an interrupted run never leaves a
+/// truncated file under the final name.
+#[derive(Debug)]
+pub struct PartialFile {
+    temp: PathBuf,
+    path: PathBuf,
+    committed: bool,
+}
+
+impl PartialFile {
+    /// Creates the temporary file for `path`. Unless `force`, an existing `path` is an error.
+    pub fn create(path: &Path, force: bool) -> Result<(Self, File), String> {
+        if !force && path.exists() {
+            return Err(format!(
+                "{} exists: give --force to overwrite it",
+                path.display()
+            ));
+        }
+        let dir = match path.parent() {
+            Some(dir) if !dir.as_os_str().is_empty() => dir,
+            _ => Path::new("."),
+        };
+        std::fs::create_dir_all(dir)
+            .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let temp = dir.join(format!(
+            ".{name}.{}-{}.partial",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        let file = File::options()
+            .write(true)
+            .create_new(true)
+            .open(&temp)
+            .map_err(|e| format!("cannot create {}: {e}", temp.display()))?;
+        if let Ok(mut partial) = PARTIAL.lock() {
+            partial.push(temp.clone());
+        }
+        Ok((
+            PartialFile {
+                temp,
+                path: path.to_path_buf(),
+                committed: false,
+            },
+            file,
+        ))
+    }
+
+    /// The temporary path being written.
+    pub fn temp_path(&self) -> &Path {
+        &self.temp
+    }
+
+    /// Renames the complete file into place.
+    pub fn commit(mut self, force: bool) -> Result<(), String> {
+        if !force && self.path.exists() {
+            return Err(format!(
+                "{} appeared while converting: give --force to overwrite it",
+                self.path.display()
+            ));
+        }
+        std::fs::rename(&self.temp, &self.path)
+            .map_err(|e| format!("cannot rename to {}: {e}", self.path.display()))?;
+        self.committed = true;
+        self.unregister();
+        Ok(())
+    }
+
+    fn unregister(&self) {
+        if let Ok(mut partial) = PARTIAL.lock() {
+            partial.retain(|p| p != &self.temp);
+        }
+    }
+}
+
+impl Drop for PartialFile {
+    fn drop(&mut self) {
+        if !self.committed {
+            let _ = std::fs::remove_file(&self.temp);
+            self.unregister();
+        }
+    }
+}
+
+/// Where batches go: a file being written, or stdout.
+pub type Sink = Box<dyn Write + Send>;
+
+/// Counts the bytes written through it.
+pub struct CountingWriter<W> {
+    pub inner: W,
+    pub count: std::sync::Arc<AtomicU64>,
+}
+
+impl<W: Write> Write for CountingWriter<W> {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.count.fetch_add(n as u64, Ordering::Relaxed);
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+/// The output format's writer.
+pub enum BatchWriter {
+    Parquet(Box<ParquetWriter<BufWriter<Sink>>>),
+    Arrow(Box<StreamWriter<BufWriter<Sink>>>),
+    Jsonl(Box<arrow_json::LineDelimitedWriter<BufWriter<Sink>>>),
+}
+
+/// The output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum OutputFormat {
+    /// Parquet (zstd, dictionary, statistics, page index).
+    Parquet,
+    /// Arrow IPC stream.
+    Arrow,
+    /// JSON lines (one object per row, timestamps as RFC 3339 text).
+    Jsonl,
+}
+
+impl OutputFormat {
+    pub fn extension(self) -> &'static str {
+        match self {
+            OutputFormat::Parquet => "parquet",
+            OutputFormat::Arrow => "arrow",
+            OutputFormat::Jsonl => "jsonl",
+        }
+    }
+}
+
+impl BatchWriter {
+    pub fn new(
+        output_format: OutputFormat,
+        out: Sink,
+        schema: SchemaRef,
+        format: Format,
+        options: &ParquetOptions,
+    ) -> Result<Self, String> {
+        let out = BufWriter::with_capacity(1 << 20, out);
+        Ok(match output_format {
+            OutputFormat::Parquet => BatchWriter::Parquet(Box::new(
+                ParquetWriter::try_new(out, schema, format, options).map_err(|e| e.to_string())?,
+            )),
+            OutputFormat::Arrow => BatchWriter::Arrow(Box::new(
+                StreamWriter::try_new(out, &schema).map_err(|e| e.to_string())?,
+            )),
+            OutputFormat::Jsonl => {
+                BatchWriter::Jsonl(Box::new(arrow_json::LineDelimitedWriter::new(out)))
+            }
+        })
+    }
+
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), String> {
+        if batch.num_rows() == 0 {
+            return Ok(());
+        }
+        match self {
+            BatchWriter::Parquet(w) => w.write(batch).map_err(|e| e.to_string()),
+            BatchWriter::Arrow(w) => w.write(batch).map_err(|e| e.to_string()),
+            BatchWriter::Jsonl(w) => utc_as_offset(batch)
+                .and_then(|b| w.write(&b))
+                .map_err(|e| e.to_string()),
+        }
+    }
+
+    /// Finishes the output (footer, metadata) and flushes it.
+    pub fn finish(self, stats: &DecodeStats) -> Result<(), String> {
+        let out = match self {
+            BatchWriter::Parquet(w) => {
+                // The writer owns the buffered output: finish writes the footer and flushes.
+                return w.finish(stats).map(|_| ()).map_err(|e| e.to_string());
+            }
+            BatchWriter::Arrow(mut w) => {
+                w.finish().map_err(|e| e.to_string())?;
+                w.into_inner().map_err(|e| e.to_string())?
+            }
+            BatchWriter::Jsonl(mut w) => {
+                w.finish().map_err(|e| e.to_string())?;
+                w.into_inner()
+            }
+        };
+        let mut out = out;
+        out.flush().map_err(|e| e.to_string())
+    }
+}
+
+/// The batch with its `UTC` timestamps relabelled `+00:00` (the same instants), which the
+/// JSON writer formats without a time zone database.
+fn utc_as_offset(batch: &RecordBatch) -> Result<RecordBatch, arrow::error::ArrowError> {
+    let mut fields = Vec::with_capacity(batch.num_columns());
+    let mut columns = Vec::with_capacity(batch.num_columns());
+    for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
+        match column.as_primitive_opt::<TimestampMillisecondType>() {
+            Some(ts) => {
+                let ts = ts.clone().with_timezone("+00:00");
+                fields.push(
+                    field
+                        .as_ref()
+                        .clone()
+                        .with_data_type(ts.data_type().clone()),
+                );
+                columns.push(std::sync::Arc::new(ts) as ArrayRef);
+            }
+            None => {
+                fields.push(field.as_ref().clone());
+                columns.push(column.clone());
+            }
+        }
+    }
+    RecordBatch::try_new(std::sync::Arc::new(Schema::new(fields)), columns)
+}
