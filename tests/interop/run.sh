@@ -10,7 +10,7 @@ cd "$(dirname "$0")/../.."
 VENV=target/interop-venv
 OUT=target/interop
 CONVERT=target/debug/examples/convert
-if [ ! -x "$CONVERT" --force ]; then
+if [ ! -x "$CONVERT" ]; then
     cargo build -q --example convert
 fi
 if [ ! -x "$VENV/bin/python" ]; then
