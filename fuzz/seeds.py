@@ -100,6 +100,12 @@ def main():
         head = bytes([fmt, 3, 40, 2]) + b"".join(c.to_bytes(2, "little") for c in cuts)
         write("split_equivalence", stem, head + text)
 
+    # parallel: flags (format, fail-fast 4, gzip 8, cut 16), batch size, line limit, segment.
+    for stem, (fmt, text) in inputs.items():
+        write("parallel", stem, bytes([fmt, 5, 200, 97]) + text)
+        write("parallel", f"{stem}-gzip", bytes([fmt | 8, 7, 255, 200]) + text)
+        write("parallel", f"{stem}-cut", bytes([fmt | 8 | 16, 3, 255, 31]) + text)
+
 
 if __name__ == "__main__":
     main()

@@ -164,6 +164,12 @@ impl Decoder {
         self.splitter.start_at(number, byte_offset);
     }
 
+    /// Complete lines of the input before the next one to decode, counted from the start of
+    /// the input (also for a decoder started with [`Decoder::start_at`]).
+    pub(crate) fn lines_before(&self) -> u64 {
+        self.splitter.next_line_number() - 1
+    }
+
     /// The log format being decoded.
     pub fn format(&self) -> crate::Format {
         self.sink.options.format

@@ -19,9 +19,7 @@ use arrow::error::ArrowError;
 
 use crate::decoder::{Decoder, DecoderOptions};
 use crate::error::{Error, ErrorKind, Result};
-use crate::reader::{
-    BatchSource, Format, GzipLimits, Input, MIN_SEGMENT_SIZE, Reader, ReaderBuilder, read_input,
-};
+use crate::reader::{BatchSource, Format, GzipLimits, Input, Reader, ReaderBuilder, read_input};
 use crate::reject::{DecodeStats, Reject};
 
 /// The input type of a [`ParallelReader`]'s pieces.
@@ -301,8 +299,8 @@ impl ReaderBuilder {
     ///
     /// # Errors
     ///
-    /// As [`ReaderBuilder::build`]; [`ErrorKind::InvalidArgument`] for zero threads or a
-    /// segment size under [`MIN_SEGMENT_SIZE`].
+    /// As [`ReaderBuilder::build`]; [`ErrorKind::InvalidArgument`] for zero threads or a zero
+    /// segment size.
     pub fn build_parallel<R: Read + Send + 'static>(
         self,
         input: R,
@@ -313,10 +311,9 @@ impl ReaderBuilder {
                 .with_detail("build_parallel needs at least one thread"));
         }
         let segment_size = self.segment_size();
-        if segment_size < MIN_SEGMENT_SIZE {
-            return Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
-                "the segment size must be at least {MIN_SEGMENT_SIZE} bytes"
-            )));
+        if segment_size == 0 {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_detail("the segment size must be at least 1 byte"));
         }
         let reader = self.build(Box::new(input) as DynRead)?;
         let (format, schema, gzip) = (reader.format(), reader.schema(), reader.is_gzip());
@@ -505,10 +502,32 @@ impl ParallelReader {
             },
         );
         if let Source::Threads { order, handles } = source {
-            // Dropping the receivers stops the threads at their next hand-over; they are not
-            // waited for (the reading thread may be blocked on a slow input).
+            // Dropping the receivers stops the threads at their next hand-over. They are
+            // joined once the reading thread is done (at the end of the input, at once); a
+            // reading thread still blocked on a slow input after a short wait is left to end
+            // on its own, and so are the decoding threads waiting for its jobs.
             drop(order);
-            drop(handles);
+            let Some(reading) = handles.first() else {
+                return;
+            };
+            let waited = std::time::Instant::now();
+            while !reading.is_finished() {
+                if waited.elapsed() > std::time::Duration::from_millis(100) {
+                    return;
+                }
+                std::thread::sleep(std::time::Duration::from_micros(200));
+            }
+            for handle in handles {
+                let _ = handle.join();
+            }
+        }
+    }
+}
+
+impl Drop for ParallelReader {
+    fn drop(&mut self) {
+        if !self.finished {
+            self.finish();
         }
     }
 }

@@ -249,8 +249,6 @@ pub const GZIP_RATIO_GRACE: u64 = 16 << 20;
 /// Default size of the segments that [`ReaderBuilder::build_parallel`] cuts an input into
 /// (4 MiB).
 pub const DEFAULT_SEGMENT_SIZE: usize = 4 << 20;
-/// Smallest segment size [`ReaderBuilder::with_segment_size`] accepts.
-pub const MIN_SEGMENT_SIZE: usize = 4096;
 /// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
 /// 2 GiB even when a line's invalid UTF-8 triples in size).
 pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
@@ -431,7 +429,7 @@ impl ReaderBuilder {
     }
 
     /// The size of the segments that [`ReaderBuilder::build_parallel`] cuts its input into
-    /// (default [`DEFAULT_SEGMENT_SIZE`], at least [`MIN_SEGMENT_SIZE`]). Each segment ends at
+    /// (default [`DEFAULT_SEGMENT_SIZE`], at least 1). Each segment ends at
     /// a line boundary and is decoded on its own, so its last batch may be short: the batches
     /// depend on the segment size (never on the thread count). Memory grows with it: about
     /// three segments per thread are in flight. [`ReaderBuilder::build`] ignores it.
@@ -1080,7 +1078,7 @@ impl<R: Read> Reader<R> {
     }
 
     fn read_more(&mut self) -> Result<usize> {
-        let lines = self.decoder.stats().lines;
+        let lines = self.decoder.lines_before();
         read_input(
             &mut self.input,
             &mut self.buf,

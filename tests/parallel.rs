@@ -65,7 +65,7 @@ fn check(builder: &ReaderBuilder, input: &[u8]) {
     let schema = reader.schema();
     let want = drain(&mut reader);
     let want_rows = concat(&want.batches, &schema);
-    for segment in [4096, 5003, 1 << 16] {
+    for segment in [1, 97, 4096, 5003, 1 << 16] {
         let mut first: Option<Vec<RecordBatch>> = None;
         for threads in [1, 2, 3] {
             let mut parallel = builder
@@ -208,7 +208,7 @@ fn options_are_checked() {
         .unwrap_err();
     assert!(err.to_string().contains("at least one thread"), "{err}");
     let err = builder
-        .with_segment_size(100)
+        .with_segment_size(0)
         .build_parallel(Cursor::new(Vec::new()), 2)
         .unwrap_err();
     assert!(err.to_string().contains("segment size"), "{err}");

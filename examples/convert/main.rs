@@ -299,11 +299,8 @@ fn reader_builder(args: &Args) -> ReaderBuilder {
         .with_batch_size(args.batch_size)
         .with_max_line_length(args.max_line_length)
         .with_segment_size(args.segment_size);
-    if args.segment_size < aws_access_logs::MIN_SEGMENT_SIZE {
-        usage(format!(
-            "--segment-size must be at least {}",
-            aws_access_logs::MIN_SEGMENT_SIZE
-        ));
+    if args.segment_size == 0 {
+        usage("--segment-size must be at least 1");
     }
     // Invalid sizes are usage errors (the builder says which).
     if let Some(format) = args.format.format()
