@@ -1,6 +1,7 @@
 //! Streaming Parquet output (feature `parquet`, on by default).
 //!
-//! [`write_parquet`] drains a [`Reader`] into any [`Write`]: zstd (level 3 by default),
+//! [`write_parquet`] drains a [`Reader`](crate::Reader) or a
+//! [`ParallelReader`](crate::ParallelReader) into any [`Write`]: zstd (level 3 by default),
 //! dictionary encoding, page statistics and the page index, optional bloom filters, row groups
 //! bounded by rows and by buffered bytes. The key-value metadata records the format, the field
 //! list, the crate version, and the rows and rejected lines. The same input and options give
