@@ -86,7 +86,7 @@ enum UnknownFieldsArg {
 /// --fail-fast); 2 usage error; 3 an input's rejected lines exceeded --max-reject-ratio (its
 /// output is still written); 130 interrupted (partial outputs removed).
 #[derive(Debug, Parser)]
-#[command(version, max_term_width = 100)]
+#[command(name = "convert", version, max_term_width = 100)]
 struct Args {
     /// Input files or directories, or `-` for stdin.
     #[arg(required = true, value_name = "INPUT")]
@@ -864,6 +864,9 @@ fn main() -> ExitCode {
             || args.inputs.iter().any(|p| p.is_dir()));
     let skip = dir_output.then_some(args.output.as_path());
     let (inputs, listing_errors) = plan::list_inputs(&args.inputs, skip);
+    if to_stdout && !args.merge && inputs.len() + listing_errors.len() > 1 {
+        usage("several inputs go to stdout (-o -) only with --merge");
+    }
     if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
         usage("stdin (-) can be given once");
     }
