@@ -759,11 +759,9 @@ fn interrupted_output_is_not_left_behind() {
         "{partial:?}"
     );
     // An interrupt (SIGINT, as from Ctrl-C): exit 130 and the partial file removed.
-    let status = Command::new("kill")
-        .args(["-INT", &child.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(status.success());
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to the child just spawned (and not yet waited for).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
     assert_eq!(child.wait().unwrap().code(), Some(130));
     drop(stdin);
     assert!(files(&dir).is_empty(), "{:?}", files(&dir));
