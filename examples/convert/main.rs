@@ -1000,12 +1000,14 @@ fn main() -> ExitCode {
         for i in large {
             convert_at(i, threads);
         }
-        for slot in done {
-            let (report, part) = slot
-                .into_inner()
-                .ok()
-                .flatten()
-                .unwrap_or_else(|| (InputReport::new("?"), None));
+        for (input, slot) in inputs.iter().zip(done) {
+            let (report, part) = slot.into_inner().ok().flatten().unwrap_or_else(|| {
+                // Only a panic in the conversion leaves a slot empty.
+                let mut report = InputReport::new(&input.name);
+                report.status = Status::Failed;
+                report.error = Some("the conversion stopped unexpectedly (a bug)".into());
+                (report, None)
+            });
             reports.push(report);
             parts.push(part);
         }
