@@ -168,15 +168,18 @@ impl Segmenter {
         let mut seg = std::mem::take(&mut self.carry);
         let size = self.segment_size;
         let mut error = None;
+        // Line ends in `seg`, counted once as the bytes come in (the carry holds none after the
+        // first segment, whose carry is the read-ahead head).
+        let mut lines = count_lines(&seg);
         while seg.len() < size {
             let len = seg.len();
             seg.resize(size, 0);
-            let lines = self.next_line - 1 + count_lines(&seg[..len]);
+            let before = self.next_line - 1 + lines;
             match read_input(
                 &mut input,
                 &mut seg[len..],
                 self.bytes_in,
-                lines,
+                before,
                 self.limits,
             ) {
                 Ok(0) => {
@@ -185,6 +188,7 @@ impl Segmenter {
                 }
                 Ok(n) => {
                     seg.truncate(len + n);
+                    lines += count_lines(&seg[len..]);
                     self.bytes_in += n as u64;
                 }
                 Err(err) => {
@@ -201,22 +205,22 @@ impl Segmenter {
             };
             self.carry = seg.split_off(nl + 1);
             self.carry.reserve(size.saturating_sub(self.carry.len()));
-            let job = self.segment(seg, None);
+            lines -= count_lines(&self.carry);
+            let job = self.segment(seg, lines, None);
             self.input = Some(input);
             return Some(job);
         }
         if seg.is_empty() && error.is_none() {
             return None;
         }
-        Some(self.segment(seg, error))
+        Some(self.segment(seg, lines, error))
     }
 
-    /// A job for one segment of complete lines (the last one may lack its terminator, or be
-    /// cut by the read `error`).
-    fn segment(&mut self, seg: Vec<u8>, error: Option<Error>) -> Result<Job> {
+    /// A job for one segment of complete lines, `lines` line ends (the last line may lack its
+    /// terminator, or be cut by the read `error`).
+    fn segment(&mut self, seg: Vec<u8>, lines: u64, error: Option<Error>) -> Result<Job> {
         let empty: DynRead = Box::new(std::io::empty());
         let input = Input::Plain(Cursor::new(Vec::new()).chain(empty));
-        let lines = count_lines(&seg);
         let len = seg.len() as u64;
         let job = self.job(input, seg, self.next_offset + len, error);
         self.next_line += lines;
@@ -239,6 +243,8 @@ enum Source {
         order: Receiver<Receiver<Msg>>,
         handles: Vec<JoinHandle<()>>,
     },
+    /// Finished: nothing more to read, the threads (if any) joined or left to end.
+    Done,
 }
 
 /// The job whose batches are being handed out.
@@ -490,6 +496,7 @@ impl ParallelReader {
                 }
             }),
             Source::Threads { order, .. } => order.recv().ok().map(Current::Remote),
+            Source::Done => None,
         }
     }
 
@@ -497,13 +504,7 @@ impl ParallelReader {
     fn finish(&mut self) {
         self.finished = true;
         self.current = None;
-        let source = std::mem::replace(
-            &mut self.source,
-            Source::Threads {
-                order: sync_channel(0).1,
-                handles: Vec::new(),
-            },
-        );
+        let source = std::mem::replace(&mut self.source, Source::Done);
         if let Source::Threads { order, handles } = source {
             // Dropping the receivers stops the threads at their next hand-over. They are
             // joined once the reading thread is done (at the end of the input, at once); a

@@ -199,6 +199,9 @@ fn parse_ratio(text: &str) -> Result<f64, String> {
 /// side by side, sharing the threads.
 const LARGE_INPUT: u64 = 64 << 20;
 
+/// What to do about a truncated or corrupt gzip input.
+const GZIP_HINT: &str = " (is the file complete? download it again)";
+
 /// Set when the run must stop: an interrupt, or a failure with --fail-fast.
 static STOP: AtomicBool = AtomicBool::new(false);
 
@@ -419,7 +422,7 @@ impl<'a> Conversion<'a> {
                      get-realtime-log-config`)"
                         .to_string()
                 }
-                ErrorKind::Gzip => format!("{e} (is the file complete? download it again)"),
+                ErrorKind::Gzip => format!("{e}{GZIP_HINT}"),
                 _ => e.to_string(),
             })?;
         self.report.format = Some(reader.format().to_string());
@@ -515,10 +518,10 @@ impl<'a> Conversion<'a> {
         r.text_bytes = reader.bytes_read();
         r.bytes_in = count.load(Ordering::Relaxed);
         if let Some(err) = read_error {
-            let hint = match err.kind() {
-                ErrorKind::Gzip => " (is the file complete? download it again)",
-                ErrorKind::DecompressionLimit => "",
-                _ => "",
+            let hint = if err.kind() == ErrorKind::Gzip {
+                GZIP_HINT
+            } else {
+                ""
             };
             let rows = stats.rows;
             self.fail(format!(
