@@ -1,0 +1,284 @@
+//! The events that trigger the function, reduced to the objects they name.
+
+use aws_lambda_events::eventbridge::EventBridgeEvent;
+use aws_lambda_events::s3::S3Event;
+use aws_lambda_events::sqs::SqsEvent;
+use serde::Deserialize;
+use serde_json::Value;
+
+/// An object named by an event.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectRef {
+    /// Source bucket.
+    pub bucket: String,
+    /// Object key, decoded.
+    pub key: String,
+    /// Version id, when the bucket is versioned.
+    pub version_id: Option<String>,
+    /// ETag as the event gives it (without quotes).
+    pub etag: Option<String>,
+    /// Size in bytes, when the event gives it.
+    pub size: Option<u64>,
+}
+
+/// What an event asks for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invocation {
+    /// A direct S3 notification: its `ObjectCreated:*` records (other records are listed in
+    /// `ignored`).
+    S3 {
+        /// Objects to process, in event order.
+        objects: Vec<ObjectRef>,
+        /// Records that are not object creations (event names).
+        ignored: Vec<String>,
+    },
+    /// SQS messages, each wrapping an S3 notification.
+    Sqs(Vec<SqsItem>),
+    /// An EventBridge "Object Created" event.
+    EventBridge(ObjectRef),
+    /// `s3:TestEvent`, sent when a notification configuration is saved.
+    TestEvent,
+}
+
+/// One SQS message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SqsItem {
+    /// The message id (reported back in `batchItemFailures`).
+    pub message_id: String,
+    /// The objects its notification names, or why the message could not be read.
+    pub objects: Result<Vec<ObjectRef>, String>,
+}
+
+/// Decodes an S3 event notification key: `+` is a space, then `%XX` escapes. AWS URL-encodes
+/// keys in notifications (`red flower.jpg` → `red+flower.jpg`) and does not fill the decoded
+/// key.
+pub fn decode_key(key: &str) -> String {
+    let plus = key.replace('+', " ");
+    percent_encoding::percent_decode_str(&plus)
+        .decode_utf8_lossy()
+        .into_owned()
+}
+
+fn is_test_event(v: &Value) -> bool {
+    v.get("Event").and_then(Value::as_str) == Some("s3:TestEvent")
+}
+
+/// The objects of an S3 notification (direct, or the body of an SQS message).
+fn s3_notification(v: Value) -> Result<(Vec<ObjectRef>, Vec<String>), String> {
+    let event: S3Event =
+        serde_json::from_value(v).map_err(|e| format!("not an S3 event notification: {e}"))?;
+    let mut objects = Vec::new();
+    let mut ignored = Vec::new();
+    for record in event.records {
+        let name = record.event_name.clone().unwrap_or_default();
+        // "ObjectCreated:Put" (notifications), "s3:ObjectCreated:Put" (some S3-compatible
+        // servers).
+        if !name.trim_start_matches("s3:").starts_with("ObjectCreated:") {
+            ignored.push(name);
+            continue;
+        }
+        let bucket = record.s3.bucket.name.unwrap_or_default();
+        let key = record.s3.object.key.unwrap_or_default();
+        if bucket.is_empty() || key.is_empty() {
+            return Err("an ObjectCreated record without bucket name or object key".into());
+        }
+        objects.push(ObjectRef {
+            bucket,
+            key: decode_key(&key),
+            version_id: record.s3.object.version_id.filter(|v| !v.is_empty()),
+            etag: record.s3.object.e_tag.filter(|v| !v.is_empty()),
+            size: record.s3.object.size.and_then(|s| u64::try_from(s).ok()),
+        });
+    }
+    Ok((objects, ignored))
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
+struct ObjectCreatedDetail {
+    bucket: DetailBucket,
+    object: DetailObject,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
+struct DetailBucket {
+    name: String,
+}
+
+#[derive(Debug, Deserialize, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+struct DetailObject {
+    key: String,
+    #[serde(default)]
+    size: Option<u64>,
+    #[serde(default)]
+    etag: Option<String>,
+    #[serde(default)]
+    version_id: Option<String>,
+}
+
+/// Reads an invocation's payload.
+///
+/// # Errors
+///
+/// A message saying what the payload is not, when it is none of the supported events.
+pub fn parse(payload: Value) -> Result<Invocation, String> {
+    if is_test_event(&payload) {
+        return Ok(Invocation::TestEvent);
+    }
+    if payload.get("detail-type").is_some() {
+        let event: EventBridgeEvent<ObjectCreatedDetail> = serde_json::from_value(payload)
+            .map_err(|e| format!("not an EventBridge S3 \"Object Created\" event: {e}"))?;
+        if event.detail_type != "Object Created" {
+            return Err(format!(
+                "EventBridge event of type {:?}: only \"Object Created\" is handled",
+                event.detail_type
+            ));
+        }
+        // EventBridge gives the key as stored, not URL-encoded.
+        let d = event.detail;
+        return Ok(Invocation::EventBridge(ObjectRef {
+            bucket: d.bucket.name,
+            key: d.object.key,
+            version_id: d.object.version_id.filter(|v| !v.is_empty()),
+            etag: d.object.etag.filter(|v| !v.is_empty()),
+            size: d.object.size,
+        }));
+    }
+    let source = payload
+        .get("Records")
+        .and_then(Value::as_array)
+        .and_then(|r| r.first())
+        .and_then(|r| r.get("eventSource").or_else(|| r.get("EventSource")))
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    if source == "aws:sqs" {
+        let event: SqsEvent =
+            serde_json::from_value(payload).map_err(|e| format!("not an SQS event: {e}"))?;
+        let items = event
+            .records
+            .into_iter()
+            .map(|m| {
+                let message_id = m.message_id.unwrap_or_default();
+                let objects = m
+                    .body
+                    .ok_or_else(|| "an SQS message without a body".to_string())
+                    .and_then(|body| {
+                        serde_json::from_str::<Value>(&body)
+                            .map_err(|e| format!("the SQS message body is not JSON: {e}"))
+                    })
+                    .and_then(|body| {
+                        if is_test_event(&body) {
+                            Ok(Vec::new())
+                        } else {
+                            s3_notification(body).map(|(objects, _)| objects)
+                        }
+                    });
+                SqsItem {
+                    message_id,
+                    objects,
+                }
+            })
+            .collect();
+        return Ok(Invocation::Sqs(items));
+    }
+    if payload.get("Records").is_some() {
+        let (objects, ignored) = s3_notification(payload)?;
+        return Ok(Invocation::S3 { objects, ignored });
+    }
+    Err("unrecognised event: expected an S3 notification, SQS messages wrapping S3 notifications, \
+         or an EventBridge \"Object Created\" event"
+        .into())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    pub(crate) fn s3_record(bucket: &str, key: &str, event: &str) -> Value {
+        json!({
+            "eventVersion": "2.1", "eventSource": "aws:s3", "awsRegion": "us-east-1",
+            "eventTime": "2026-11-30T10:00:00.000Z", "eventName": event,
+            "userIdentity": {"principalId": "EXAMPLE"},
+            "requestParameters": {"sourceIPAddress": "192.0.2.1"},
+            "responseElements": {"x-amz-request-id": "R", "x-amz-id-2": "I"},
+            "s3": {"s3SchemaVersion": "1.0", "configurationId": "c",
+                   "bucket": {"name": bucket, "ownerIdentity": {"principalId": "O"},
+                              "arn": format!("arn:aws:s3:::{bucket}")},
+                   "object": {"key": key, "size": 12, "eTag": "abc", "versionId": "v1",
+                              "sequencer": "0A"}}
+        })
+    }
+
+    #[test]
+    fn keys_are_url_decoded() {
+        assert_eq!(decode_key("red+flower.jpg"), "red flower.jpg");
+        assert_eq!(decode_key("a%2Bb%3Dc%20d"), "a+b=c d");
+        assert_eq!(decode_key("logs/2026-11-30-10-00-00-ABCDEF"), "logs/2026-11-30-10-00-00-ABCDEF");
+        assert_eq!(decode_key("caf%C3%A9+%25"), "café %");
+    }
+
+    #[test]
+    fn direct_s3_records() {
+        let event = json!({"Records": [
+            s3_record("logs", "cache-bucket/a+b%3Dc.log", "ObjectCreated:Put"),
+            s3_record("logs", "x", "ObjectRemoved:Delete"),
+            s3_record("logs", "transfers-bucket/y", "ObjectCreated:CompleteMultipartUpload"),
+        ]});
+        let Invocation::S3 { objects, ignored } = parse(event).unwrap() else {
+            panic!()
+        };
+        assert_eq!(objects.len(), 2);
+        assert_eq!(objects[0].key, "cache-bucket/a b=c.log");
+        assert_eq!(objects[0].bucket, "logs");
+        assert_eq!(objects[0].version_id.as_deref(), Some("v1"));
+        assert_eq!(objects[0].size, Some(12));
+        assert_eq!(objects[1].key, "transfers-bucket/y");
+        assert_eq!(ignored, ["ObjectRemoved:Delete"]);
+    }
+
+    #[test]
+    fn sqs_eventbridge_and_test_events() {
+        let test = json!({"Service": "Amazon S3", "Event": "s3:TestEvent",
+                          "Time": "2026-11-30T10:00:00.000Z", "Bucket": "logs",
+                          "RequestId": "R", "HostId": "H"});
+        assert_eq!(parse(test.clone()).unwrap(), Invocation::TestEvent);
+
+        let body = json!({"Records": [s3_record("logs", "k+1", "ObjectCreated:Put")]});
+        let sqs = json!({"Records": [
+            {"messageId": "m1", "receiptHandle": "h", "body": body.to_string(),
+             "attributes": {}, "messageAttributes": {}, "md5OfBody": "",
+             "eventSource": "aws:sqs", "eventSourceARN": "arn:aws:sqs:us-east-1:1:q",
+             "awsRegion": "us-east-1"},
+            {"messageId": "m2", "body": "not json", "eventSource": "aws:sqs"},
+            {"messageId": "m3", "body": test.to_string(), "eventSource": "aws:sqs"},
+        ]});
+        let Invocation::Sqs(items) = parse(sqs).unwrap() else {
+            panic!()
+        };
+        assert_eq!(items[0].message_id, "m1");
+        assert_eq!(items[0].objects.as_ref().unwrap()[0].key, "k 1");
+        assert!(items[1].objects.as_ref().unwrap_err().contains("not JSON"));
+        assert_eq!(items[2].objects, Ok(Vec::new()));
+
+        let eb = json!({"version": "0", "id": "e", "detail-type": "Object Created",
+            "source": "aws.s3", "account": "1", "time": "2026-11-30T10:00:00Z",
+            "region": "us-east-1", "resources": ["arn:aws:s3:::logs"],
+            "detail": {"version": "0", "bucket": {"name": "logs"},
+                       "object": {"key": "cache-bucket/a b+c", "size": 5, "etag": "e1",
+                                  "version-id": "v9", "sequencer": "1"},
+                       "request-id": "R", "requester": "1", "reason": "PutObject"}});
+        let Invocation::EventBridge(object) = parse(eb).unwrap() else {
+            panic!()
+        };
+        assert_eq!(object.key, "cache-bucket/a b+c");
+        assert_eq!(object.version_id.as_deref(), Some("v9"));
+        assert_eq!(object.etag.as_deref(), Some("e1"));
+
+        let other = json!({"detail-type": "Object Deleted", "source": "aws.s3", "detail": {
+            "bucket": {"name": "b"}, "object": {"key": "k"}}});
+        assert!(parse(other).unwrap_err().contains("\"Object Deleted\""));
+        assert!(parse(json!({"hello": 1})).unwrap_err().starts_with("unrecognised event"));
+    }
+}

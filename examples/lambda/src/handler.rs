@@ -1,0 +1,205 @@
+//! The handler: an event in, every object it names processed, a response out.
+
+use std::sync::Arc;
+
+use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
+use serde_json::{Value, json};
+
+use crate::config::Config;
+use crate::events::{self, Invocation, ObjectRef};
+use crate::metrics;
+use crate::process::{self, Failure, Outcome};
+use crate::store::ObjectStore;
+
+/// Where the metric lines go (standard output in Lambda).
+pub type Emit = Arc<dyn Fn(&str) + Send + Sync>;
+
+/// The error the handler returns when an object failed (Lambda then retries the event, and
+/// sends it to the dead-letter queue when the retries fail too).
+#[derive(Debug)]
+pub struct HandlerError(pub String);
+
+impl std::fmt::Display for HandlerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for HandlerError {}
+
+/// The function's handler, over any [`ObjectStore`].
+pub struct Handler<S> {
+    store: S,
+    config: Arc<Config>,
+    emit: Emit,
+}
+
+impl<S: ObjectStore> Handler<S> {
+    /// A handler writing metric lines to standard output.
+    pub fn new(store: S, config: Config) -> Self {
+        Handler::with_emit(store, config, Arc::new(|line: &str| println!("{line}")))
+    }
+
+    /// A handler writing metric lines through `emit`.
+    pub fn with_emit(store: S, config: Config, emit: Emit) -> Self {
+        Handler {
+            store,
+            config: Arc::new(config),
+            emit,
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &Config {
+        &self.config
+    }
+
+    /// The store.
+    pub fn store(&self) -> &S {
+        &self.store
+    }
+
+    /// Processes one object, unless it is the function's own output; logs the outcome and
+    /// emits its metrics line. `Ok(None)`: skipped.
+    pub async fn object(&self, object: &ObjectRef) -> Result<Option<Outcome>, Failure> {
+        if self.config.is_own_output(&object.bucket, &object.key) {
+            tracing::warn!(
+                bucket = %object.bucket,
+                key = %object.key,
+                "skipped: the object is this function's own output (output bucket, under the \
+                 output prefix); check the trigger's prefix filters"
+            );
+            return Ok(None);
+        }
+        match process::process(&self.store, &self.config, object).await {
+            Ok(outcome) => {
+                let now = chrono::Utc::now().timestamp_millis();
+                (self.emit)(&metrics::emf(&outcome, now).to_string());
+                tracing::info!(
+                    bucket = %outcome.bucket,
+                    key = %outcome.key,
+                    format = outcome.source_type.name(),
+                    rows = outcome.stats.rows,
+                    rejected = outcome.stats.rejected,
+                    parquet_key = outcome.parquet_key.as_deref().unwrap_or("-"),
+                    "processed"
+                );
+                Ok(Some(outcome))
+            }
+            Err(failure) => {
+                tracing::error!(
+                    bucket = %failure.bucket,
+                    key = %failure.key,
+                    cause = %failure.cause,
+                    "failed"
+                );
+                Err(failure)
+            }
+        }
+    }
+
+    /// Processes every object `objects` names, then fails if any failed.
+    async fn all(&self, objects: &[ObjectRef]) -> Result<Vec<Outcome>, Vec<Failure>> {
+        let mut outcomes = Vec::new();
+        let mut failures = Vec::new();
+        for object in objects {
+            match self.object(object).await {
+                Ok(Some(outcome)) => outcomes.push(outcome),
+                Ok(None) => {}
+                Err(failure) => failures.push(failure),
+            }
+        }
+        if failures.is_empty() {
+            Ok(outcomes)
+        } else {
+            Err(failures)
+        }
+    }
+
+    /// Handles one invocation's payload.
+    ///
+    /// * S3 notification, EventBridge event: every object is processed; if any failed, the
+    ///   error names them (the others were written).
+    /// * SQS: `{"batchItemFailures": [{"itemIdentifier": ID}, ...]}` naming the messages with
+    ///   a failed object.
+    /// * `s3:TestEvent`: acknowledged.
+    ///
+    /// # Errors
+    ///
+    /// An unrecognised payload, or objects that failed (not for SQS).
+    pub async fn handle(&self, payload: Value) -> Result<Value, HandlerError> {
+        let invocation = events::parse(payload).map_err(|e| {
+            tracing::error!(cause = %e, "unrecognised event");
+            HandlerError(e)
+        })?;
+        let summary = |outcomes: &[Outcome]| {
+            json!({
+                "processed": outcomes.len(),
+                "rows": outcomes.iter().map(|o| o.stats.rows).sum::<u64>(),
+                "rejected": outcomes.iter().map(|o| o.stats.rejected).sum::<u64>(),
+            })
+        };
+        let failed = |failures: Vec<Failure>, total: usize| {
+            let causes: Vec<String> = failures.iter().map(ToString::to_string).collect();
+            HandlerError(format!(
+                "{} of {total} objects failed: {}",
+                failures.len(),
+                causes.join("; ")
+            ))
+        };
+        match invocation {
+            Invocation::TestEvent => {
+                tracing::info!("s3:TestEvent acknowledged");
+                Ok(json!({"ignored": "s3:TestEvent"}))
+            }
+            Invocation::S3 { objects, ignored } => {
+                for name in ignored {
+                    tracing::info!(event = %name, "ignored: not an object creation");
+                }
+                let total = objects.len();
+                self.all(&objects)
+                    .await
+                    .map(|o| summary(&o))
+                    .map_err(|f| failed(f, total))
+            }
+            Invocation::EventBridge(object) => self
+                .all(std::slice::from_ref(&object))
+                .await
+                .map(|o| summary(&o))
+                .map_err(|f| failed(f, 1)),
+            Invocation::Sqs(items) => {
+                let mut failures = Vec::new();
+                for item in items {
+                    let ok = match &item.objects {
+                        Ok(objects) => self.all(objects).await.is_ok(),
+                        Err(cause) => {
+                            tracing::error!(
+                                message_id = %item.message_id,
+                                cause = %cause,
+                                "unreadable SQS message"
+                            );
+                            false
+                        }
+                    };
+                    if !ok {
+                        let mut failure = BatchItemFailure::default();
+                        failure.item_identifier = item.message_id.clone();
+                        failures.push(failure);
+                    }
+                }
+                let mut response = SqsBatchResponse::default();
+                response.batch_item_failures = failures;
+                serde_json::to_value(response).map_err(|e| HandlerError(e.to_string()))
+            }
+        }
+    }
+}
+
+impl From<HandlerError> for lambda_runtime::Diagnostic {
+    fn from(err: HandlerError) -> Self {
+        lambda_runtime::Diagnostic {
+            error_type: "AwsAccessLogs.ObjectsFailed".into(),
+            error_message: err.0,
+        }
+    }
+}

@@ -1,0 +1,418 @@
+//! Where objects are read and written: Amazon S3 (or any S3-compatible server), or memory.
+
+use std::collections::{BTreeMap, HashSet};
+use std::fmt;
+use std::future::Future;
+use std::io::{self, Cursor, Read};
+use std::sync::{Arc, Mutex};
+
+use aws_sdk_s3::config::http::HttpResponse;
+use bytes::Bytes;
+use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
+use aws_sdk_s3::primitives::ByteStream;
+use sha2::{Digest, Sha256};
+
+/// An object being read: its body streams.
+pub struct Object {
+    /// The body, read on a blocking thread (for S3 it pulls from the network as it is read).
+    pub body: Box<dyn Read + Send>,
+    /// Size in bytes, when known.
+    pub size: Option<u64>,
+    /// ETag without quotes.
+    pub etag: Option<String>,
+    /// Version id, when the bucket is versioned.
+    pub version_id: Option<String>,
+    /// Last-modified time, milliseconds since the epoch.
+    pub last_modified_ms: Option<i64>,
+}
+
+impl fmt::Debug for Object {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Object")
+            .field("size", &self.size)
+            .field("etag", &self.etag)
+            .field("version_id", &self.version_id)
+            .finish_non_exhaustive()
+    }
+}
+
+/// A condition on a write (S3 conditional writes).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Precondition {
+    /// Write unconditionally.
+    None,
+    /// Write only if no object has the key (`If-None-Match: *`).
+    Absent,
+    /// Write only if the current object has this ETag (`If-Match`).
+    Matches(String),
+}
+
+/// A failed store operation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StoreError {
+    /// No such object (or bucket).
+    NotFound,
+    /// The write's precondition did not hold.
+    PreconditionFailed,
+    /// Anything else, after the client's retries.
+    Other(String),
+}
+
+impl fmt::Display for StoreError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            StoreError::NotFound => f.write_str("no such object"),
+            StoreError::PreconditionFailed => f.write_str("precondition failed"),
+            StoreError::Other(message) => f.write_str(message),
+        }
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+/// The object store the handler works on.
+pub trait ObjectStore: Send + Sync + 'static {
+    /// Opens an object (a given version, when `version_id` is set) for streaming.
+    fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> impl Future<Output = Result<Object, StoreError>> + Send;
+
+    /// Reads a small object whole; returns its bytes and ETag.
+    fn get_small(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> impl Future<Output = Result<(Vec<u8>, Option<String>), StoreError>> + Send;
+
+    /// Writes an object.
+    fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        precondition: Precondition,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+}
+
+fn unquote(etag: &str) -> String {
+    etag.trim_matches('"').to_string()
+}
+
+/// Amazon S3 through the AWS SDK.
+#[derive(Debug, Clone)]
+pub struct S3Store {
+    client: aws_sdk_s3::Client,
+}
+
+impl S3Store {
+    /// A store over `client`.
+    pub fn new(client: aws_sdk_s3::Client) -> Self {
+        S3Store { client }
+    }
+
+    /// The client the store uses.
+    pub fn client(&self) -> &aws_sdk_s3::Client {
+        &self.client
+    }
+}
+
+fn sdk_error<E>(err: SdkError<E, HttpResponse>) -> StoreError
+where
+    E: std::error::Error + Send + Sync + 'static,
+{
+    match err.raw_response().map(|r| r.status().as_u16()) {
+        Some(404) => StoreError::NotFound,
+        Some(412) => StoreError::PreconditionFailed,
+        _ => StoreError::Other(DisplayErrorContext(&err).to_string()),
+    }
+}
+
+impl ObjectStore for S3Store {
+    async fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<Object, StoreError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_string))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let size = out.content_length().and_then(|n| u64::try_from(n).ok());
+        let etag = out.e_tag().map(unquote);
+        let version_id = out
+            .version_id()
+            .filter(|v| !v.is_empty() && *v != "null")
+            .map(str::to_string);
+        let last_modified_ms = out.last_modified().and_then(|t| t.to_millis().ok());
+        // Streams: the bridge reads the HTTP body as the decoder asks for bytes.
+        let reader = Box::pin(out.body.into_async_read());
+        let body = tokio_util::io::SyncIoBridge::new(reader);
+        Ok(Object {
+            body: Box::new(body),
+            size,
+            etag,
+            version_id,
+            last_modified_ms,
+        })
+    }
+
+    async fn get_small(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(Vec<u8>, Option<String>), StoreError> {
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        let etag = out.e_tag().map(unquote);
+        let bytes = out
+            .body
+            .collect()
+            .await
+            .map_err(|e| StoreError::Other(format!("reading the body: {e}")))?;
+        Ok((bytes.to_vec(), etag))
+    }
+
+    async fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        precondition: Precondition,
+    ) -> Result<(), StoreError> {
+        let mut request = self
+            .client
+            .put_object()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .body(ByteStream::from(body));
+        request = match precondition {
+            Precondition::None => request,
+            Precondition::Absent => request.if_none_match("*"),
+            Precondition::Matches(etag) => request.if_match(format!("\"{etag}\"")),
+        };
+        request.send().await.map_err(sdk_error)?;
+        Ok(())
+    }
+}
+
+#[derive(Debug, Clone)]
+struct Stored {
+    bytes: Bytes,
+    etag: String,
+    content_type: String,
+}
+
+#[derive(Debug, Default)]
+struct Memory {
+    objects: BTreeMap<(String, String), Stored>,
+    failing_reads: HashSet<String>,
+    failing_writes: Vec<String>,
+    puts: Vec<(String, String)>,
+}
+
+/// An in-memory object store, for tests: supports conditional writes, and failures on
+/// chosen keys.
+#[derive(Debug, Clone, Default)]
+pub struct MemoryStore {
+    inner: Arc<Mutex<Memory>>,
+}
+
+impl MemoryStore {
+    /// An empty store.
+    pub fn new() -> Self {
+        MemoryStore::default()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Memory> {
+        self.inner.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Stores an object.
+    pub fn insert(&self, bucket: &str, key: &str, bytes: impl Into<Vec<u8>>) {
+        let bytes = bytes.into();
+        let etag = etag_of(&bytes);
+        self.lock().objects.insert(
+            (bucket.to_string(), key.to_string()),
+            Stored {
+                bytes: Bytes::from(bytes),
+                etag,
+                content_type: "application/octet-stream".into(),
+            },
+        );
+    }
+
+    /// An object's bytes.
+    pub fn object(&self, bucket: &str, key: &str) -> Option<Vec<u8>> {
+        self.lock()
+            .objects
+            .get(&(bucket.to_string(), key.to_string()))
+            .map(|s| s.bytes.to_vec())
+    }
+
+    /// An object's content type.
+    pub fn content_type(&self, bucket: &str, key: &str) -> Option<String> {
+        self.lock()
+            .objects
+            .get(&(bucket.to_string(), key.to_string()))
+            .map(|s| s.content_type.clone())
+    }
+
+    /// The keys in `bucket`, in order.
+    pub fn keys(&self, bucket: &str) -> Vec<String> {
+        self.lock()
+            .objects
+            .keys()
+            .filter(|(b, _)| b == bucket)
+            .map(|(_, k)| k.clone())
+            .collect()
+    }
+
+    /// Every successful write so far, as (bucket, key), in order.
+    pub fn puts(&self) -> Vec<(String, String)> {
+        self.lock().puts.clone()
+    }
+
+    /// Reading `key` fails half-way through its body, as a broken connection would.
+    pub fn fail_reads_of(&self, key: &str) {
+        self.lock().failing_reads.insert(key.to_string());
+    }
+
+    /// Writes of keys starting with `prefix` fail.
+    pub fn fail_writes_under(&self, prefix: &str) {
+        self.lock().failing_writes.push(prefix.to_string());
+    }
+}
+
+fn etag_of(bytes: &[u8]) -> String {
+    let digest = Sha256::digest(bytes);
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// A body that fails after `good` bytes.
+struct FailingBody {
+    bytes: Cursor<Bytes>,
+    good: u64,
+}
+
+impl Read for FailingBody {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let left = self.good.saturating_sub(self.bytes.position());
+        if left == 0 {
+            return Err(io::Error::new(
+                io::ErrorKind::ConnectionReset,
+                "connection reset while reading the object",
+            ));
+        }
+        let n = buf.len().min(usize::try_from(left).unwrap_or(usize::MAX));
+        self.bytes.read(&mut buf[..n])
+    }
+}
+
+struct SharedBytes(Cursor<Bytes>);
+
+impl Read for SharedBytes {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        self.0.read(buf)
+    }
+}
+
+impl ObjectStore for MemoryStore {
+    async fn get(
+        &self,
+        bucket: &str,
+        key: &str,
+        _version_id: Option<&str>,
+    ) -> Result<Object, StoreError> {
+        let memory = self.lock();
+        let stored = memory
+            .objects
+            .get(&(bucket.to_string(), key.to_string()))
+            .ok_or(StoreError::NotFound)?;
+        let size = stored.bytes.len() as u64;
+        let cursor = Cursor::new(stored.bytes.clone());
+        let body: Box<dyn Read + Send> = if memory.failing_reads.contains(key) {
+            Box::new(FailingBody {
+                bytes: cursor,
+                good: size / 2,
+            })
+        } else {
+            Box::new(SharedBytes(cursor))
+        };
+        Ok(Object {
+            body,
+            size: Some(size),
+            etag: Some(stored.etag.clone()),
+            version_id: None,
+            last_modified_ms: Some(1_764_496_800_000),
+        })
+    }
+
+    async fn get_small(
+        &self,
+        bucket: &str,
+        key: &str,
+    ) -> Result<(Vec<u8>, Option<String>), StoreError> {
+        let memory = self.lock();
+        let stored = memory
+            .objects
+            .get(&(bucket.to_string(), key.to_string()))
+            .ok_or(StoreError::NotFound)?;
+        Ok((stored.bytes.to_vec(), Some(stored.etag.clone())))
+    }
+
+    async fn put(
+        &self,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+        content_type: &str,
+        precondition: Precondition,
+    ) -> Result<(), StoreError> {
+        let mut memory = self.lock();
+        if memory.failing_writes.iter().any(|p| key.starts_with(p)) {
+            return Err(StoreError::Other(format!(
+                "injected write failure for s3://{bucket}/{key}"
+            )));
+        }
+        let id = (bucket.to_string(), key.to_string());
+        let current = memory.objects.get(&id).map(|s| s.etag.clone());
+        let holds = match (&precondition, &current) {
+            (Precondition::None, _) => true,
+            (Precondition::Absent, current) => current.is_none(),
+            (Precondition::Matches(etag), Some(current)) => etag == current,
+            (Precondition::Matches(_), None) => false,
+        };
+        if !holds {
+            return Err(StoreError::PreconditionFailed);
+        }
+        let etag = etag_of(&body);
+        memory.objects.insert(
+            id.clone(),
+            Stored {
+                bytes: Bytes::from(body),
+                etag,
+                content_type: content_type.to_string(),
+            },
+        );
+        memory.puts.push(id);
+        Ok(())
+    }
+}
