@@ -221,7 +221,9 @@ fn parse_routes(json: &str) -> Result<Vec<(String, SourceType)>, ConfigError> {
     let Some(object) = value.as_object() else {
         return Err(bad(
             SOURCE_TYPE_MAP_VAR,
-            format!("must be a JSON object of key prefix to source type, like {DEFAULT_SOURCE_TYPE_MAP}"),
+            format!(
+                "must be a JSON object of key prefix to source type, like {DEFAULT_SOURCE_TYPE_MAP}"
+            ),
         ));
     };
     let mut routes = Vec::with_capacity(object.len());
@@ -271,7 +273,10 @@ mod tests {
             c.route("cloudfront-realtime/2026/x.gz"),
             Some(SourceType::CloudFrontRealtime)
         );
-        assert_eq!(c.route("transfers-bucket/2026-01-01-x"), Some(SourceType::S3Access));
+        assert_eq!(
+            c.route("transfers-bucket/2026-01-01-x"),
+            Some(SourceType::S3Access)
+        );
         assert_eq!(c.route("cache-bucket/x"), Some(SourceType::S3Access));
         assert_eq!(c.route("elsewhere/x"), None);
         assert_eq!(c.realtime_fields.as_ref().unwrap().len(), 3);
@@ -284,7 +289,10 @@ mod tests {
         vars.push((OUTPUT_PREFIX_VAR, "curated"));
         vars.push((FORCE_PATH_STYLE_VAR, "1"));
         let c = config(&vars).unwrap();
-        assert_eq!(c.route("logs/cf/E2.2026.gz"), Some(SourceType::CloudFrontStandard));
+        assert_eq!(
+            c.route("logs/cf/E2.2026.gz"),
+            Some(SourceType::CloudFrontStandard)
+        );
         assert_eq!(c.route("logs/access"), Some(SourceType::S3Access));
         assert_eq!(c.output_prefix, "curated/");
         assert!(c.force_path_style);
@@ -297,7 +305,10 @@ mod tests {
     fn errors_name_the_variable() {
         let err = config(&[]).unwrap_err();
         assert_eq!(err.variable, OUTPUT_BUCKET_VAR);
-        assert!(err.to_string().starts_with("CACHE__SERVICE__BUCKET_NAME: is required"));
+        assert!(
+            err.to_string()
+                .starts_with("CACHE__SERVICE__BUCKET_NAME: is required")
+        );
 
         let err = config(&[(OUTPUT_BUCKET_VAR, "out")]).unwrap_err();
         assert_eq!(err.variable, REALTIME_FIELDS_VAR);
@@ -306,7 +317,10 @@ mod tests {
         for (map, needle) in [
             ("{not json", "is not valid JSON"),
             ("[1]", "must be a JSON object"),
-            (r#"{"a/": "s3"}"#, "\"a/\" to \"s3\", which is not a source type"),
+            (
+                r#"{"a/": "s3"}"#,
+                "\"a/\" to \"s3\", which is not a source type",
+            ),
         ] {
             let mut vars = BASE.to_vec();
             vars.push((SOURCE_TYPE_MAP_VAR, map));

@@ -186,9 +186,11 @@ pub fn parse(payload: Value) -> Result<Invocation, String> {
         let (objects, ignored) = s3_notification(payload)?;
         return Ok(Invocation::S3 { objects, ignored });
     }
-    Err("unrecognised event: expected an S3 notification, SQS messages wrapping S3 notifications, \
+    Err(
+        "unrecognised event: expected an S3 notification, SQS messages wrapping S3 notifications, \
          or an EventBridge \"Object Created\" event"
-        .into())
+            .into(),
+    )
 }
 
 #[cfg(test)]
@@ -215,7 +217,10 @@ mod tests {
     fn keys_are_url_decoded() {
         assert_eq!(decode_key("red+flower.jpg"), "red flower.jpg");
         assert_eq!(decode_key("a%2Bb%3Dc%20d"), "a+b=c d");
-        assert_eq!(decode_key("logs/2026-11-30-10-00-00-ABCDEF"), "logs/2026-11-30-10-00-00-ABCDEF");
+        assert_eq!(
+            decode_key("logs/2026-11-30-10-00-00-ABCDEF"),
+            "logs/2026-11-30-10-00-00-ABCDEF"
+        );
         assert_eq!(decode_key("caf%C3%A9+%25"), "café %");
     }
 
@@ -279,6 +284,10 @@ mod tests {
         let other = json!({"detail-type": "Object Deleted", "source": "aws.s3", "detail": {
             "bucket": {"name": "b"}, "object": {"key": "k"}}});
         assert!(parse(other).unwrap_err().contains("\"Object Deleted\""));
-        assert!(parse(json!({"hello": 1})).unwrap_err().starts_with("unrecognised event"));
+        assert!(
+            parse(json!({"hello": 1}))
+                .unwrap_err()
+                .starts_with("unrecognised event")
+        );
     }
 }

@@ -7,9 +7,7 @@ use std::time::Instant;
 use arrow::array::{Array, RecordBatch, TimestampMillisecondArray};
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 use aws_access_logs::parquet::{ParquetOptions, write_parquet_with_rejects};
-use aws_access_logs::{
-    BatchSource, DecodeStats, ErrorKind, Format, Reader, ReaderBuilder, Reject,
-};
+use aws_access_logs::{BatchSource, DecodeStats, ErrorKind, Format, Reader, ReaderBuilder, Reject};
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 use flate2::Compression;
@@ -103,7 +101,12 @@ pub struct OutputKeys {
 }
 
 /// The output keys of an object of `source_type` whose partition time is `partition_ms`.
-pub fn output_keys(prefix: &str, source_type: SourceType, partition_ms: i64, id: &str) -> OutputKeys {
+pub fn output_keys(
+    prefix: &str,
+    source_type: SourceType,
+    partition_ms: i64,
+    id: &str,
+) -> OutputKeys {
     let time = DateTime::<Utc>::from_timestamp_millis(partition_ms).unwrap_or_default();
     let partition = time.format("year=%Y/month=%m/day=%d/hour=%H");
     let base = format!("{prefix}{source_type}");
@@ -343,9 +346,10 @@ fn convert(
     let mut reader = open(config, route, &body)?;
     let source_type = SourceType::of_format(reader.format());
     let schema = reader.schema();
-    let time_column = schema.fields().iter().position(|f| {
-        matches!(f.data_type(), DataType::Timestamp(TimeUnit::Millisecond, _))
-    });
+    let time_column = schema
+        .fields()
+        .iter()
+        .position(|f| matches!(f.data_type(), DataType::Timestamp(TimeUnit::Millisecond, _)));
     let mut observed = Observed {
         inner: &mut reader,
         time_column,
@@ -441,7 +445,13 @@ async fn update_latest<S: ObjectStore>(
             Err(err) => return Err(format!("reading s3://{bucket}/{latest_key}: {err}")),
         };
         match store
-            .put(bucket, latest_key, bytes.clone(), "application/json", precondition)
+            .put(
+                bucket,
+                latest_key,
+                bytes.clone(),
+                "application/json",
+                precondition,
+            )
             .await
         {
             Ok(()) => return Ok(true),
@@ -477,7 +487,10 @@ pub async fn process<S: ObjectStore>(
         .get(&object.bucket, &object.key, object.version_id.as_deref())
         .await
         .map_err(|err| fail(format!("cannot read the object: {err}")))?;
-    let version = opened.version_id.clone().or_else(|| object.version_id.clone());
+    let version = opened
+        .version_id
+        .clone()
+        .or_else(|| object.version_id.clone());
     let etag = opened.etag.clone().or_else(|| object.etag.clone());
     let last_modified_ms = opened.last_modified_ms;
     let route = config.route(&object.key);
@@ -491,13 +504,23 @@ pub async fn process<S: ObjectStore>(
             .map_err(fail)?
     };
 
-    let id = object_id(&object.bucket, &object.key, version.as_deref(), etag.as_deref());
+    let id = object_id(
+        &object.bucket,
+        &object.key,
+        version.as_deref(),
+        etag.as_deref(),
+    );
     let partition_ms = converted
         .time_range
         .map(|(earliest, _)| earliest)
         .or(last_modified_ms)
         .unwrap_or(0);
-    let keys = output_keys(&config.output_prefix, converted.source_type, partition_ms, &id);
+    let keys = output_keys(
+        &config.output_prefix,
+        converted.source_type,
+        partition_ms,
+        &id,
+    );
     let bucket = &config.output_bucket;
     let mut outcome = Outcome {
         bucket: object.bucket.clone(),
@@ -517,7 +540,13 @@ pub async fn process<S: ObjectStore>(
     if let Some(rejects) = converted.rejects {
         outcome.rejects_bytes = rejects.len() as u64;
         store
-            .put(bucket, &keys.rejects, rejects, REJECTS_CONTENT_TYPE, Precondition::None)
+            .put(
+                bucket,
+                &keys.rejects,
+                rejects,
+                REJECTS_CONTENT_TYPE,
+                Precondition::None,
+            )
             .await
             .map_err(|e| fail(format!("writing s3://{bucket}/{}: {e}", keys.rejects)))?;
         outcome.rejects_key = Some(keys.rejects.clone());
@@ -528,7 +557,13 @@ pub async fn process<S: ObjectStore>(
         let range = converted.time_range.unwrap_or((partition_ms, partition_ms));
         outcome.bytes_out = converted.parquet.len() as u64;
         store
-            .put(bucket, &keys.parquet, converted.parquet, PARQUET_CONTENT_TYPE, Precondition::None)
+            .put(
+                bucket,
+                &keys.parquet,
+                converted.parquet,
+                PARQUET_CONTENT_TYPE,
+                Precondition::None,
+            )
             .await
             .map_err(|e| fail(format!("writing s3://{bucket}/{}: {e}", keys.parquet)))?;
         let document = latest_document(

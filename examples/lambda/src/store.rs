@@ -7,9 +7,9 @@ use std::io::{self, Cursor, Read};
 use std::sync::{Arc, Mutex};
 
 use aws_sdk_s3::config::http::HttpResponse;
-use bytes::Bytes;
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
 use aws_sdk_s3::primitives::ByteStream;
+use bytes::Bytes;
 use sha2::{Digest, Sha256};
 
 /// An object being read: its body streams.
