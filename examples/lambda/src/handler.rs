@@ -16,8 +16,13 @@ pub type Emit = Arc<dyn Fn(&str) + Send + Sync>;
 
 /// The error the handler returns when an object failed (Lambda then retries the event, and
 /// sends it to the dead-letter queue when the retries fail too).
-#[derive(Debug)]
 pub struct HandlerError(pub String);
+
+impl std::fmt::Debug for HandlerError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
 
 impl std::fmt::Display for HandlerError {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -1,0 +1,674 @@
+//! End to end against a real S3-compatible server (moto, started on 127.0.0.1 here and
+//! stopped by its PID): the handler on the SDK's S3 client, and the built binary under a
+//! Lambda runtime API.
+//!
+//! The server comes from `examples/lambda/tools.sh` (a venv under `target/`); without it the
+//! tests say so and pass, unless `AWS_ACCESS_LOGS_REQUIRE_MOTO=1` (as in CI).
+
+mod support;
+
+use std::collections::{BTreeMap, VecDeque};
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use aws_access_logs_lambda::{Handler, S3Store};
+use aws_sdk_s3::Client;
+use aws_sdk_s3::primitives::ByteStream;
+use serde_json::{Value, json};
+use support::*;
+
+/// A moto S3 server on 127.0.0.1, stopped (by PID) when dropped.
+struct Moto {
+    child: Child,
+    url: String,
+}
+
+impl Drop for Moto {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+fn moto_server() -> Option<Moto> {
+    let path = std::env::var_os("MOTO_SERVER")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| {
+            PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+                .join("../../target/lambda-venv/bin/moto_server")
+        });
+    if !path.exists() {
+        if std::env::var("AWS_ACCESS_LOGS_REQUIRE_MOTO").as_deref() == Ok("1") {
+            panic!(
+                "{} not found (required by AWS_ACCESS_LOGS_REQUIRE_MOTO=1): run examples/lambda/tools.sh",
+                path.display()
+            );
+        }
+        eprintln!(
+            "{} not found: skipping the end-to-end test (run examples/lambda/tools.sh)",
+            path.display()
+        );
+        return None;
+    }
+    let port = free_port();
+    let child = Command::new(&path)
+        .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let moto = Moto {
+        child,
+        url: format!("http://127.0.0.1:{port}"),
+    };
+    let started = Instant::now();
+    while TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "moto did not start"
+        );
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    Some(moto)
+}
+
+async fn client(url: &str) -> Client {
+    let shared = aws_config::defaults(aws_config::BehaviorVersion::latest())
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(url)
+        .credentials_provider(aws_sdk_s3::config::Credentials::new(
+            "testing", "testing", None, None, "tests",
+        ))
+        .load()
+        .await;
+    Client::from_conf(
+        aws_sdk_s3::config::Builder::from(&shared)
+            .force_path_style(true)
+            .build(),
+    )
+}
+
+async fn put(client: &Client, bucket: &str, key: &str, body: Vec<u8>) {
+    client
+        .put_object()
+        .bucket(bucket)
+        .key(key)
+        .body(ByteStream::from(body))
+        .send()
+        .await
+        .unwrap();
+}
+
+async fn get(client: &Client, bucket: &str, key: &str) -> Vec<u8> {
+    client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .unwrap_or_else(|e| panic!("get {key}: {e:?}"))
+        .body
+        .collect()
+        .await
+        .unwrap()
+        .to_vec()
+}
+
+/// Every object of `bucket`: key → bytes.
+async fn snapshot(client: &Client, bucket: &str) -> BTreeMap<String, Vec<u8>> {
+    let listed = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .send()
+        .await
+        .unwrap();
+    let mut objects = BTreeMap::new();
+    for object in listed.contents() {
+        let key = object.key().unwrap().to_string();
+        let bytes = get(client, bucket, &key).await;
+        objects.insert(key, bytes);
+    }
+    objects
+}
+
+fn only<'a>(
+    objects: &'a BTreeMap<String, Vec<u8>>,
+    prefix: &str,
+    suffix: &str,
+) -> (&'a str, &'a [u8]) {
+    let found: Vec<_> = objects
+        .iter()
+        .filter(|(k, _)| k.starts_with(prefix) && k.ends_with(suffix))
+        .collect();
+    assert_eq!(
+        found.len(),
+        1,
+        "{:?} under {prefix}",
+        objects.keys().collect::<Vec<_>>()
+    );
+    (found[0].0.as_str(), found[0].1.as_slice())
+}
+
+const RT_KEY: &str = "cloudfront-realtime/2026/11/30/10/logs-stream-1-2026-11-30-10-00-00-6b1e.gz";
+const S3_KEY: &str = "cache-bucket/2026-11-30-10-00-00-ABCDEF access log";
+const S3_KEY_ENCODED: &str = "cache-bucket/2026-11-30-10-00-00-ABCDEF+access+log";
+const STD_KEY: &str = "cf-standard/E2EXAMPLE.2019-12-04-21.d111111abcdef8.gz";
+
+/// Buckets `logs` and `out`, and the three fixtures in `logs`.
+async fn seed(client: &Client) {
+    for bucket in ["logs", "out"] {
+        client.create_bucket().bucket(bucket).send().await.unwrap();
+    }
+    put(
+        client,
+        "logs",
+        RT_KEY,
+        gzip(&fixture("cloudfront/realtime.log")),
+    )
+    .await;
+    put(client, "logs", S3_KEY, fixture("s3/quirks.log")).await;
+    put(
+        client,
+        "logs",
+        STD_KEY,
+        gzip(&fixture("cloudfront/standard-26.log")),
+    )
+    .await;
+}
+
+/// Checks the outputs of the three fixtures in `out`.
+fn check_outputs(objects: &BTreeMap<String, Vec<u8>>) {
+    for (format, fixture_name, time, source_key) in [
+        ("s3-access", "s3/quirks.expected.json", "time", S3_KEY),
+        (
+            "cloudfront-realtime",
+            "cloudfront/realtime.expected.json",
+            "timestamp",
+            RT_KEY,
+        ),
+        (
+            "cloudfront-standard",
+            "cloudfront/standard-26.expected.json",
+            "timestamp",
+            STD_KEY,
+        ),
+    ] {
+        let expected = expected(fixture_name);
+        let partition = partition_of(&expected, time);
+        let (key, bytes) = only(objects, &format!("lets/{format}/{partition}/"), ".parquet");
+        let (rows, meta) = parquet_rows(bytes);
+        assert_rows(&rows, &expected);
+        assert_eq!(meta["aws_access_logs.rows"], rows.len().to_string());
+        let latest: Value =
+            serde_json::from_slice(&objects[&format!("lets/{format}/latest.json")]).unwrap();
+        assert_eq!(latest["key"], key);
+        assert_eq!(
+            latest["source"],
+            json!({"bucket": "logs", "key": source_key})
+        );
+        let want_rejects = expected_reject_lines(&expected);
+        let rejects: Vec<_> = objects
+            .iter()
+            .filter(|(k, _)| k.starts_with(&format!("lets/{format}/rejects/")))
+            .collect();
+        if want_rejects.is_empty() {
+            assert!(rejects.is_empty());
+        } else {
+            assert_eq!(rejects.len(), 1);
+            let id = key
+                .rsplit('/')
+                .next()
+                .unwrap()
+                .replace(".parquet", ".jsonl.gz");
+            assert_eq!(
+                rejects[0].0,
+                &format!("lets/{format}/rejects/{partition}/{id}")
+            );
+            let lines: Vec<u64> = reject_lines(rejects[0].1)
+                .iter()
+                .map(|r| r["line"].as_u64().unwrap())
+                .collect();
+            assert_eq!(lines, want_rejects, "{format}");
+        }
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn handler_against_a_real_s3_server() {
+    let Some(moto) = moto_server() else { return };
+    let client = client(&moto.url).await;
+    seed(&client).await;
+    let handler = Handler::with_emit(
+        S3Store::new(client.clone()),
+        config(&[]),
+        Arc::new(|_: &str| {}),
+    );
+
+    // S3 notification (URL-encoded key), SQS (with a failing message), EventBridge.
+    let s3 = s3_event(vec![s3_record("logs", S3_KEY_ENCODED, 1)]);
+    let sqs = sqs_event(&[
+        ("m1", s3_event(vec![s3_record("logs", RT_KEY, 1)])),
+        (
+            "m2",
+            s3_event(vec![s3_record("logs", "cache-bucket/no-such-key", 1)]),
+        ),
+    ]);
+    let eb = eventbridge_event("logs", STD_KEY, 1);
+    assert_eq!(handler.handle(s3.clone()).await.unwrap()["rows"], 19);
+    assert_eq!(
+        handler.handle(sqs.clone()).await.unwrap(),
+        json!({"batchItemFailures": [{"itemIdentifier": "m2"}]})
+    );
+    assert_eq!(handler.handle(eb.clone()).await.unwrap()["rows"], 2);
+
+    let first = snapshot(&client, "out").await;
+    check_outputs(&first);
+    // 3 Parquet, 2 rejects (the standard fixture has none), 3 latest.json.
+    assert_eq!(first.len(), 8, "{:?}", first.keys().collect::<Vec<_>>());
+
+    // At-least-once delivery: everything again, the same bytes under the same keys.
+    handler.handle(s3).await.unwrap();
+    handler.handle(sqs).await.unwrap();
+    handler.handle(eb).await.unwrap();
+    assert_eq!(snapshot(&client, "out").await, first);
+
+    // Loop guard: the function's own output is never read.
+    let own: Vec<Value> = first
+        .keys()
+        .map(|k| s3_record("out", &k.replace(' ', "+"), 1))
+        .collect();
+    assert_eq!(handler.handle(s3_event(own)).await.unwrap()["processed"], 0);
+    assert_eq!(snapshot(&client, "out").await, first);
+
+    // A missing object fails the direct event, naming it.
+    let err = handler
+        .handle(s3_event(vec![s3_record("logs", "cache-bucket/gone", 1)]))
+        .await
+        .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("s3://logs/cache-bucket/gone: cannot read the object: no such object"),
+        "{err}"
+    );
+}
+
+/// A Lambda runtime API on 127.0.0.1: hands out `events`, collects the function's answers.
+struct RuntimeApi {
+    addr: SocketAddr,
+    answers: Arc<Mutex<Vec<(String, String, Value)>>>,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for RuntimeApi {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+    }
+}
+
+fn respond(stream: &mut TcpStream, status: &str, headers: &[(String, String)], body: &[u8]) {
+    let mut head = format!("HTTP/1.1 {status}\r\nContent-Length: {}\r\n", body.len());
+    for (k, v) in headers {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = stream.write_all(head.as_bytes());
+    let _ = stream.write_all(body);
+}
+
+fn serve(
+    stream: TcpStream,
+    queue: Arc<Mutex<VecDeque<(String, Value)>>>,
+    answers: Arc<Mutex<Vec<(String, String, Value)>>>,
+    stop: Arc<AtomicBool>,
+) {
+    let mut reader = BufReader::new(stream.try_clone().unwrap());
+    let mut stream = stream;
+    loop {
+        let mut request_line = String::new();
+        if reader.read_line(&mut request_line).unwrap_or(0) == 0 {
+            return;
+        }
+        let mut length = 0usize;
+        loop {
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            let line = line.trim_end();
+            if line.is_empty() {
+                break;
+            }
+            if let Some((k, v)) = line.split_once(':') {
+                if k.eq_ignore_ascii_case("content-length") {
+                    length = v.trim().parse().unwrap();
+                }
+            }
+        }
+        let mut body = vec![0; length];
+        reader.read_exact(&mut body).unwrap();
+        let mut parts = request_line.split_whitespace();
+        let (method, path) = (parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        if method == "GET" && path.ends_with("/runtime/invocation/next") {
+            let next = loop {
+                if let Some(next) = queue.lock().unwrap().pop_front() {
+                    break next;
+                }
+                if stop.load(Ordering::SeqCst) {
+                    return;
+                }
+                std::thread::sleep(Duration::from_millis(20));
+            };
+            let deadline = std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .unwrap()
+                .as_millis()
+                + 60_000;
+            let headers = vec![
+                ("Content-Type".into(), "application/json".into()),
+                ("Lambda-Runtime-Aws-Request-Id".into(), next.0.clone()),
+                ("Lambda-Runtime-Deadline-Ms".into(), deadline.to_string()),
+                (
+                    "Lambda-Runtime-Invoked-Function-Arn".into(),
+                    "arn:aws:lambda:us-east-1:123456789012:function:logs-to-parquet".into(),
+                ),
+                (
+                    "Lambda-Runtime-Trace-Id".into(),
+                    "Root=1-5759e988-bd862e3fe1be46a994272793".into(),
+                ),
+            ];
+            respond(
+                &mut stream,
+                "200 OK",
+                &headers,
+                next.1.to_string().as_bytes(),
+            );
+        } else if method == "POST" {
+            // /2018-06-01/runtime/invocation/{id}/response | /error, /runtime/init/error
+            let segments: Vec<&str> = path.split('/').collect();
+            let kind = segments.last().copied().unwrap_or("").to_string();
+            let id = if segments.len() >= 2 {
+                segments[segments.len() - 2].to_string()
+            } else {
+                String::new()
+            };
+            let value = serde_json::from_slice(&body)
+                .unwrap_or(Value::String(String::from_utf8_lossy(&body).into()));
+            answers.lock().unwrap().push((id, kind, value));
+            respond(
+                &mut stream,
+                "202 Accepted",
+                &[("Content-Type".into(), "application/json".into())],
+                b"{}",
+            );
+        } else {
+            respond(&mut stream, "404 Not Found", &[], b"");
+        }
+    }
+}
+
+fn runtime_api(events: Vec<(String, Value)>) -> RuntimeApi {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = listener.local_addr().unwrap();
+    let queue = Arc::new(Mutex::new(VecDeque::from(events)));
+    let answers = Arc::new(Mutex::new(Vec::new()));
+    let stop = Arc::new(AtomicBool::new(false));
+    let (a, s) = (Arc::clone(&answers), Arc::clone(&stop));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(stream) = stream else { return };
+            let (q, a, s) = (Arc::clone(&queue), Arc::clone(&a), Arc::clone(&s));
+            std::thread::spawn(move || serve(stream, q, a, s));
+        }
+    });
+    RuntimeApi {
+        addr,
+        answers,
+        stop,
+    }
+}
+
+/// The function binary with the Lambda environment, pointed at `runtime` and `moto`.
+fn function(runtime: SocketAddr, moto: &Moto, extra: &[(&str, String)]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_aws-access-logs-lambda"));
+    command
+        .env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("AWS_LAMBDA_RUNTIME_API", runtime.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "logs-to-parquet")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "$LATEST")
+        .env("AWS_LAMBDA_LOG_GROUP_NAME", "/aws/lambda/logs-to-parquet")
+        .env(
+            "AWS_LAMBDA_LOG_STREAM_NAME",
+            "2026/11/30/[$LATEST]0123456789abcdef",
+        )
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_ENDPOINT_URL", &moto.url)
+        .env("S3_FORCE_PATH_STYLE", "1")
+        .env("CACHE__SERVICE__BUCKET_NAME", "out")
+        .env("CLOUDFRONT_REALTIME_FIELDS", realtime_fields())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    for (k, v) in extra {
+        command.env(k, v);
+    }
+    command
+}
+
+/// Waits for `n` answers; returns them, the peak RSS (kB) and the output of the function.
+fn run_until_answered(
+    mut child: Child,
+    api: &RuntimeApi,
+    n: usize,
+) -> (Vec<(String, String, Value)>, u64, String) {
+    let started = Instant::now();
+    while api.answers.lock().unwrap().len() < n {
+        if let Ok(Some(status)) = child.try_wait() {
+            let mut out = String::new();
+            child
+                .stdout
+                .take()
+                .unwrap()
+                .read_to_string(&mut out)
+                .unwrap();
+            panic!("the function exited ({status}): {out}");
+        }
+        assert!(
+            started.elapsed() < Duration::from_secs(300),
+            "no answer from the function"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let status =
+        std::fs::read_to_string(format!("/proc/{}/status", child.id())).unwrap_or_default();
+    let peak_kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    let _ = child.kill();
+    let mut out = String::new();
+    child
+        .stdout
+        .take()
+        .unwrap()
+        .read_to_string(&mut out)
+        .unwrap();
+    let _ = child.wait();
+    (api.answers.lock().unwrap().clone(), peak_kb, out)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_binary_under_the_lambda_runtime_api() {
+    let Some(moto) = moto_server() else { return };
+    let client = client(&moto.url).await;
+    seed(&client).await;
+    let api = runtime_api(vec![
+        (
+            "req-1".into(),
+            s3_event(vec![s3_record("logs", S3_KEY_ENCODED, 1)]),
+        ),
+        (
+            "req-2".into(),
+            sqs_event(&[
+                ("m1", s3_event(vec![s3_record("logs", RT_KEY, 1)])),
+                (
+                    "m2",
+                    s3_event(vec![s3_record("logs", "cache-bucket/no-such-key", 1)]),
+                ),
+            ]),
+        ),
+        ("req-3".into(), eventbridge_event("logs", STD_KEY, 1)),
+        (
+            "req-4".into(),
+            s3_event(vec![s3_record("logs", "cache-bucket/gone", 1)]),
+        ),
+        ("req-5".into(), s3_test_event("logs")),
+    ]);
+    let child = function(api.addr, &moto, &[]).spawn().unwrap();
+    let (answers, _, out) = run_until_answered(child, &api, 5);
+    let by_id: BTreeMap<&str, (&str, &Value)> = answers
+        .iter()
+        .map(|(id, kind, v)| (id.as_str(), (kind.as_str(), v)))
+        .collect();
+    assert_eq!(by_id["req-1"].0, "response");
+    assert_eq!(by_id["req-1"].1["rows"], 19);
+    assert_eq!(
+        by_id["req-2"],
+        (
+            "response",
+            &json!({"batchItemFailures": [{"itemIdentifier": "m2"}]})
+        )
+    );
+    assert_eq!(by_id["req-3"].1["rows"], 2);
+    assert_eq!(by_id["req-4"].0, "error");
+    assert_eq!(by_id["req-4"].1["errorType"], "AwsAccessLogs.ObjectsFailed");
+    assert!(
+        by_id["req-4"].1["errorMessage"]
+            .as_str()
+            .unwrap()
+            .contains("s3://logs/cache-bucket/gone")
+    );
+    assert_eq!(
+        by_id["req-5"],
+        ("response", &json!({"ignored": "s3:TestEvent"}))
+    );
+
+    check_outputs(&snapshot(&client, "out").await);
+
+    eprintln!("function output:\n{out}");
+    // Logs: JSON lines; one embedded-metric line per object written; the failure named.
+    let lines: Vec<Value> = out
+        .lines()
+        .filter_map(|l| serde_json::from_str(l).ok())
+        .collect();
+    assert_eq!(
+        lines.len(),
+        out.lines().count(),
+        "every line is JSON:\n{out}"
+    );
+    let emf: Vec<&Value> = lines.iter().filter(|l| l.get("_aws").is_some()).collect();
+    assert_eq!(emf.len(), 3);
+    let mut formats: Vec<&str> = emf.iter().map(|l| l["format"].as_str().unwrap()).collect();
+    formats.sort();
+    assert_eq!(
+        formats,
+        ["cloudfront-realtime", "cloudfront-standard", "s3-access"]
+    );
+    assert!(
+        lines.iter().any(|l| l["level"] == "ERROR"
+            && l["key"] == "cache-bucket/gone"
+            && l["bucket"] == "logs"
+            && l["cause"].as_str().unwrap_or("").contains("no such object")),
+        "{out}"
+    );
+}
+
+#[test]
+fn bad_configuration_fails_at_cold_start_naming_the_variable() {
+    let api = runtime_api(Vec::new());
+    let output = Command::new(env!("CARGO_BIN_EXE_aws-access-logs-lambda"))
+        .env_clear()
+        .env("AWS_LAMBDA_RUNTIME_API", api.addr.to_string())
+        .env("AWS_LAMBDA_FUNCTION_NAME", "f")
+        .env("AWS_LAMBDA_FUNCTION_MEMORY_SIZE", "256")
+        .env("AWS_LAMBDA_FUNCTION_VERSION", "1")
+        .env("CACHE__SERVICE__BUCKET_NAME", "out")
+        .env("LETS__SOURCE_TYPE_MAP", r#"{"logs/": "s3"}"#)
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let out = String::from_utf8_lossy(&output.stdout);
+    let line: Value = serde_json::from_str(out.lines().next().unwrap()).unwrap();
+    assert_eq!(line["level"], "ERROR");
+    assert_eq!(line["variable"], "LETS__SOURCE_TYPE_MAP");
+    assert!(
+        line["message"]
+            .as_str()
+            .unwrap()
+            .contains("which is not a source type"),
+        "{out}"
+    );
+}
+
+/// Peak RSS of the release binary on large objects, each in a fresh process:
+/// `LAMBDA_MEMORY_INPUTS="KEY=PATH ..."` (keys routed as usual), with
+/// `CLOUDFRONT_REALTIME_FIELDS` for real-time inputs. Run by `examples/lambda/measure-memory.sh`.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs generated inputs; run examples/lambda/measure-memory.sh"]
+async fn peak_memory_on_large_objects() {
+    let Some(moto) = moto_server() else { return };
+    let inputs = std::env::var("LAMBDA_MEMORY_INPUTS").expect("LAMBDA_MEMORY_INPUTS");
+    let fields = std::env::var("CLOUDFRONT_REALTIME_FIELDS").unwrap_or_else(|_| realtime_fields());
+    let client = client(&moto.url).await;
+    for bucket in ["logs", "out"] {
+        client.create_bucket().bucket(bucket).send().await.unwrap();
+    }
+    for (n, input) in inputs.split_whitespace().enumerate() {
+        let (key, path) = input.split_once('=').unwrap();
+        let body = std::fs::read(path).unwrap();
+        let size = body.len();
+        put(&client, "logs", key, body).await;
+        let api = runtime_api(vec![(
+            format!("req-{n}"),
+            s3_event(vec![s3_record("logs", key, size)]),
+        )]);
+        let child = function(
+            api.addr,
+            &moto,
+            &[("CLOUDFRONT_REALTIME_FIELDS", fields.clone())],
+        )
+        .spawn()
+        .unwrap();
+        let (answers, peak_kb, out) = run_until_answered(child, &api, 1);
+        assert_eq!(answers[0].1, "response", "{answers:?}\n{out}");
+        let metrics: Value = out
+            .lines()
+            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+            .find(|l| l.get("_aws").is_some())
+            .unwrap();
+        println!(
+            "{key}: {:.1} MB stored, {:.1} MB text, {} rows, {:.1} MB Parquet, {:.0} ms; peak RSS {:.1} MB",
+            size as f64 / 1e6,
+            metrics["text_bytes"].as_f64().unwrap() / 1e6,
+            metrics["rows"],
+            metrics["bytes_out"].as_f64().unwrap() / 1e6,
+            metrics["duration_ms"].as_f64().unwrap(),
+            peak_kb as f64 * 1024.0 / 1e6,
+        );
+        assert!(peak_kb * 1024 < 256 * 1024 * 1024, "peak RSS {peak_kb} kB");
+    }
+}
