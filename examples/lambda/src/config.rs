@@ -161,21 +161,19 @@ impl Config {
             ),
             _ => None,
         };
-        if realtime_fields.is_none() {
-            if let Some((prefix, _)) = routes
-                .iter()
-                .find(|(_, t)| *t == SourceType::CloudFrontRealtime)
-            {
-                return Err(bad(
-                    REALTIME_FIELDS_VAR,
-                    format!(
-                        "is not set, but {SOURCE_TYPE_MAP_VAR} routes {prefix:?} to \
+        let realtime_route = routes
+            .iter()
+            .find(|(_, t)| *t == SourceType::CloudFrontRealtime);
+        if let (None, Some((prefix, _))) = (&realtime_fields, realtime_route) {
+            return Err(bad(
+                REALTIME_FIELDS_VAR,
+                format!(
+                    "is not set, but {SOURCE_TYPE_MAP_VAR} routes {prefix:?} to \
                          cloudfront-realtime: set it to the field list of the real-time log \
                          configuration (comma-separated names, or the JSON of `aws cloudfront \
                          get-realtime-log-config`)"
-                    ),
-                ));
-            }
+                ),
+            ));
         }
         let force_path_style = match var(FORCE_PATH_STYLE_VAR).as_deref().map(str::trim) {
             None | Some("") | Some("0") | Some("false") => false,

@@ -19,6 +19,9 @@ pub struct ObjectRef {
     pub etag: Option<String>,
     /// Size in bytes, when the event gives it.
     pub size: Option<u64>,
+    /// The key exactly as the event gave it, when it differs from `key` and the event's
+    /// encoding is not certain (EventBridge): read when no object has the decoded key.
+    pub key_as_given: Option<String>,
 }
 
 /// What an event asks for.
@@ -31,11 +34,15 @@ pub enum Invocation {
         objects: Vec<ObjectRef>,
         /// Records that are not object creations (event names).
         ignored: Vec<String>,
+        /// Object creation records that could not be read (why).
+        invalid: Vec<String>,
     },
     /// SQS messages, each wrapping an S3 notification.
     Sqs(Vec<SqsItem>),
     /// An EventBridge "Object Created" event.
     EventBridge(ObjectRef),
+    /// An EventBridge event of another type (its `detail-type`), acknowledged and ignored.
+    OtherEventBridge(String),
     /// `s3:TestEvent`, sent when a notification configuration is saved.
     TestEvent,
 }
@@ -63,12 +70,25 @@ fn is_test_event(v: &Value) -> bool {
     v.get("Event").and_then(Value::as_str) == Some("s3:TestEvent")
 }
 
+/// What an S3 notification names.
+struct Notification {
+    objects: Vec<ObjectRef>,
+    ignored: Vec<String>,
+    invalid: Vec<String>,
+}
+
+fn version_id(v: Option<String>) -> Option<String> {
+    // Unversioned buckets may say "null".
+    v.filter(|v| !v.is_empty() && v != "null")
+}
+
 /// The objects of an S3 notification (direct, or the body of an SQS message).
-fn s3_notification(v: Value) -> Result<(Vec<ObjectRef>, Vec<String>), String> {
+fn s3_notification(v: Value) -> Result<Notification, String> {
     let event: S3Event =
         serde_json::from_value(v).map_err(|e| format!("not an S3 event notification: {e}"))?;
     let mut objects = Vec::new();
     let mut ignored = Vec::new();
+    let mut invalid = Vec::new();
     for record in event.records {
         let name = record.event_name.clone().unwrap_or_default();
         // "ObjectCreated:Put" (notifications), "s3:ObjectCreated:Put" (some S3-compatible
@@ -80,17 +100,26 @@ fn s3_notification(v: Value) -> Result<(Vec<ObjectRef>, Vec<String>), String> {
         let bucket = record.s3.bucket.name.unwrap_or_default();
         let key = record.s3.object.key.unwrap_or_default();
         if bucket.is_empty() || key.is_empty() {
-            return Err("an ObjectCreated record without bucket name or object key".into());
+            invalid.push(format!(
+                "an {name} record without bucket name or object key (bucket {bucket:?}, key \
+                 {key:?})"
+            ));
+            continue;
         }
         objects.push(ObjectRef {
             bucket,
             key: decode_key(&key),
-            version_id: record.s3.object.version_id.filter(|v| !v.is_empty()),
+            version_id: version_id(record.s3.object.version_id),
             etag: record.s3.object.e_tag.filter(|v| !v.is_empty()),
             size: record.s3.object.size.and_then(|s| u64::try_from(s).ok()),
+            key_as_given: None,
         });
     }
-    Ok((objects, ignored))
+    Ok(Notification {
+        objects,
+        ignored,
+        invalid,
+    })
 }
 
 #[derive(Debug, Deserialize, serde::Serialize)]
@@ -126,22 +155,25 @@ pub fn parse(payload: Value) -> Result<Invocation, String> {
         return Ok(Invocation::TestEvent);
     }
     if payload.get("detail-type").is_some() {
+        let detail_type = payload["detail-type"].as_str().unwrap_or_default();
+        if detail_type != "Object Created" {
+            return Ok(Invocation::OtherEventBridge(detail_type.to_string()));
+        }
         let event: EventBridgeEvent<ObjectCreatedDetail> = serde_json::from_value(payload)
             .map_err(|e| format!("not an EventBridge S3 \"Object Created\" event: {e}"))?;
-        if event.detail_type != "Object Created" {
-            return Err(format!(
-                "EventBridge event of type {:?}: only \"Object Created\" is handled",
-                event.detail_type
-            ));
-        }
-        // EventBridge gives the key as stored, not URL-encoded.
+        // AWS does not document whether EventBridge encodes the key as notifications do:
+        // decode it the same way, and keep the key as given in case no object has the
+        // decoded one (a key with a literal `+` or `%`).
         let d = event.detail;
+        let key = decode_key(&d.object.key);
+        let key_as_given = (key != d.object.key).then_some(d.object.key);
         return Ok(Invocation::EventBridge(ObjectRef {
             bucket: d.bucket.name,
-            key: d.object.key,
-            version_id: d.object.version_id.filter(|v| !v.is_empty()),
+            key,
+            version_id: version_id(d.object.version_id),
             etag: d.object.etag.filter(|v| !v.is_empty()),
             size: d.object.size,
+            key_as_given,
         }));
     }
     let source = payload
@@ -169,9 +201,12 @@ pub fn parse(payload: Value) -> Result<Invocation, String> {
                     })
                     .and_then(|body| {
                         if is_test_event(&body) {
-                            Ok(Vec::new())
-                        } else {
-                            s3_notification(body).map(|(objects, _)| objects)
+                            return Ok(Vec::new());
+                        }
+                        let n = s3_notification(body)?;
+                        match n.invalid.first() {
+                            Some(invalid) => Err(invalid.clone()),
+                            None => Ok(n.objects),
                         }
                     });
                 SqsItem {
@@ -183,8 +218,12 @@ pub fn parse(payload: Value) -> Result<Invocation, String> {
         return Ok(Invocation::Sqs(items));
     }
     if payload.get("Records").is_some() {
-        let (objects, ignored) = s3_notification(payload)?;
-        return Ok(Invocation::S3 { objects, ignored });
+        let n = s3_notification(payload)?;
+        return Ok(Invocation::S3 {
+            objects: n.objects,
+            ignored: n.ignored,
+            invalid: n.invalid,
+        });
     }
     Err(
         "unrecognised event: expected an S3 notification, SQS messages wrapping S3 notifications, \
@@ -231,7 +270,12 @@ mod tests {
             s3_record("logs", "x", "ObjectRemoved:Delete"),
             s3_record("logs", "transfers-bucket/y", "ObjectCreated:CompleteMultipartUpload"),
         ]});
-        let Invocation::S3 { objects, ignored } = parse(event).unwrap() else {
+        let Invocation::S3 {
+            objects,
+            ignored,
+            invalid,
+        } = parse(event).unwrap()
+        else {
             panic!()
         };
         assert_eq!(objects.len(), 2);
@@ -241,6 +285,20 @@ mod tests {
         assert_eq!(objects[0].size, Some(12));
         assert_eq!(objects[1].key, "transfers-bucket/y");
         assert_eq!(ignored, ["ObjectRemoved:Delete"]);
+        assert!(invalid.is_empty());
+
+        let mut bad = s3_record("", "k", "ObjectCreated:Put");
+        bad["s3"]["object"]["versionId"] = json!("null");
+        let good = s3_record("logs", "k", "ObjectCreated:Put");
+        let Invocation::S3 {
+            objects, invalid, ..
+        } = parse(json!({"Records": [bad, good]})).unwrap()
+        else {
+            panic!()
+        };
+        assert_eq!(objects.len(), 1);
+        assert_eq!(invalid.len(), 1);
+        assert!(invalid[0].contains("without bucket name"), "{}", invalid[0]);
     }
 
     #[test]
@@ -277,13 +335,18 @@ mod tests {
         let Invocation::EventBridge(object) = parse(eb).unwrap() else {
             panic!()
         };
-        assert_eq!(object.key, "cache-bucket/a b+c");
+        // Decoded like a notification's key, with the key as given kept to fall back on.
+        assert_eq!(object.key, "cache-bucket/a b c");
+        assert_eq!(object.key_as_given.as_deref(), Some("cache-bucket/a b+c"));
         assert_eq!(object.version_id.as_deref(), Some("v9"));
         assert_eq!(object.etag.as_deref(), Some("e1"));
 
         let other = json!({"detail-type": "Object Deleted", "source": "aws.s3", "detail": {
             "bucket": {"name": "b"}, "object": {"key": "k"}}});
-        assert!(parse(other).unwrap_err().contains("\"Object Deleted\""));
+        assert_eq!(
+            parse(other).unwrap(),
+            Invocation::OtherEventBridge("Object Deleted".into())
+        );
         assert!(
             parse(json!({"hello": 1}))
                 .unwrap_err()

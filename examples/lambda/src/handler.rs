@@ -144,11 +144,15 @@ impl<S: ObjectStore> Handler<S> {
                 "rejected": outcomes.iter().map(|o| o.stats.rejected).sum::<u64>(),
             })
         };
-        let failed = |failures: Vec<Failure>, total: usize| {
-            let causes: Vec<String> = failures.iter().map(ToString::to_string).collect();
+        let failed = |failures: Vec<Failure>, invalid: &[String], total: usize| {
+            let causes: Vec<String> = failures
+                .iter()
+                .map(ToString::to_string)
+                .chain(invalid.iter().cloned())
+                .collect();
             HandlerError(format!(
                 "{} of {total} objects failed: {}",
-                failures.len(),
+                causes.len(),
                 causes.join("; ")
             ))
         };
@@ -157,21 +161,38 @@ impl<S: ObjectStore> Handler<S> {
                 tracing::info!("s3:TestEvent acknowledged");
                 Ok(json!({"ignored": "s3:TestEvent"}))
             }
-            Invocation::S3 { objects, ignored } => {
+            Invocation::S3 {
+                objects,
+                ignored,
+                invalid,
+            } => {
                 for name in ignored {
                     tracing::info!(event = %name, "ignored: not an object creation");
                 }
-                let total = objects.len();
-                self.all(&objects)
-                    .await
-                    .map(|o| summary(&o))
-                    .map_err(|f| failed(f, total))
+                for cause in &invalid {
+                    tracing::error!(cause = %cause, "unreadable event record");
+                }
+                let total = objects.len() + invalid.len();
+                let result = self.all(&objects).await;
+                match (result, invalid.is_empty()) {
+                    (Ok(outcomes), true) => Ok(summary(&outcomes)),
+                    (Ok(_), false) => Err(failed(Vec::new(), &invalid, total)),
+                    (Err(failures), _) => Err(failed(failures, &invalid, total)),
+                }
+            }
+            Invocation::OtherEventBridge(detail_type) => {
+                tracing::warn!(
+                    detail_type = %detail_type,
+                    "ignored: an EventBridge event that is not \"Object Created\" (check the rule's \
+                     event pattern)"
+                );
+                Ok(json!({"ignored": detail_type}))
             }
             Invocation::EventBridge(object) => self
                 .all(std::slice::from_ref(&object))
                 .await
                 .map(|o| summary(&o))
-                .map_err(|f| failed(f, 1)),
+                .map_err(|f| failed(f, &[], 1)),
             Invocation::Sqs(items) => {
                 let mut failures = Vec::new();
                 for item in items {

@@ -7,8 +7,8 @@ use crate::process::Outcome;
 /// The CloudWatch namespace of the metrics.
 pub const NAMESPACE: &str = "AwsAccessLogs";
 
-/// The EMF document for one processed object: metrics `rows`, `rejected`, `bytes_in`,
-/// `bytes_out`, `reduction_pct` and `duration_ms`, with the dimension `format`; the object's
+/// The EMF document for one processed object: metrics `rows`, `rejected`, `bytes_in` (the
+/// object as stored), `bytes_out` (Parquet plus rejects), `reduction_pct` and `duration_ms`, with the dimension `format`; the object's
 /// bucket, key and output keys ride along as properties (searchable in Logs Insights, not
 /// metrics).
 pub fn emf(outcome: &Outcome, timestamp_ms: i64) -> Value {
@@ -38,7 +38,9 @@ pub fn emf(outcome: &Outcome, timestamp_ms: i64) -> Value {
         "duration_ms": (outcome.duration_ms * 10.0).round() / 10.0,
         "repaired": outcome.stats.repaired,
         "text_bytes": outcome.text_bytes,
+        "parquet_bytes": outcome.parquet_bytes,
         "rejects_bytes": outcome.rejects_bytes,
+        "rejects_omitted": outcome.rejects_omitted,
         "bucket": outcome.bucket,
         "key": outcome.key,
         "parquet_key": outcome.parquet_key,

@@ -28,6 +28,10 @@ pub const REJECTS_CONTENT_TYPE: &str = "application/gzip";
 /// as CloudFront real-time logs (detection reads at most 256 KiB of text).
 const REPLAY_LIMIT: usize = 4 << 20;
 
+/// The most JSON-line bytes a rejects object lists (before gzip): an object of garbage must
+/// not exhaust the function's memory. Lines past it are counted in one last line.
+pub const MAX_REJECTS_TEXT: usize = 32 << 20;
+
 /// What processing one object did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -43,10 +47,15 @@ pub struct Outcome {
     pub bytes_in: u64,
     /// Decompressed text bytes.
     pub text_bytes: u64,
-    /// Bytes of the Parquet object written (0 when there was no row).
+    /// Bytes written for the object: the Parquet object plus the rejects object.
     pub bytes_out: u64,
-    /// Bytes of the rejects object written (0 when there was none).
+    /// Bytes of the Parquet object (0 when there was no row).
+    pub parquet_bytes: u64,
+    /// Bytes of the rejects object (0 when there was none).
     pub rejects_bytes: u64,
+    /// Rejected or repaired lines not listed in the rejects object (past
+    /// [`MAX_REJECTS_TEXT`]).
+    pub rejects_omitted: u64,
     /// The Parquet object's key, when one was written.
     pub parquet_key: Option<String>,
     /// The rejects object's key, when one was written.
@@ -325,7 +334,27 @@ pub fn reject_json(bucket: &str, key: &str, reject: &Reject) -> Value {
     obj
 }
 
+/// Whether a gzip error came from reading the object (the connection), not from its bytes:
+/// the decompressor reports bad data as `InvalidInput`/`InvalidData`, a cut stream as
+/// `UnexpectedEof`.
+fn is_transport_error(err: &aws_access_logs::Error) -> bool {
+    let mut source = std::error::Error::source(err);
+    while let Some(e) = source {
+        if let Some(io) = e.downcast_ref::<io::Error>() {
+            return !matches!(
+                io.kind(),
+                io::ErrorKind::InvalidInput
+                    | io::ErrorKind::InvalidData
+                    | io::ErrorKind::UnexpectedEof
+            );
+        }
+        source = e.source();
+    }
+    false
+}
+
 struct Converted {
+    rejects_omitted: u64,
     source_type: SourceType,
     parquet: Vec<u8>,
     rejects: Option<Vec<u8>>,
@@ -358,27 +387,44 @@ fn convert(
     let mut parquet = Vec::new();
     let mut rejects = GzEncoder::new(Vec::new(), Compression::default());
     let mut reject_count = 0u64;
+    let mut reject_text = 0usize;
+    let mut rejects_omitted = 0u64;
     let summary = write_parquet_with_rejects(
         &mut observed,
         &mut parquet,
         &ParquetOptions::default(),
         |batch| {
             for reject in batch {
-                let line = reject_json(&object.bucket, &object.key, &reject);
-                serde_json::to_writer(&mut rejects, &line)
-                    .and_then(|()| rejects.write_all(b"\n").map_err(serde_json::Error::io))
-                    .map_err(|e| aws_access_logs::Error::from(io::Error::other(e)))?;
+                if reject_text >= MAX_REJECTS_TEXT {
+                    rejects_omitted += 1;
+                    continue;
+                }
+                let mut line =
+                    serde_json::to_vec(&reject_json(&object.bucket, &object.key, &reject))
+                        .map_err(|e| aws_access_logs::Error::from(io::Error::other(e)))?;
+                line.push(b'\n');
+                rejects.write_all(&line)?;
+                reject_text += line.len();
                 reject_count += 1;
             }
             Ok(())
         },
     )
     .map_err(|err| match err.kind() {
-        ErrorKind::Gzip => format!("corrupt gzip: {err}"),
-        ErrorKind::Io => format!("reading the object failed: {err}"),
+        ErrorKind::Gzip if !is_transport_error(&err) => format!("corrupt gzip: {err}"),
+        ErrorKind::Gzip | ErrorKind::Io => format!("reading the object failed: {err}"),
         _ => err.to_string(),
     })?;
     let time_range = observed.range;
+    if rejects_omitted > 0 {
+        // Say so in the object itself: the counts stay exact in the metrics and the Parquet.
+        let line = json!({"bucket": object.bucket, "key": object.key, "omitted": rejects_omitted,
+            "error": format!("{rejects_omitted} more rejected or repaired lines are not listed: \
+                the rejects object is capped at {MAX_REJECTS_TEXT} bytes of JSON lines")});
+        serde_json::to_writer(&mut rejects, &line)
+            .and_then(|()| rejects.write_all(b"\n").map_err(serde_json::Error::io))
+            .map_err(|e| format!("compressing the rejects: {e}"))?;
+    }
     let rejects = rejects
         .finish()
         .map_err(|e| format!("compressing the rejects: {e}"))?;
@@ -386,6 +432,7 @@ fn convert(
         source_type,
         parquet,
         rejects: (reject_count > 0).then_some(rejects),
+        rejects_omitted,
         stats: summary.stats,
         text_bytes: summary.bytes_in,
         stored_bytes: body.bytes_read(),
@@ -393,7 +440,13 @@ fn convert(
     })
 }
 
-/// The `latest.json` document for a Parquet object.
+/// How far past its object's last-modified time a record's time still counts for
+/// `latest.json` (records are written before their object; this leaves room for clock skew).
+pub const LATEST_SLACK_MS: i64 = 3_600_000;
+
+/// The `latest.json` document for a Parquet object. `latest_ms`, which orders the documents,
+/// is the latest record time capped at the object's last-modified time plus
+/// [`LATEST_SLACK_MS`], so that one record stamped in the future cannot pin `latest.json`.
 pub fn latest_document(
     config: &Config,
     parquet_key: &str,
@@ -401,7 +454,9 @@ pub fn latest_document(
     object: &ObjectRef,
     rows: u64,
     (earliest, latest): (i64, i64),
+    last_modified_ms: Option<i64>,
 ) -> Value {
+    let order = last_modified_ms.map_or(latest, |m| latest.min(m.saturating_add(LATEST_SLACK_MS)));
     json!({
         "bucket": config.output_bucket,
         "key": parquet_key,
@@ -409,7 +464,7 @@ pub fn latest_document(
         "rows": rows,
         "earliest": rfc3339(earliest),
         "latest": rfc3339(latest),
-        "latest_ms": latest,
+        "latest_ms": order,
         "source": {"bucket": object.bucket, "key": object.key},
     })
 }
@@ -428,7 +483,7 @@ async fn update_latest<S: ObjectStore>(
         document["key"].as_str().unwrap_or_default().to_string(),
     );
     let bytes = serde_json::to_vec_pretty(document).map_err(|e| e.to_string())?;
-    for _ in 0..8 {
+    for attempt in 0..8 {
         let precondition = match store.get_small(bucket, latest_key).await {
             Ok((current, etag)) => {
                 let current: Value = serde_json::from_slice(&current).unwrap_or(Value::Null);
@@ -439,7 +494,17 @@ async fn update_latest<S: ObjectStore>(
                 if theirs >= ours {
                     return Ok(false);
                 }
-                etag.map_or(Precondition::None, Precondition::Matches)
+                match etag {
+                    Some(etag) => Precondition::Matches(etag),
+                    None => {
+                        tracing::warn!(
+                            bucket,
+                            key = latest_key,
+                            "the store gave no ETag: latest.json replaced without a condition"
+                        );
+                        Precondition::None
+                    }
+                }
             }
             Err(StoreError::NotFound) => Precondition::Absent,
             Err(err) => return Err(format!("reading s3://{bucket}/{latest_key}: {err}")),
@@ -456,7 +521,10 @@ async fn update_latest<S: ObjectStore>(
         {
             Ok(()) => return Ok(true),
             // Someone else wrote it meanwhile: compare again.
-            Err(StoreError::PreconditionFailed) => continue,
+            Err(StoreError::PreconditionFailed | StoreError::Conflict) => {
+                tokio::time::sleep(std::time::Duration::from_millis(25 << attempt)).await;
+                continue;
+            }
             Err(err) => return Err(format!("writing s3://{bucket}/{latest_key}: {err}")),
         }
     }
@@ -483,15 +551,29 @@ pub async fn process<S: ObjectStore>(
         key: object.key.clone(),
         cause,
     };
-    let opened = store
-        .get(&object.bucket, &object.key, object.version_id.as_deref())
-        .await
-        .map_err(|err| fail(format!("cannot read the object: {err}")))?;
+    let version_id = object.version_id.as_deref();
+    let mut key = object.key.clone();
+    let mut opened = store.get(&object.bucket, &key, version_id).await;
+    if let (Err(StoreError::NotFound), Some(given)) = (&opened, &object.key_as_given) {
+        // The key may not have been encoded after all (EventBridge).
+        key = given.clone();
+        opened = store.get(&object.bucket, &key, version_id).await;
+    }
+    let opened = opened.map_err(|err| fail(format!("cannot read the object: {err}")))?;
+    let object = &ObjectRef {
+        key,
+        ..object.clone()
+    };
     let version = opened
         .version_id
         .clone()
         .or_else(|| object.version_id.clone());
     let etag = opened.etag.clone().or_else(|| object.etag.clone());
+    let fail = |cause: String| Failure {
+        bucket: object.bucket.clone(),
+        key: object.key.clone(),
+        cause,
+    };
     let last_modified_ms = opened.last_modified_ms;
     let route = config.route(&object.key);
     let converted = {
@@ -510,11 +592,21 @@ pub async fn process<S: ObjectStore>(
         version.as_deref(),
         etag.as_deref(),
     );
-    let partition_ms = converted
+    let partition_ms = match converted
         .time_range
         .map(|(earliest, _)| earliest)
         .or(last_modified_ms)
-        .unwrap_or(0);
+    {
+        Some(ms) => ms,
+        None => {
+            tracing::warn!(
+                bucket = %object.bucket,
+                key = %object.key,
+                "no record time and no last-modified time: partitioned under 1970-01-01"
+            );
+            0
+        }
+    };
     let keys = output_keys(
         &config.output_prefix,
         converted.source_type,
@@ -530,7 +622,9 @@ pub async fn process<S: ObjectStore>(
         bytes_in: converted.stored_bytes,
         text_bytes: converted.text_bytes,
         bytes_out: 0,
+        parquet_bytes: 0,
         rejects_bytes: 0,
+        rejects_omitted: converted.rejects_omitted,
         parquet_key: None,
         rejects_key: None,
         latest_updated: false,
@@ -555,7 +649,7 @@ pub async fn process<S: ObjectStore>(
         // Rows without a time (a standard log without date and time fields) are partitioned
         // by the object's last-modified time.
         let range = converted.time_range.unwrap_or((partition_ms, partition_ms));
-        outcome.bytes_out = converted.parquet.len() as u64;
+        outcome.parquet_bytes = converted.parquet.len() as u64;
         store
             .put(
                 bucket,
@@ -573,12 +667,14 @@ pub async fn process<S: ObjectStore>(
             object,
             converted.stats.rows,
             range,
+            last_modified_ms,
         );
         outcome.latest_updated = update_latest(store, bucket, &keys.latest, &document)
             .await
             .map_err(fail)?;
         outcome.parquet_key = Some(keys.parquet);
     }
+    outcome.bytes_out = outcome.parquet_bytes + outcome.rejects_bytes;
     outcome.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(outcome)
 }

@@ -54,6 +54,9 @@ pub enum StoreError {
     NotFound,
     /// The write's precondition did not hold.
     PreconditionFailed,
+    /// A concurrent conditional write conflicted (S3's 409 `ConditionalRequestConflict`):
+    /// retry.
+    Conflict,
     /// Anything else, after the client's retries.
     Other(String),
 }
@@ -63,6 +66,7 @@ impl fmt::Display for StoreError {
         match self {
             StoreError::NotFound => f.write_str("no such object"),
             StoreError::PreconditionFailed => f.write_str("precondition failed"),
+            StoreError::Conflict => f.write_str("conflicting concurrent write"),
             StoreError::Other(message) => f.write_str(message),
         }
     }
@@ -127,6 +131,7 @@ where
     match err.raw_response().map(|r| r.status().as_u16()) {
         Some(404) => StoreError::NotFound,
         Some(412) => StoreError::PreconditionFailed,
+        Some(409) => StoreError::Conflict,
         _ => StoreError::Other(DisplayErrorContext(&err).to_string()),
     }
 }
@@ -218,13 +223,18 @@ struct Stored {
     bytes: Bytes,
     etag: String,
     content_type: String,
+    last_modified_ms: i64,
 }
+
+/// The last-modified time [`MemoryStore::insert`] gives objects: 2030-01-01T00:00:00Z.
+pub const DEFAULT_LAST_MODIFIED_MS: i64 = 1_893_456_000_000;
 
 #[derive(Debug, Default)]
 struct Memory {
     objects: BTreeMap<(String, String), Stored>,
     failing_reads: HashSet<String>,
     failing_writes: Vec<String>,
+    conflicts: usize,
     puts: Vec<(String, String)>,
 }
 
@@ -245,8 +255,19 @@ impl MemoryStore {
         self.inner.lock().unwrap_or_else(|e| e.into_inner())
     }
 
-    /// Stores an object.
+    /// Stores an object, last modified at [`DEFAULT_LAST_MODIFIED_MS`].
     pub fn insert(&self, bucket: &str, key: &str, bytes: impl Into<Vec<u8>>) {
+        self.insert_modified_at(bucket, key, bytes, DEFAULT_LAST_MODIFIED_MS);
+    }
+
+    /// Stores an object last modified at `last_modified_ms` (milliseconds since the epoch).
+    pub fn insert_modified_at(
+        &self,
+        bucket: &str,
+        key: &str,
+        bytes: impl Into<Vec<u8>>,
+        last_modified_ms: i64,
+    ) {
         let bytes = bytes.into();
         let etag = etag_of(&bytes);
         self.lock().objects.insert(
@@ -255,6 +276,7 @@ impl MemoryStore {
                 bytes: Bytes::from(bytes),
                 etag,
                 content_type: "application/octet-stream".into(),
+                last_modified_ms,
             },
         );
     }
@@ -293,6 +315,12 @@ impl MemoryStore {
     /// Reading `key` fails half-way through its body, as a broken connection would.
     pub fn fail_reads_of(&self, key: &str) {
         self.lock().failing_reads.insert(key.to_string());
+    }
+
+    /// The next `n` conditional writes fail with [`StoreError::Conflict`], as when another
+    /// writer races them.
+    pub fn fail_conditional_writes(&self, n: usize) {
+        self.lock().conflicts = n;
     }
 
     /// Writes of keys starting with `prefix` fail.
@@ -361,7 +389,7 @@ impl ObjectStore for MemoryStore {
             size: Some(size),
             etag: Some(stored.etag.clone()),
             version_id: None,
-            last_modified_ms: Some(1_764_496_800_000),
+            last_modified_ms: Some(stored.last_modified_ms),
         })
     }
 
@@ -392,6 +420,10 @@ impl ObjectStore for MemoryStore {
                 "injected write failure for s3://{bucket}/{key}"
             )));
         }
+        if precondition != Precondition::None && memory.conflicts > 0 {
+            memory.conflicts -= 1;
+            return Err(StoreError::Conflict);
+        }
         let id = (bucket.to_string(), key.to_string());
         let current = memory.objects.get(&id).map(|s| s.etag.clone());
         let holds = match (&precondition, &current) {
@@ -410,6 +442,7 @@ impl ObjectStore for MemoryStore {
                 bytes: Bytes::from(body),
                 etag,
                 content_type: content_type.to_string(),
+                last_modified_ms: DEFAULT_LAST_MODIFIED_MS,
             },
         );
         memory.puts.push(id);

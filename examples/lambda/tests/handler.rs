@@ -165,7 +165,11 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
     assert_eq!(m["rejected"], 8);
     assert_eq!(m["repaired"], 1);
     assert_eq!(m["bytes_in"], log.len());
-    let bytes_out = s.store.object("out", &parquet_key).unwrap().len() as f64;
+    let parquet_bytes = s.store.object("out", &parquet_key).unwrap().len() as f64;
+    let rejects_bytes = s.store.object("out", &rejects_key).unwrap().len() as f64;
+    assert_eq!(m["parquet_bytes"], parquet_bytes);
+    assert_eq!(m["rejects_bytes"], rejects_bytes);
+    let bytes_out = parquet_bytes + rejects_bytes;
     assert_eq!(m["bytes_out"], bytes_out);
     let reduction = 100.0 * (1.0 - bytes_out / log.len() as f64);
     assert!((m["reduction_pct"].as_f64().unwrap() - reduction).abs() < 0.01);
@@ -284,7 +288,7 @@ async fn sqs_reports_only_the_failed_messages() {
 }
 
 #[tokio::test]
-async fn unrouted_objects_are_detected_eventbridge_keys_are_not_decoded() {
+async fn unrouted_objects_are_detected_and_eventbridge_keys_decoded_or_taken_as_given() {
     let s = setup(config(&[]));
     let standard = gzip(&fixture("cloudfront/standard-26.log"));
     let realtime = gzip(&fixture("cloudfront/realtime.log"));
@@ -296,14 +300,16 @@ async fn unrouted_objects_are_detected_eventbridge_keys_are_not_decoded() {
     );
     s.store
         .insert("logs", "misc/realtime a+b.gz", realtime.clone());
-    s.store.insert("logs", "misc/access-log", quirks.clone());
+    s.store.insert("logs", "misc/access log", quirks.clone());
     for (key, size) in [
         (
             "cf/E2EXAMPLE.2019-12-04-21.d111111abcdef8.gz",
             standard.len(),
         ),
+        // Not found decoded ("misc/realtime a b.gz"): read as given.
         ("misc/realtime a+b.gz", realtime.len()),
-        ("misc/access-log", quirks.len()),
+        // Encoded: decoded.
+        ("misc/access+log", quirks.len()),
     ] {
         let response = s.handler.handle(eventbridge_event("logs", key, size)).await;
         assert_eq!(response.unwrap()["processed"], 1, "{key}");
@@ -362,18 +368,27 @@ async fn failures_name_the_object_after_the_others_are_done() {
     s.store.fail_writes_under("lets/cloudfront-standard/");
     s.store
         .insert("logs", "cache-bucket/good-2", quirks.clone());
+    s.store
+        .insert("logs", "cache-bucket/broken-connection.gz", gzip(&quirks));
+    s.store.fail_reads_of("cache-bucket/broken-connection.gz");
     let keys = [
         "cache-bucket/good-1",
         "cache-bucket/corrupt.gz",
         "misc/notes.txt",
         "cache-bucket/missing",
         "cache-bucket/broken-connection",
+        "cache-bucket/broken-connection.gz",
         "std/E2.2019-12-04-21.gz",
+        "",
         "cache-bucket/good-2",
     ];
     let event = s3_event(keys.iter().map(|k| s3_record("logs", k, 1)).collect());
     let err = s.handler.handle(event).await.unwrap_err().to_string();
-    assert!(err.starts_with("5 of 7 objects failed: "), "{err}");
+    assert!(err.starts_with("7 of 9 objects failed: "), "{err}");
+    assert!(
+        err.contains("record without bucket name or object key"),
+        "{err}"
+    );
     for (key, cause) in [
         ("cache-bucket/corrupt.gz", "corrupt gzip"),
         ("misc/notes.txt", "undetectable format"),
@@ -383,6 +398,11 @@ async fn failures_name_the_object_after_the_others_are_done() {
         ),
         (
             "cache-bucket/broken-connection",
+            "reading the object failed",
+        ),
+        // A broken connection under gzip is not blamed on the gzip.
+        (
+            "cache-bucket/broken-connection.gz",
             "reading the object failed",
         ),
         ("std/E2.2019-12-04-21.gz", "injected write failure"),
@@ -432,6 +452,10 @@ async fn own_output_is_never_processed_and_test_events_are_acknowledged() {
 
     let response = s.handler.handle(s3_test_event("logs")).await.unwrap();
     assert_eq!(response, json!({"ignored": "s3:TestEvent"}));
+    let mut deleted = eventbridge_event("logs", "cache-bucket/x", 1);
+    deleted["detail-type"] = json!("Object Deleted");
+    let response = s.handler.handle(deleted).await.unwrap();
+    assert_eq!(response, json!({"ignored": "Object Deleted"}));
     let err = s.handler.handle(json!({"foo": 1})).await.unwrap_err();
     assert!(err.to_string().starts_with("unrecognised event"));
 }
@@ -455,6 +479,8 @@ async fn latest_json_only_moves_forward() {
         ("cache-bucket/c", 20),
     ] {
         s.store.insert("logs", key, line(day));
+        // Concurrent writers race each conditional write twice: it reads again and retries.
+        s.store.fail_conditional_writes(2);
         s.handler
             .handle(s3_event(vec![s3_record("logs", key, 1)]))
             .await
@@ -467,6 +493,28 @@ async fn latest_json_only_moves_forward() {
         );
     }
     assert_eq!(latest(&s.store)["source"]["key"], "cache-bucket/c");
+
+    // A record stamped after its object was written counts as the object's last-modified
+    // time plus an hour: it cannot pin latest.json in the future.
+    let modified = 1_549_756_800_000; // 2019-02-10T00:00:00Z
+    s.store.insert_modified_at(
+        "logs",
+        "cache-bucket/d",
+        format!("{}{}", line(21), line(28)),
+        modified,
+    );
+    s.handler
+        .handle(s3_event(vec![s3_record("logs", "cache-bucket/d", 1)]))
+        .await
+        .unwrap();
+    assert_eq!(latest(&s.store)["source"]["key"], "cache-bucket/c");
+    let parquet = s
+        .store
+        .keys("out")
+        .into_iter()
+        .find(|k| k.contains("day=21"))
+        .expect("written");
+    assert!(parquet.ends_with(".parquet"));
     assert!(
         latest(&s.store)["key"]
             .as_str()
@@ -495,5 +543,39 @@ async fn realtime_logs_without_a_field_list_fail_with_the_variable_name() {
     assert!(
         err.to_string().contains("need CLOUDFRONT_REALTIME_FIELDS"),
         "{err}"
+    );
+}
+
+#[tokio::test]
+async fn rows_without_a_time_are_partitioned_by_last_modified() {
+    let s = setup(config(&[("CLOUDFRONT_REALTIME_FIELDS", "c-ip,sc-status")]));
+    s.store.insert_modified_at(
+        "logs",
+        "cloudfront-realtime/no-time.gz",
+        gzip(b"192.0.2.1\t200\n192.0.2.2\t404\nbroken\n"),
+        1_764_496_800_000, // 2025-11-30T10:00:00Z
+    );
+    let response = s
+        .handler
+        .handle(s3_event(vec![s3_record(
+            "logs",
+            "cloudfront-realtime/no-time.gz",
+            1,
+        )]))
+        .await
+        .unwrap();
+    assert_eq!(response, json!({"processed": 1, "rows": 2, "rejected": 1}));
+    let key = only_key(
+        &s.store,
+        "lets/cloudfront-realtime/year=2025/month=11/day=30/hour=10/",
+        ".parquet",
+    );
+    let (rows, _) = parquet_rows(&s.store.object("out", &key).unwrap());
+    assert_eq!(rows[1]["c_ip"], "192.0.2.2");
+    assert_eq!(rows[1]["sc_status"], 404);
+    only_key(
+        &s.store,
+        "lets/cloudfront-realtime/rejects/year=2025/month=11/day=30/hour=10/",
+        ".jsonl.gz",
     );
 }
