@@ -1,0 +1,196 @@
+//! Every stage of the pipeline per format, next to its baselines in the same group, on logs
+//! from the project's generator (`examples/generate/logs.rs`: fresh random ids, varied keys,
+//! IPs, user agents and sizes, as in real logs), ~32 MB each:
+//!
+//! * `baseline_memchr_newlines`: a memchr newline count of the same buffer (the floor);
+//! * `baseline_flate2_decompress`: decompressing the gzip of the buffer (flate2, zlib-rs);
+//! * `baseline_regex_parser` (S3 only): a straightforward `regex` parser of the S3 format
+//!   (captures, status and bytes parsed);
+//! * `tokenize_only`: lines split and fields found, no values converted;
+//! * `to_arrow`: text → Arrow record batches (every column);
+//! * `to_parquet`: text → Parquet (zstd 3) in memory;
+//! * `gzip_to_parquet`: gzip → Parquet, decompression on the same thread.
+//!
+//! Every benchmark asserts its row count. `cargo bench --bench pipeline -- --test` runs each
+//! once (CI).
+
+use std::hint::black_box;
+use std::io::{Read, Write};
+
+use aws_access_logs::cloudfront::{FieldList, Record};
+use aws_access_logs::parquet::{ParquetOptions, write_parquet};
+use aws_access_logs::raw::LineSplitter;
+use aws_access_logs::s3::S3Record;
+use aws_access_logs::{Format, ReaderBuilder};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+
+#[path = "../examples/generate/logs.rs"]
+mod logs;
+
+use logs::{Generator, Kind};
+
+const TARGET_BYTES: usize = 32 << 20;
+const SEED: u64 = 0x5eed_1e55_a3c0_ffee;
+
+/// About [`TARGET_BYTES`] of a generated log, and its number of data lines.
+fn generate(kind: Kind) -> (Vec<u8>, u64) {
+    let mut generator = Generator::new(kind, SEED);
+    let mut out = String::with_capacity(TARGET_BYTES + 4096);
+    let mut rows = 0;
+    while out.len() < TARGET_BYTES {
+        generator.line(&mut out);
+        rows += 1;
+    }
+    (out.into_bytes(), rows)
+}
+
+fn gzip(data: &[u8]) -> Vec<u8> {
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::new(6));
+    e.write_all(data).unwrap();
+    e.finish().unwrap()
+}
+
+fn builder(kind: Kind) -> ReaderBuilder {
+    match kind {
+        Kind::S3 => ReaderBuilder::new(Format::S3),
+        Kind::CloudFrontRealtime => ReaderBuilder::new(Format::CloudFrontRealtime)
+            .with_fields(FieldList::realtime(logs::REALTIME_FIELDS).unwrap()),
+        Kind::CloudFrontStandard => ReaderBuilder::new(Format::CloudFrontStandard),
+    }
+}
+
+/// Lines split and fields found; returns the records that split.
+fn tokenize(kind: Kind, data: &[u8]) -> u64 {
+    let mut splitter = LineSplitter::new(1 << 20);
+    let mut pos = 0;
+    let mut records = 0;
+    let mut spans = Vec::new();
+    let fields = match kind {
+        Kind::S3 => None,
+        Kind::CloudFrontRealtime => Some(FieldList::realtime(logs::REALTIME_FIELDS).unwrap()),
+        Kind::CloudFrontStandard => {
+            Some(FieldList::standard(&format!("#Fields: {}", logs::STANDARD_FIELDS)).unwrap())
+        }
+    };
+    while let Some(line) = splitter.next_line(data, &mut pos) {
+        let ok = match &fields {
+            None => S3Record::parse(line.bytes).is_ok(),
+            Some(_) if line.bytes.first() == Some(&b'#') => false,
+            Some(fields) => Record::split(line.bytes, fields, &mut spans).is_ok(),
+        };
+        records += u64::from(ok);
+    }
+    records
+}
+
+/// The S3 format as one regular expression, the way a quick parser is usually written.
+const S3_REGEX: &str = r#"^(\S+) (\S+) \[([^\]]+)\] (\S+) (\S+) (\S+) (\S+) (\S+) ("[^"]*"|-) (\S+) (\S+) (\S+) (\S+) (\S+) (\S+) ("[^"]*"|-) ("[^"]*"|-) (\S+)(?: (\S+) (\S+) (\S+) (\S+) (\S+) (\S+))?(?: (\S+))?(?: (\S+))?"#;
+
+/// Lines matched by [`S3_REGEX`], with the status and bytes-sent fields parsed.
+fn regex_parse(re: &regex::bytes::Regex, data: &[u8]) -> (u64, u64) {
+    let mut locations = re.capture_locations();
+    let (mut matched, mut checksum) = (0, 0u64);
+    for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        if re.captures_read(&mut locations, line).is_none() {
+            continue;
+        }
+        matched += 1;
+        let field = |i: usize| locations.get(i).map_or(&b""[..], |(s, e)| &line[s..e]);
+        let number = |b: &[u8]| {
+            std::str::from_utf8(b)
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+        };
+        checksum += number(field(10)).unwrap_or(0) + number(field(12)).unwrap_or(0);
+    }
+    (matched, checksum)
+}
+
+fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
+    let (data, rows) = generate(kind);
+    let gz = gzip(&data);
+    let mut group = c.benchmark_group(format!("pipeline_{name}"));
+    group.sample_size(10);
+    group.throughput(Throughput::Bytes(data.len() as u64));
+    // Lines in the buffer: data lines plus a standard log's two header lines.
+    let lines = rows
+        + if kind == Kind::CloudFrontStandard {
+            2
+        } else {
+            0
+        };
+
+    group.bench_function("baseline_memchr_newlines", |b| {
+        b.iter(|| {
+            let n = memchr::memchr_iter(b'\n', black_box(&data)).count() as u64;
+            assert_eq!(n, lines);
+        })
+    });
+    group.bench_function("baseline_flate2_decompress", |b| {
+        let mut out = Vec::with_capacity(data.len());
+        b.iter(|| {
+            out.clear();
+            flate2::read::MultiGzDecoder::new(black_box(&gz[..]))
+                .read_to_end(&mut out)
+                .unwrap();
+            assert_eq!(out.len(), data.len());
+            assert_eq!(memchr::memchr_iter(b'\n', &out).count() as u64, lines);
+        })
+    });
+    if kind == Kind::S3 {
+        let re = regex::bytes::Regex::new(S3_REGEX).unwrap();
+        group.bench_function("baseline_regex_parser", |b| {
+            b.iter(|| {
+                let (matched, checksum) = regex_parse(&re, black_box(&data));
+                // The regex cannot express requesters with spaces or quotes inside quoted
+                // fields, so about a tenth of the lines escape it; count those that match.
+                assert!(
+                    matched <= rows && matched * 100 >= rows * 85,
+                    "{matched} of {rows}"
+                );
+                black_box(checksum);
+            })
+        });
+    }
+    group.bench_function("tokenize_only", |b| {
+        b.iter(|| assert_eq!(tokenize(kind, black_box(&data)), rows))
+    });
+    group.bench_function("to_arrow", |b| {
+        b.iter(|| {
+            let mut reader = builder(kind).build(black_box(&data[..])).unwrap();
+            let n: u64 = reader
+                .by_ref()
+                .map(|batch| batch.unwrap().num_rows() as u64)
+                .sum();
+            assert_eq!(n, rows);
+            assert_eq!(reader.stats().rejected, 0);
+        })
+    });
+    let mut out = Vec::with_capacity(data.len() / 4);
+    group.bench_function("to_parquet", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut reader = builder(kind).build(black_box(&data[..])).unwrap();
+            let summary = write_parquet(&mut reader, &mut out, &ParquetOptions::default()).unwrap();
+            assert_eq!(summary.stats.rows, rows);
+        })
+    });
+    group.bench_function("gzip_to_parquet", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut reader = builder(kind).build(black_box(&gz[..])).unwrap();
+            let summary = write_parquet(&mut reader, &mut out, &ParquetOptions::default()).unwrap();
+            assert_eq!(summary.stats.rows, rows);
+        })
+    });
+    group.finish();
+}
+
+fn bench(c: &mut Criterion) {
+    bench_format(c, "s3", Kind::S3);
+    bench_format(c, "cloudfront_realtime", Kind::CloudFrontRealtime);
+    bench_format(c, "cloudfront_standard", Kind::CloudFrontStandard);
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);
