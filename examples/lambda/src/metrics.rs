@@ -33,7 +33,7 @@ pub fn emf(outcome: &Outcome, timestamp_ms: i64) -> Value {
         "rows": outcome.stats.rows,
         "rejected": outcome.stats.rejected,
         "bytes_in": outcome.bytes_in,
-        "bytes_out": outcome.bytes_out,
+        "bytes_out": outcome.bytes_out(),
         "reduction_pct": (outcome.reduction_pct() * 100.0).round() / 100.0,
         "duration_ms": (outcome.duration_ms * 10.0).round() / 10.0,
         "repaired": outcome.stats.repaired,

@@ -5,6 +5,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use arrow::array::{Array, RecordBatch, TimestampMillisecondArray};
+use arrow::compute::{max, min};
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 use aws_access_logs::parquet::{ParquetOptions, write_parquet_with_rejects};
 use aws_access_logs::{BatchSource, DecodeStats, ErrorKind, Format, Reader, ReaderBuilder, Reject};
@@ -47,8 +48,6 @@ pub struct Outcome {
     pub bytes_in: u64,
     /// Decompressed text bytes.
     pub text_bytes: u64,
-    /// Bytes written for the object: the Parquet object plus the rejects object.
-    pub bytes_out: u64,
     /// Bytes of the Parquet object (0 when there was no row).
     pub parquet_bytes: u64,
     /// Bytes of the rejects object (0 when there was none).
@@ -69,12 +68,17 @@ pub struct Outcome {
 }
 
 impl Outcome {
+    /// Bytes written for the object: the Parquet object plus the rejects object.
+    pub fn bytes_out(&self) -> u64 {
+        self.parquet_bytes + self.rejects_bytes
+    }
+
     /// `100 × (1 − bytes_out / bytes_in)`.
     pub fn reduction_pct(&self) -> f64 {
         if self.bytes_in == 0 {
             0.0
         } else {
-            100.0 * (1.0 - self.bytes_out as f64 / self.bytes_in as f64)
+            100.0 * (1.0 - self.bytes_out() as f64 / self.bytes_in as f64)
         }
     }
 }
@@ -270,13 +274,11 @@ impl<S: BatchSource> Observed<'_, S> {
         else {
             return;
         };
-        for (i, &t) in times.values().iter().enumerate() {
-            if times.is_null(i) {
-                continue;
-            }
+        // `None` when every value is null.
+        if let (Some(lo), Some(hi)) = (min(times), max(times)) {
             self.range = Some(match self.range {
-                None => (t, t),
-                Some((lo, hi)) => (lo.min(t), hi.max(t)),
+                None => (lo, hi),
+                Some((a, b)) => (a.min(lo), b.max(hi)),
             });
         }
     }
@@ -621,7 +623,6 @@ pub async fn process<S: ObjectStore>(
         stats: converted.stats,
         bytes_in: converted.stored_bytes,
         text_bytes: converted.text_bytes,
-        bytes_out: 0,
         parquet_bytes: 0,
         rejects_bytes: 0,
         rejects_omitted: converted.rejects_omitted,
@@ -674,7 +675,6 @@ pub async fn process<S: ObjectStore>(
             .map_err(fail)?;
         outcome.parquet_key = Some(keys.parquet);
     }
-    outcome.bytes_out = outcome.parquet_bytes + outcome.rejects_bytes;
     outcome.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(outcome)
 }

@@ -16,8 +16,6 @@ use sha2::{Digest, Sha256};
 pub struct Object {
     /// The body, read on a blocking thread (for S3 it pulls from the network as it is read).
     pub body: Box<dyn Read + Send>,
-    /// Size in bytes, when known.
-    pub size: Option<u64>,
     /// ETag without quotes.
     pub etag: Option<String>,
     /// Version id, when the bucket is versioned.
@@ -29,7 +27,6 @@ pub struct Object {
 impl fmt::Debug for Object {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Object")
-            .field("size", &self.size)
             .field("etag", &self.etag)
             .field("version_id", &self.version_id)
             .finish_non_exhaustive()
@@ -136,6 +133,24 @@ where
     }
 }
 
+impl S3Store {
+    async fn get_object(
+        &self,
+        bucket: &str,
+        key: &str,
+        version_id: Option<&str>,
+    ) -> Result<aws_sdk_s3::operation::get_object::GetObjectOutput, StoreError> {
+        self.client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_string))
+            .send()
+            .await
+            .map_err(sdk_error)
+    }
+}
+
 impl ObjectStore for S3Store {
     async fn get(
         &self,
@@ -143,16 +158,7 @@ impl ObjectStore for S3Store {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Object, StoreError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .set_version_id(version_id.map(str::to_string))
-            .send()
-            .await
-            .map_err(sdk_error)?;
-        let size = out.content_length().and_then(|n| u64::try_from(n).ok());
+        let out = self.get_object(bucket, key, version_id).await?;
         let etag = out.e_tag().map(unquote);
         let version_id = out
             .version_id()
@@ -164,7 +170,6 @@ impl ObjectStore for S3Store {
         let body = tokio_util::io::SyncIoBridge::new(reader);
         Ok(Object {
             body: Box::new(body),
-            size,
             etag,
             version_id,
             last_modified_ms,
@@ -176,14 +181,7 @@ impl ObjectStore for S3Store {
         bucket: &str,
         key: &str,
     ) -> Result<(Vec<u8>, Option<String>), StoreError> {
-        let out = self
-            .client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .send()
-            .await
-            .map_err(sdk_error)?;
+        let out = self.get_object(bucket, key, None).await?;
         let etag = out.e_tag().map(unquote);
         let bytes = out
             .body
@@ -236,6 +234,15 @@ struct Memory {
     failing_writes: Vec<String>,
     conflicts: usize,
     puts: Vec<(String, String)>,
+}
+
+impl Memory {
+    fn stored(&self, bucket: &str, key: &str) -> Result<Stored, StoreError> {
+        self.objects
+            .get(&(bucket.to_string(), key.to_string()))
+            .cloned()
+            .ok_or(StoreError::NotFound)
+    }
 }
 
 /// An in-memory object store, for tests: supports conditional writes, and failures on
@@ -354,14 +361,6 @@ impl Read for FailingBody {
     }
 }
 
-struct SharedBytes(Cursor<Bytes>);
-
-impl Read for SharedBytes {
-    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
-        self.0.read(buf)
-    }
-}
-
 impl ObjectStore for MemoryStore {
     async fn get(
         &self,
@@ -369,25 +368,26 @@ impl ObjectStore for MemoryStore {
         key: &str,
         _version_id: Option<&str>,
     ) -> Result<Object, StoreError> {
-        let memory = self.lock();
-        let stored = memory
-            .objects
-            .get(&(bucket.to_string(), key.to_string()))
-            .ok_or(StoreError::NotFound)?;
-        let size = stored.bytes.len() as u64;
-        let cursor = Cursor::new(stored.bytes.clone());
-        let body: Box<dyn Read + Send> = if memory.failing_reads.contains(key) {
+        let (stored, failing) = {
+            let memory = self.lock();
+            (
+                memory.stored(bucket, key)?,
+                memory.failing_reads.contains(key),
+            )
+        };
+        let cursor = Cursor::new(stored.bytes);
+        let body: Box<dyn Read + Send> = if failing {
+            let good = cursor.get_ref().len() as u64 / 2;
             Box::new(FailingBody {
                 bytes: cursor,
-                good: size / 2,
+                good,
             })
         } else {
-            Box::new(SharedBytes(cursor))
+            Box::new(cursor)
         };
         Ok(Object {
             body,
-            size: Some(size),
-            etag: Some(stored.etag.clone()),
+            etag: Some(stored.etag),
             version_id: None,
             last_modified_ms: Some(stored.last_modified_ms),
         })
@@ -398,12 +398,8 @@ impl ObjectStore for MemoryStore {
         bucket: &str,
         key: &str,
     ) -> Result<(Vec<u8>, Option<String>), StoreError> {
-        let memory = self.lock();
-        let stored = memory
-            .objects
-            .get(&(bucket.to_string(), key.to_string()))
-            .ok_or(StoreError::NotFound)?;
-        Ok((stored.bytes.to_vec(), Some(stored.etag.clone())))
+        let stored = self.lock().stored(bucket, key)?;
+        Ok((stored.bytes.to_vec(), Some(stored.etag)))
     }
 
     async fn put(
