@@ -133,24 +133,6 @@ where
     }
 }
 
-impl S3Store {
-    async fn get_object(
-        &self,
-        bucket: &str,
-        key: &str,
-        version_id: Option<&str>,
-    ) -> Result<aws_sdk_s3::operation::get_object::GetObjectOutput, StoreError> {
-        self.client
-            .get_object()
-            .bucket(bucket)
-            .key(key)
-            .set_version_id(version_id.map(str::to_string))
-            .send()
-            .await
-            .map_err(sdk_error)
-    }
-}
-
 impl ObjectStore for S3Store {
     async fn get(
         &self,
@@ -158,7 +140,15 @@ impl ObjectStore for S3Store {
         key: &str,
         version_id: Option<&str>,
     ) -> Result<Object, StoreError> {
-        let out = self.get_object(bucket, key, version_id).await?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .set_version_id(version_id.map(str::to_string))
+            .send()
+            .await
+            .map_err(sdk_error)?;
         let etag = out.e_tag().map(unquote);
         let version_id = out
             .version_id()
@@ -181,7 +171,14 @@ impl ObjectStore for S3Store {
         bucket: &str,
         key: &str,
     ) -> Result<(Vec<u8>, Option<String>), StoreError> {
-        let out = self.get_object(bucket, key, None).await?;
+        let out = self
+            .client
+            .get_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(sdk_error)?;
         let etag = out.e_tag().map(unquote);
         let bytes = out
             .body
