@@ -7,8 +7,11 @@
 //! * `baseline_regex_parser` (S3 only): a straightforward `regex` parser of the S3 format
 //!   (captures, status and bytes parsed);
 //! * `tokenize_only`: lines split and fields found, no values converted;
-//! * `to_arrow`: text → Arrow record batches (every column);
-//! * `to_parquet`: text → Parquet (zstd 3) in memory;
+//! * `to_arrow`: text → Arrow record batches (every column; text columns `Utf8`, the default);
+//! * `to_arrow_string_view`: the same with text columns as `Utf8View` pointing into the read
+//!   buffers (`ReaderBuilder::with_string_view`);
+//! * `to_parquet`: text → Parquet (zstd 3) in memory (from `Utf8` columns: the file is the
+//!   same from string views, but parquet 60 encodes those more slowly);
 //! * `gzip_to_parquet`: gzip → Parquet, decompression on the same thread.
 //!
 //! Every benchmark asserts its row count. `cargo bench --bench pipeline -- --test` runs each
@@ -158,6 +161,20 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
     group.bench_function("to_arrow", |b| {
         b.iter(|| {
             let mut reader = builder(kind).build(black_box(&data[..])).unwrap();
+            let n: u64 = reader
+                .by_ref()
+                .map(|batch| batch.unwrap().num_rows() as u64)
+                .sum();
+            assert_eq!(n, rows);
+            assert_eq!(reader.stats().rejected, 0);
+        })
+    });
+    group.bench_function("to_arrow_string_view", |b| {
+        b.iter(|| {
+            let mut reader = builder(kind)
+                .with_string_view(true)
+                .build(black_box(&data[..]))
+                .unwrap();
             let n: u64 = reader
                 .by_ref()
                 .map(|batch| batch.unwrap().num_rows() as u64)

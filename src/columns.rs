@@ -14,6 +14,7 @@ use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 
 use crate::error::Result;
 use crate::s3::{S3Field, S3Record, S3Values};
+use crate::views::{SharedChunk, ViewBuilder};
 
 /// The Arrow type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -49,6 +50,7 @@ const TEXT_BYTES_HINT: usize = 24;
 #[derive(Debug)]
 pub(crate) enum ColumnBuilder {
     Utf8(StringBuilder),
+    Utf8View(ViewBuilder),
     TimestampMs(TimestampMillisecondBuilder),
     UInt16(UInt16Builder),
     UInt32(UInt32Builder),
@@ -58,8 +60,10 @@ pub(crate) enum ColumnBuilder {
 }
 
 impl ColumnBuilder {
-    pub(crate) fn new(ty: ColumnType, capacity: usize) -> Self {
+    /// A builder for a column of `ty`; text columns as string views when `views`.
+    pub(crate) fn new(ty: ColumnType, capacity: usize, views: bool) -> Self {
         match ty {
+            ColumnType::Utf8 if views => ColumnBuilder::Utf8View(ViewBuilder::new(capacity)),
             ColumnType::Utf8 => ColumnBuilder::Utf8(StringBuilder::with_capacity(
                 capacity,
                 capacity * TEXT_BYTES_HINT,
@@ -78,6 +82,7 @@ impl ColumnBuilder {
     pub(crate) fn finish(&mut self) -> ArrayRef {
         match self {
             ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
+            ColumnBuilder::Utf8View(b) => b.finish(),
             ColumnBuilder::TimestampMs(b) => Arc::new(b.finish()),
             ColumnBuilder::UInt16(b) => Arc::new(b.finish()),
             ColumnBuilder::UInt32(b) => Arc::new(b.finish()),
@@ -151,27 +156,42 @@ pub(crate) struct S3Columns {
     fields: Vec<S3Field>,
     builders: Vec<ColumnBuilder>,
     capacity: usize,
+    views: bool,
 }
 
 impl S3Columns {
-    pub(crate) fn new(fields: Vec<S3Field>, capacity: usize) -> Self {
+    pub(crate) fn new(fields: Vec<S3Field>, capacity: usize, views: bool) -> Self {
         let builders = fields
             .iter()
-            .map(|f| ColumnBuilder::new(f.column_type(), capacity))
+            .map(|f| ColumnBuilder::new(f.column_type(), capacity, views))
             .collect();
         S3Columns {
             fields,
             builders,
             capacity,
+            views,
         }
     }
 
-    /// Appends one validated record.
-    pub(crate) fn append(&mut self, record: &S3Record<'_>, values: &S3Values, text: &LineText<'_>) {
+    /// Appends one validated record (text columns as views point into `chunk` when the line
+    /// lies there).
+    pub(crate) fn append(
+        &mut self,
+        record: &S3Record<'_>,
+        values: &S3Values,
+        text: &LineText<'_>,
+        chunk: Option<&SharedChunk>,
+    ) {
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
             match builder {
                 ColumnBuilder::Utf8(b) => match record.text_span(*field) {
                     Some(span) => b.append_value(text.get(span.start as usize, span.end as usize)),
+                    None => b.append_null(),
+                },
+                ColumnBuilder::Utf8View(b) => match record.text_span(*field) {
+                    Some(span) => {
+                        b.append(&text.get(span.start as usize, span.end as usize), chunk)
+                    }
                     None => b.append_null(),
                 },
                 ColumnBuilder::TimestampMs(b) => b.append_option(values.time),
@@ -200,7 +220,9 @@ impl S3Columns {
             .collect();
         // Builders keep no capacity after `finish`; give them back their working size.
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
-            *builder = ColumnBuilder::new(field.column_type(), self.capacity);
+            if !matches!(builder, ColumnBuilder::Utf8View(_)) {
+                *builder = ColumnBuilder::new(field.column_type(), self.capacity, self.views);
+            }
         }
         let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
         Ok(RecordBatch::try_new_with_options(

@@ -9,6 +9,7 @@ use crate::error::{Error, ErrorKind, Position, Result};
 use crate::raw::{Line, LineSplitter};
 use crate::reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
 use crate::s3::{FORMAT_LABEL, S3Field, S3Record};
+use crate::views::SharedChunk;
 
 /// Options shared by [`Decoder`] and [`crate::Reader`], set through [`crate::ReaderBuilder`].
 #[derive(Debug, Clone)]
@@ -22,6 +23,8 @@ pub(crate) struct DecoderOptions {
     pub(crate) max_rejects: usize,
     pub(crate) max_reject_bytes: usize,
     pub(crate) max_batch_bytes: usize,
+    /// Text columns as `Utf8View`.
+    pub(crate) string_view: bool,
 }
 
 /// The format-specific part of [`DecoderOptions`].
@@ -67,6 +70,8 @@ struct Sink {
     /// The held rejects reached their limit and were not taken: details of further rejects
     /// are dropped (they are still counted).
     overflow: bool,
+    /// The chunk being decoded, when it is shared with the batches (string views).
+    chunk: Option<SharedChunk>,
 }
 
 /// A push decoder, in the style of arrow-json's: feed it bytes with [`Decoder::decode`], take
@@ -118,7 +123,7 @@ impl Decoder {
             .min(options.max_batch_bytes);
         let parser = match &options.layout {
             Layout::S3 { projection, schema } => Parser::S3 {
-                columns: S3Columns::new(projection.clone(), capacity),
+                columns: S3Columns::new(projection.clone(), capacity, options.string_view),
                 schema: schema.clone(),
             },
             Layout::CloudFront {
@@ -132,6 +137,7 @@ impl Decoder {
                 projection.clone(),
                 decode.clone(),
                 capacity,
+                options.string_view,
             )?)),
         };
         Ok(Decoder {
@@ -146,6 +152,7 @@ impl Decoder {
                 rejects: Vec::new(),
                 reject_bytes: 0,
                 overflow: false,
+                chunk: None,
             },
             finished: false,
             failed: false,
@@ -243,6 +250,20 @@ impl Decoder {
             }
         }
         Ok(pos)
+    }
+
+    /// [`Decoder::decode`] of `chunk.buffer[start..end]`, whose text values string views may
+    /// point into (the batches then share the chunk).
+    pub(crate) fn decode_shared(
+        &mut self,
+        chunk: &SharedChunk,
+        start: usize,
+        end: usize,
+    ) -> Result<usize> {
+        self.sink.chunk = Some(chunk.clone());
+        let result = self.decode(&chunk.buffer.as_slice()[start..end]);
+        self.sink.chunk = None;
+        result
     }
 
     /// Whether the buffered rows fill a batch; [`Decoder::decode`] consumes nothing more until
@@ -398,7 +419,7 @@ impl Sink {
             Parser::S3 { .. } => return self.process_s3(line, position),
             Parser::CloudFront(p) => p,
         };
-        match parser.process(line.bytes, max_fields) {
+        match parser.process(line.bytes, max_fields, self.chunk.as_ref()) {
             Ok(Outcome::Comment) => {
                 self.stats.comment_lines += 1;
                 Ok(())
@@ -484,7 +505,7 @@ impl Sink {
             self.record_repaired(position, field.map(S3Field::name), line.bytes);
         }
         if let Parser::S3 { columns, .. } = &mut self.parser {
-            columns.append(&record, &values, &text);
+            columns.append(&record, &values, &text, self.chunk.as_ref());
         }
         self.count_row(line.bytes.len(), matches!(text, LineText::Lossy(_)));
         Ok(())

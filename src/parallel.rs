@@ -156,6 +156,9 @@ impl Segmenter {
             pending,
             failed: None,
             limits: self.limits,
+            shared: None,
+            spare: Vec::new(),
+            chunks: 0,
         })
     }
 

@@ -258,6 +258,9 @@ impl<W: Write + Send> ParquetWriter<W> {
         format: Format,
         options: &ParquetOptions,
     ) -> Result<Self> {
+        // Text columns are Parquet strings either way: string views are written, and read
+        // back, as `Utf8`.
+        let schema = crate::views::plain_schema(&schema);
         let props = options.properties(format, &schema)?;
         let writer = ArrowWriter::try_new(out, schema, Some(props)).map_err(parquet_error)?;
         Ok(ParquetWriter { writer })

@@ -3,6 +3,7 @@
 use std::io::{Cursor, Read};
 
 use arrow::array::{RecordBatch, RecordBatchReader};
+use arrow::buffer::Buffer;
 use arrow::datatypes::SchemaRef;
 use arrow::error::ArrowError;
 use flate2::read::MultiGzDecoder;
@@ -12,6 +13,7 @@ use crate::decoder::{Decoder, DecoderOptions, Layout};
 use crate::error::{Error, ErrorKind, Result};
 use crate::reject::{DecodeStats, ErrorPolicy, Reject};
 use crate::s3::S3Field;
+use crate::views::SharedChunk;
 
 /// An AWS access log format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -286,6 +288,7 @@ pub struct ReaderBuilder {
     max_batch_bytes: usize,
     limits: GzipLimits,
     segment_size: usize,
+    string_view: bool,
 }
 
 /// Limits on how far a gzip input may expand.
@@ -339,6 +342,7 @@ impl ReaderBuilder {
                 max_ratio: DEFAULT_MAX_GZIP_RATIO,
             },
             segment_size: DEFAULT_SEGMENT_SIZE,
+            string_view: false,
         }
     }
 
@@ -391,6 +395,36 @@ impl ReaderBuilder {
     /// the indices refer to the schema of the input's `#Fields:` line.
     pub fn with_projection(mut self, projection: Vec<usize>) -> Self {
         self.projection = Some(projection);
+        self
+    }
+
+    /// Text columns as `Utf8View` (Arrow string views) instead of `Utf8` (default `false`:
+    /// the schemas documented in the README).
+    ///
+    /// A [`Reader`] then copies no text value longer than 12 bytes: its view points into the
+    /// buffer the input was read into, which the batches share (shorter values live in their
+    /// views). Decoding is faster and the batches hold the read buffers they point into
+    /// (256 KiB each) rather than copies of their values. Values are the same either way, and
+    /// [`crate::parquet`] writes the same file from either (its text columns are Parquet
+    /// strings read back as `Utf8`).
+    ///
+    /// ```
+    /// use arrow::array::AsArray;
+    /// use arrow::datatypes::DataType;
+    /// use aws_access_logs::{Format, ReaderBuilder};
+    ///
+    /// let log = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be awsexamplebucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /awsexamplebucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+    /// let mut reader = ReaderBuilder::new(Format::S3)
+    ///     .with_string_view(true)
+    ///     .build(log.as_bytes())?;
+    /// assert_eq!(reader.schema().field(1).data_type(), &DataType::Utf8View);
+    /// let batch = reader.next().unwrap()?;
+    /// let bucket = batch.column_by_name("bucket").unwrap().as_string_view();
+    /// assert_eq!(bucket.value(0), "awsexamplebucket1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_string_view(mut self, string_view: bool) -> Self {
+        self.string_view = string_view;
         self
     }
 
@@ -529,6 +563,11 @@ impl ReaderBuilder {
                 }
                 let (indices, schema) =
                     crate::columns::project(&S3Field::schema(), self.projection.as_deref())?;
+                let schema = if self.string_view {
+                    crate::views::view_schema(&schema)
+                } else {
+                    schema
+                };
                 Layout::S3 {
                     projection: indices.iter().map(|&i| S3Field::ALL[i]).collect(),
                     schema,
@@ -597,6 +636,7 @@ impl ReaderBuilder {
             max_rejects: self.max_rejects,
             max_reject_bytes: self.max_reject_bytes,
             max_batch_bytes: self.max_batch_bytes,
+            string_view: self.string_view,
         })
     }
 
@@ -710,6 +750,9 @@ impl ReaderBuilder {
             pending: None,
             failed: None,
             limits,
+            shared: None,
+            spare: Vec::new(),
+            chunks: 0,
         })
     }
 }
@@ -933,7 +976,16 @@ pub struct Reader<R> {
     /// A fail-fast line's error, returned once the rows decoded before it have been.
     pub(crate) failed: Option<Error>,
     pub(crate) limits: GzipLimits,
+    /// With string views: `buf`, once handed to the decoder, shared with the batches.
+    pub(crate) shared: Option<SharedChunk>,
+    /// With string views: earlier read buffers, reused once no batch points into them.
+    pub(crate) spare: Vec<Buffer>,
+    /// Chunks shared so far (their ids).
+    pub(crate) chunks: u64,
 }
+
+/// Earlier read buffers a [`Reader`] keeps for reuse (string views).
+const SPARE_BUFFERS: usize = 16;
 
 impl<R> std::fmt::Debug for Reader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -1022,7 +1074,13 @@ impl<R: Read> Reader<R> {
                 return self.decoder.flush();
             }
             if self.start < self.end {
-                let n = match self.decoder.decode(&self.buf[self.start..self.end]) {
+                let decoded = if self.decoder.options().string_view {
+                    let chunk = self.shared_chunk();
+                    self.decoder.decode_shared(&chunk, self.start, self.end)
+                } else {
+                    self.decoder.decode(&self.buf[self.start..self.end])
+                };
+                let n = match decoded {
                     Ok(n) => n,
                     Err(err) => {
                         // A fail-fast line: the rows before it first, then the error.
@@ -1077,7 +1135,32 @@ impl<R: Read> Reader<R> {
         }
     }
 
+    /// The read buffer as a chunk the batches may share (string views).
+    fn shared_chunk(&mut self) -> SharedChunk {
+        if let Some(chunk) = &self.shared {
+            return chunk.clone();
+        }
+        self.chunks += 1;
+        let chunk = SharedChunk {
+            id: self.chunks,
+            buffer: Buffer::from_vec(std::mem::take(&mut self.buf)),
+        };
+        self.shared = Some(chunk.clone());
+        chunk
+    }
+
     fn read_more(&mut self) -> Result<usize> {
+        if let Some(chunk) = self.shared.take() {
+            // The batches may still point into the shared buffer: read into another, one no
+            // batch holds any more if there is one.
+            self.spare.push(chunk.buffer);
+            let free = self.spare.iter().position(|b| b.strong_count() == 1);
+            let buf = free.and_then(|i| self.spare.swap_remove(i).into_vec::<u8>().ok());
+            if self.spare.len() > SPARE_BUFFERS {
+                self.spare.remove(0);
+            }
+            self.buf = buf.unwrap_or_else(|| vec![0; READ_BUFFER]);
+        }
         let lines = self.decoder.lines_before();
         read_input(
             &mut self.input,

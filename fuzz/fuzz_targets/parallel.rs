@@ -1,5 +1,7 @@
 //! Differential: `ParallelReader` (one or several threads, fuzzer-chosen segment size, plain
-//! or gzip input) gives the rows, rejects, counters and error of `Reader` on the same input.
+//! or gzip input) gives the rows, rejects, counters and error of `Reader` on the same input;
+//! so does a `Reader` with string views (`with_string_view`), its text as `Utf8View` (whose
+//! arrays debug builds, as fuzzing builds are, check in full).
 
 #![no_main]
 
@@ -98,6 +100,23 @@ fuzz_target!(|data: &[u8]| {
     if head[0] & 8 == 0 {
         check_rejects(text, &rejects, &want.stats);
     }
+    let mut views = builder
+        .clone()
+        .with_string_view(true)
+        .build(&input[..])
+        .expect("builds where Reader builds");
+    let (mut got, _, _) = drain(&mut views);
+    got.rows = got.rows.map(|batch| {
+        let schema = want.rows.as_ref().expect("rows where Reader has rows").schema();
+        let columns = batch
+            .columns()
+            .iter()
+            .zip(schema.fields())
+            .map(|(c, f)| arrow::compute::cast(c, f.data_type()).unwrap())
+            .collect();
+        RecordBatch::try_new(schema, columns).unwrap()
+    });
+    assert_eq!(got, want, "string views");
     let mut first: Option<Vec<RecordBatch>> = None;
     for threads in [1, 2] {
         let mut parallel = builder

@@ -11,6 +11,7 @@ use super::values;
 use crate::columns::{ColumnBuilder, ColumnType, LineText};
 use crate::error::{Error, ErrorKind, Result};
 use crate::raw::Span;
+use crate::views::SharedChunk;
 
 /// One parsed value, before it is appended.
 #[derive(Debug, Clone, Copy)]
@@ -63,6 +64,8 @@ pub(crate) struct CfParser {
     out: Vec<OutColumn>,
     schema: SchemaRef,
     capacity: usize,
+    /// Text columns as `Utf8View`.
+    views: bool,
     spans: Vec<Span>,
     values: Vec<Value>,
     scratch: Vec<u8>,
@@ -85,6 +88,7 @@ impl CfParser {
         projection: Option<Vec<usize>>,
         decode: Vec<String>,
         capacity: usize,
+        views: bool,
     ) -> Result<Self> {
         let mut parser = CfParser {
             flavor,
@@ -94,6 +98,7 @@ impl CfParser {
             out: Vec::new(),
             schema: Arc::new(Schema::empty()),
             capacity,
+            views,
             spans: Vec::new(),
             values: Vec::new(),
             scratch: Vec::new(),
@@ -140,11 +145,15 @@ impl CfParser {
             .iter()
             .map(|&i| OutColumn {
                 column: i,
-                builder: ColumnBuilder::new(columns[i].ty, self.capacity),
+                builder: ColumnBuilder::new(columns[i].ty, self.capacity, self.views),
                 decode: self.decode.contains(&columns[i].name),
             })
             .collect();
-        self.schema = schema;
+        self.schema = if self.views {
+            crate::views::view_schema(&schema)
+        } else {
+            schema
+        };
         self.values = vec![Value::Null; columns.len()];
         self.layout = Some(Layout {
             sources: columns.iter().map(|c| Some(c.source)).collect(),
@@ -222,7 +231,12 @@ impl CfParser {
     }
 
     /// Parses one line (not blank, not too long) and appends its row.
-    pub(crate) fn process(&mut self, line: &[u8], max_fields: usize) -> Result<Outcome> {
+    pub(crate) fn process(
+        &mut self,
+        line: &[u8],
+        max_fields: usize,
+        chunk: Option<&SharedChunk>,
+    ) -> Result<Outcome> {
         if line.first() == Some(&b'#') {
             if self.flavor == Flavor::Standard
                 && line.starts_with(b"#Fields:")
@@ -299,6 +313,7 @@ impl CfParser {
                 &text,
                 out.decode,
                 &mut self.scratch,
+                chunk,
             );
         }
         Ok(Outcome::Row(repaired))
@@ -320,7 +335,13 @@ impl CfParser {
         let columns: Vec<ArrayRef> = self.out.iter_mut().map(|o| o.builder.finish()).collect();
         if let Some(layout) = &self.layout {
             for out in &mut self.out {
-                out.builder = ColumnBuilder::new(layout.columns[out.column].ty, self.capacity);
+                if !matches!(out.builder, ColumnBuilder::Utf8View(_)) {
+                    out.builder = ColumnBuilder::new(
+                        layout.columns[out.column].ty,
+                        self.capacity,
+                        self.views,
+                    );
+                }
             }
         }
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
@@ -365,8 +386,21 @@ fn append(
     text: &LineText<'_>,
     decode: bool,
     scratch: &mut Vec<u8>,
+    chunk: Option<&SharedChunk>,
 ) {
     match (builder, value) {
+        (ColumnBuilder::Utf8View(b), Value::Text(span)) => {
+            let s = text.get(span.start as usize, span.end as usize);
+            if decode && values::percent_decode(&s, scratch) {
+                match std::str::from_utf8(scratch) {
+                    Ok(decoded) => b.append(decoded, None),
+                    Err(_) => b.append(&s, chunk),
+                }
+            } else {
+                b.append(&s, chunk);
+            }
+        }
+        (ColumnBuilder::Utf8View(b), _) => b.append_null(),
         (ColumnBuilder::Utf8(b), Value::Text(span)) => {
             let s = text.get(span.start as usize, span.end as usize);
             if decode && values::percent_decode(&s, scratch) {

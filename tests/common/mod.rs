@@ -59,6 +59,7 @@ pub fn value_at(column: &dyn Array, row: usize) -> Value {
     }
     match column.data_type() {
         DataType::Utf8 => Value::from(column.as_string::<i32>().value(row)),
+        DataType::Utf8View => Value::from(column.as_string_view().value(row)),
         DataType::UInt16 => Value::from(column.as_primitive::<UInt16Type>().value(row)),
         DataType::UInt32 => Value::from(column.as_primitive::<UInt32Type>().value(row)),
         DataType::UInt64 => Value::from(column.as_primitive::<UInt64Type>().value(row)),

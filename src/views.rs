@@ -1,0 +1,223 @@
+//! Text columns as Arrow string views ([`ReaderBuilder::with_string_view`]).
+//!
+//! A value longer than 12 bytes that lies in the chunk being decoded is not copied: its view
+//! points into the chunk, which the batch then shares (an Arrow [`Buffer`] over the reader's
+//! read buffer). Shorter values are inlined in their views, as Arrow does; values outside the
+//! chunk (a line carried from one read to the next, repaired or percent-decoded text) are
+//! copied into the column's own block.
+//!
+//! [`ReaderBuilder::with_string_view`]: crate::ReaderBuilder::with_string_view
+
+use std::sync::Arc;
+
+use arrow::array::builder::NullBufferBuilder;
+use arrow::array::{ArrayRef, StringViewArray};
+use arrow::buffer::{Buffer, ScalarBuffer};
+use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
+/// Longest value stored inside its view.
+const MAX_INLINE: usize = 12;
+
+/// The input chunk being decoded, shared with the batches whose views point into it.
+#[derive(Debug, Clone)]
+pub(crate) struct SharedChunk {
+    /// Tells chunks apart (a column registers each chunk once per batch).
+    pub(crate) id: u64,
+    pub(crate) buffer: Buffer,
+}
+
+impl SharedChunk {
+    /// Where `value` starts in the chunk, when it lies wholly inside it.
+    #[inline]
+    fn offset_of(&self, value: &[u8]) -> Option<u32> {
+        let base = self.buffer.as_ptr() as usize;
+        let start = value.as_ptr() as usize;
+        let offset = start.checked_sub(base)?;
+        let end = offset + value.len();
+        (end <= self.buffer.len() && end <= u32::MAX as usize).then_some(offset as u32)
+    }
+}
+
+/// Builds one `Utf8View` column.
+#[derive(Debug)]
+pub(crate) struct ViewBuilder {
+    views: Vec<u128>,
+    nulls: NullBufferBuilder,
+    /// Data blocks; block 0 holds the copied values (filled in by `finish`).
+    blocks: Vec<Buffer>,
+    copied: Vec<u8>,
+    /// The chunk registered last (its id and block index).
+    chunk: Option<(u64, u32)>,
+    capacity: usize,
+}
+
+impl ViewBuilder {
+    pub(crate) fn new(capacity: usize) -> Self {
+        ViewBuilder {
+            views: Vec::with_capacity(capacity),
+            nulls: NullBufferBuilder::new(capacity),
+            blocks: vec![Buffer::from(Vec::<u8>::new())],
+            copied: Vec::new(),
+            chunk: None,
+            capacity,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn append_null(&mut self) {
+        self.views.push(0);
+        self.nulls.append_null();
+    }
+
+    /// Appends `value`, pointing into `chunk` when it lies there.
+    #[inline]
+    pub(crate) fn append(&mut self, value: &str, chunk: Option<&SharedChunk>) {
+        let bytes = value.as_bytes();
+        let len = bytes.len();
+        self.nulls.append_non_null();
+        if len <= MAX_INLINE {
+            let mut view = [0u8; 16];
+            view[..4].copy_from_slice(&(len as u32).to_le_bytes());
+            view[4..4 + len].copy_from_slice(bytes);
+            self.views.push(u128::from_le_bytes(view));
+            return;
+        }
+        let (block, offset) = match chunk.and_then(|c| c.offset_of(bytes).map(|o| (c, o))) {
+            Some((chunk, offset)) => (self.block_of(chunk), offset),
+            None => {
+                let offset = self.copied.len() as u32;
+                self.copied.extend_from_slice(bytes);
+                (0, offset)
+            }
+        };
+        let prefix = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        self.views.push(
+            u128::from(len as u32)
+                | (u128::from(prefix) << 32)
+                | (u128::from(block) << 64)
+                | (u128::from(offset) << 96),
+        );
+    }
+
+    /// The block index of `chunk`, registering it on first use in this batch.
+    #[inline]
+    fn block_of(&mut self, chunk: &SharedChunk) -> u32 {
+        match self.chunk {
+            Some((id, block)) if id == chunk.id => block,
+            _ => {
+                let block = self.blocks.len() as u32;
+                self.blocks.push(chunk.buffer.clone());
+                self.chunk = Some((chunk.id, block));
+                block
+            }
+        }
+    }
+
+    /// The column so far; the builder starts afresh.
+    pub(crate) fn finish(&mut self) -> ArrayRef {
+        let views = std::mem::replace(&mut self.views, Vec::with_capacity(self.capacity));
+        let nulls = self.nulls.finish();
+        self.nulls = NullBufferBuilder::new(self.capacity);
+        let mut blocks = std::mem::replace(&mut self.blocks, vec![Buffer::from(Vec::<u8>::new())]);
+        blocks[0] = Buffer::from_vec(std::mem::take(&mut self.copied));
+        self.chunk = None;
+        let views = ScalarBuffer::from(views);
+        // SAFETY: every view was made by `append` from a `&str`, so its bytes are valid UTF-8:
+        // an inline view holds them (zero-padded, its length in the low 32 bits); any other
+        // names a block registered in `blocks` (block 0, the copied values, or a chunk by
+        // `block_of`) with the offset where those bytes lie (`offset_of` checked that they lie
+        // wholly inside the chunk, below 4 GiB) and their first four bytes as prefix. Blocks
+        // are immutable `Buffer`s. A null's view is zero, as `new_null` makes them. This is the
+        // check `StringViewArray::try_new` would repeat value by value; debug builds run it.
+        #[allow(unsafe_code)]
+        let array = unsafe { StringViewArray::new_unchecked(views, blocks.into(), nulls) };
+        #[cfg(debug_assertions)]
+        arrow::array::Array::to_data(&array)
+            .validate_full()
+            .expect("string views are valid");
+        Arc::new(array)
+    }
+}
+
+/// `schema` with its `Utf8` fields as `Utf8View` (metadata kept).
+pub(crate) fn view_schema(schema: &SchemaRef) -> SchemaRef {
+    map_text(schema, &DataType::Utf8, DataType::Utf8View)
+}
+
+/// `schema` with its `Utf8View` fields as `Utf8` (metadata kept).
+#[cfg(feature = "parquet")]
+pub(crate) fn plain_schema(schema: &SchemaRef) -> SchemaRef {
+    map_text(schema, &DataType::Utf8View, DataType::Utf8)
+}
+
+fn map_text(schema: &SchemaRef, from: &DataType, to: DataType) -> SchemaRef {
+    if !schema.fields().iter().any(|f| f.data_type() == from) {
+        return schema.clone();
+    }
+    let fields: Vec<Field> = schema
+        .fields()
+        .iter()
+        .map(|f| {
+            let field = f.as_ref().clone();
+            if f.data_type() == from {
+                field.with_data_type(to.clone())
+            } else {
+                field
+            }
+        })
+        .collect();
+    Arc::new(Schema::new_with_metadata(fields, schema.metadata().clone()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use arrow::array::{Array, AsArray};
+
+    #[test]
+    fn views_point_into_the_chunk_or_copy() {
+        let chunk = SharedChunk {
+            id: 7,
+            buffer: Buffer::from_vec(b"short a-value-longer-than-twelve tail".to_vec()),
+        };
+        let text = std::str::from_utf8(chunk.buffer.as_slice()).unwrap();
+        let mut b = ViewBuilder::new(4);
+        b.append(&text[..5], Some(&chunk));
+        b.append(&text[6..32], Some(&chunk));
+        b.append_null();
+        b.append("copied because it is elsewhere", Some(&chunk));
+        b.append(&text[6..32], None);
+        let array = b.finish();
+        let array = array.as_string_view();
+        array.to_data().validate_full().unwrap();
+        assert_eq!(array.value(0), "short");
+        assert_eq!(array.value(1), "a-value-longer-than-twelve");
+        assert!(array.is_null(2));
+        assert_eq!(array.value(3), "copied because it is elsewhere");
+        assert_eq!(array.value(4), "a-value-longer-than-twelve");
+        // The copied block and the chunk, registered once.
+        assert_eq!(array.data_buffers().len(), 2);
+        assert_eq!(array.data_buffers()[1].as_ptr(), chunk.buffer.as_ptr());
+        // The builder starts afresh.
+        b.append(&text[6..32], Some(&chunk));
+        let again = b.finish();
+        assert_eq!(
+            again.as_string_view().value(0),
+            "a-value-longer-than-twelve"
+        );
+        assert_eq!(again.as_string_view().data_buffers().len(), 2);
+    }
+
+    #[test]
+    fn schemas_map_both_ways() {
+        let schema = Arc::new(Schema::new(vec![
+            Field::new("a", DataType::Utf8, true),
+            Field::new("b", DataType::UInt16, true),
+        ]));
+        let views = view_schema(&schema);
+        assert_eq!(views.field(0).data_type(), &DataType::Utf8View);
+        assert_eq!(views.field(1).data_type(), &DataType::UInt16);
+        #[cfg(feature = "parquet")]
+        assert_eq!(plain_schema(&views), schema);
+    }
+}
