@@ -12,7 +12,10 @@
 //!   buffers (`ReaderBuilder::with_string_view`);
 //! * `to_parquet`: text → Parquet (zstd 3) in memory (from `Utf8` columns: the file is the
 //!   same from string views, but parquet 60 encodes those more slowly);
-//! * `gzip_to_parquet`: gzip → Parquet, decompression on the same thread.
+//! * `gzip_to_parquet`: gzip → Parquet, decompression on the same thread;
+//! * `to_parquet_2_threads`, `gzip_to_parquet_2_threads`: the same on two threads
+//!   (`ReaderBuilder::build_parallel` with 2 threads — for gzip, decompression on its reading
+//!   thread, pipelined with parsing — and `ParquetOptions::with_threads(2)`).
 //!
 //! Every benchmark asserts its row count. `cargo bench --bench pipeline -- --test` runs each
 //! once (CI).
@@ -197,6 +200,30 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
             out.clear();
             let mut reader = builder(kind).build(black_box(&gz[..])).unwrap();
             let summary = write_parquet(&mut reader, &mut out, &ParquetOptions::default()).unwrap();
+            assert_eq!(summary.stats.rows, rows);
+        })
+    });
+    // Shared, so that handing the input to a parallel reader copies nothing.
+    let shared = bytes::Bytes::from(data.clone());
+    let shared_gz = bytes::Bytes::from(gz.clone());
+    let two = ParquetOptions::default().with_threads(2);
+    group.bench_function("to_parquet_2_threads", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut reader = builder(kind)
+                .build_parallel(std::io::Cursor::new(black_box(shared.clone())), 2)
+                .unwrap();
+            let summary = write_parquet(&mut reader, &mut out, &two).unwrap();
+            assert_eq!(summary.stats.rows, rows);
+        })
+    });
+    group.bench_function("gzip_to_parquet_2_threads", |b| {
+        b.iter(|| {
+            out.clear();
+            let mut reader = builder(kind)
+                .build_parallel(std::io::Cursor::new(black_box(shared_gz.clone())), 2)
+                .unwrap();
+            let summary = write_parquet(&mut reader, &mut out, &two).unwrap();
             assert_eq!(summary.stats.rows, rows);
         })
     });

@@ -79,18 +79,42 @@ impl ColumnBuilder {
         }
     }
 
-    pub(crate) fn finish(&mut self) -> ArrayRef {
+    /// The column so far; the builder starts afresh with room for `capacity` rows (a text
+    /// column with room for as much text as this batch held, so that it does not grow by
+    /// reallocation, copying, batch after batch).
+    pub(crate) fn finish(&mut self, capacity: usize) -> ArrayRef {
         match self {
-            ColumnBuilder::Utf8(b) => Arc::new(b.finish()),
+            ColumnBuilder::Utf8(b) => {
+                let used = b.values_slice().len();
+                let array = Arc::new(b.finish());
+                *b = StringBuilder::with_capacity(capacity, used + used / 8 + 64);
+                array
+            }
             ColumnBuilder::Utf8View(b) => b.finish(),
-            ColumnBuilder::TimestampMs(b) => Arc::new(b.finish()),
-            ColumnBuilder::UInt16(b) => Arc::new(b.finish()),
-            ColumnBuilder::UInt32(b) => Arc::new(b.finish()),
-            ColumnBuilder::UInt64(b) => Arc::new(b.finish()),
-            ColumnBuilder::Float64(b) => Arc::new(b.finish()),
-            ColumnBuilder::Boolean(b) => Arc::new(b.finish()),
+            ColumnBuilder::TimestampMs(b) => {
+                let array = Arc::new(b.finish());
+                *b = TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC");
+                array
+            }
+            ColumnBuilder::UInt16(b) => renew(b, UInt16Builder::with_capacity(capacity)),
+            ColumnBuilder::UInt32(b) => renew(b, UInt32Builder::with_capacity(capacity)),
+            ColumnBuilder::UInt64(b) => renew(b, UInt64Builder::with_capacity(capacity)),
+            ColumnBuilder::Float64(b) => renew(b, Float64Builder::with_capacity(capacity)),
+            ColumnBuilder::Boolean(b) => {
+                let array = Arc::new(b.finish());
+                *b = BooleanBuilder::with_capacity(capacity);
+                array
+            }
         }
     }
+}
+
+/// Finishes a primitive builder and replaces it with `fresh`.
+fn renew<T: arrow::datatypes::ArrowPrimitiveType>(
+    builder: &mut arrow::array::PrimitiveBuilder<T>,
+    fresh: arrow::array::PrimitiveBuilder<T>,
+) -> ArrayRef {
+    Arc::new(std::mem::replace(builder, fresh).finish())
 }
 
 /// Checks a projection — indices into `full`, in output order; `None` keeps every column —
@@ -156,7 +180,6 @@ pub(crate) struct S3Columns {
     fields: Vec<S3Field>,
     builders: Vec<ColumnBuilder>,
     capacity: usize,
-    views: bool,
 }
 
 impl S3Columns {
@@ -169,7 +192,6 @@ impl S3Columns {
             fields,
             builders,
             capacity,
-            views,
         }
     }
 
@@ -213,17 +235,12 @@ impl S3Columns {
 
     /// Finishes the buffered rows into a batch and resets the builders.
     pub(crate) fn finish(&mut self, schema: &SchemaRef, rows: usize) -> Result<RecordBatch> {
+        let capacity = self.capacity;
         let columns: Vec<ArrayRef> = self
             .builders
             .iter_mut()
-            .map(ColumnBuilder::finish)
+            .map(|b| b.finish(capacity))
             .collect();
-        // Builders keep no capacity after `finish`; give them back their working size.
-        for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
-            if !matches!(builder, ColumnBuilder::Utf8View(_)) {
-                *builder = ColumnBuilder::new(field.column_type(), self.capacity, self.views);
-            }
-        }
         let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
         Ok(RecordBatch::try_new_with_options(
             schema.clone(),

@@ -93,6 +93,28 @@ struct Segmenter {
     options: DecoderOptions,
     limits: GzipLimits,
     segment_size: usize,
+    /// Segment buffers handed back by finished jobs, reused so that each segment is not a
+    /// fresh allocation (page faults) and is not zeroed.
+    pool: Pool,
+}
+
+/// Segment buffers for reuse (at most [`POOLED_BUFFERS`]).
+type Pool = Arc<Mutex<Vec<Vec<u8>>>>;
+
+/// Most segment buffers kept for reuse.
+const POOLED_BUFFERS: usize = 8;
+
+/// Hands a finished job's buffer back for reuse.
+fn recycle(pool: &Pool, job: &mut Job) {
+    let buf = std::mem::take(&mut job.buf);
+    if buf.is_empty() {
+        return;
+    }
+    if let Ok(mut pool) = pool.lock()
+        && pool.len() < POOLED_BUFFERS
+    {
+        pool.push(buf);
+    }
 }
 
 impl Segmenter {
@@ -110,6 +132,7 @@ impl Segmenter {
                 options,
                 limits,
                 segment_size,
+                pool: Pool::default(),
             };
         }
         let Reader {
@@ -130,7 +153,18 @@ impl Segmenter {
             options,
             limits,
             segment_size,
+            pool: Pool::default(),
         }
+    }
+
+    /// A buffer of at least `len` bytes (initialized): a pooled one, or a new one.
+    fn buffer(&self, len: usize) -> Vec<u8> {
+        let pooled = self.pool.lock().ok().and_then(|mut pool| pool.pop());
+        let mut buf = pooled.unwrap_or_default();
+        if buf.len() < len {
+            buf.resize(len, 0);
+        }
+        buf
     }
 
     /// A reader over `buf` (whose first line is the next segment's) reading further from
@@ -139,6 +173,7 @@ impl Segmenter {
         &self,
         input: Input<DynRead>,
         buf: Vec<u8>,
+        end: usize,
         bytes_in: u64,
         pending: Option<Error>,
     ) -> Result<Job> {
@@ -148,7 +183,7 @@ impl Segmenter {
             input,
             decoder,
             start: 0,
-            end: buf.len(),
+            end,
             buf,
             eof: pending.is_some(),
             done: false,
@@ -168,64 +203,69 @@ impl Segmenter {
             return Some(Ok(whole));
         }
         let mut input = self.input.take()?;
-        let mut seg = std::mem::take(&mut self.carry);
         let size = self.segment_size;
+        // The carried start of the next line (or the read-ahead head), then fresh input.
+        let mut seg = self.buffer(size.max(self.carry.len()));
+        let mut len = self.carry.len();
+        seg[..len].copy_from_slice(&self.carry);
+        self.carry.clear();
         let mut error = None;
-        // Line ends in `seg`, counted once as the bytes come in (the carry holds none after the
-        // first segment, whose carry is the read-ahead head).
-        let mut lines = count_lines(&seg);
-        while seg.len() < size {
-            let len = seg.len();
-            seg.resize(size, 0);
+        // Line ends in `seg`, counted once as the bytes come in.
+        let mut lines = count_lines(&seg[..len]);
+        while len < size {
             let before = self.next_line - 1 + lines;
             match read_input(
                 &mut input,
-                &mut seg[len..],
+                &mut seg[len..size],
                 self.bytes_in,
                 before,
                 self.limits,
             ) {
-                Ok(0) => {
-                    seg.truncate(len);
-                    break;
-                }
+                Ok(0) => break,
                 Ok(n) => {
-                    seg.truncate(len + n);
-                    lines += count_lines(&seg[len..]);
+                    lines += count_lines(&seg[len..len + n]);
+                    len += n;
                     self.bytes_in += n as u64;
                 }
                 Err(err) => {
-                    seg.truncate(len);
                     error = Some(err);
                     break;
                 }
             }
         }
-        if error.is_none() && seg.len() >= size {
+        if error.is_none() && len >= size {
             let Some(nl) = memchr::memrchr(b'\n', &seg[..size]) else {
                 // A line longer than a segment: decode the rest of the input as one piece.
-                return Some(self.job(input, seg, self.bytes_in, None));
+                return Some(self.job(input, seg, len, self.bytes_in, None));
             };
-            self.carry = seg.split_off(nl + 1);
-            self.carry.reserve(size.saturating_sub(self.carry.len()));
+            self.carry.extend_from_slice(&seg[nl + 1..len]);
             lines -= count_lines(&self.carry);
-            let job = self.segment(seg, lines, None);
+            let job = self.segment(seg, nl + 1, lines, None);
             self.input = Some(input);
             return Some(job);
         }
-        if seg.is_empty() && error.is_none() {
+        if len == 0 && error.is_none() {
+            if let Ok(mut pool) = self.pool.lock() {
+                pool.push(seg);
+            }
             return None;
         }
-        Some(self.segment(seg, lines, error))
+        Some(self.segment(seg, len, lines, error))
     }
 
-    /// A job for one segment of complete lines, `lines` line ends (the last line may lack its
-    /// terminator, or be cut by the read `error`).
-    fn segment(&mut self, seg: Vec<u8>, lines: u64, error: Option<Error>) -> Result<Job> {
+    /// A job for one segment of complete lines, `seg[..end]` with `lines` line ends (the last
+    /// line may lack its terminator, or be cut by the read `error`).
+    fn segment(
+        &mut self,
+        seg: Vec<u8>,
+        end: usize,
+        lines: u64,
+        error: Option<Error>,
+    ) -> Result<Job> {
         let empty: DynRead = Box::new(std::io::empty());
         let input = Input::Plain(Cursor::new(Vec::new()).chain(empty));
-        let len = seg.len() as u64;
-        let job = self.job(input, seg, self.next_offset + len, error);
+        let len = end as u64;
+        let job = self.job(input, seg, end, self.next_offset + len, error);
         self.next_line += lines;
         self.next_offset += len;
         job
@@ -355,6 +395,7 @@ fn spawn(mut segmenter: Box<Segmenter>, threads: usize) -> Source {
     let (order_tx, order) = sync_channel::<Receiver<Msg>>(threads);
     let (job_tx, job_rx) = sync_channel::<(Result<Job>, SyncSender<Msg>)>(0);
     let job_rx = Arc::new(Mutex::new(job_rx));
+    let pool = Arc::clone(&segmenter.pool);
     let mut handles = Vec::with_capacity(threads + 1);
     handles.push(std::thread::spawn(move || {
         while let Some(job) = segmenter.next_job() {
@@ -366,6 +407,7 @@ fn spawn(mut segmenter: Box<Segmenter>, threads: usize) -> Source {
     }));
     for _ in 0..threads {
         let job_rx = Arc::clone(&job_rx);
+        let pool = Arc::clone(&pool);
         handles.push(std::thread::spawn(move || {
             loop {
                 // Jobs are taken in input order, so the one the caller waits for is always
@@ -385,6 +427,9 @@ fn spawn(mut segmenter: Box<Segmenter>, threads: usize) -> Source {
                 loop {
                     let msg = step(&mut job);
                     let end = matches!(msg, Msg::End { .. });
+                    if end {
+                        recycle(&pool, &mut job);
+                    }
                     if tx.send(msg).is_err() || end {
                         break;
                     }
@@ -477,6 +522,11 @@ impl ParallelReader {
                     self.current_stats = DecodeStats::default();
                     self.done_stats = add(self.done_stats, stats);
                     self.bytes_read = self.bytes_read.max(bytes_read);
+                    if let (Some(Current::Local(job)), Source::Inline(segmenter)) =
+                        (self.current.as_mut(), &self.source)
+                    {
+                        recycle(&segmenter.pool, job);
+                    }
                     self.current = None;
                     if let Some(err) = error {
                         self.finish();

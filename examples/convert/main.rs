@@ -645,7 +645,7 @@ fn convert_one(
         sink,
         reader.schema(),
         reader.format(),
-        &ctx.parquet,
+        &ctx.parquet.clone().with_threads(threads),
     ) {
         Ok(writer) => writer,
         Err(message) => {
@@ -720,7 +720,7 @@ fn convert_merged(
                     sink,
                     reader.schema(),
                     reader.format(),
-                    &ctx.parquet,
+                    &ctx.parquet.clone().with_threads(threads),
                 )?;
                 merged = Some(Merged {
                     writer,

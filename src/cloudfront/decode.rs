@@ -332,18 +332,12 @@ impl CfParser {
 
     /// Finishes the buffered rows into a batch and resets the builders.
     pub(crate) fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
-        let columns: Vec<ArrayRef> = self.out.iter_mut().map(|o| o.builder.finish()).collect();
-        if let Some(layout) = &self.layout {
-            for out in &mut self.out {
-                if !matches!(out.builder, ColumnBuilder::Utf8View(_)) {
-                    out.builder = ColumnBuilder::new(
-                        layout.columns[out.column].ty,
-                        self.capacity,
-                        self.views,
-                    );
-                }
-            }
-        }
+        let capacity = self.capacity;
+        let columns: Vec<ArrayRef> = self
+            .out
+            .iter_mut()
+            .map(|o| o.builder.finish(capacity))
+            .collect();
         let options = RecordBatchOptions::new().with_row_count(Some(rows));
         Ok(RecordBatch::try_new_with_options(
             self.schema.clone(),
