@@ -337,8 +337,7 @@ impl<W: Write + Send> ParquetWriter<W> {
             let mut split_at = (buffered_rows + remaining.num_rows() > self.max_rows)
                 .then(|| self.max_rows - buffered_rows);
             let candidate_rows = split_at.unwrap_or_else(|| remaining.num_rows());
-            let current_bytes: usize =
-                writers.iter().map(|w| w.get_estimated_total_bytes()).sum();
+            let current_bytes: usize = writers.iter().map(|w| w.get_estimated_total_bytes()).sum();
             if let Some(avg_row_bytes) = current_bytes.checked_div(buffered_rows) {
                 if current_bytes >= self.max_bytes {
                     self.flush()?;

@@ -75,14 +75,30 @@ impl ViewBuilder {
         let bytes = value.as_bytes();
         let len = bytes.len();
         self.nulls.append_non_null();
+        let in_chunk = chunk.and_then(|c| c.offset_of(bytes).map(|offset| (c, offset)));
         if len <= MAX_INLINE {
-            let mut view = [0u8; 16];
-            view[..4].copy_from_slice(&(len as u32).to_le_bytes());
-            view[4..4 + len].copy_from_slice(bytes);
-            self.views.push(u128::from_le_bytes(view));
+            // Inline: the value's bytes above its length. Loaded as 16 bytes of the chunk at
+            // once and masked when the chunk has them (no variable-length copy, which costs a
+            // call and a stalled reload), else copied.
+            let window = in_chunk.and_then(|(c, offset)| {
+                let offset = offset as usize;
+                c.buffer.as_slice().get(offset..offset + 16)
+            });
+            let data = match window.map(<[u8; 16]>::try_from) {
+                Some(Ok(window)) => {
+                    let mask = u128::MAX.checked_shr(128 - 8 * len as u32).unwrap_or(0);
+                    u128::from_le_bytes(window) & mask
+                }
+                _ => {
+                    let mut padded = [0u8; 16];
+                    padded[..len].copy_from_slice(bytes);
+                    u128::from_le_bytes(padded)
+                }
+            };
+            self.views.push((data << 32) | len as u128);
             return;
         }
-        let (block, offset) = match chunk.and_then(|c| c.offset_of(bytes).map(|o| (c, o))) {
+        let (block, offset) = match in_chunk {
             Some((chunk, offset)) => (self.block_of(chunk), offset),
             None => {
                 let offset = self.copied.len() as u32;

@@ -1,7 +1,5 @@
 //! [`Record`]: a borrowed, zero-copy view of one CloudFront log line.
 
-use memchr::memchr;
-
 use super::fields::{FieldList, Flavor, ValueKind};
 use super::values;
 use crate::error::{Error, ErrorKind, Result};
@@ -12,7 +10,7 @@ use crate::raw::Span;
 pub(crate) fn split_tabs(line: &[u8], spans: &mut Vec<Span>, max_fields: usize) -> Result<()> {
     spans.clear();
     let mut start = 0;
-    while let Some(i) = memchr(b'\t', &line[start..]) {
+    while let Some(i) = crate::raw::find_byte(b'\t', &line[start..]) {
         spans.push(Span::new(start, start + i));
         start += i + 1;
         if spans.len() >= max_fields {

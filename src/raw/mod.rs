@@ -8,5 +8,6 @@
 mod fields;
 mod lines;
 
+pub(crate) use fields::find_byte;
 pub use fields::{FieldCursor, Span};
 pub use lines::{Line, LineSplitter};
