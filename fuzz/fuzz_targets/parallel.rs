@@ -107,7 +107,11 @@ fuzz_target!(|data: &[u8]| {
         .expect("builds where Reader builds");
     let (mut got, _, _) = drain(&mut views);
     got.rows = got.rows.map(|batch| {
-        let schema = want.rows.as_ref().expect("rows where Reader has rows").schema();
+        let schema = want
+            .rows
+            .as_ref()
+            .expect("rows where Reader has rows")
+            .schema();
         let columns = batch
             .columns()
             .iter()
