@@ -161,31 +161,22 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
     group.bench_function("tokenize_only", |b| {
         b.iter(|| assert_eq!(tokenize(kind, black_box(&data)), rows))
     });
-    group.bench_function("to_arrow", |b| {
-        b.iter(|| {
-            let mut reader = builder(kind).build(black_box(&data[..])).unwrap();
-            let n: u64 = reader
-                .by_ref()
-                .map(|batch| batch.unwrap().num_rows() as u64)
-                .sum();
-            assert_eq!(n, rows);
-            assert_eq!(reader.stats().rejected, 0);
-        })
-    });
-    group.bench_function("to_arrow_string_view", |b| {
-        b.iter(|| {
-            let mut reader = builder(kind)
-                .with_string_view(true)
-                .build(black_box(&data[..]))
-                .unwrap();
-            let n: u64 = reader
-                .by_ref()
-                .map(|batch| batch.unwrap().num_rows() as u64)
-                .sum();
-            assert_eq!(n, rows);
-            assert_eq!(reader.stats().rejected, 0);
-        })
-    });
+    for (name, string_view) in [("to_arrow", false), ("to_arrow_string_view", true)] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                let mut reader = builder(kind)
+                    .with_string_view(string_view)
+                    .build(black_box(&data[..]))
+                    .unwrap();
+                let n: u64 = reader
+                    .by_ref()
+                    .map(|batch| batch.unwrap().num_rows() as u64)
+                    .sum();
+                assert_eq!(n, rows);
+                assert_eq!(reader.stats().rejected, 0);
+            })
+        });
+    }
     let mut out = Vec::with_capacity(data.len() / 4);
     group.bench_function("to_parquet", |b| {
         b.iter(|| {

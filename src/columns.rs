@@ -91,11 +91,10 @@ impl ColumnBuilder {
                 array
             }
             ColumnBuilder::Utf8View(b) => b.finish(),
-            ColumnBuilder::TimestampMs(b) => {
-                let array = Arc::new(b.finish());
-                *b = TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC");
-                array
-            }
+            ColumnBuilder::TimestampMs(b) => renew(
+                b,
+                TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC"),
+            ),
             ColumnBuilder::UInt16(b) => renew(b, UInt16Builder::with_capacity(capacity)),
             ColumnBuilder::UInt32(b) => renew(b, UInt32Builder::with_capacity(capacity)),
             ColumnBuilder::UInt64(b) => renew(b, UInt64Builder::with_capacity(capacity)),

@@ -104,9 +104,8 @@ type Pool = Arc<Mutex<Vec<Vec<u8>>>>;
 /// Most segment buffers kept for reuse.
 const POOLED_BUFFERS: usize = 8;
 
-/// Hands a finished job's buffer back for reuse.
-fn recycle(pool: &Pool, job: &mut Job) {
-    let buf = std::mem::take(&mut job.buf);
+/// Keeps `buf` for reuse (unless empty or the pool is full).
+fn give_back(pool: &Pool, buf: Vec<u8>) {
     if buf.is_empty() {
         return;
     }
@@ -115,6 +114,11 @@ fn recycle(pool: &Pool, job: &mut Job) {
     {
         pool.push(buf);
     }
+}
+
+/// Hands a finished job's buffer back for reuse.
+fn recycle(pool: &Pool, job: &mut Job) {
+    give_back(pool, std::mem::take(&mut job.buf));
 }
 
 impl Segmenter {
@@ -245,9 +249,7 @@ impl Segmenter {
             return Some(job);
         }
         if len == 0 && error.is_none() {
-            if let Ok(mut pool) = self.pool.lock() {
-                pool.push(seg);
-            }
+            give_back(&self.pool, seg);
             return None;
         }
         Some(self.segment(seg, len, lines, error))

@@ -131,12 +131,15 @@ impl ViewBuilder {
 
     /// The column so far; the builder starts afresh.
     pub(crate) fn finish(&mut self) -> ArrayRef {
-        let views = std::mem::replace(&mut self.views, Vec::with_capacity(self.capacity));
-        let nulls = self.nulls.finish();
-        self.nulls = NullBufferBuilder::new(self.capacity);
-        let mut blocks = std::mem::replace(&mut self.blocks, vec![Buffer::from(Vec::<u8>::new())]);
-        blocks[0] = Buffer::from_vec(std::mem::take(&mut self.copied));
-        self.chunk = None;
+        let ViewBuilder {
+            views,
+            mut nulls,
+            mut blocks,
+            copied,
+            ..
+        } = std::mem::replace(self, ViewBuilder::new(self.capacity));
+        let nulls = nulls.finish();
+        blocks[0] = Buffer::from_vec(copied);
         let views = ScalarBuffer::from(views);
         // SAFETY: every view was made by `append` from a `&str`, so its bytes are valid UTF-8:
         // an inline view holds them (zero-padded, its length in the low 32 bits); any other

@@ -374,6 +374,25 @@ fn parse_value(
     Ok(value)
 }
 
+/// The text of `span`, percent-decoded (into `scratch`) when `decode` asks and it decodes.
+#[inline]
+fn text_value<'a>(
+    text: &LineText<'a>,
+    span: Span,
+    decode: bool,
+    scratch: &'a mut Vec<u8>,
+) -> std::borrow::Cow<'a, str> {
+    let s = text.get(span.start as usize, span.end as usize);
+    // `percent_decode` checked that `scratch` is UTF-8.
+    if decode
+        && values::percent_decode(&s, scratch)
+        && let Ok(decoded) = std::str::from_utf8(scratch)
+    {
+        return std::borrow::Cow::Borrowed(decoded);
+    }
+    s
+}
+
 fn append(
     builder: &mut ColumnBuilder,
     value: Value,
@@ -383,36 +402,19 @@ fn append(
     chunk: Option<&SharedChunk>,
 ) {
     match (builder, value) {
-        (ColumnBuilder::Utf8View(b), Value::Text(span)) => {
-            let s = text.get(span.start as usize, span.end as usize);
-            if decode && values::percent_decode(&s, scratch) {
-                match std::str::from_utf8(scratch) {
-                    Ok(decoded) => b.append(decoded, None),
-                    Err(_) => b.append(&s, chunk),
-                }
-            } else {
-                b.append(&s, chunk);
-            }
-        }
-        (ColumnBuilder::Utf8View(b), _) => b.append_null(),
         (ColumnBuilder::Utf8(b), Value::Text(span)) => {
-            let s = text.get(span.start as usize, span.end as usize);
-            if decode && values::percent_decode(&s, scratch) {
-                // `percent_decode` checked that `scratch` is UTF-8.
-                match std::str::from_utf8(scratch) {
-                    Ok(decoded) => b.append_value(decoded),
-                    Err(_) => b.append_value(s),
-                }
-            } else {
-                b.append_value(s);
-            }
+            b.append_value(text_value(text, span, decode, scratch))
         }
+        (ColumnBuilder::Utf8View(b), Value::Text(span)) => {
+            b.append(&text_value(text, span, decode, scratch), chunk)
+        }
+        (ColumnBuilder::Utf8(b), _) => b.append_null(),
+        (ColumnBuilder::Utf8View(b), _) => b.append_null(),
         (ColumnBuilder::UInt16(b), Value::UInt(v)) => b.append_value(v as u16),
         (ColumnBuilder::UInt32(b), Value::UInt(v)) => b.append_value(v as u32),
         (ColumnBuilder::UInt64(b), Value::UInt(v)) => b.append_value(v),
         (ColumnBuilder::Float64(b), Value::Float(v)) => b.append_value(v),
         (ColumnBuilder::TimestampMs(b), Value::Time(v)) => b.append_value(v),
-        (ColumnBuilder::Utf8(b), _) => b.append_null(),
         (ColumnBuilder::UInt16(b), _) => b.append_null(),
         (ColumnBuilder::UInt32(b), _) => b.append_null(),
         (ColumnBuilder::UInt64(b), _) => b.append_null(),
