@@ -158,7 +158,9 @@ pub(crate) enum LineText<'a> {
 
 impl<'a> LineText<'a> {
     pub(crate) fn new(line: &'a [u8]) -> Self {
-        match std::str::from_utf8(line) {
+        // simdutf8 validates with SIMD (AVX2/SSE4.2/NEON, chosen at run time); the error
+        // position is not needed here (the lossy path finds the field).
+        match simdutf8::basic::from_utf8(line) {
             Ok(s) => LineText::Valid(s),
             Err(_) => LineText::Lossy(line),
         }

@@ -984,8 +984,10 @@ pub struct Reader<R> {
     pub(crate) chunks: u64,
 }
 
-/// Earlier read buffers a [`Reader`] keeps for reuse (string views).
-const SPARE_BUFFERS: usize = 16;
+/// Earlier read buffers a [`Reader`] keeps for reuse (string views): at most 16 MiB, and only
+/// as many as were in use at once (a batch of long lines spans 20 or more 256 KiB chunks; with
+/// fewer kept, every batch allocated and zeroed fresh buffers).
+const SPARE_BUFFERS: usize = 64;
 
 impl<R> std::fmt::Debug for Reader<R> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {

@@ -7,20 +7,67 @@ use crate::raw::Span;
 
 /// Splits `line` on tabs into `spans` (cleared first). More than `max_fields` fields is a
 /// [`ErrorKind::TooManyFields`] error (without format or position).
+///
+/// The line is read 64 bytes at a time into a bitmap of its tabs (eight bytes per register
+/// operation), and every bit of the map becomes a span end: a few instructions per tab, with
+/// no search and no hard-to-predict exit per field (real-time lines have 40 or more fields of
+/// 15 to 20 bytes).
 pub(crate) fn split_tabs(line: &[u8], spans: &mut Vec<Span>, max_fields: usize) -> Result<()> {
     spans.clear();
-    let mut start = 0;
-    while let Some(i) = crate::raw::find_byte(b'\t', &line[start..]) {
-        spans.push(Span::new(start, start + i));
-        start += i + 1;
-        if spans.len() >= max_fields {
-            let count = spans.len() + 1 + memchr::memchr_iter(b'\t', &line[start..]).count();
-            return Err(Error::new(ErrorKind::TooManyFields)
-                .with_detail(format!("{count} fields, maximum {max_fields}")));
+    let Ok(len) = u32::try_from(line.len()) else {
+        return Err(Error::new(ErrorKind::LineTooLong).with_detail("a line of 4 GiB or more"));
+    };
+    let mut start = 0u32;
+    let mut push_tabs = |mut tabs: u64, base: u32, spans: &mut Vec<Span>| {
+        while tabs != 0 {
+            let end = base + tabs.trailing_zeros();
+            spans.push(Span { start, end });
+            start = end + 1;
+            tabs &= tabs - 1;
+        }
+    };
+    let blocks = line.chunks_exact(64);
+    let rest = blocks.remainder();
+    for (i, block) in blocks.enumerate() {
+        push_tabs(tab_map(block), 64 * i as u32, spans);
+        if spans.len() >= max_fields.max(1) {
+            return Err(too_many_fields(line, max_fields));
         }
     }
-    spans.push(Span::new(start, line.len()));
+    if !rest.is_empty() {
+        let mut padded = [0u8; 64];
+        padded[..rest.len()].copy_from_slice(rest);
+        push_tabs(tab_map(&padded), len - rest.len() as u32, spans);
+        if spans.len() >= max_fields.max(1) {
+            return Err(too_many_fields(line, max_fields));
+        }
+    }
+    spans.push(Span { start, end: len });
     Ok(())
+}
+
+/// Bit `i` set when `block[i]` (64 bytes) is a tab.
+#[inline(always)]
+fn tab_map(block: &[u8]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    let mut map = 0;
+    for (k, word) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ 0x0909_0909_0909_0909;
+        // Bit 7 of each byte of `x` that is zero (a tab), exactly: the low seven bits + 0x7f
+        // carry into bit 7 unless they are zero, and no carry crosses a byte.
+        let flags = !(((x & LOW7) + LOW7) | x | LOW7);
+        // The eight flags (bits 7, 15, ..., 63) gathered into one byte: the products of the
+        // multiplication land on distinct bits, so nothing carries.
+        let byte = ((flags >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        map |= byte << (8 * k);
+    }
+    map
+}
+
+fn too_many_fields(line: &[u8], max_fields: usize) -> Error {
+    let count = 1 + memchr::memchr_iter(b'\t', line).count();
+    Error::new(ErrorKind::TooManyFields)
+        .with_detail(format!("{count} fields, maximum {max_fields}"))
 }
 
 /// One CloudFront log line split on tabs, borrowing the line, its [`FieldList`] and a span
@@ -205,5 +252,72 @@ pub(crate) fn check_count(flavor: Flavor, spans: &mut Vec<Span>, expected: usize
             }
             Ok(())
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn naive(line: &[u8]) -> Vec<Span> {
+        let mut spans = Vec::new();
+        let mut start = 0;
+        for (i, &b) in line.iter().enumerate() {
+            if b == b'\t' {
+                spans.push(Span::new(start, i));
+                start = i + 1;
+            }
+        }
+        spans.push(Span::new(start, line.len()));
+        spans
+    }
+
+    #[test]
+    fn split_tabs_agrees_with_a_byte_by_byte_split() {
+        let mut spans = Vec::new();
+        let mut line = Vec::new();
+        for len in (0..40).chain(56..73).chain(120..136) {
+            // Every pattern of tabs in the first bytes, the rest filled with near-misses
+            // (0x89 differs from a tab by the high bit, 0x08 and 0x0a by one).
+            for pattern in 0..(1u32 << len.min(10)) {
+                line.clear();
+                line.extend((0..len).map(|i| match i % 4 {
+                    0 => 0x89,
+                    1 => b'a',
+                    2 => 0x08,
+                    _ => 0x0a,
+                }));
+                for bit in 0..len.min(10) {
+                    if pattern & (1 << bit) != 0 {
+                        line[len - 1 - bit] = b'\t';
+                    }
+                }
+                for at in [3, 63, 64, 65] {
+                    if at + 12 < len {
+                        line[at] = b'\t';
+                    }
+                }
+                split_tabs(&line, &mut spans, 1000).unwrap();
+                assert_eq!(spans, naive(&line), "{line:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn split_tabs_counts_every_field_past_the_maximum() {
+        let mut spans = Vec::new();
+        let line = b"a\tb\tc\td\te\tf\tg\th\ti\tj\tk";
+        assert!(split_tabs(line, &mut spans, 11).is_ok());
+        assert_eq!(spans.len(), 11);
+        for max in [1, 3, 8, 10] {
+            let err = split_tabs(line, &mut spans, max).unwrap_err();
+            assert_eq!(err.kind(), ErrorKind::TooManyFields);
+            assert_eq!(
+                err.detail(),
+                Some(format!("11 fields, maximum {max}").as_str())
+            );
+        }
+        // No tab: one field, whatever the maximum.
+        assert!(split_tabs(b"abc", &mut spans, 0).is_ok());
     }
 }

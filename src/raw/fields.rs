@@ -44,29 +44,6 @@ impl Span {
     }
 }
 
-/// The first `needle` in `haystack`. Fields are mostly short: the first 32 bytes are searched
-/// eight at a time in a register (no call, no vector setup), the rest with `memchr`.
-#[inline]
-pub(crate) fn find_byte(needle: u8, haystack: &[u8]) -> Option<usize> {
-    const LOW: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let pattern = LOW * u64::from(needle);
-    let mut i = 0;
-    while i < 32 {
-        let Some(word) = haystack.get(i..i + 8) else {
-            break;
-        };
-        let word = u64::from_le_bytes(word.try_into().expect("eight bytes")) ^ pattern;
-        // A byte equal to the needle is zero in `word`; the lowest flag marks the first.
-        let zero = word.wrapping_sub(LOW) & !word & HIGH;
-        if zero != 0 {
-            return Some(i + (zero.trailing_zeros() / 8) as usize);
-        }
-        i += 8;
-    }
-    memchr(needle, &haystack[i.min(haystack.len())..]).map(|j| i + j)
-}
-
 /// Walks the fields of one line, separated by a single byte (a space for S3 access logs).
 ///
 /// ```
@@ -157,38 +134,5 @@ impl<'a> FieldCursor<'a> {
         } else {
             self.pos = end + 1;
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::find_byte;
-
-    #[test]
-    fn find_byte_agrees_with_memchr() {
-        let mut hay = Vec::new();
-        for len in 0..80 {
-            for at in 0..=len {
-                hay.clear();
-                hay.extend((0..len).map(|i| b'a' + (i % 26) as u8));
-                if at < len {
-                    hay[at] = b' ';
-                    // A later needle and bytes that differ from it by the high bit.
-                    if at + 3 < len {
-                        hay[at + 3] = b' ';
-                    }
-                    if at > 0 {
-                        hay[at - 1] = b' ' | 0x80;
-                    }
-                }
-                assert_eq!(
-                    find_byte(b' ', &hay),
-                    memchr::memchr(b' ', &hay),
-                    "{len} {at}"
-                );
-            }
-        }
-        assert_eq!(find_byte(0, &[1, 0x80, 0, 0xff]), Some(2));
-        assert_eq!(find_byte(0xff, &[0xfe; 40]), None);
     }
 }

@@ -8,6 +8,5 @@
 mod fields;
 mod lines;
 
-pub(crate) use fields::find_byte;
 pub use fields::{FieldCursor, Span};
 pub use lines::{Line, LineSplitter};
