@@ -11,9 +11,7 @@ use std::io::Write;
 
 use arrow::datatypes::SchemaRef;
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_writer::{
-    ArrowColumnWriter, ArrowLeafColumn, ArrowRowGroupWriterFactory, compute_leaves,
-};
+use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
@@ -236,6 +234,78 @@ fn field_names(schema: &SchemaRef) -> String {
         .join(",")
 }
 
+/// Task indices by decreasing cost (all of them when `costs` is shorter, as at the start).
+fn costliest_first(costs: &[u64]) -> Vec<usize> {
+    let mut order: Vec<usize> = (0..costs.len()).collect();
+    order.sort_by_key(|&i| std::cmp::Reverse(costs[i]));
+    order
+}
+
+/// Runs `work` on every item on `threads` threads (the caller's and helpers), which take the
+/// items in `order` (the rest after it); returns the results in the items' order. The first
+/// error is returned once every thread has stopped.
+fn run_tasks<T: Send, R: Send>(
+    threads: usize,
+    items: Vec<T>,
+    order: &[usize],
+    work: impl Fn(T) -> parquet::errors::Result<R> + Sync,
+) -> parquet::errors::Result<Vec<R>> {
+    use std::sync::Mutex;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    if threads <= 1 {
+        return items.into_iter().map(work).collect();
+    }
+    let n = items.len();
+    let sequence: Vec<usize> = order
+        .iter()
+        .copied()
+        .filter(|&i| i < n)
+        .chain((0..n).filter(|&i| !order.contains(&i)))
+        .collect();
+    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
+    let results: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
+    let next = AtomicUsize::new(0);
+    let failed = std::sync::atomic::AtomicBool::new(false);
+    let run = || -> parquet::errors::Result<()> {
+        while !failed.load(Ordering::Relaxed) {
+            let Some(&i) = sequence.get(next.fetch_add(1, Ordering::Relaxed)) else {
+                return Ok(());
+            };
+            let item = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
+            let Some(item) = item else { continue };
+            match work(item) {
+                Ok(r) => *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r),
+                Err(e) => {
+                    failed.store(true, Ordering::Relaxed);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(())
+    };
+    std::thread::scope(|scope| {
+        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(run)).collect();
+        let mut result = run();
+        for helper in helpers {
+            let helped = helper.join().unwrap_or_else(|_| {
+                Err(parquet::errors::ParquetError::General(
+                    "a Parquet encoding thread panicked".into(),
+                ))
+            });
+            result = result.and(helped);
+        }
+        result
+    })?;
+    results
+        .into_iter()
+        .map(|r| {
+            r.into_inner()
+                .unwrap_or_else(|e| e.into_inner())
+                .ok_or_else(|| parquet::errors::ParquetError::General("a task did not run".into()))
+        })
+        .collect()
+}
+
 /// What [`write_parquet`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -391,61 +461,39 @@ impl<W: Write + Send> ParquetWriter<W> {
             return Ok(());
         }
         // The columns are tasks that the threads take in turn, the costliest first (by what
-        // each took on the last batch), so that no thread waits long for another.
+        // each took on the last batches), so that no thread waits long for another.
         let costs = &mut self.costs;
         costs.resize(writers.len(), 0);
-        let mut order: Vec<usize> = (0..writers.len()).collect();
-        order.sort_by_key(|&i| std::cmp::Reverse(costs[i]));
-        let mut tasks: Vec<Option<(&mut ArrowColumnWriter, &ArrowLeafColumn, &mut u64)>> = writers
+        let order = costliest_first(costs);
+        let tasks: Vec<_> = writers
             .iter_mut()
             .zip(&leaves)
             .zip(costs.iter_mut())
-            .map(|((w, leaf), cost)| Some((w, leaf, cost)))
             .collect();
-        let tasks: Vec<_> = order
-            .iter()
-            .map(|&i| std::sync::Mutex::new(tasks[i].take()))
-            .collect();
-        let next = std::sync::atomic::AtomicUsize::new(0);
-        let run = || -> parquet::errors::Result<()> {
-            loop {
-                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-                let Some(task) = tasks.get(i) else {
-                    return Ok(());
-                };
-                let mut task = task.lock().unwrap_or_else(|e| e.into_inner());
-                if let Some((writer, leaf, cost)) = task.as_mut() {
-                    let started = std::time::Instant::now();
-                    writer.write(leaf)?;
-                    // A running average in microseconds, so one page flush does not decide.
-                    let took = started.elapsed().as_micros() as u64;
-                    **cost = (**cost * 3 + took) / 4;
-                }
-            }
-        };
-        std::thread::scope(|scope| {
-            let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(run)).collect();
-            let mut result = run();
-            for helper in helpers {
-                let helped = helper.join().unwrap_or_else(|_| {
-                    Err(parquet::errors::ParquetError::General(
-                        "a Parquet encoding thread panicked".into(),
-                    ))
-                });
-                result = result.and(helped);
-            }
-            result
-        })
+        run_tasks(threads, tasks, &order, |((writer, leaf), cost)| {
+            let started = std::time::Instant::now();
+            writer.write(leaf)?;
+            // A running average in microseconds, so one page flush does not decide.
+            let took = started.elapsed().as_micros() as u64;
+            *cost = (*cost * 3 + took) / 4;
+            Ok(())
+        })?;
+        Ok(())
     }
 
-    /// Writes the row group in progress out.
+    /// Writes the row group in progress out. Closing a column writer compresses its last
+    /// pages and its dictionary: the columns are closed on the encoding threads, then their
+    /// chunks are appended in order.
     fn flush(&mut self) -> parquet::errors::Result<()> {
         let Some((writers, _)) = self.in_progress.take() else {
             return Ok(());
         };
+        let threads = self.threads.min(writers.len());
+        let order = costliest_first(&self.costs);
+        let chunks = run_tasks(threads, writers, &order, ArrowColumnWriter::close)?;
         let mut row_group = self.file.next_row_group()?;
-        for writer in writers {
-            writer.close()?.append_to_row_group(&mut row_group)?;
+        for chunk in chunks {
+            chunk.append_to_row_group(&mut row_group)?;
         }
         row_group.close()?;
         Ok(())
