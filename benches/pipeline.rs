@@ -28,7 +28,7 @@ use aws_access_logs::parquet::{ParquetOptions, write_parquet};
 use aws_access_logs::raw::LineSplitter;
 use aws_access_logs::s3::S3Record;
 use aws_access_logs::{Format, ReaderBuilder};
-use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{Criterion, Throughput, criterion_group};
 
 #[path = "../examples/generate/logs.rs"]
 mod logs;
@@ -112,6 +112,28 @@ fn regex_parse(re: &regex::bytes::Regex, data: &[u8]) -> (u64, u64) {
     (matched, checksum)
 }
 
+/// Text → Arrow batches (`views`: text columns as string views); returns the rows, checking
+/// that no line was rejected.
+fn to_arrow(kind: Kind, data: &[u8], views: bool) -> u64 {
+    let mut reader = builder(kind).with_string_view(views).build(data).unwrap();
+    let n: u64 = reader
+        .by_ref()
+        .map(|batch| batch.unwrap().num_rows() as u64)
+        .sum();
+    assert_eq!(reader.stats().rejected, 0);
+    n
+}
+
+/// Text → Parquet (zstd 3) into `out` (cleared first); returns the rows.
+fn to_parquet(kind: Kind, data: &[u8], out: &mut Vec<u8>) -> u64 {
+    out.clear();
+    let mut reader = builder(kind).build(data).unwrap();
+    write_parquet(&mut reader, out, &ParquetOptions::default())
+        .unwrap()
+        .stats
+        .rows
+}
+
 fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
     let (data, rows) = generate(kind);
     let gz = gzip(&data);
@@ -163,28 +185,12 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
     });
     for (name, string_view) in [("to_arrow", false), ("to_arrow_string_view", true)] {
         group.bench_function(name, |b| {
-            b.iter(|| {
-                let mut reader = builder(kind)
-                    .with_string_view(string_view)
-                    .build(black_box(&data[..]))
-                    .unwrap();
-                let n: u64 = reader
-                    .by_ref()
-                    .map(|batch| batch.unwrap().num_rows() as u64)
-                    .sum();
-                assert_eq!(n, rows);
-                assert_eq!(reader.stats().rejected, 0);
-            })
+            b.iter(|| assert_eq!(to_arrow(kind, black_box(&data), string_view), rows))
         });
     }
     let mut out = Vec::with_capacity(data.len() / 4);
     group.bench_function("to_parquet", |b| {
-        b.iter(|| {
-            out.clear();
-            let mut reader = builder(kind).build(black_box(&data[..])).unwrap();
-            let summary = write_parquet(&mut reader, &mut out, &ParquetOptions::default()).unwrap();
-            assert_eq!(summary.stats.rows, rows);
-        })
+        b.iter(|| assert_eq!(to_parquet(kind, black_box(&data), &mut out), rows))
     });
     group.bench_function("gzip_to_parquet", |b| {
         b.iter(|| {
@@ -220,5 +226,44 @@ fn bench(c: &mut Criterion) {
     bench_format(c, "cloudfront_standard", Kind::CloudFrontStandard);
 }
 
+/// With `PIPELINE_ONE_PASS=<format>:<stage>` set (format `s3`, `cloudfront_realtime` or
+/// `cloudfront_standard`; stage `tokenize_only`, `to_arrow`, `to_arrow_string_view` or
+/// `to_parquet`), one pass of that stage over the format's log and nothing else: fixed work
+/// for an instruction profiler (`benches/profile.sh` runs each under callgrind).
+fn one_pass(spec: &str) {
+    let (format, stage) = spec.split_once(':').expect("PIPELINE_ONE_PASS=<format>:<stage>");
+    let kind = match format {
+        "s3" => Kind::S3,
+        "cloudfront_realtime" => Kind::CloudFrontRealtime,
+        "cloudfront_standard" => Kind::CloudFrontStandard,
+        other => panic!("unknown format {other:?}"),
+    };
+    let (data, rows) = generate(kind);
+    assert_eq!(run_stage(kind, stage, &data), rows);
+    println!("{} bytes {rows} rows", data.len());
+}
+
+/// One pass of `stage` (a function of its own, so that a profiler can count it alone:
+/// callgrind's `--toggle-collect=*run_stage*`); returns the rows.
+#[inline(never)]
+fn run_stage(kind: Kind, stage: &str, data: &[u8]) -> u64 {
+    match stage {
+        "tokenize_only" => tokenize(kind, data),
+        "to_arrow" => to_arrow(kind, data, false),
+        "to_arrow_string_view" => to_arrow(kind, data, true),
+        "to_parquet" => to_parquet(kind, data, &mut Vec::new()),
+        other => panic!("unknown stage {other:?}"),
+    }
+}
+
 criterion_group!(benches, bench);
-criterion_main!(benches);
+
+fn main() {
+    match std::env::var("PIPELINE_ONE_PASS") {
+        Ok(spec) => one_pass(&spec),
+        Err(_) => {
+            benches();
+            Criterion::default().configure_from_args().final_summary();
+        }
+    }
+}
