@@ -231,7 +231,9 @@ fn bench(c: &mut Criterion) {
 /// `to_parquet`), one pass of that stage over the format's log and nothing else: fixed work
 /// for an instruction profiler (`benches/profile.sh` runs each under callgrind).
 fn one_pass(spec: &str) {
-    let (format, stage) = spec.split_once(':').expect("PIPELINE_ONE_PASS=<format>:<stage>");
+    let (format, stage) = spec
+        .split_once(':')
+        .expect("PIPELINE_ONE_PASS=<format>:<stage>");
     let kind = match format {
         "s3" => Kind::S3,
         "cloudfront_realtime" => Kind::CloudFrontRealtime,
