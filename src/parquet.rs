@@ -234,7 +234,7 @@ fn field_names(schema: &SchemaRef) -> String {
         .join(",")
 }
 
-/// Task indices by decreasing cost (all of them when `costs` is shorter, as at the start).
+/// Task indices by decreasing cost.
 fn costliest_first(costs: &[u64]) -> Vec<usize> {
     let mut order: Vec<usize> = (0..costs.len()).collect();
     order.sort_by_key(|&i| std::cmp::Reverse(costs[i]));
@@ -242,8 +242,8 @@ fn costliest_first(costs: &[u64]) -> Vec<usize> {
 }
 
 /// Runs `work` on every item on `threads` threads (the caller's and helpers), which take the
-/// items in `order` (the rest after it); returns the results in the items' order. The first
-/// error is returned once every thread has stopped.
+/// items in `order` (a permutation of their indices); returns the results in the items' order.
+/// The first error is returned once every thread has stopped.
 fn run_tasks<T: Send, R: Send>(
     threads: usize,
     items: Vec<T>,
@@ -256,24 +256,18 @@ fn run_tasks<T: Send, R: Send>(
         return items.into_iter().map(work).collect();
     }
     let n = items.len();
-    let sequence: Vec<usize> = order
-        .iter()
-        .copied()
-        .filter(|&i| i < n)
-        .chain((0..n).filter(|&i| !order.contains(&i)))
-        .collect();
+    debug_assert_eq!(order.len(), n, "the order is a permutation of the items");
     let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
     let results: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
     let failed = std::sync::atomic::AtomicBool::new(false);
     let run = || -> parquet::errors::Result<()> {
         while !failed.load(Ordering::Relaxed) {
-            let Some(&i) = sequence.get(next.fetch_add(1, Ordering::Relaxed)) else {
+            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
                 return Ok(());
             };
             let item = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-            let Some(item) = item else { continue };
-            match work(item) {
+            match work(item.expect("each index once in the order")) {
                 Ok(r) => *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r),
                 Err(e) => {
                     failed.store(true, Ordering::Relaxed);
@@ -489,6 +483,7 @@ impl<W: Write + Send> ParquetWriter<W> {
             return Ok(());
         };
         let threads = self.threads.min(writers.len());
+        self.costs.resize(writers.len(), 0);
         let order = costliest_first(&self.costs);
         let chunks = run_tasks(threads, writers, &order, ArrowColumnWriter::close)?;
         let mut row_group = self.file.next_row_group()?;
