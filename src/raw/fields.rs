@@ -1,5 +1,6 @@
 //! Separator-delimited field scanning over one line.
 
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
 use memchr::memchr;
 
 /// A byte range `start..end` within a line.
@@ -42,6 +43,64 @@ impl Span {
     pub fn is_empty(&self) -> bool {
         self.start == self.end
     }
+}
+
+/// The first `byte` in `line[from..]`, as an offset in `line`.
+///
+/// Fields are short (most under 32 bytes), where `memchr`'s dispatch and setup cost more than
+/// the search: on x86-64 this looks at 16 bytes at a time with SSE2, which every x86-64 has,
+/// the last ones through the line's final 16 bytes (the bytes before `from` masked off).
+#[inline]
+fn find_byte(line: &[u8], from: usize, byte: u8) -> Option<usize> {
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    {
+        let mut i = from;
+        while let Some(block) = line.get(i..i + 16) {
+            let mask = matches16(block, byte);
+            if mask != 0 {
+                return Some(i + mask.trailing_zeros() as usize);
+            }
+            i += 16;
+        }
+        if i >= line.len() {
+            return None;
+        }
+        match line.len().checked_sub(16) {
+            Some(base) => {
+                let mask = matches16(&line[base..], byte) >> (i - base);
+                (mask != 0).then(|| i + mask.trailing_zeros() as usize)
+            }
+            None => line[i..].iter().position(|&b| b == byte).map(|p| i + p),
+        }
+    }
+    #[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+    {
+        memchr(byte, &line[from..]).map(|p| from + p)
+    }
+}
+
+/// Bit `i` set where `block[i] == byte` (`block` is 16 bytes long).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+fn matches16(block: &[u8], byte: u8) -> u32 {
+    // SAFETY: the function only needs SSE2, which this build enables (the `cfg` above): every
+    // x86-64 processor has it. It takes no pointers.
+    #[allow(unsafe_code)]
+    unsafe {
+        sse2_matches(block, byte)
+    }
+}
+
+/// [`matches16`] itself, compiled with SSE2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn sse2_matches(block: &[u8], byte: u8) -> u32 {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
+    let lo = i64::from_le_bytes(block[..8].try_into().expect("16 bytes"));
+    let hi = i64::from_le_bytes(block[8..16].try_into().expect("16 bytes"));
+    let eq = _mm_cmpeq_epi8(_mm_set_epi64x(hi, lo), _mm_set1_epi8(byte as i8));
+    _mm_movemask_epi8(eq) as u32
 }
 
 /// Walks the fields of one line, separated by a single byte (a space for S3 access logs).
@@ -108,10 +167,7 @@ impl<'a> FieldCursor<'a> {
             return None;
         }
         let start = self.pos;
-        let end = match memchr(self.sep, &self.line[start..]) {
-            Some(i) => start + i,
-            None => self.line.len(),
-        };
+        let end = find_byte(self.line, start, self.sep).unwrap_or(self.line.len());
         self.advance_to(end);
         Some(Span::new(start, end))
     }
@@ -133,6 +189,49 @@ impl<'a> FieldCursor<'a> {
             self.done = true;
         } else {
             self.pos = end + 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every line of 0–80 bytes with the separator (and near misses) in a few places, searched
+    /// from every offset, against a byte-by-byte search.
+    #[test]
+    fn find_byte_matches_a_byte_by_byte_search() {
+        let naive = |line: &[u8], from: usize| {
+            line[from..]
+                .iter()
+                .position(|&b| b == b' ')
+                .map(|p| from + p)
+        };
+        for len in 0..=80usize {
+            let places: Vec<Vec<usize>> = vec![
+                vec![],
+                vec![0],
+                vec![len.saturating_sub(1)],
+                vec![15, 16],
+                vec![len / 2, len.saturating_sub(2)],
+                (0..len).step_by(7).collect(),
+            ];
+            for at in places {
+                // Bytes that differ from a space by one bit, so a sloppy compare would match.
+                let mut line: Vec<u8> = (0..len)
+                    .map(|i| [b'a', 0x21, 0x30, 0xa0, 0x00][i % 5])
+                    .collect();
+                for &i in at.iter().filter(|&&i| i < len) {
+                    line[i] = b' ';
+                }
+                for from in 0..=len {
+                    assert_eq!(
+                        find_byte(&line, from, b' '),
+                        naive(&line, from),
+                        "{line:?} from {from}"
+                    );
+                }
+            }
         }
     }
 }
