@@ -10,6 +10,9 @@
 //! * `to_arrow`: text → Arrow record batches (every column; text columns `Utf8`, the default);
 //! * `to_arrow_string_view`: the same with text columns as `Utf8View` pointing into the read
 //!   buffers (`ReaderBuilder::with_string_view`);
+//! * `to_arrow_from_buffer`, `to_arrow_string_view_from_buffer`: the same two from the buffer
+//!   in memory, decoded where it lies (`ReaderBuilder::build_from_buffer`: no copy into read
+//!   buffers; the views point into the buffer itself);
 //! * `to_parquet`: text → Parquet (zstd 3) in memory (from `Utf8` columns: the file is the
 //!   same from string views, but parquet 60 encodes those more slowly);
 //! * `gzip_to_parquet`: gzip → Parquet, decompression on the same thread;
@@ -23,6 +26,7 @@
 use std::hint::black_box;
 use std::io::{Read, Write};
 
+use arrow::buffer::Buffer;
 use aws_access_logs::cloudfront::{FieldList, Record};
 use aws_access_logs::parquet::{ParquetOptions, write_parquet};
 use aws_access_logs::raw::LineSplitter;
@@ -124,6 +128,20 @@ fn to_arrow(kind: Kind, data: &[u8], views: bool) -> u64 {
     n
 }
 
+/// [`to_arrow`] from a buffer in memory, decoded where it lies.
+fn to_arrow_from_buffer(kind: Kind, data: &Buffer, views: bool) -> u64 {
+    let mut reader = builder(kind)
+        .with_string_view(views)
+        .build_from_buffer(data.clone())
+        .unwrap();
+    let n: u64 = reader
+        .by_ref()
+        .map(|batch| batch.unwrap().num_rows() as u64)
+        .sum();
+    assert_eq!(reader.stats().rejected, 0);
+    n
+}
+
 /// Text → Parquet (zstd 3) into `out` (cleared first); returns the rows.
 fn to_parquet(kind: Kind, data: &[u8], out: &mut Vec<u8>) -> u64 {
     out.clear();
@@ -188,6 +206,21 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
             b.iter(|| assert_eq!(to_arrow(kind, black_box(&data), string_view), rows))
         });
     }
+    // Made once: handing it to a reader copies nothing.
+    let buffer = Buffer::from(data.as_slice());
+    for (name, string_view) in [
+        ("to_arrow_from_buffer", false),
+        ("to_arrow_string_view_from_buffer", true),
+    ] {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                assert_eq!(
+                    to_arrow_from_buffer(kind, black_box(&buffer), string_view),
+                    rows
+                )
+            })
+        });
+    }
     let mut out = Vec::with_capacity(data.len() / 4);
     group.bench_function("to_parquet", |b| {
         b.iter(|| assert_eq!(to_parquet(kind, black_box(&data), &mut out), rows))
@@ -227,8 +260,8 @@ fn bench(c: &mut Criterion) {
 }
 
 /// With `PIPELINE_ONE_PASS=<format>:<stage>` set (format `s3`, `cloudfront_realtime` or
-/// `cloudfront_standard`; stage `tokenize_only`, `to_arrow`, `to_arrow_string_view` or
-/// `to_parquet`), one pass of that stage over the format's log and nothing else: fixed work
+/// `cloudfront_standard`; stage `tokenize_only`, `to_arrow`, `to_arrow_string_view`,
+/// `to_arrow_from_buffer`, `to_arrow_string_view_from_buffer` or `to_parquet`), one pass of that stage over the format's log and nothing else: fixed work
 /// for an instruction profiler (`benches/profile.sh` runs each under callgrind).
 fn one_pass(spec: &str) {
     let (format, stage) = spec
@@ -241,6 +274,7 @@ fn one_pass(spec: &str) {
         other => panic!("unknown format {other:?}"),
     };
     let (data, rows) = generate(kind);
+    let data = Buffer::from_vec(data);
     assert_eq!(run_stage(kind, stage, &data), rows);
     println!("{} bytes {rows} rows", data.len());
 }
@@ -248,11 +282,13 @@ fn one_pass(spec: &str) {
 /// One pass of `stage` (a function of its own, so that a profiler can count it alone:
 /// callgrind's `--toggle-collect=*run_stage*`); returns the rows.
 #[inline(never)]
-fn run_stage(kind: Kind, stage: &str, data: &[u8]) -> u64 {
+fn run_stage(kind: Kind, stage: &str, data: &Buffer) -> u64 {
     match stage {
         "tokenize_only" => tokenize(kind, data),
         "to_arrow" => to_arrow(kind, data, false),
         "to_arrow_string_view" => to_arrow(kind, data, true),
+        "to_arrow_from_buffer" => to_arrow_from_buffer(kind, data, false),
+        "to_arrow_string_view_from_buffer" => to_arrow_from_buffer(kind, data, true),
         "to_parquet" => to_parquet(kind, data, &mut Vec::new()),
         other => panic!("unknown stage {other:?}"),
     }

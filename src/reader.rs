@@ -652,6 +652,56 @@ impl ReaderBuilder {
         Decoder::new(self.options()?)
     }
 
+    /// A [`Reader`] over `input`, a log already in memory (an [`arrow::buffer::Buffer`], made
+    /// without a copy from a `Vec<u8>` or a `bytes::Bytes`, say the body of a downloaded
+    /// object). Plain text is decoded where it lies instead of being copied into read buffers,
+    /// and with [`ReaderBuilder::with_string_view`] the batches' text values longer than 12
+    /// bytes point into `input` (the batches keep it alive). Gzip input is decompressed as
+    /// [`ReaderBuilder::build`] does. Rows, rejects, counters and errors are those of
+    /// [`ReaderBuilder::build`] over the same bytes; only the batch boundaries may differ.
+    ///
+    /// ```
+    /// use arrow::array::{Array, AsArray};
+    /// use arrow::buffer::Buffer;
+    /// use aws_access_logs::{Format, ReaderBuilder};
+    ///
+    /// let line = "79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+    /// let log = Buffer::from_vec(line.repeat(3).into_bytes());
+    /// let mut reader = ReaderBuilder::new(Format::S3)
+    ///     .with_string_view(true)
+    ///     .build_from_buffer(log)?;
+    /// let batch = reader.next().unwrap()?;
+    /// assert_eq!(batch.num_rows(), 3);
+    /// let uri = batch.column_by_name("request_uri").unwrap().as_string_view();
+    /// assert_eq!(uri.value(2), "GET /bucket1?versioning HTTP/1.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::build`].
+    pub fn build_from_buffer(self, input: Buffer) -> Result<Reader<Cursor<Buffer>>> {
+        if input.starts_with(&[0x1f, 0x8b]) {
+            return self.build(Cursor::new(input));
+        }
+        // Format detection reads the head (at most 256 KiB) through a cursor; then the reader
+        // starts over on the whole buffer, shared as it is.
+        let mut reader = self.build(Cursor::new(input.clone()))?;
+        let empty = Cursor::new(Buffer::from_vec(Vec::<u8>::new()));
+        reader.input = Input::Plain(Cursor::new(Vec::new()).chain(empty));
+        reader.buf = Vec::new();
+        reader.start = 0;
+        reader.end = input.len();
+        reader.bytes_in = input.len() as u64;
+        reader.eof = true;
+        reader.chunks = 1;
+        reader.shared = Some(SharedChunk {
+            id: 1,
+            buffer: input,
+        });
+        Ok(reader)
+    }
+
     /// A [`Reader`] over `input`: gzip (one or more members) when it starts with the gzip magic
     /// bytes, plain text otherwise. With [`ReaderBuilder::auto`], the format is detected from
     /// the first decompressed bytes (when that fails and a field list was given, its kind of
@@ -1079,6 +1129,10 @@ impl<R: Read> Reader<R> {
                 let decoded = if self.decoder.options().string_view {
                     let chunk = self.shared_chunk();
                     self.decoder.decode_shared(&chunk, self.start, self.end)
+                } else if let Some(chunk) = &self.shared {
+                    // A buffer decoded where it lies (`build_from_buffer`).
+                    self.decoder
+                        .decode(&chunk.buffer.as_slice()[self.start..self.end])
                 } else {
                     self.decoder.decode(&self.buf[self.start..self.end])
                 };

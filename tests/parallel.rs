@@ -1,5 +1,6 @@
 //! `ParallelReader` gives what `Reader` gives — rows, rejects, counters, errors — for any
-//! thread count, and its batches do not depend on the thread count.
+//! thread count, and its batches do not depend on the thread count; so does a `Reader` over a
+//! buffer in memory (`ReaderBuilder::build_from_buffer`).
 
 mod common;
 
@@ -65,6 +66,7 @@ fn check(builder: &ReaderBuilder, input: &[u8]) {
     let schema = reader.schema();
     let want = drain(&mut reader);
     let want_rows = concat(&want.batches, &schema);
+    check_in_memory(builder, input);
     for segment in [1, 97, 4096, 5003, 1 << 16] {
         let mut first: Option<Vec<RecordBatch>> = None;
         for threads in [1, 2, 3] {
@@ -88,6 +90,34 @@ fn check(builder: &ReaderBuilder, input: &[u8]) {
                 None => first = Some(got.batches),
                 Some(batches) => assert_eq!(&got.batches, batches, "{context}"),
             }
+        }
+    }
+}
+
+/// `build_from_buffer` gives what `build` gives over the same bytes, with and without string
+/// views.
+fn check_in_memory(builder: &ReaderBuilder, input: &[u8]) {
+    for views in [false, true] {
+        let builder = builder.clone().with_string_view(views);
+        let mut streamed = builder.clone().build(input).unwrap();
+        let schema = streamed.schema();
+        let want = drain(&mut streamed);
+        let mut in_memory = builder
+            .build_from_buffer(arrow::buffer::Buffer::from(input))
+            .unwrap();
+        assert_eq!(in_memory.schema(), schema);
+        let got = drain(&mut in_memory);
+        let context = format!("in memory, views {views}");
+        assert_eq!(
+            concat(&got.batches, &schema),
+            concat(&want.batches, &schema),
+            "{context}"
+        );
+        assert_eq!(got.rejects, want.rejects, "{context}");
+        assert_eq!(got.stats, want.stats, "{context}");
+        assert_eq!(got.error, want.error, "{context}");
+        if want.error.is_none() {
+            assert_eq!(got.bytes_read, want.bytes_read, "{context}");
         }
     }
 }
@@ -218,4 +248,33 @@ fn options_are_checked() {
         .unwrap();
     assert!(reader.next_batch().unwrap().is_none());
     assert_eq!(reader.stats(), DecodeStats::default());
+}
+
+#[test]
+fn a_buffer_in_memory_is_decoded_where_it_lies() {
+    use arrow::array::{Array, AsArray};
+    let input = arrow::buffer::Buffer::from_vec(s3_input());
+    let mut reader = ReaderBuilder::new(aws_access_logs::Format::S3)
+        .with_string_view(true)
+        .build_from_buffer(input.clone())
+        .unwrap();
+    let batch = reader.next_batch().unwrap().unwrap();
+    let uri = batch
+        .column_by_name("request_uri")
+        .unwrap()
+        .as_string_view();
+    // The long values point into the input itself: no copy was made.
+    assert!(
+        uri.data_buffers()
+            .iter()
+            .any(|b| b.as_ptr() == input.as_ptr() && b.len() == input.len()),
+        "the views point into the input"
+    );
+    assert!(uri.len() > 0);
+    // An empty buffer is no rows, and no error.
+    let mut empty = ReaderBuilder::new(aws_access_logs::Format::S3)
+        .build_from_buffer(arrow::buffer::Buffer::from_vec(Vec::<u8>::new()))
+        .unwrap();
+    assert!(empty.next_batch().unwrap().is_none());
+    assert_eq!(empty.stats(), DecodeStats::default());
 }
