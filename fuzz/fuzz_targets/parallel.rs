@@ -1,7 +1,8 @@
 //! Differential: `ParallelReader` (one or several threads, fuzzer-chosen segment size, plain
 //! or gzip input) gives the rows, rejects, counters and error of `Reader` on the same input;
 //! so does a `Reader` with string views (`with_string_view`), its text as `Utf8View` (whose
-//! arrays debug builds, as fuzzing builds are, check in full).
+//! arrays debug builds, as fuzzing builds are, check in full), and a `Reader` over the input as
+//! a buffer in memory (`build_from_buffer`), with and without string views.
 
 #![no_main]
 
@@ -59,6 +60,22 @@ fn drain(source: &mut dyn BatchSource) -> (Outcome, Vec<RecordBatch>, Vec<Reject
     (outcome, batches, rejects)
 }
 
+/// `batch` with `want`'s schema (string views cast to `Utf8`).
+fn plain(batch: RecordBatch, want: &Outcome) -> RecordBatch {
+    let schema = want
+        .rows
+        .as_ref()
+        .expect("rows where Reader has rows")
+        .schema();
+    let columns = batch
+        .columns()
+        .iter()
+        .zip(schema.fields())
+        .map(|(c, f)| arrow::compute::cast(c, f.data_type()).unwrap())
+        .collect();
+    RecordBatch::try_new(schema, columns).unwrap()
+}
+
 fuzz_target!(|data: &[u8]| {
     if data.len() < 4 {
         return;
@@ -106,21 +123,18 @@ fuzz_target!(|data: &[u8]| {
         .build(&input[..])
         .expect("builds where Reader builds");
     let (mut got, _, _) = drain(&mut views);
-    got.rows = got.rows.map(|batch| {
-        let schema = want
-            .rows
-            .as_ref()
-            .expect("rows where Reader has rows")
-            .schema();
-        let columns = batch
-            .columns()
-            .iter()
-            .zip(schema.fields())
-            .map(|(c, f)| arrow::compute::cast(c, f.data_type()).unwrap())
-            .collect();
-        RecordBatch::try_new(schema, columns).unwrap()
-    });
+    got.rows = got.rows.map(|batch| plain(batch, &want));
     assert_eq!(got, want, "string views");
+    for string_view in [false, true] {
+        let mut in_memory = builder
+            .clone()
+            .with_string_view(string_view)
+            .build_from_buffer(arrow::buffer::Buffer::from(&input[..]))
+            .expect("builds where Reader builds");
+        let (mut got, _, _) = drain(&mut in_memory);
+        got.rows = got.rows.map(|batch| plain(batch, &want));
+        assert_eq!(got, want, "in memory, string views {string_view}");
+    }
     let mut first: Option<Vec<RecordBatch>> = None;
     for threads in [1, 2] {
         let mut parallel = builder
