@@ -15,6 +15,7 @@
 //!   buffers; the views point into the buffer itself);
 //! * `to_parquet`: text → Parquet (zstd 3) in memory (from `Utf8` columns: the file is the
 //!   same from string views, but parquet 60 encodes those more slowly);
+//! * `to_parquet_from_buffer`: the same from the buffer in memory (`build_from_buffer`);
 //! * `gzip_to_parquet`: gzip → Parquet, decompression on the same thread;
 //! * `to_parquet_2_threads`, `gzip_to_parquet_2_threads`: the same on two threads
 //!   (`ReaderBuilder::build_parallel` with 2 threads — for gzip, decompression on its reading
@@ -142,6 +143,16 @@ fn to_arrow_from_buffer(kind: Kind, data: &Buffer, views: bool) -> u64 {
     n
 }
 
+/// [`to_parquet`] from a buffer in memory, decoded where it lies.
+fn to_parquet_from_buffer(kind: Kind, data: &Buffer, out: &mut Vec<u8>) -> u64 {
+    out.clear();
+    let mut reader = builder(kind).build_from_buffer(data.clone()).unwrap();
+    write_parquet(&mut reader, out, &ParquetOptions::default())
+        .unwrap()
+        .stats
+        .rows
+}
+
 /// Text → Parquet (zstd 3) into `out` (cleared first); returns the rows.
 fn to_parquet(kind: Kind, data: &[u8], out: &mut Vec<u8>) -> u64 {
     out.clear();
@@ -225,6 +236,14 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
     group.bench_function("to_parquet", |b| {
         b.iter(|| assert_eq!(to_parquet(kind, black_box(&data), &mut out), rows))
     });
+    group.bench_function("to_parquet_from_buffer", |b| {
+        b.iter(|| {
+            assert_eq!(
+                to_parquet_from_buffer(kind, black_box(&buffer), &mut out),
+                rows
+            )
+        })
+    });
     group.bench_function("gzip_to_parquet", |b| {
         b.iter(|| {
             out.clear();
@@ -261,8 +280,9 @@ fn bench(c: &mut Criterion) {
 
 /// With `PIPELINE_ONE_PASS=<format>:<stage>` set (format `s3`, `cloudfront_realtime` or
 /// `cloudfront_standard`; stage `tokenize_only`, `to_arrow`, `to_arrow_string_view`,
-/// `to_arrow_from_buffer`, `to_arrow_string_view_from_buffer` or `to_parquet`), one pass of that stage over the format's log and nothing else: fixed work
-/// for an instruction profiler (`benches/profile.sh` runs each under callgrind).
+/// `to_arrow_from_buffer`, `to_arrow_string_view_from_buffer`, `to_parquet` or
+/// `to_parquet_from_buffer`), one pass of that stage over the format's log and nothing else:
+/// fixed work for an instruction profiler (`benches/profile.sh` runs each under callgrind).
 fn one_pass(spec: &str) {
     let (format, stage) = spec
         .split_once(':')
@@ -290,6 +310,7 @@ fn run_stage(kind: Kind, stage: &str, data: &Buffer) -> u64 {
         "to_arrow_from_buffer" => to_arrow_from_buffer(kind, data, false),
         "to_arrow_string_view_from_buffer" => to_arrow_from_buffer(kind, data, true),
         "to_parquet" => to_parquet(kind, data, &mut Vec::new()),
+        "to_parquet_from_buffer" => to_parquet_from_buffer(kind, data, &mut Vec::new()),
         other => panic!("unknown stage {other:?}"),
     }
 }

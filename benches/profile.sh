@@ -33,7 +33,7 @@ count() {
 }
 
 formats=(s3 cloudfront_realtime cloudfront_standard)
-stages=(tokenize_only to_arrow to_arrow_string_view to_arrow_string_view_from_buffer to_parquet)
+stages=(tokenize_only to_arrow to_arrow_string_view to_arrow_string_view_from_buffer to_parquet to_parquet_from_buffer)
 top=0
 if [ $# -ge 2 ]; then
     formats=("$1")
