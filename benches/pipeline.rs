@@ -32,7 +32,7 @@ use aws_access_logs::cloudfront::{FieldList, Record};
 use aws_access_logs::parquet::{ParquetOptions, write_parquet};
 use aws_access_logs::raw::LineSplitter;
 use aws_access_logs::s3::S3Record;
-use aws_access_logs::{Format, ReaderBuilder};
+use aws_access_logs::{Format, Reader, ReaderBuilder};
 use criterion::{Criterion, Throughput, criterion_group};
 
 #[path = "../examples/generate/logs.rs"]
@@ -120,21 +120,21 @@ fn regex_parse(re: &regex::bytes::Regex, data: &[u8]) -> (u64, u64) {
 /// Text → Arrow batches (`views`: text columns as string views); returns the rows, checking
 /// that no line was rejected.
 fn to_arrow(kind: Kind, data: &[u8], views: bool) -> u64 {
-    let mut reader = builder(kind).with_string_view(views).build(data).unwrap();
-    let n: u64 = reader
-        .by_ref()
-        .map(|batch| batch.unwrap().num_rows() as u64)
-        .sum();
-    assert_eq!(reader.stats().rejected, 0);
-    n
+    rows_of(builder(kind).with_string_view(views).build(data).unwrap())
 }
 
 /// [`to_arrow`] from a buffer in memory, decoded where it lies.
 fn to_arrow_from_buffer(kind: Kind, data: &Buffer, views: bool) -> u64 {
-    let mut reader = builder(kind)
-        .with_string_view(views)
-        .build_from_buffer(data.clone())
-        .unwrap();
+    rows_of(
+        builder(kind)
+            .with_string_view(views)
+            .build_from_buffer(data.clone())
+            .unwrap(),
+    )
+}
+
+/// Every batch of `reader`; returns the rows (none rejected).
+fn rows_of<R: Read>(mut reader: Reader<R>) -> u64 {
     let n: u64 = reader
         .by_ref()
         .map(|batch| batch.unwrap().num_rows() as u64)

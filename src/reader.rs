@@ -681,14 +681,13 @@ impl ReaderBuilder {
     ///
     /// As [`ReaderBuilder::build`].
     pub fn build_from_buffer(self, input: Buffer) -> Result<Reader<Cursor<Buffer>>> {
-        if input.starts_with(&[0x1f, 0x8b]) {
-            return self.build(Cursor::new(input));
-        }
-        // Format detection reads the head (at most 256 KiB) through a cursor; then the reader
-        // starts over on the whole buffer, shared as it is.
+        // Gzip and format detection read the head (at most 256 KiB) through a cursor; plain
+        // text then starts over on the whole buffer, shared as it is (the cursor is not read
+        // again: the reader is at the end of its input).
         let mut reader = self.build(Cursor::new(input.clone()))?;
-        let empty = Cursor::new(Buffer::from_vec(Vec::<u8>::new()));
-        reader.input = Input::Plain(Cursor::new(Vec::new()).chain(empty));
+        if reader.is_gzip() {
+            return Ok(reader);
+        }
         reader.buf = Vec::new();
         reader.start = 0;
         reader.end = input.len();
