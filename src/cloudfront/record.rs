@@ -46,9 +46,26 @@ pub(crate) fn split_tabs(line: &[u8], spans: &mut Vec<Span>, max_fields: usize) 
     Ok(())
 }
 
-/// Bit `i` set when `block[i]` (64 bytes) is a tab.
+/// Bit `i` set when `block[i]` (64 bytes) is a tab: four SSE2 comparisons of 16 bytes.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 fn tab_map(block: &[u8]) -> u64 {
+    block
+        .chunks_exact(16)
+        .enumerate()
+        .fold(0, |map, (k, part)| {
+            map | u64::from(crate::raw::matches16(part, b'\t')) << (16 * k)
+        })
+}
+
+#[cfg(not(all(target_arch = "x86_64", target_feature = "sse2")))]
+use tab_map_swar as tab_map;
+
+/// Bit `i` set when `block[i]` (64 bytes) is a tab, eight bytes at a time in a register (where
+/// SSE2 is not enabled).
+#[cfg(any(test, not(all(target_arch = "x86_64", target_feature = "sse2"))))]
+#[inline(always)]
+fn tab_map_swar(block: &[u8]) -> u64 {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     let mut map = 0;
     for (k, word) in block.chunks_exact(8).enumerate() {
@@ -300,6 +317,43 @@ mod tests {
                 split_tabs(&line, &mut spans, 1000).unwrap();
                 assert_eq!(spans, naive(&line), "{line:?}");
             }
+        }
+    }
+
+    #[test]
+    fn tab_maps_mark_exactly_the_tabs() {
+        // Near-misses of a tab: the high bit, one bit off, zero, all ones.
+        let near = [0x89u8, 0x08, 0x0a, 0x19, 0x00, 0xff, b'a'];
+        let mut blocks = Vec::new();
+        for pos in 0..64 {
+            let mut block: Vec<u8> = (0..64).map(|i| near[i % near.len()]).collect();
+            block[pos] = b'\t';
+            blocks.push(block);
+        }
+        let mut x = 0x9e37_79b9_7f4a_7c15u64;
+        for _ in 0..4000 {
+            let block = (0..64)
+                .map(|_| {
+                    x ^= x << 13;
+                    x ^= x >> 7;
+                    x ^= x << 17;
+                    if x.is_multiple_of(5) {
+                        b'\t'
+                    } else {
+                        near[(x >> 8) as usize % near.len()]
+                    }
+                })
+                .collect();
+            blocks.push(block);
+        }
+        blocks.push(vec![b'\t'; 64]);
+        blocks.push(vec![0; 64]);
+        for block in &blocks {
+            let expected = (0..64)
+                .filter(|&i| block[i] == b'\t')
+                .fold(0u64, |map, i| map | 1 << i);
+            assert_eq!(tab_map(block), expected, "{block:?}");
+            assert_eq!(tab_map_swar(block), expected, "{block:?}");
         }
     }
 

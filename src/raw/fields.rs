@@ -82,7 +82,7 @@ fn find_byte(line: &[u8], from: usize, byte: u8) -> Option<usize> {
 /// Bit `i` set where `block[i] == byte` (`block` is 16 bytes long).
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
-fn matches16(block: &[u8], byte: u8) -> u32 {
+pub(crate) fn matches16(block: &[u8], byte: u8) -> u32 {
     // SAFETY: the function only needs SSE2, which this build enables (the `cfg` above): every
     // x86-64 processor has it. It takes no pointers.
     #[allow(unsafe_code)]
