@@ -166,6 +166,20 @@ impl<'a> LineText<'a> {
         }
     }
 
+    /// The chunk, and where the line lies in it, when the line is valid UTF-8 and lies there:
+    /// its field spans can then become string views straight away
+    /// ([`ViewBuilder::append_from_chunk`]).
+    #[inline]
+    pub(crate) fn valid_in<'c>(
+        &self,
+        chunk: Option<&'c SharedChunk>,
+    ) -> Option<(&'c SharedChunk, u32)> {
+        match *self {
+            LineText::Valid(s) => chunk.and_then(|c| c.offset_of(s.as_bytes()).map(|at| (c, at))),
+            LineText::Lossy(_) => None,
+        }
+    }
+
     pub(crate) fn get(&self, start: usize, end: usize) -> Cow<'a, str> {
         match *self {
             // Field spans start and end next to ASCII separators, so they are char boundaries.
@@ -205,17 +219,25 @@ impl S3Columns {
         text: &LineText<'_>,
         chunk: Option<&SharedChunk>,
     ) {
+        let valid_in_chunk = text.valid_in(chunk);
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
             match builder {
                 ColumnBuilder::Utf8(b) => match record.text_span(*field) {
                     Some(span) => b.append_value(text.get(span.start as usize, span.end as usize)),
                     None => b.append_null(),
                 },
-                ColumnBuilder::Utf8View(b) => match record.text_span(*field) {
-                    Some(span) => {
+                ColumnBuilder::Utf8View(b) => match (record.text_span(*field), valid_in_chunk) {
+                    // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a field's
+                    // span starts and ends next to an ASCII separator (space, quote, bracket)
+                    // or at the line's ends, so its bytes are whole characters.
+                    #[allow(unsafe_code)]
+                    (Some(span), Some((chunk, at))) => unsafe {
+                        b.append_from_chunk(chunk, at + span.start, at + span.end)
+                    },
+                    (Some(span), None) => {
                         b.append(&text.get(span.start as usize, span.end as usize), chunk)
                     }
-                    None => b.append_null(),
+                    (None, _) => b.append_null(),
                 },
                 ColumnBuilder::TimestampMs(b) => b.append_option(values.time),
                 ColumnBuilder::UInt16(b) => b.append_option(values.http_status),

@@ -45,10 +45,13 @@
 //! ([`ReaderBuilder::with_max_gzip_ratio`], 100× once 16 MiB are out; a gzip bomb is an
 //! [`ErrorKind::DecompressionLimit`] error) and decompressed size
 //! ([`ReaderBuilder::with_max_decompressed_bytes`], none by default), plus the batch and reject
-//! bounds. The crate has two `unsafe` blocks: one assembles the string-view arrays of
-//! [`ReaderBuilder::with_string_view`] without checking again, value by value, the UTF-8 that was
-//! checked line by line (debug builds do check every such array again); the other calls the SSE2
-//! comparison that finds the end of an S3 field (compiled only where the build enables SSE2).
+//! bounds. The crate's `unsafe` code does two things. The string views of
+//! [`ReaderBuilder::with_string_view`] are made straight from the field spans of a line whose
+//! UTF-8 was checked once, and their arrays are assembled without checking it again value by
+//! value (a field starts and ends next to an ASCII separator, so it holds whole characters;
+//! debug builds, the tests and the fuzz targets check every such array again). And the SSE2
+//! comparison that finds the end of an S3 field is called (compiled only where the build
+//! enables SSE2).
 //! It is fuzzed with cargo-fuzz (the repository's `fuzz/`).
 //!
 //! # Example

@@ -18,6 +18,14 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 /// Longest value stored inside its view.
 const MAX_INLINE: usize = 12;
 
+/// `bytes` (at most 16) zero-padded to 16, little-endian.
+#[inline]
+fn padded(bytes: &[u8]) -> u128 {
+    let mut padded = [0u8; 16];
+    padded[..bytes.len()].copy_from_slice(bytes);
+    u128::from_le_bytes(padded)
+}
+
 /// The input chunk being decoded, shared with the batches whose views point into it.
 #[derive(Debug, Clone)]
 pub(crate) struct SharedChunk {
@@ -27,9 +35,9 @@ pub(crate) struct SharedChunk {
 }
 
 impl SharedChunk {
-    /// Where `value` starts in the chunk, when it lies wholly inside it.
+    /// Where `value` starts in the chunk, when it lies wholly inside it (and ends below 4 GiB).
     #[inline]
-    fn offset_of(&self, value: &[u8]) -> Option<u32> {
+    pub(crate) fn offset_of(&self, value: &[u8]) -> Option<u32> {
         let base = self.buffer.as_ptr() as usize;
         let start = value.as_ptr() as usize;
         let offset = start.checked_sub(base)?;
@@ -73,46 +81,68 @@ impl ViewBuilder {
     #[inline]
     pub(crate) fn append(&mut self, value: &str, chunk: Option<&SharedChunk>) {
         let bytes = value.as_bytes();
-        let len = bytes.len();
+        match chunk.and_then(|c| c.offset_of(bytes).map(|offset| (c, offset))) {
+            // SAFETY: the bytes at `offset..offset + len` of the chunk are `value`'s, a `&str`.
+            #[allow(unsafe_code)]
+            Some((chunk, offset)) => unsafe {
+                self.append_from_chunk(chunk, offset, offset + bytes.len() as u32)
+            },
+            None => self.append_copied(bytes),
+        }
+    }
+
+    /// Appends the value at `start..end` of `chunk`: inlined in its view when short, else
+    /// pointing there.
+    ///
+    /// # Safety
+    ///
+    /// `start..end` lies in the chunk and its bytes are valid UTF-8 (whole characters): the
+    /// batch's `StringViewArray` is built without checking them again.
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    pub(crate) unsafe fn append_from_chunk(&mut self, chunk: &SharedChunk, start: u32, end: u32) {
         self.nulls.append_non_null();
-        let in_chunk = chunk.and_then(|c| c.offset_of(bytes).map(|offset| (c, offset)));
+        let data = chunk.buffer.as_slice();
+        let (start, len) = (start as usize, (end - start) as usize);
+        debug_assert!(std::str::from_utf8(&data[start..start + len]).is_ok());
         if len <= MAX_INLINE {
             // Inline: the value's bytes above its length. Loaded as 16 bytes of the chunk at
             // once and masked when the chunk has them (no variable-length copy, which costs a
             // call and a stalled reload), else copied.
-            let window = in_chunk.and_then(|(c, offset)| {
-                let offset = offset as usize;
-                c.buffer.as_slice().get(offset..offset + 16)
-            });
-            let data = match window.map(<[u8; 16]>::try_from) {
+            let data = match data.get(start..start + 16).map(<[u8; 16]>::try_from) {
                 Some(Ok(window)) => {
                     let mask = u128::MAX.checked_shr(128 - 8 * len as u32).unwrap_or(0);
                     u128::from_le_bytes(window) & mask
                 }
-                _ => {
-                    let mut padded = [0u8; 16];
-                    padded[..len].copy_from_slice(bytes);
-                    u128::from_le_bytes(padded)
-                }
+                _ => padded(&data[start..start + len]),
             };
             self.views.push((data << 32) | len as u128);
             return;
         }
-        let (block, offset) = match in_chunk {
-            Some((chunk, offset)) => (self.block_of(chunk), offset),
-            None => {
-                let offset = self.copied.len() as u32;
-                self.copied.extend_from_slice(bytes);
-                (0, offset)
-            }
-        };
-        let prefix = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        let block = self.block_of(chunk);
+        let prefix = &data[start..start + 4];
+        let prefix = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
         self.views.push(
             u128::from(len as u32)
                 | (u128::from(prefix) << 32)
                 | (u128::from(block) << 64)
-                | (u128::from(offset) << 96),
+                | (u128::from(start as u32) << 96),
         );
+    }
+
+    /// Appends `bytes` (valid UTF-8) inlined in its view, or copied into the column's block.
+    fn append_copied(&mut self, bytes: &[u8]) {
+        self.nulls.append_non_null();
+        let len = bytes.len();
+        if len <= MAX_INLINE {
+            self.views.push((padded(bytes) << 32) | len as u128);
+            return;
+        }
+        let offset = self.copied.len() as u32;
+        self.copied.extend_from_slice(bytes);
+        let prefix = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        self.views
+            .push(u128::from(len as u32) | (u128::from(prefix) << 32) | (u128::from(offset) << 96));
     }
 
     /// The block index of `chunk`, registering it on first use in this batch.
@@ -141,11 +171,12 @@ impl ViewBuilder {
         let nulls = nulls.finish();
         blocks[0] = Buffer::from_vec(copied);
         let views = ScalarBuffer::from(views);
-        // SAFETY: every view was made by `append` from a `&str`, so its bytes are valid UTF-8:
-        // an inline view holds them (zero-padded, its length in the low 32 bits); any other
-        // names a block registered in `blocks` (block 0, the copied values, or a chunk by
-        // `block_of`) with the offset where those bytes lie (`offset_of` checked that they lie
-        // wholly inside the chunk, below 4 GiB) and their first four bytes as prefix. Blocks
+        // SAFETY: every view was made from valid UTF-8: by `append_copied` from a `&str`'s
+        // bytes, or by `append_from_chunk` from a range of the chunk its callers vouch for.
+        // An inline view holds the bytes (zero-padded, its length in the low 32 bits); any
+        // other names a block registered in `blocks` (block 0, the copied values, or a chunk by
+        // `block_of`) with the offset where those bytes lie (wholly inside the block, below
+        // 4 GiB) and their first four bytes as prefix. Blocks
         // are immutable `Buffer`s. A null's view is zero, as `new_null` makes them. This is the
         // check `StringViewArray::try_new` would repeat value by value; debug builds run it.
         #[allow(unsafe_code)]

@@ -306,10 +306,26 @@ impl CfParser {
             LineText::Valid(_) => None,
             LineText::Lossy(_) => Some(self.invalid_utf8_column(line)),
         };
+        // Where the line lies in the chunk, when it is valid UTF-8: its text values then go
+        // into string views straight from their spans.
+        let valid_in_chunk = text.valid_in(chunk);
         for out in &mut self.out {
+            let value = self.values[out.column];
+            if let (ColumnBuilder::Utf8View(b), Value::Text(span), Some((chunk, at)), false) =
+                (&mut out.builder, value, valid_in_chunk, out.decode)
+            {
+                // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a span starts
+                // at the line's start or after a tab and ends at its end or at a tab, so its
+                // bytes are whole characters (`split_tabs` makes `start <= end <= len`).
+                #[allow(unsafe_code)]
+                unsafe {
+                    b.append_from_chunk(chunk, at + span.start, at + span.end);
+                }
+                continue;
+            }
             append(
                 &mut out.builder,
-                self.values[out.column],
+                value,
                 &text,
                 out.decode,
                 &mut self.scratch,
