@@ -180,6 +180,15 @@ impl<'a> LineText<'a> {
         }
     }
 
+    /// The line, when it is valid UTF-8.
+    #[inline]
+    pub(crate) fn valid(&self) -> Option<&'a str> {
+        match *self {
+            LineText::Valid(s) => Some(s),
+            LineText::Lossy(_) => None,
+        }
+    }
+
     pub(crate) fn get(&self, start: usize, end: usize) -> Cow<'a, str> {
         match *self {
             // Field spans start and end next to ASCII separators, so they are char boundaries.
@@ -219,12 +228,18 @@ impl S3Columns {
         text: &LineText<'_>,
         chunk: Option<&SharedChunk>,
     ) {
+        let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
             match builder {
-                ColumnBuilder::Utf8(b) => match record.text_span(*field) {
-                    Some(span) => b.append_value(text.get(span.start as usize, span.end as usize)),
-                    None => b.append_null(),
+                ColumnBuilder::Utf8(b) => match (record.text_span(*field), valid) {
+                    (Some(span), Some(line)) => {
+                        b.append_value(&line[span.start as usize..span.end as usize])
+                    }
+                    (Some(span), None) => {
+                        b.append_value(text.get(span.start as usize, span.end as usize))
+                    }
+                    (None, _) => b.append_null(),
                 },
                 ColumnBuilder::Utf8View(b) => match (record.text_span(*field), valid_in_chunk) {
                     // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a field's

@@ -308,29 +308,26 @@ impl CfParser {
         };
         // Where the line lies in the chunk, when it is valid UTF-8: its text values then go
         // into string views straight from their spans.
+        // The text values of a valid line go in straight from their spans.
+        let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
         for out in &mut self.out {
             let value = self.values[out.column];
-            if let (ColumnBuilder::Utf8View(b), Value::Text(span), Some((chunk, at)), false) =
-                (&mut out.builder, value, valid_in_chunk, out.decode)
-            {
+            match (&mut out.builder, value, valid_in_chunk, valid) {
                 // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a span starts
                 // at the line's start or after a tab and ends at its end or at a tab, so its
                 // bytes are whole characters (`split_tabs` makes `start <= end <= len`).
                 #[allow(unsafe_code)]
-                unsafe {
-                    b.append_from_chunk(chunk, at + span.start, at + span.end);
+                (ColumnBuilder::Utf8View(b), Value::Text(span), Some((chunk, at)), _)
+                    if !out.decode =>
+                unsafe { b.append_from_chunk(chunk, at + span.start, at + span.end) },
+                (ColumnBuilder::Utf8(b), Value::Text(span), _, Some(line)) if !out.decode => {
+                    b.append_value(&line[span.start as usize..span.end as usize])
                 }
-                continue;
+                (builder, value, _, _) => {
+                    append(builder, value, &text, out.decode, &mut self.scratch, chunk)
+                }
             }
-            append(
-                &mut out.builder,
-                value,
-                &text,
-                out.decode,
-                &mut self.scratch,
-                chunk,
-            );
         }
         Ok(Outcome::Row(repaired))
     }
