@@ -22,17 +22,41 @@ pub(crate) fn parse_uint(bytes: &[u8], max: u64) -> Result<Option<u64>, ValueErr
     if bytes.is_empty() {
         return Err((ErrorKind::InvalidInteger, "expected digits or '-'"));
     }
+    const NOT_DIGITS: ValueError = (ErrorKind::InvalidInteger, "expected digits or '-'");
+    const OUT_OF_RANGE: ValueError = (ErrorKind::InvalidInteger, "value out of range");
+    if bytes.len() <= 19 {
+        // Nineteen digits cannot overflow a u64 (10^19 - 1 < 2^64), so the range is checked
+        // once. The value read so far only grows, so it is over `max` exactly when the
+        // digit-by-digit check below would have stopped at "out of range" first.
+        let mut value: u64 = 0;
+        for &b in bytes {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err(if value > max {
+                    OUT_OF_RANGE
+                } else {
+                    NOT_DIGITS
+                });
+            }
+            value = value * 10 + u64::from(digit);
+        }
+        return if value > max {
+            Err(OUT_OF_RANGE)
+        } else {
+            Ok(Some(value))
+        };
+    }
     let mut value: u64 = 0;
     for &b in bytes {
         let digit = b.wrapping_sub(b'0');
         if digit > 9 {
-            return Err((ErrorKind::InvalidInteger, "expected digits or '-'"));
+            return Err(NOT_DIGITS);
         }
         value = value
             .checked_mul(10)
             .and_then(|v| v.checked_add(u64::from(digit)))
             .filter(|&v| v <= max)
-            .ok_or((ErrorKind::InvalidInteger, "value out of range"))?;
+            .ok_or(OUT_OF_RANGE)?;
     }
     Ok(Some(value))
 }
@@ -218,6 +242,74 @@ mod tests {
         assert!(parse_uint(b"", u64::MAX).is_err());
         assert!(parse_uint(b"1a", u64::MAX).is_err());
         assert!(parse_uint(b"+1", u64::MAX).is_err());
+    }
+
+    /// The digit-by-digit parse with a range check per digit, which `parse_uint` must match
+    /// result for result, error detail included.
+    fn parse_uint_checked(bytes: &[u8], max: u64) -> Result<Option<u64>, ValueError> {
+        if is_dash(bytes) {
+            return Ok(None);
+        }
+        if bytes.is_empty() {
+            return Err((ErrorKind::InvalidInteger, "expected digits or '-'"));
+        }
+        let mut value: u64 = 0;
+        for &b in bytes {
+            let digit = b.wrapping_sub(b'0');
+            if digit > 9 {
+                return Err((ErrorKind::InvalidInteger, "expected digits or '-'"));
+            }
+            value = value
+                .checked_mul(10)
+                .and_then(|v| v.checked_add(u64::from(digit)))
+                .filter(|&v| v <= max)
+                .ok_or((ErrorKind::InvalidInteger, "value out of range"))?;
+        }
+        Ok(Some(value))
+    }
+
+    #[test]
+    fn integers_match_a_digit_by_digit_parse() {
+        let maxes = [
+            0,
+            9,
+            255,
+            u64::from(u16::MAX),
+            u64::from(u32::MAX),
+            u64::MAX,
+        ];
+        let mut x = 0x2545_f491_4f6c_dd1du64;
+        let mut text = Vec::new();
+        for round in 0..20_000 {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            text.clear();
+            let len = (x % 23) as usize;
+            text.extend((0..len).map(|i| b'0' + ((x >> (i % 60)) % 10) as u8));
+            // Now and then one non-digit somewhere, or the greatest values and their neighbours.
+            if round % 7 == 0 && len > 0 {
+                text[(x >> 20) as usize % len] = b"x/:+ "[(x >> 40) as usize % 5];
+            }
+            if round % 11 == 0 {
+                text.clear();
+                let near = [
+                    u64::MAX,
+                    u64::from(u32::MAX) + 1,
+                    65_536,
+                    10_000_000_000_000_000_000,
+                ];
+                text.extend_from_slice(near[round / 11 % near.len()].to_string().as_bytes());
+            }
+            for max in maxes {
+                assert_eq!(
+                    parse_uint(&text, max),
+                    parse_uint_checked(&text, max),
+                    "{:?} max {max}",
+                    String::from_utf8_lossy(&text)
+                );
+            }
+        }
     }
 
     #[test]
