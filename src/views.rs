@@ -18,6 +18,17 @@ use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
 /// Longest value stored inside its view.
 const MAX_INLINE: usize = 12;
 
+/// The low `len` bytes of a `u128`, for each `len` up to [`MAX_INLINE`].
+const INLINE_MASKS: [u128; MAX_INLINE + 1] = {
+    let mut masks = [0u128; MAX_INLINE + 1];
+    let mut len = 1;
+    while len <= MAX_INLINE {
+        masks[len] = (1u128 << (8 * len)) - 1;
+        len += 1;
+    }
+    masks
+};
+
 /// `bytes` (at most 16) zero-padded to 16, little-endian.
 #[inline]
 fn padded(bytes: &[u8]) -> u128 {
@@ -110,10 +121,7 @@ impl ViewBuilder {
             // once and masked when the chunk has them (no variable-length copy, which costs a
             // call and a stalled reload), else copied.
             let data = match data.get(start..start + 16).map(<[u8; 16]>::try_from) {
-                Some(Ok(window)) => {
-                    let mask = u128::MAX.checked_shr(128 - 8 * len as u32).unwrap_or(0);
-                    u128::from_le_bytes(window) & mask
-                }
+                Some(Ok(window)) => u128::from_le_bytes(window) & INLINE_MASKS[len],
                 _ => padded(&data[start..start + len]),
             };
             self.views.push((data << 32) | len as u128);

@@ -266,8 +266,9 @@ impl CfParser {
         check_count(self.flavor, &mut self.spans, layout.expected)
             .map_err(|e| e.with_format(label))?;
         // Parse and validate every column before appending anything.
-        for (i, column) in layout.columns.iter().enumerate() {
-            let value = match layout.sources[i] {
+        let columns = layout.columns.iter().zip(&layout.sources);
+        for ((column, source), slot) in columns.zip(self.values.iter_mut()) {
+            let value = match *source {
                 None => Ok(Value::Null),
                 Some(Source::Field(f)) => match self.spans.get(f) {
                     None => Ok(Value::Null),
@@ -292,7 +293,7 @@ impl CfParser {
                 },
             };
             match value {
-                Ok(v) => self.values[i] = v,
+                Ok(v) => *slot = v,
                 Err((kind, detail)) => {
                     return Err(Error::new(kind)
                         .with_format(label)
