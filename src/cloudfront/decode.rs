@@ -69,6 +69,8 @@ pub(crate) struct CfParser {
     spans: Vec<Span>,
     values: Vec<Value>,
     scratch: Vec<u8>,
+    /// The last date of a standard log's date-time column.
+    dates: values::DateCache,
 }
 
 /// The label of a flavor in error messages.
@@ -102,6 +104,7 @@ impl CfParser {
             spans: Vec::new(),
             values: Vec::new(),
             scratch: Vec::new(),
+            dates: values::DateCache::default(),
         };
         match fields {
             Some(list) => parser.set_layout(list)?,
@@ -266,6 +269,7 @@ impl CfParser {
         check_count(self.flavor, &mut self.spans, layout.expected)
             .map_err(|e| e.with_format(label))?;
         // Parse and validate every column before appending anything.
+        let dates = &mut self.dates;
         let columns = layout.columns.iter().zip(&layout.sources);
         for ((column, source), slot) in columns.zip(self.values.iter_mut()) {
             let value = match *source {
@@ -275,8 +279,10 @@ impl CfParser {
                     Some(span) => parse_value(column.kind, span.get(line), *span),
                 },
                 Some(Source::DateTime(d, t)) => match (self.spans.get(d), self.spans.get(t)) {
-                    (Some(d), Some(t)) => values::parse_date_time(d.get(line), t.get(line))
-                        .map(|v| v.map_or(Value::Null, Value::Time)),
+                    (Some(d), Some(t)) => {
+                        values::parse_date_time_cached(d.get(line), t.get(line), dates)
+                            .map(|v| v.map_or(Value::Null, Value::Time))
+                    }
                     (None, None) => Ok(Value::Null),
                     // A row cut between date and time: check what is there, then reject it
                     // (a line without tabs under a date-time header must not become nulls).

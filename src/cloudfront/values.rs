@@ -120,14 +120,61 @@ pub(crate) fn parse_epoch_millis(bytes: &[u8]) -> Result<Option<i64>, ValueError
 /// A standard log's `date` (`2019-12-04`) and `time` (`21:02:31`), in UTC, as milliseconds
 /// since the epoch. Either one null makes the timestamp null.
 pub(crate) fn parse_date_time(date: &[u8], time: &[u8]) -> Result<Option<i64>, ValueError> {
+    parse_date_time_cached(date, time, &mut DateCache::default())
+}
+
+/// The last date [`parse_date_time_cached`] parsed, by its text: the lines of a log mostly
+/// share their date, so it is checked and converted to days once per run of lines.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct DateCache {
+    /// `None` until a date has been parsed.
+    text: Option<[u8; 10]>,
+    days: i64,
+}
+
+/// [`parse_date_time`], reusing the days of the last date when the text is the same.
+#[inline]
+pub(crate) fn parse_date_time_cached(
+    date: &[u8],
+    time: &[u8],
+    cache: &mut DateCache,
+) -> Result<Option<i64>, ValueError> {
     if is_null(date) || is_null(time) {
         return Ok(None);
     }
+    let days = match <[u8; 10]>::try_from(date) {
+        Ok(text) if Some(text) == cache.text => cache.days,
+        _ => {
+            let days = parse_date(date)?;
+            *cache = DateCache {
+                text: date.try_into().ok(),
+                days,
+            };
+            days
+        }
+    };
+    let err_time = (ErrorKind::InvalidTimestamp, "expected a time like 21:02:31");
+    let &[h0, h1, b':', mi0, mi1, b':', s0, s1] = time else {
+        return Err(err_time);
+    };
+    let (Some(h), Some(mi), Some(s)) =
+        (two_digits(h0, h1), two_digits(mi0, mi1), two_digits(s0, s1))
+    else {
+        return Err(err_time);
+    };
+    if h > 23 || mi > 59 || s > 60 {
+        return Err(err_time);
+    }
+    let secs = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
+    Ok(Some(secs * 1000))
+}
+
+/// Days since 1970-01-01 of a `2019-12-04` date.
+fn parse_date(date: &[u8]) -> Result<i64, ValueError> {
     let err_date = (
         ErrorKind::InvalidTimestamp,
         "expected a date like 2019-12-04",
     );
-    let err_time = (ErrorKind::InvalidTimestamp, "expected a time like 21:02:31");
     let &[y0, y1, y2, y3, b'-', m0, m1, b'-', d0, d1] = date else {
         return Err(err_date);
     };
@@ -143,20 +190,7 @@ pub(crate) fn parse_date_time(date: &[u8], time: &[u8]) -> Result<Option<i64>, V
     if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
         return Err(err_date);
     }
-    let &[h0, h1, b':', mi0, mi1, b':', s0, s1] = time else {
-        return Err(err_time);
-    };
-    let (Some(h), Some(mi), Some(s)) =
-        (two_digits(h0, h1), two_digits(mi0, mi1), two_digits(s0, s1))
-    else {
-        return Err(err_time);
-    };
-    if h > 23 || mi > 59 || s > 60 {
-        return Err(err_time);
-    }
-    let days = days_from_civil(i64::from(year), month, day);
-    let secs = days * 86_400 + i64::from(h * 3600 + mi * 60 + s);
-    Ok(Some(secs * 1000))
+    Ok(days_from_civil(i64::from(year), month, day))
 }
 
 fn hex(b: u8) -> Option<u8> {
@@ -252,6 +286,38 @@ mod tests {
         assert!(parse_date_time(b"2019-12-04", b"24:00:00").is_err());
         assert!(parse_date_time(b"2019/12/04", b"21:02:31").is_err());
         assert_eq!(parse_date_time(b"-", b"21:02:31"), Ok(None));
+    }
+
+    #[test]
+    fn cached_dates_give_the_same_results() {
+        let dates: [&[u8]; 8] = [
+            b"2019-12-04",
+            b"2019-12-04",
+            b"2019-02-29",
+            b"2019-02-29",
+            b"2020-02-29",
+            b"\0\0\0\0\0\0\0\0\0\0",
+            b"-",
+            b"2019-12-4",
+        ];
+        let times: [&[u8]; 4] = [b"21:02:31", b"24:00:00", b"-", b"00:00:00"];
+        let mut cache = DateCache::default();
+        // Every order of the dates (each after each), with every time.
+        for a in dates {
+            for b in dates {
+                for t in times {
+                    for date in [a, b] {
+                        assert_eq!(
+                            parse_date_time_cached(date, t, &mut cache),
+                            parse_date_time(date, t),
+                            "{:?} {:?}",
+                            String::from_utf8_lossy(date),
+                            String::from_utf8_lossy(t)
+                        );
+                    }
+                }
+            }
+        }
     }
 
     #[test]
