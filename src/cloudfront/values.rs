@@ -29,21 +29,25 @@ pub(crate) fn parse_seconds(bytes: &[u8]) -> Result<Option<f64>, ValueError> {
         ErrorKind::InvalidNumber,
         "expected a decimal number like 0.082",
     );
-    let mut dot = false;
-    let mut digits = 0usize;
-    let mut decimals = 0usize;
+    // Where the dot is (`len` when there is none): the digits and decimals follow from it.
+    let len = bytes.len();
+    let mut dot = len;
     let mut mantissa: u64 = 0;
-    for &b in bytes {
-        match b {
-            b'0'..=b'9' => {
-                digits += 1;
-                decimals += usize::from(dot);
-                mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
-            }
-            b'.' if !dot => dot = true,
-            _ => return Err(err),
+    for (i, &b) in bytes.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit <= 9 {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        } else if b == b'.' && dot == len {
+            dot = i;
+        } else {
+            return Err(err);
         }
     }
+    let (digits, decimals) = if dot == len {
+        (len, 0)
+    } else {
+        (len - 1, len - 1 - dot)
+    };
     if digits == 0 {
         return Err(err);
     }
