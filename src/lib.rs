@@ -45,13 +45,14 @@
 //! ([`ReaderBuilder::with_max_gzip_ratio`], 100× once 16 MiB are out; a gzip bomb is an
 //! [`ErrorKind::DecompressionLimit`] error) and decompressed size
 //! ([`ReaderBuilder::with_max_decompressed_bytes`], none by default), plus the batch and reject
-//! bounds. The crate's `unsafe` code does two things. The string views of
+//! bounds. The crate's `unsafe` code does three things. The string views of
 //! [`ReaderBuilder::with_string_view`] are made straight from the field spans of a line whose
 //! UTF-8 was checked once, and their arrays are assembled without checking it again value by
 //! value (a field starts and ends next to an ASCII separator, so it holds whole characters;
-//! debug builds, the tests and the fuzz targets check every such array again). And the SSE2
-//! comparison that finds the end of an S3 field is called (compiled only where the build
-//! enables SSE2).
+//! debug builds, the tests and the fuzz targets check every such array again). A CloudFront
+//! line whose bytes are all ASCII (found by the same SSE2 reads that find its tabs) is taken as
+//! text without another UTF-8 check. And those SSE2 comparisons, which also find the ends of S3
+//! fields, are called (compiled only where the build enables SSE2).
 //! It is fuzzed with cargo-fuzz (the repository's `fuzz/`).
 //!
 //! # Example

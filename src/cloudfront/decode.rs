@@ -6,7 +6,7 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Schema, SchemaRef};
 
 use super::fields::{ColumnSpec, FieldList, Flavor, Source, ValueKind};
-use super::record::{check_count, split_tabs};
+use super::record::{check_count, split_tabs_ascii};
 use super::values;
 use crate::columns::{ColumnBuilder, ColumnType, LineText};
 use crate::error::{Error, ErrorKind, Result};
@@ -265,7 +265,8 @@ impl CfParser {
                 "the last #Fields: line does not fit the schema (see its own reject)",
             ));
         }
-        split_tabs(line, &mut self.spans, max_fields).map_err(|e| e.with_format(label))?;
+        let ascii = split_tabs_ascii(line, &mut self.spans, max_fields)
+            .map_err(|e| e.with_format(label))?;
         check_count(self.flavor, &mut self.spans, layout.expected)
             .map_err(|e| e.with_format(label))?;
         // Parse and validate every column before appending anything.
@@ -308,7 +309,14 @@ impl CfParser {
                 }
             }
         }
-        let text = LineText::new(line);
+        let text = if ascii {
+            // SAFETY: every byte of the line is below 0x80 (`split_tabs` gathered their high
+            // bits), and ASCII is valid UTF-8.
+            #[allow(unsafe_code)]
+            LineText::Valid(unsafe { std::str::from_utf8_unchecked(line) })
+        } else {
+            LineText::new(line)
+        };
         let repaired = match text {
             LineText::Valid(_) => None,
             LineText::Lossy(_) => Some(self.invalid_utf8_column(line)),

@@ -91,6 +91,34 @@ pub(crate) fn matches16(block: &[u8], byte: u8) -> u32 {
     }
 }
 
+/// [`matches16`] of `block`, and the high bits of its 16 bytes (bit `i` set where
+/// `block[i] >= 0x80`: none set when the bytes are ASCII).
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[inline(always)]
+pub(crate) fn matches16_and_high(block: &[u8], byte: u8) -> (u32, u32) {
+    // SAFETY: as for `matches16`: SSE2 is enabled for the whole build, and no pointers.
+    #[allow(unsafe_code)]
+    unsafe {
+        sse2_matches_and_high(block, byte)
+    }
+}
+
+/// [`matches16_and_high`] itself, compiled with SSE2.
+#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+#[target_feature(enable = "sse2")]
+#[inline]
+fn sse2_matches_and_high(block: &[u8], byte: u8) -> (u32, u32) {
+    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
+    let lo = i64::from_le_bytes(block[..8].try_into().expect("16 bytes"));
+    let hi = i64::from_le_bytes(block[8..16].try_into().expect("16 bytes"));
+    let bytes = _mm_set_epi64x(hi, lo);
+    let eq = _mm_cmpeq_epi8(bytes, _mm_set1_epi8(byte as i8));
+    (
+        _mm_movemask_epi8(eq) as u32,
+        _mm_movemask_epi8(bytes) as u32,
+    )
+}
+
 /// [`matches16`] itself, compiled with SSE2.
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[target_feature(enable = "sse2")]

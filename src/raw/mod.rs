@@ -9,6 +9,6 @@ mod fields;
 mod lines;
 
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-pub(crate) use fields::matches16;
+pub(crate) use fields::matches16_and_high;
 pub use fields::{FieldCursor, Span};
 pub use lines::{Line, LineSplitter};
