@@ -154,17 +154,22 @@ impl ViewBuilder {
     }
 
     /// The block index of `chunk`, registering it on first use in this batch.
-    #[inline]
+    #[inline(always)]
     fn block_of(&mut self, chunk: &SharedChunk) -> u32 {
         match self.chunk {
             Some((id, block)) if id == chunk.id => block,
-            _ => {
-                let block = self.blocks.len() as u32;
-                self.blocks.push(chunk.buffer.clone());
-                self.chunk = Some((chunk.id, block));
-                block
-            }
+            _ => self.register(chunk),
         }
+    }
+
+    /// Adds `chunk` to the blocks of this batch; returns its index.
+    #[cold]
+    #[inline(never)]
+    fn register(&mut self, chunk: &SharedChunk) -> u32 {
+        let block = self.blocks.len() as u32;
+        self.blocks.push(chunk.buffer.clone());
+        self.chunk = Some((chunk.id, block));
+        block
     }
 
     /// The column so far; the builder starts afresh.
