@@ -310,7 +310,7 @@ impl CfParser {
             }
         }
         let text = if ascii {
-            // SAFETY: every byte of the line is below 0x80 (`split_tabs` gathered their high
+            // SAFETY: every byte of the line is below 0x80 (`split_tabs_ascii` gathered their high
             // bits), and ASCII is valid UTF-8.
             #[allow(unsafe_code)]
             LineText::Valid(unsafe { std::str::from_utf8_unchecked(line) })
@@ -321,9 +321,8 @@ impl CfParser {
             LineText::Valid(_) => None,
             LineText::Lossy(_) => Some(self.invalid_utf8_column(line)),
         };
-        // Where the line lies in the chunk, when it is valid UTF-8: its text values then go
-        // into string views straight from their spans.
-        // The text values of a valid line go in straight from their spans.
+        // The text values of a valid line go in straight from their spans: sliced from its
+        // `&str`, or as string views from where the line lies in the chunk.
         let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
         for out in &mut self.out {
@@ -331,7 +330,7 @@ impl CfParser {
             match (&mut out.builder, value, valid_in_chunk, valid) {
                 // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a span starts
                 // at the line's start or after a tab and ends at its end or at a tab, so its
-                // bytes are whole characters (`split_tabs` makes `start <= end <= len`).
+                // bytes are whole characters (`split_tabs_ascii` makes `start <= end <= len`).
                 #[allow(unsafe_code)]
                 (ColumnBuilder::Utf8View(b), Value::Text(span), Some((chunk, at)), _)
                     if !out.decode =>

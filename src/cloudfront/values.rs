@@ -146,14 +146,12 @@ pub(crate) fn parse_date_time_cached(
     if is_null(date) || is_null(time) {
         return Ok(None);
     }
-    let days = match <[u8; 10]>::try_from(date) {
-        Ok(text) if Some(text) == cache.text => cache.days,
+    let text = <[u8; 10]>::try_from(date).ok();
+    let days = match text {
+        Some(_) if text == cache.text => cache.days,
         _ => {
             let days = parse_date(date)?;
-            *cache = DateCache {
-                text: date.try_into().ok(),
-                days,
-            };
+            *cache = DateCache { text, days };
             days
         }
     };
