@@ -174,10 +174,8 @@ impl<'a> LineText<'a> {
         &self,
         chunk: Option<&'c SharedChunk>,
     ) -> Option<(&'c SharedChunk, u32)> {
-        match *self {
-            LineText::Valid(s) => chunk.and_then(|c| c.offset_of(s.as_bytes()).map(|at| (c, at))),
-            LineText::Lossy(_) => None,
-        }
+        let line = self.valid()?.as_bytes();
+        chunk.and_then(|c| c.offset_of(line).map(|at| (c, at)))
     }
 
     /// The line, when it is valid UTF-8.

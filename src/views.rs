@@ -29,6 +29,22 @@ const INLINE_MASKS: [u128; MAX_INLINE + 1] = {
     masks
 };
 
+/// The view of a value of `len` bytes (at most [`MAX_INLINE`]) held in `data`'s low bytes.
+#[inline(always)]
+fn inline_view(data: u128, len: usize) -> u128 {
+    (data << 32) | len as u128
+}
+
+/// The view of `value` (longer than [`MAX_INLINE`]), which lies at `offset` in block `block`.
+#[inline(always)]
+fn pointing_view(value: &[u8], block: u32, offset: u32) -> u128 {
+    let prefix = u32::from_le_bytes([value[0], value[1], value[2], value[3]]);
+    u128::from(value.len() as u32)
+        | (u128::from(prefix) << 32)
+        | (u128::from(block) << 64)
+        | (u128::from(offset) << 96)
+}
+
 /// `bytes` (at most 16) zero-padded to 16, little-endian.
 #[inline]
 fn padded(bytes: &[u8]) -> u128 {
@@ -124,33 +140,27 @@ impl ViewBuilder {
                 Some(Ok(window)) => u128::from_le_bytes(window) & INLINE_MASKS[len],
                 _ => padded(&data[start..start + len]),
             };
-            self.views.push((data << 32) | len as u128);
+            self.views.push(inline_view(data, len));
             return;
         }
         let block = self.block_of(chunk);
-        let prefix = &data[start..start + 4];
-        let prefix = u32::from_le_bytes([prefix[0], prefix[1], prefix[2], prefix[3]]);
-        self.views.push(
-            u128::from(len as u32)
-                | (u128::from(prefix) << 32)
-                | (u128::from(block) << 64)
-                | (u128::from(start as u32) << 96),
-        );
+        self.views.push(pointing_view(
+            &data[start..start + len],
+            block,
+            start as u32,
+        ));
     }
 
     /// Appends `bytes` (valid UTF-8) inlined in its view, or copied into the column's block.
     fn append_copied(&mut self, bytes: &[u8]) {
         self.nulls.append_non_null();
-        let len = bytes.len();
-        if len <= MAX_INLINE {
-            self.views.push((padded(bytes) << 32) | len as u128);
+        if bytes.len() <= MAX_INLINE {
+            self.views.push(inline_view(padded(bytes), bytes.len()));
             return;
         }
         let offset = self.copied.len() as u32;
         self.copied.extend_from_slice(bytes);
-        let prefix = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
-        self.views
-            .push(u128::from(len as u32) | (u128::from(prefix) << 32) | (u128::from(offset) << 96));
+        self.views.push(pointing_view(bytes, 0, offset));
     }
 
     /// The block index of `chunk`, registering it on first use in this batch.

@@ -83,12 +83,7 @@ fn find_byte(line: &[u8], from: usize, byte: u8) -> Option<usize> {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 pub(crate) fn matches16(block: &[u8], byte: u8) -> u32 {
-    // SAFETY: the function only needs SSE2, which this build enables (the `cfg` above): every
-    // x86-64 processor has it. It takes no pointers.
-    #[allow(unsafe_code)]
-    unsafe {
-        sse2_matches(block, byte)
-    }
+    matches16_and_high(block, byte).0
 }
 
 /// [`matches16`] of `block`, and the high bits of its 16 bytes (bit `i` set where
@@ -96,7 +91,8 @@ pub(crate) fn matches16(block: &[u8], byte: u8) -> u32 {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 pub(crate) fn matches16_and_high(block: &[u8], byte: u8) -> (u32, u32) {
-    // SAFETY: as for `matches16`: SSE2 is enabled for the whole build, and no pointers.
+    // SAFETY: the function only needs SSE2, which this build enables (the `cfg` above): every
+    // x86-64 processor has it. It takes no pointers.
     #[allow(unsafe_code)]
     unsafe {
         sse2_matches_and_high(block, byte)
@@ -117,18 +113,6 @@ fn sse2_matches_and_high(block: &[u8], byte: u8) -> (u32, u32) {
         _mm_movemask_epi8(eq) as u32,
         _mm_movemask_epi8(bytes) as u32,
     )
-}
-
-/// [`matches16`] itself, compiled with SSE2.
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-#[target_feature(enable = "sse2")]
-#[inline]
-fn sse2_matches(block: &[u8], byte: u8) -> u32 {
-    use std::arch::x86_64::{_mm_cmpeq_epi8, _mm_movemask_epi8, _mm_set_epi64x, _mm_set1_epi8};
-    let lo = i64::from_le_bytes(block[..8].try_into().expect("16 bytes"));
-    let hi = i64::from_le_bytes(block[8..16].try_into().expect("16 bytes"));
-    let eq = _mm_cmpeq_epi8(_mm_set_epi64x(hi, lo), _mm_set1_epi8(byte as i8));
-    _mm_movemask_epi8(eq) as u32
 }
 
 /// Walks the fields of one line, separated by a single byte (a space for S3 access logs).

@@ -19,11 +19,11 @@ pub(crate) fn parse_uint(bytes: &[u8], max: u64) -> Result<Option<u64>, ValueErr
     if is_dash(bytes) {
         return Ok(None);
     }
-    if bytes.is_empty() {
-        return Err((ErrorKind::InvalidInteger, "expected digits or '-'"));
-    }
     const NOT_DIGITS: ValueError = (ErrorKind::InvalidInteger, "expected digits or '-'");
     const OUT_OF_RANGE: ValueError = (ErrorKind::InvalidInteger, "value out of range");
+    if bytes.is_empty() {
+        return Err(NOT_DIGITS);
+    }
     if bytes.len() <= 19 {
         // Nineteen digits cannot overflow a u64 (10^19 - 1 < 2^64), so the range is checked
         // once. The value read so far only grows, so it is over `max` exactly when the
