@@ -11,12 +11,16 @@ use std::io::Write;
 
 use arrow::datatypes::SchemaRef;
 use parquet::arrow::ArrowWriter;
-use parquet::arrow::arrow_writer::{ArrowColumnWriter, ArrowRowGroupWriterFactory, compute_leaves};
+use parquet::arrow::arrow_writer::{ArrowRowGroupWriterFactory, compute_leaves};
 use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::metadata::KeyValue;
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::file::writer::SerializedFileWriter;
 use parquet::schema::types::ColumnPath;
+
+mod encoders;
+
+use encoders::{Encoders, LAG};
 
 use crate::error::{Error, ErrorKind, Result};
 use crate::reader::{BatchSource, Format};
@@ -132,10 +136,12 @@ impl ParquetOptions {
         self
     }
 
-    /// Threads that encode the columns of each batch (default 1: the caller's thread only).
-    /// With more, the columns are shared out among the caller's thread and helpers, so that
-    /// encoding and compression, which take about twice as long as parsing, use several cores.
-    /// The file is byte-identical whatever the number.
+    /// Threads that encode the columns (default 1: the caller's thread only). With more, the
+    /// caller's thread and `threads - 1` helpers take the columns' work as it comes: each
+    /// column's batches in order, any column's next batch, without waiting for every column at
+    /// each batch, so that encoding and compression, which take about twice as long as parsing,
+    /// use several cores. The caller's thread only helps with work that it waits for. The file
+    /// is byte-identical whatever the number (see [`ParquetWriter`] for the row-group rule).
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads;
         self
@@ -234,72 +240,6 @@ fn field_names(schema: &SchemaRef) -> String {
         .join(",")
 }
 
-/// Task indices by decreasing cost.
-fn costliest_first(costs: &[u64]) -> Vec<usize> {
-    let mut order: Vec<usize> = (0..costs.len()).collect();
-    order.sort_by_key(|&i| std::cmp::Reverse(costs[i]));
-    order
-}
-
-/// Runs `work` on every item on `threads` threads (the caller's and helpers), which take the
-/// items in `order` (a permutation of their indices); returns the results in the items' order.
-/// The first error is returned once every thread has stopped.
-fn run_tasks<T: Send, R: Send>(
-    threads: usize,
-    items: Vec<T>,
-    order: &[usize],
-    work: impl Fn(T) -> parquet::errors::Result<R> + Sync,
-) -> parquet::errors::Result<Vec<R>> {
-    use std::sync::Mutex;
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    if threads <= 1 {
-        return items.into_iter().map(work).collect();
-    }
-    let n = items.len();
-    debug_assert_eq!(order.len(), n, "the order is a permutation of the items");
-    let slots: Vec<Mutex<Option<T>>> = items.into_iter().map(|t| Mutex::new(Some(t))).collect();
-    let results: Vec<Mutex<Option<R>>> = (0..n).map(|_| Mutex::new(None)).collect();
-    let next = AtomicUsize::new(0);
-    let failed = std::sync::atomic::AtomicBool::new(false);
-    let run = || -> parquet::errors::Result<()> {
-        while !failed.load(Ordering::Relaxed) {
-            let Some(&i) = order.get(next.fetch_add(1, Ordering::Relaxed)) else {
-                return Ok(());
-            };
-            let item = slots[i].lock().unwrap_or_else(|e| e.into_inner()).take();
-            match work(item.expect("each index once in the order")) {
-                Ok(r) => *results[i].lock().unwrap_or_else(|e| e.into_inner()) = Some(r),
-                Err(e) => {
-                    failed.store(true, Ordering::Relaxed);
-                    return Err(e);
-                }
-            }
-        }
-        Ok(())
-    };
-    std::thread::scope(|scope| {
-        let helpers: Vec<_> = (1..threads).map(|_| scope.spawn(run)).collect();
-        let mut result = run();
-        for helper in helpers {
-            let helped = helper.join().unwrap_or_else(|_| {
-                Err(parquet::errors::ParquetError::General(
-                    "a Parquet encoding thread panicked".into(),
-                ))
-            });
-            result = result.and(helped);
-        }
-        result
-    })?;
-    results
-        .into_iter()
-        .map(|r| {
-            r.into_inner()
-                .unwrap_or_else(|e| e.into_inner())
-                .ok_or_else(|| parquet::errors::ParquetError::General("a task did not run".into()))
-        })
-        .collect()
-}
-
 /// What [`write_parquet`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[non_exhaustive]
@@ -323,17 +263,30 @@ fn parquet_error(err: parquet::errors::ParquetError) -> Error {
 /// Batches are encoded as they come, column by column (on several threads with
 /// [`ParquetOptions::with_threads`]); a row group is written out once it holds the most rows or
 /// encoded bytes the options allow, splitting a batch where needed.
+///
+/// The rule is that of parquet's `ArrowWriter`, except that the encoded size of the row group
+/// is judged from its size two writes back (scaled to the rows since), so that the columns of
+/// the next writes can be encoded while the last ones finish: the file is byte-identical on any
+/// number of threads, and a row group may run over its byte limit by up to two batches.
 pub struct ParquetWriter<W: Write + Send> {
     file: SerializedFileWriter<W>,
     factory: ArrowRowGroupWriterFactory,
     schema: SchemaRef,
-    /// The column writers of the row group being filled, and its rows.
-    in_progress: Option<(Vec<ArrowColumnWriter>, usize)>,
+    /// The row group being filled.
+    group: Option<Group>,
+    /// Row groups started so far.
+    groups: usize,
+    encoders: Encoders,
     max_rows: usize,
     max_bytes: usize,
     threads: usize,
-    /// What encoding each column took on the last batches (threads share them out by it).
-    costs: Vec<u64>,
+}
+
+/// A row group being filled.
+struct Group {
+    /// Its first write's number.
+    first: u64,
+    rows: usize,
 }
 
 impl<W: Write + Send> std::fmt::Debug for ParquetWriter<W> {
@@ -363,15 +316,17 @@ impl<W: Write + Send> ParquetWriter<W> {
         let (file, factory) = ArrowWriter::try_new(out, schema.clone(), Some(props))
             .and_then(ArrowWriter::into_serialized_writer)
             .map_err(parquet_error)?;
+        let columns = file.schema_descr().num_columns();
         Ok(ParquetWriter {
             file,
             factory,
             schema,
-            in_progress: None,
+            group: None,
+            groups: 0,
+            encoders: Encoders::new(columns, options.threads.min(columns.max(1))),
             max_rows: options.max_row_group_rows,
             max_bytes: options.max_row_group_bytes,
             threads: options.threads,
-            costs: Vec::new(),
         })
     }
 
@@ -384,38 +339,56 @@ impl<W: Write + Send> ParquetWriter<W> {
         self.write_batch(batch).map_err(parquet_error)
     }
 
-    /// The row group rule of parquet's `ArrowWriter`: split where the rows reach the limit,
-    /// or where the encoded bytes would, judged by the average row so far.
+    /// The row group rule of parquet's `ArrowWriter`: split where the rows reach the limit, or
+    /// where the encoded bytes would, judged by the average row so far; here the bytes so far
+    /// are estimated from the size [`LAG`] writes back.
     fn write_batch(&mut self, batch: &arrow::array::RecordBatch) -> parquet::errors::Result<()> {
         if batch.num_rows() == 0 {
             return Ok(());
         }
         let mut remaining = batch.clone();
         loop {
-            if self.in_progress.is_none() {
-                let index = self.file.flushed_row_groups().len();
-                self.in_progress = Some((self.factory.create_column_writers(index)?, 0));
+            let group = match &self.group {
+                Some(group) => group,
+                None => {
+                    let writers = self.factory.create_column_writers(self.groups)?;
+                    self.groups += 1;
+                    self.encoders.start(writers);
+                    self.group.insert(Group {
+                        first: self.encoders.next_seq(),
+                        rows: 0,
+                    })
+                }
+            };
+            let buffered_rows = group.rows;
+            if buffered_rows >= self.max_rows {
+                self.flush()?;
+                continue;
             }
-            let (writers, buffered_rows) = self.in_progress.as_ref().expect("just set");
-            let buffered_rows = *buffered_rows;
             let mut split_at = (buffered_rows + remaining.num_rows() > self.max_rows)
                 .then(|| self.max_rows - buffered_rows);
             let candidate_rows = split_at.unwrap_or_else(|| remaining.num_rows());
-            let current_bytes: usize = writers.iter().map(|w| w.get_estimated_total_bytes()).sum();
-            if let Some(avg_row_bytes) = current_bytes.checked_div(buffered_rows) {
-                if current_bytes >= self.max_bytes {
-                    self.flush()?;
-                    continue;
-                }
-                if let Some(rows_that_fit) =
-                    (self.max_bytes - current_bytes).checked_div(avg_row_bytes)
-                    && candidate_rows > rows_that_fit
-                {
-                    if rows_that_fit > 0 {
-                        split_at = Some(rows_that_fit);
-                    } else {
+            let next = self.encoders.next_seq();
+            if next >= group.first + LAG {
+                let (rows, bytes) = self.encoders.snapshot(next - LAG)?;
+                // The bytes so far: those known, and as many again per row for the rows since.
+                let current_bytes =
+                    bytes + (buffered_rows - rows) * bytes.checked_div(rows).unwrap_or(0);
+                if let Some(avg_row_bytes) = current_bytes.checked_div(buffered_rows) {
+                    if current_bytes >= self.max_bytes {
                         self.flush()?;
                         continue;
+                    }
+                    if let Some(rows_that_fit) =
+                        (self.max_bytes - current_bytes).checked_div(avg_row_bytes)
+                        && candidate_rows > rows_that_fit
+                    {
+                        if rows_that_fit > 0 {
+                            split_at = Some(rows_that_fit);
+                        } else {
+                            self.flush()?;
+                            continue;
+                        }
                     }
                 }
             }
@@ -425,11 +398,7 @@ impl<W: Write + Send> ParquetWriter<W> {
                 rest
             });
             self.encode(&remaining)?;
-            let (writers, buffered_rows) = self.in_progress.as_ref().expect("just set");
-            let bytes: usize = writers.iter().map(|w| w.get_estimated_total_bytes()).sum();
-            if *buffered_rows >= self.max_rows || bytes >= self.max_bytes {
-                self.flush()?;
-            }
+            self.append_closed(false)?;
             match rest {
                 Some(rest) => remaining = rest,
                 None => return Ok(()),
@@ -437,60 +406,36 @@ impl<W: Write + Send> ParquetWriter<W> {
         }
     }
 
-    /// Encodes `batch` into the row group in progress, the columns shared out among
-    /// `threads` threads (each column writer is fed in order, so the bytes do not depend on
-    /// the threads).
+    /// Queues `batch` for the encoders, into the row group in progress.
     fn encode(&mut self, batch: &arrow::array::RecordBatch) -> parquet::errors::Result<()> {
-        let (writers, rows) = self.in_progress.as_mut().expect("a row group in progress");
-        *rows += batch.num_rows();
-        let mut leaves = Vec::with_capacity(writers.len());
+        let group = self.group.as_mut().expect("a row group in progress");
+        group.rows += batch.num_rows();
+        let mut leaves = Vec::with_capacity(batch.num_columns());
         for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
             leaves.extend(compute_leaves(field.as_ref(), column)?);
         }
-        let threads = self.threads.min(writers.len());
-        if threads <= 1 {
-            for (writer, leaf) in writers.iter_mut().zip(&leaves) {
-                writer.write(leaf)?;
-            }
-            return Ok(());
-        }
-        // The columns are tasks that the threads take in turn, the costliest first (by what
-        // each took on the last batches), so that no thread waits long for another.
-        let costs = &mut self.costs;
-        costs.resize(writers.len(), 0);
-        let order = costliest_first(costs);
-        let tasks: Vec<_> = writers
-            .iter_mut()
-            .zip(&leaves)
-            .zip(costs.iter_mut())
-            .collect();
-        run_tasks(threads, tasks, &order, |((writer, leaf), cost)| {
-            let started = std::time::Instant::now();
-            writer.write(leaf)?;
-            // A running average in microseconds, so one page flush does not decide.
-            let took = started.elapsed().as_micros() as u64;
-            *cost = (*cost * 3 + took) / 4;
-            Ok(())
-        })?;
-        Ok(())
+        self.encoders.write(leaves, group.rows)
     }
 
-    /// Writes the row group in progress out. Closing a column writer compresses its last
-    /// pages and its dictionary: the columns are closed on the encoding threads, then their
-    /// chunks are appended in order.
+    /// Ends the row group in progress: its columns are closed (which compresses their last
+    /// pages and dictionaries) by the encoders; it is written out once they all are.
     fn flush(&mut self) -> parquet::errors::Result<()> {
-        let Some((writers, _)) = self.in_progress.take() else {
-            return Ok(());
-        };
-        let threads = self.threads.min(writers.len());
-        self.costs.resize(writers.len(), 0);
-        let order = costliest_first(&self.costs);
-        let chunks = run_tasks(threads, writers, &order, ArrowColumnWriter::close)?;
-        let mut row_group = self.file.next_row_group()?;
-        for chunk in chunks {
-            chunk.append_to_row_group(&mut row_group)?;
+        if self.group.take().is_some() {
+            self.encoders.close()?;
         }
-        row_group.close()?;
+        self.append_closed(false)
+    }
+
+    /// Writes out the row groups whose columns are all closed, in order; with `wait`, every
+    /// row group closed so far.
+    fn append_closed(&mut self, wait: bool) -> parquet::errors::Result<()> {
+        while let Some(chunks) = self.encoders.closed(wait)? {
+            let mut row_group = self.file.next_row_group()?;
+            for chunk in chunks {
+                chunk.append_to_row_group(&mut row_group)?;
+            }
+            row_group.close()?;
+        }
         Ok(())
     }
 
@@ -509,7 +454,9 @@ impl<W: Write + Send> ParquetWriter<W> {
             META_REJECTED.to_string(),
             stats.rejected.to_string(),
         ));
-        self.flush().map_err(parquet_error)?;
+        self.flush()
+            .and_then(|()| self.append_closed(true))
+            .map_err(parquet_error)?;
         let metadata = self.file.finish().map_err(parquet_error)?;
         Ok(metadata.num_row_groups())
     }
@@ -608,42 +555,137 @@ mod tests {
         out
     }
 
-    #[test]
-    fn the_same_bytes_as_arrow_writer_on_any_number_of_threads() {
+    fn batches(batch_size: usize) -> Vec<arrow::array::RecordBatch> {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/s3/quirks.log");
         let input = std::fs::read(path).unwrap().repeat(20);
+        ReaderBuilder::new(Format::S3)
+            .with_batch_size(batch_size)
+            .build(&input[..])
+            .unwrap()
+            .map(Result::unwrap)
+            .collect()
+    }
+
+    fn with_parquet_writer(
+        batches: &[arrow::array::RecordBatch],
+        options: &ParquetOptions,
+    ) -> Vec<u8> {
+        let stats = DecodeStats {
+            rows: 7,
+            ..DecodeStats::default()
+        };
+        let mut out = Vec::new();
+        let mut writer =
+            ParquetWriter::try_new(&mut out, batches[0].schema(), Format::S3, options).unwrap();
+        for batch in batches {
+            writer.write(batch).unwrap();
+        }
+        writer.finish(&stats).unwrap();
+        out
+    }
+
+    fn row_group_rows(file: Vec<u8>) -> Vec<i64> {
+        use parquet::file::reader::{FileReader, SerializedFileReader};
+        let reader = SerializedFileReader::new(bytes::Bytes::from(file)).unwrap();
+        reader
+            .metadata()
+            .row_groups()
+            .iter()
+            .map(|g| g.num_rows())
+            .collect()
+    }
+
+    #[test]
+    fn the_same_bytes_as_arrow_writer_on_any_number_of_threads() {
         for batch_size in [3, 1000] {
-            let batches: Vec<_> = ReaderBuilder::new(Format::S3)
-                .with_batch_size(batch_size)
-                .build(&input[..])
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
-            let stats = DecodeStats {
-                rows: 7,
-                ..DecodeStats::default()
-            };
+            let batches = batches(batch_size);
             for options in [
                 ParquetOptions::new(),
                 ParquetOptions::new().with_max_row_group_rows(10),
-                ParquetOptions::new().with_max_row_group_bytes(3000),
                 ParquetOptions::new().with_bloom_filter(["key"]),
             ] {
                 let expected = with_arrow_writer(&batches, &options);
                 for threads in [1, 2, 3, 64] {
-                    let mut out = Vec::new();
                     let options = options.clone().with_threads(threads);
-                    let mut writer =
-                        ParquetWriter::try_new(&mut out, batches[0].schema(), Format::S3, &options)
-                            .unwrap();
-                    for batch in &batches {
-                        writer.write(batch).unwrap();
-                    }
-                    writer.finish(&stats).unwrap();
+                    let out = with_parquet_writer(&batches, &options);
                     assert!(out == expected, "{options:?}, batches of {batch_size}");
                 }
             }
         }
+    }
+
+    /// Row groups cut by their encoded size: judged [`LAG`] writes late, so not where
+    /// `ArrowWriter` cuts them, but at most that many writes later or earlier, and the same
+    /// bytes on any number of threads.
+    #[test]
+    fn row_groups_cut_by_bytes_the_same_on_any_number_of_threads() {
+        for batch_size in [3, 7] {
+            let batches = batches(batch_size);
+            let options = ParquetOptions::new().with_max_row_group_bytes(3000);
+            let arrow_writer = row_group_rows(with_arrow_writer(&batches, &options));
+            let expected = with_parquet_writer(&batches, &options);
+            let ours = row_group_rows(expected.clone());
+            assert!(ours.len() > 2, "{ours:?}");
+            let rows: usize = batches.iter().map(|b| b.num_rows()).sum();
+            assert_eq!(ours.iter().sum::<i64>(), rows as i64);
+            let drift = (ours[0] - arrow_writer[0]).unsigned_abs();
+            assert!(
+                drift <= LAG * batch_size as u64,
+                "first row group: {ours:?} against {arrow_writer:?}"
+            );
+            for threads in [2, 3, 64] {
+                let out = with_parquet_writer(&batches, &options.clone().with_threads(threads));
+                assert!(
+                    out == expected,
+                    "{threads} threads, batches of {batch_size}"
+                );
+            }
+        }
+    }
+
+    /// Output that fails after `left` bytes.
+    struct Failing {
+        left: usize,
+    }
+
+    impl Write for Failing {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            if buf.len() > self.left {
+                return Err(std::io::Error::other("disk full"));
+            }
+            self.left -= buf.len();
+            Ok(buf.len())
+        }
+
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+
+    /// A writer dropped half-way, or whose output fails, stops its encoding threads and
+    /// returns: no hang, no panic.
+    #[test]
+    fn encoding_threads_end_with_the_writer() {
+        let batches = batches(3);
+        let options = ParquetOptions::new()
+            .with_max_row_group_rows(30)
+            .with_threads(4);
+        let mut writer =
+            ParquetWriter::try_new(Vec::new(), batches[0].schema(), Format::S3, &options).unwrap();
+        for batch in &batches[..batches.len() / 2] {
+            writer.write(batch).unwrap();
+        }
+        drop(writer);
+        let out = Failing { left: 5000 };
+        let mut writer =
+            ParquetWriter::try_new(out, batches[0].schema(), Format::S3, &options).unwrap();
+        let result = batches
+            .iter()
+            .try_for_each(|batch| writer.write(batch))
+            .and_then(|()| writer.finish(&DecodeStats::default()));
+        let err = result.unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::Parquet);
+        assert!(err.to_string().contains("disk full"), "{err}");
     }
 
     #[test]
