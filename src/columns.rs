@@ -79,6 +79,25 @@ impl ColumnBuilder {
         }
     }
 
+    /// Room for text in the builder (0 for other columns).
+    pub(crate) fn text_capacity(&self) -> usize {
+        match self {
+            ColumnBuilder::Utf8(b) => b.values_capacity(),
+            _ => 0,
+        }
+    }
+
+    /// Makes room for `bytes` of text in an empty text builder (with room for `capacity`
+    /// rows) that has less.
+    pub(crate) fn reserve_text(&mut self, capacity: usize, bytes: usize) {
+        if let ColumnBuilder::Utf8(b) = self
+            && b.values_slice().is_empty()
+            && b.values_capacity() < bytes
+        {
+            *b = StringBuilder::with_capacity(capacity, bytes);
+        }
+    }
+
     /// The column so far; the builder starts afresh with room for `capacity` rows (a text
     /// column with room for as much text as this batch held, so that it does not grow by
     /// reallocation, copying, batch after batch).
@@ -266,6 +285,21 @@ impl S3Columns {
                 // No S3 field is a float.
                 ColumnBuilder::Float64(b) => b.append_null(),
             }
+        }
+    }
+
+    /// Room for text of each column (see [`ColumnBuilder::text_capacity`]).
+    pub(crate) fn text_capacities(&self) -> Vec<usize> {
+        self.builders
+            .iter()
+            .map(ColumnBuilder::text_capacity)
+            .collect()
+    }
+
+    /// Makes room for text in each empty text column (see [`ColumnBuilder::reserve_text`]).
+    pub(crate) fn reserve_text(&mut self, bytes: &[usize]) {
+        for (builder, &bytes) in self.builders.iter_mut().zip(bytes) {
+            builder.reserve_text(self.capacity, bytes);
         }
     }
 

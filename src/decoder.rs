@@ -171,6 +171,26 @@ impl Decoder {
         self.splitter.start_at(number, byte_offset);
     }
 
+    /// Room for text of each column's builder: a hint for the next decoder of the same input
+    /// (see [`Decoder::reserve_text`]).
+    pub(crate) fn text_capacities(&self) -> Vec<usize> {
+        match &self.sink.parser {
+            Parser::S3 { columns, .. } => columns.text_capacities(),
+            Parser::CloudFront(p) => p.text_capacities(),
+        }
+    }
+
+    /// Makes room in the (empty) text builders for `bytes` of text per column, as
+    /// [`Decoder::text_capacities`] of an earlier decoder of the same input gave: a decoder
+    /// that starts without it grows each text column by reallocation (a copy, and fresh
+    /// pages) in its first batch.
+    pub(crate) fn reserve_text(&mut self, bytes: &[usize]) {
+        match &mut self.sink.parser {
+            Parser::S3 { columns, .. } => columns.reserve_text(bytes),
+            Parser::CloudFront(p) => p.reserve_text(bytes),
+        }
+    }
+
     /// Complete lines of the input before the next one to decode, counted from the start of
     /// the input (also for a decoder started with [`Decoder::start_at`]).
     pub(crate) fn lines_before(&self) -> u64 {

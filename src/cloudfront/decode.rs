@@ -357,6 +357,18 @@ impl CfParser {
             .map(|(c, _)| c.name.clone())
     }
 
+    /// Room for text of each column (see [`ColumnBuilder::text_capacity`]).
+    pub(crate) fn text_capacities(&self) -> Vec<usize> {
+        self.out.iter().map(|o| o.builder.text_capacity()).collect()
+    }
+
+    /// Makes room for text in each empty text column (see [`ColumnBuilder::reserve_text`]).
+    pub(crate) fn reserve_text(&mut self, bytes: &[usize]) {
+        for (o, &bytes) in self.out.iter_mut().zip(bytes) {
+            o.builder.reserve_text(self.capacity, bytes);
+        }
+    }
+
     /// Finishes the buffered rows into a batch and resets the builders.
     pub(crate) fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
         let capacity = self.capacity;
