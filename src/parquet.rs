@@ -414,7 +414,8 @@ impl<W: Write + Send> ParquetWriter<W> {
         for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
             leaves.extend(compute_leaves(field.as_ref(), column)?);
         }
-        self.encoders.write(leaves, group.rows)
+        self.encoders
+            .write(leaves, group.rows, batch.get_array_memory_size())
     }
 
     /// Ends the row group in progress: its columns are closed (which compresses their last

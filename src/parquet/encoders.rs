@@ -22,6 +22,10 @@ use parquet::errors::{ParquetError, Result};
 /// from its encoded size after the write this many writes before the next one.
 pub(super) const LAG: u64 = 2;
 
+/// Most Arrow bytes of writes in progress before the writer waits for them (however many
+/// [`LAG`] allows): batches of long lines reach 32 MiB each.
+const MAX_PENDING_BYTES: usize = 40 << 20;
+
 /// One piece of one column's work.
 enum Task {
     /// The column writer of the next row group (boxed: it is large, the other tasks small).
@@ -62,6 +66,8 @@ struct Pending {
     /// Estimated encoded bytes of the columns that did it.
     bytes: usize,
     done: usize,
+    /// Arrow bytes of its values.
+    memory: usize,
 }
 
 /// A row group whose columns are being closed.
@@ -74,6 +80,8 @@ struct Closing {
 struct State {
     columns: Vec<Column>,
     pending: VecDeque<Pending>,
+    /// Arrow bytes of the writes in `pending`.
+    pending_memory: usize,
     /// The last writes every column has done: `(seq, rows, bytes)`, oldest first.
     finished: VecDeque<(u64, usize, usize)>,
     /// Row groups closed and not yet handed out, oldest first, from number `closing_from`.
@@ -132,6 +140,7 @@ impl State {
         let complete = entry.done == columns;
         while self.pending.front().is_some_and(|p| p.done == columns) {
             let p = self.pending.pop_front().expect("just seen");
+            self.pending_memory -= p.memory;
             self.finished.push_back((p.seq, p.rows, p.bytes));
             if self.finished.len() > LAG as usize + 1 {
                 self.finished.pop_front();
@@ -317,8 +326,15 @@ impl Encoders {
         self.shared.queued(&st);
     }
 
-    /// Queues a write of `leaves` (one per column); `rows` is the row group's rows after it.
-    pub(super) fn write(&mut self, leaves: Vec<ArrowLeafColumn>, rows: usize) -> Result<()> {
+    /// Queues a write of `leaves` (one per column, `memory` Arrow bytes); `rows` is the row
+    /// group's rows after it. Returns once the writes in progress hold at most
+    /// [`MAX_PENDING_BYTES`] (or none is left, on one thread).
+    pub(super) fn write(
+        &mut self,
+        leaves: Vec<ArrowLeafColumn>,
+        rows: usize,
+        memory: usize,
+    ) -> Result<()> {
         let seq = self.next_seq;
         self.next_seq += 1;
         let mut st = self.shared.lock();
@@ -327,15 +343,21 @@ impl Encoders {
             rows,
             bytes: 0,
             done: 0,
+            memory,
         });
+        st.pending_memory += memory;
         for (column, leaf) in st.columns.iter_mut().zip(leaves) {
             column.tasks.push_back(Task::Write(seq, leaf));
         }
         self.shared.queued(&st);
+        let over = st.pending_memory > MAX_PENDING_BYTES;
         drop(st);
         if self.helpers.is_empty() {
             // Alone: do it now, so that nothing waits in memory.
             drop(self.wait_until(u64::MAX, |st| st.pending.is_empty())?);
+        } else if over {
+            // The oldest writes first: the limit is `seq`, the newest.
+            drop(self.wait_until(seq, |st| st.pending_memory <= MAX_PENDING_BYTES)?);
         }
         Ok(())
     }
