@@ -345,7 +345,7 @@ impl Encoders {
         let seq = self.next_seq;
         self.next_seq += 1;
         let mut st = self.shared.lock();
-        let done = std::mem::take(&mut st.made_here);
+        let spent = std::mem::take(&mut st.made_here);
         st.pending.push_back(Pending {
             seq,
             rows,
@@ -360,7 +360,7 @@ impl Encoders {
         self.shared.queued(&st);
         let over = st.pending_memory > MAX_PENDING_BYTES;
         drop(st);
-        drop(done);
+        drop(spent);
         if self.helpers.is_empty() {
             // Alone: do it now, so that nothing waits in memory.
             drop(self.wait_until(u64::MAX, |st| st.pending.is_empty())?);
@@ -443,6 +443,14 @@ impl Encoders {
     ) -> Result<MutexGuard<'_, State>> {
         let mut st = self.shared.lock();
         loop {
+            if !st.made_here.is_empty() {
+                // Dropped outside the lock, before judging what the writes hold.
+                let spent = std::mem::take(&mut st.made_here);
+                drop(st);
+                drop(spent);
+                st = self.shared.lock();
+                continue;
+            }
             if let Some(error) = st.error.take() {
                 st.failed = true;
                 return Err(error);
