@@ -9,6 +9,12 @@
 //! a row group after each write once every column has done it ([`Encoders::snapshot`]); it
 //! judges row groups by the size [`LAG`] writes back, so that this many writes can be in
 //! progress at once, on any number of threads alike.
+//!
+//! A thread keeps the columns it worked on last while they have work (their state is in its
+//! caches). The caller's thread, which also decodes and queues the writes, only takes work of
+//! the writes it waits for, so that it is soon back to queue the next one; it waits too while
+//! the writes in progress hold more than [`MAX_PENDING_BYTES`], and it drops the values the
+//! helpers are done with, as it allocated them ([`State::made_here`]).
 
 use std::collections::VecDeque;
 use std::sync::{Arc, Condvar, Mutex, MutexGuard};
