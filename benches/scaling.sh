@@ -9,7 +9,10 @@
 #   * the S3 log as 40 files of 25 MB in a directory, `--threads 1` and `--threads 2`
 #     (converted side by side, one file per thread).
 #
-# Outputs of one and two threads are compared byte for byte.
+# Outputs of one and two threads are compared byte for byte. Before each timed run the input is
+# read once (so that it comes from the page cache, not the disk: this machine's cache drops files
+# within minutes), the run's old output is removed (ext4 flushes a file that is renamed over
+# another at once, in the renaming thread) and `sync` writes back what earlier runs left dirty.
 #
 #   bash benches/scaling.sh [ROUNDS]     (3 by default; inputs stay in target/compare/)
 set -euo pipefail
@@ -29,6 +32,16 @@ if [ ! -d "$DIR/s3-40" ]; then
     (cd "$DIR/s3-40.tmp" && split -n l/40 -d -a 2 --additional-suffix=.log ../s3-1GB.log part)
     mv "$DIR/s3-40.tmp" "$DIR/s3-40"
 fi
+
+# prepare INPUT OUTPUT...: reads INPUT (a file or a directory of files) into the page cache,
+# removes the OUTPUTs and writes back dirty pages.
+prepare() {
+    local input=$1
+    shift
+    if [ -d "$input" ]; then cat "$input"/* >/dev/null; else cat "$input" >/dev/null; fi
+    rm -rf "$@"
+    sync
+}
 
 # timed LABEL COMMAND...: prints "LABEL seconds peak-KiB".
 timed() {
@@ -53,17 +66,20 @@ results=$(
         for format in s3 rt; do
             # shellcheck disable=SC2046
             set -- $(convert_args "$format")
+            input=${*: -1}
             for threads in 1 2; do
+                prepare "$input" "$OUT/$format-t$threads.parquet"
                 timed "$round $format t$threads" "$CONVERT" -q --force --threads "$threads" \
                     -o "$OUT/$format-t$threads.parquet" "$@"
             done
+            prepare "$input" "$OUT/pair-a.parquet" "$OUT/pair-b.parquet"
             timed "$round $format pair" bash -c '"$@" -o "'"$OUT"'/pair-a.parquet" &
                 "$@" -o "'"$OUT"'/pair-b.parquet"; wait' _ "$CONVERT" -q --force --threads 1 "$@"
             cmp -s "$OUT/$format-t1.parquet" "$OUT/$format-t2.parquet" ||
                 echo "$round $format DIFFERENT 0 0"
         done
         for threads in 1 2; do
-            rm -rf "$OUT/s3-40-t$threads"
+            prepare "$DIR/s3-40" "$OUT/s3-40-t$threads"
             timed "$round files t$threads" "$CONVERT" -q --force --threads "$threads" \
                 -o "$OUT/s3-40-t$threads" "$DIR/s3-40"
         done
