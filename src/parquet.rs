@@ -754,6 +754,7 @@ mod tests {
                 );
             }
             for other in ["bucket", "key", "user_agent", "time"] {
+                assert!(s3.field_with_name(other).is_ok(), "{other}");
                 assert_eq!(
                     props.compression(&ColumnPath::from(other)),
                     others,
