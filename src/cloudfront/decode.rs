@@ -29,6 +29,9 @@ struct Layout {
     /// The fields that define the schema (given, or from the input's first `#Fields:` line).
     list: FieldList,
     columns: Vec<ColumnSpec>,
+    /// The columns whose values are parsed and checked before a row is appended (all but
+    /// text, which is taken as it is).
+    checked: Vec<usize>,
     /// Per column, its source in the records under the current header (`None`: absent, null).
     sources: Vec<Option<Source>>,
     /// Fields per record under the current header.
@@ -43,6 +46,8 @@ struct OutColumn {
     column: usize,
     builder: ColumnBuilder,
     decode: bool,
+    /// A text column (its value is taken from its span when the row is appended).
+    text: bool,
 }
 
 /// What became of a line that was not rejected.
@@ -150,6 +155,7 @@ impl CfParser {
                 column: i,
                 builder: ColumnBuilder::new(columns[i].ty, self.capacity, self.views),
                 decode: self.decode.contains(&columns[i].name),
+                text: columns[i].kind == ValueKind::Text,
             })
             .collect();
         self.schema = if self.views {
@@ -161,6 +167,9 @@ impl CfParser {
         self.layout = Some(Layout {
             sources: columns.iter().map(|c| Some(c.source)).collect(),
             expected: list.len(),
+            checked: (0..columns.len())
+                .filter(|&i| columns[i].kind != ValueKind::Text)
+                .collect(),
             columns,
             list,
             unusable: false,
@@ -269,11 +278,12 @@ impl CfParser {
             .map_err(|e| e.with_format(label))?;
         check_count(self.flavor, &mut self.spans, layout.expected)
             .map_err(|e| e.with_format(label))?;
-        // Parse and validate every column before appending anything.
+        // Parse and check every typed column before appending anything (text columns cannot
+        // fail: they are taken from their spans below).
         let dates = &mut self.dates;
-        let columns = layout.columns.iter().zip(&layout.sources);
-        for ((column, source), slot) in columns.zip(self.values.iter_mut()) {
-            let value = match *source {
+        for &i in &layout.checked {
+            let column = &layout.columns[i];
+            let value = match layout.sources[i] {
                 None => Ok(Value::Null),
                 Some(Source::Field(f)) => match self.spans.get(f) {
                     None => Ok(Value::Null),
@@ -300,7 +310,7 @@ impl CfParser {
                 },
             };
             match value {
-                Ok(v) => *slot = v,
+                Ok(v) => self.values[i] = v,
                 Err((kind, detail)) => {
                     return Err(Error::new(kind)
                         .with_format(label)
@@ -319,14 +329,19 @@ impl CfParser {
         };
         let repaired = match text {
             LineText::Valid(_) => None,
-            LineText::Lossy(_) => Some(self.invalid_utf8_column(line)),
+            LineText::Lossy(_) => Some(invalid_utf8_column(layout, &self.spans, line)),
         };
         // The text values of a valid line go in straight from their spans: sliced from its
         // `&str`, or as string views from where the line lies in the chunk.
         let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
         for out in &mut self.out {
-            let value = self.values[out.column];
+            let value = if out.text {
+                text_span(layout.sources[out.column], &self.spans, line)
+                    .map_or(Value::Null, Value::Text)
+            } else {
+                self.values[out.column]
+            };
             match (&mut out.builder, value, valid_in_chunk, valid) {
                 // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a span starts
                 // at the line's start or after a tab and ends at its end or at a tab, so its
@@ -344,17 +359,6 @@ impl CfParser {
             }
         }
         Ok(Outcome::Row(repaired))
-    }
-
-    /// The first text column holding invalid UTF-8.
-    fn invalid_utf8_column(&self, line: &[u8]) -> Option<String> {
-        let layout = self.layout.as_ref()?;
-        layout
-            .columns
-            .iter()
-            .zip(&self.values)
-            .find(|(_, v)| matches!(v, Value::Text(s) if std::str::from_utf8(s.get(line)).is_err()))
-            .map(|(c, _)| c.name.clone())
     }
 
     /// Room for text of each column (see [`ColumnBuilder::text_capacity`]).
@@ -384,6 +388,29 @@ impl CfParser {
             &options,
         )?)
     }
+}
+
+/// The span of a text column's value (`None`: absent or `-`, null).
+#[inline(always)]
+fn text_span(source: Option<Source>, spans: &[Span], line: &[u8]) -> Option<Span> {
+    match source {
+        Some(Source::Field(f)) => spans.get(f).copied().filter(|s| s.get(line) != b"-"),
+        _ => None,
+    }
+}
+
+/// The first text column holding invalid UTF-8.
+fn invalid_utf8_column(layout: &Layout, spans: &[Span], line: &[u8]) -> Option<String> {
+    layout
+        .columns
+        .iter()
+        .zip(&layout.sources)
+        .filter(|(c, _)| c.kind == ValueKind::Text)
+        .find(|&(_, &source)| {
+            text_span(source, spans, line)
+                .is_some_and(|s| std::str::from_utf8(s.get(line)).is_err())
+        })
+        .map(|(c, _)| c.name.clone())
 }
 
 fn parse_value(
