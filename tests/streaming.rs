@@ -425,6 +425,35 @@ fn standard_headers_that_do_not_fit_reject_the_lines_after_them() {
 }
 
 #[test]
+fn later_standard_headers_may_reorder_and_drop_fields() {
+    // Each data line is read under the last header: text and typed columns follow their fields
+    // to new positions, and a field the header no longer names is null.
+    let log = "#Fields: date time c-ip cs-method sc-status\n\
+               2024-01-01\t00:00:00\t192.0.2.1\tGET\t200\n\
+               #Fields: date time cs-method sc-status\n\
+               2024-01-01\t00:00:01\tPUT\t404\n\
+               #Fields: date time sc-status cs-method c-ip\n\
+               2024-01-01\t00:00:02\t500\tDELETE\t192.0.2.9\n";
+    for views in [false, true] {
+        let mut reader = ReaderBuilder::new(Format::CloudFrontStandard)
+            .with_string_view(views)
+            .build(log.as_bytes())
+            .unwrap();
+        let batches: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+        let rows = all_rows(&batches);
+        let column = |name: &str| rows.iter().map(|r| r[name].clone()).collect::<Vec<_>>();
+        let ip = |s: &str| serde_json::Value::from(s);
+        assert_eq!(
+            column("c_ip"),
+            [ip("192.0.2.1"), serde_json::Value::Null, ip("192.0.2.9")]
+        );
+        assert_eq!(column("cs_method"), ["GET", "PUT", "DELETE"]);
+        assert_eq!(column("sc_status"), [200, 404, 500]);
+        assert_eq!(reader.stats().rejected, 0);
+    }
+}
+
+#[test]
 fn the_read_ahead_is_bounded() {
     let mut log = String::new();
     while log.len() < 300 * 1024 {

@@ -48,6 +48,8 @@ struct OutColumn {
     decode: bool,
     /// A text column (its value is taken from its span when the row is appended).
     text: bool,
+    /// A text column's field under the current header (`usize::MAX`: absent).
+    field: usize,
 }
 
 /// What became of a line that was not rejected.
@@ -156,6 +158,7 @@ impl CfParser {
                 builder: ColumnBuilder::new(columns[i].ty, self.capacity, self.views),
                 decode: self.decode.contains(&columns[i].name),
                 text: columns[i].kind == ValueKind::Text,
+                field: usize::MAX,
             })
             .collect();
         self.schema = if self.views {
@@ -174,7 +177,19 @@ impl CfParser {
             list,
             unusable: false,
         });
+        self.sync_text_fields();
         Ok(())
+    }
+
+    /// Sets each text column's field from the sources under the current header.
+    fn sync_text_fields(&mut self) {
+        let Some(layout) = &self.layout else { return };
+        for out in &mut self.out {
+            out.field = match layout.sources[out.column] {
+                Some(Source::Field(f)) if out.text => f,
+                _ => usize::MAX,
+            };
+        }
     }
 
     fn error(&self, kind: ErrorKind) -> Error {
@@ -250,15 +265,16 @@ impl CfParser {
         chunk: Option<&SharedChunk>,
     ) -> Result<Outcome> {
         if line.first() == Some(&b'#') {
-            if self.flavor == Flavor::Standard
-                && line.starts_with(b"#Fields:")
-                && let Err(err) = self.header(line, max_fields)
-            {
-                // The fields of the lines that follow are unknown: reject them too.
-                if let Some(layout) = &mut self.layout {
-                    layout.unusable = true;
+            if self.flavor == Flavor::Standard && line.starts_with(b"#Fields:") {
+                let header = self.header(line, max_fields);
+                self.sync_text_fields();
+                if let Err(err) = header {
+                    // The fields of the lines that follow are unknown: reject them too.
+                    if let Some(layout) = &mut self.layout {
+                        layout.unusable = true;
+                    }
+                    return Err(err);
                 }
-                return Err(err);
             }
             return Ok(Outcome::Comment);
         }
@@ -336,9 +352,22 @@ impl CfParser {
         let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
         for out in &mut self.out {
+            // The common case first: a text value that becomes a string view of the chunk.
+            if let (ColumnBuilder::Utf8View(b), true, false, Some((chunk, at))) =
+                (&mut out.builder, out.text, out.decode, valid_in_chunk)
+            {
+                match self.spans.get(out.field) {
+                    // SAFETY: as below.
+                    #[allow(unsafe_code)]
+                    Some(span) => unsafe {
+                        b.append_text_or_dash(chunk, at + span.start, at + span.end)
+                    },
+                    None => b.append_null(),
+                }
+                continue;
+            }
             let value = if out.text {
-                text_span(layout.sources[out.column], &self.spans, line)
-                    .map_or(Value::Null, Value::Text)
+                text_span(out.field, &self.spans, line).map_or(Value::Null, Value::Text)
             } else {
                 self.values[out.column]
             };
@@ -390,13 +419,13 @@ impl CfParser {
     }
 }
 
-/// The span of a text column's value (`None`: absent or `-`, null).
+/// The span of field `field` (`None`: absent or `-`, null), a text column's value.
 #[inline(always)]
-fn text_span(source: Option<Source>, spans: &[Span], line: &[u8]) -> Option<Span> {
-    match source {
-        Some(Source::Field(f)) => spans.get(f).copied().filter(|s| s.get(line) != b"-"),
-        _ => None,
-    }
+fn text_span(field: usize, spans: &[Span], line: &[u8]) -> Option<Span> {
+    let span = *spans.get(field)?;
+    let dash =
+        span.end.wrapping_sub(span.start) == 1 && line.get(span.start as usize) == Some(&b'-');
+    (!dash).then_some(span)
 }
 
 /// The first text column holding invalid UTF-8.
@@ -406,9 +435,11 @@ fn invalid_utf8_column(layout: &Layout, spans: &[Span], line: &[u8]) -> Option<S
         .iter()
         .zip(&layout.sources)
         .filter(|(c, _)| c.kind == ValueKind::Text)
-        .find(|&(_, &source)| {
-            text_span(source, spans, line)
-                .is_some_and(|s| std::str::from_utf8(s.get(line)).is_err())
+        .find(|&(_, &source)| match source {
+            Some(Source::Field(f)) => {
+                text_span(f, spans, line).is_some_and(|s| std::str::from_utf8(s.get(line)).is_err())
+            }
+            _ => false,
         })
         .map(|(c, _)| c.name.clone())
 }
