@@ -134,33 +134,12 @@ impl ViewBuilder {
     #[inline(always)]
     #[allow(unsafe_code)]
     pub(crate) unsafe fn append_from_chunk(&mut self, chunk: &SharedChunk, start: u32, end: u32) {
-        let data = chunk.buffer.as_slice();
-        let (start, len) = (start as usize, (end - start) as usize);
-        debug_assert!(std::str::from_utf8(&data[start..start + len]).is_ok());
-        if len <= MAX_INLINE {
-            // Inline: the value's bytes above its length. Loaded as 16 bytes of the chunk at
-            // once and masked when the chunk has them (no variable-length copy, which costs a
-            // call and a stalled reload), else copied.
-            let data = match data.get(start..start + 16).map(<[u8; 16]>::try_from) {
-                Some(Ok(window)) => u128::from_le_bytes(window) & INLINE_MASKS[len],
-                _ => padded(&data[start..start + len]),
-            };
-            self.views.push(inline_view(data, len));
-            return;
-        }
-        let block = self.block_of(chunk);
-        self.views.push(pointing_view(
-            &data[start..start + len],
-            block,
-            start as u32,
-        ));
+        // SAFETY: the caller's promise.
+        unsafe { self.append_masked::<false>(chunk, start, end) }
     }
 
     /// Appends the value at `start..end` of `chunk` as [`append_from_chunk`] does, or a null
-    /// when it is `-`, without a branch on the value: the inline view, the pointing view and
-    /// the null are all made from one 16-byte read and the right one is selected by masks. (A
-    /// text column's values are null or not, inline or not, in no pattern a branch predictor
-    /// could learn.)
+    /// when it is `-`.
     ///
     /// # Safety
     ///
@@ -170,6 +149,27 @@ impl ViewBuilder {
     #[inline(always)]
     #[allow(unsafe_code)]
     pub(crate) unsafe fn append_text_or_dash(&mut self, chunk: &SharedChunk, start: u32, end: u32) {
+        // SAFETY: the caller's promise.
+        unsafe { self.append_masked::<true>(chunk, start, end) }
+    }
+
+    /// Appends the value at `start..end` of `chunk` (a null when `DASH` and it is `-`) without
+    /// a branch on the value: the inline view, the pointing view and the null are all made
+    /// from one 16-byte read of the chunk (no variable-length copy, which costs a call and a
+    /// stalled reload), and the right one is selected by masks. A text column's values are
+    /// null or not, inline or not, in no pattern a branch predictor could learn.
+    ///
+    /// # Safety
+    ///
+    /// As [`append_from_chunk`](Self::append_from_chunk).
+    #[inline(always)]
+    #[allow(unsafe_code)]
+    unsafe fn append_masked<const DASH: bool>(
+        &mut self,
+        chunk: &SharedChunk,
+        start: u32,
+        end: u32,
+    ) {
         let data = chunk.buffer.as_slice();
         let len = end - start;
         let at = start as usize;
@@ -179,6 +179,7 @@ impl ViewBuilder {
             Some(Ok(window)) => u128::from_le_bytes(window),
             _ => padded(&data[at..data.len().min(at + 16)]),
         };
+        // The chunk's block, registered on its first pointing view in this batch.
         let block = match self.chunk {
             Some((id, block)) if id == chunk.id => block,
             _ if len as usize > MAX_INLINE => self.register(chunk),
@@ -192,12 +193,16 @@ impl ViewBuilder {
             | (u128::from(window as u32) << 32)
             | (u128::from(block) << 64)
             | (u128::from(start) << 96);
-        let dash = len == 1 && window as u8 == b'-';
         let is_inline = 0u128.wrapping_sub(u128::from(len as usize <= MAX_INLINE));
-        let is_null = 0u128.wrapping_sub(u128::from(dash));
         let view = (inline & is_inline) | (pointing & !is_inline);
-        self.views.push((NULL_VIEW & is_null) | (view & !is_null));
-        self.nulls += usize::from(dash);
+        if DASH {
+            let dash = len == 1 && window as u8 == b'-';
+            let is_null = 0u128.wrapping_sub(u128::from(dash));
+            self.views.push((NULL_VIEW & is_null) | (view & !is_null));
+            self.nulls += usize::from(dash);
+        } else {
+            self.views.push(view);
+        }
     }
 
     /// Appends `bytes` (valid UTF-8) inlined in its view, or copied into the column's block.
@@ -209,15 +214,6 @@ impl ViewBuilder {
         let offset = self.copied.len() as u32;
         self.copied.extend_from_slice(bytes);
         self.views.push(pointing_view(bytes, 0, offset));
-    }
-
-    /// The block index of `chunk`, registering it on first use in this batch.
-    #[inline(always)]
-    fn block_of(&mut self, chunk: &SharedChunk) -> u32 {
-        match self.chunk {
-            Some((id, block)) if id == chunk.id => block,
-            _ => self.register(chunk),
-        }
     }
 
     /// Adds `chunk` to the blocks of this batch; returns its index.
@@ -339,7 +335,7 @@ mod tests {
 
     #[test]
     #[allow(unsafe_code)]
-    fn text_or_dash_matches_the_branching_appender() {
+    fn text_or_dash_matches_copied_values() {
         // Values of every length up to 20 at every offset, the last ones ending at the chunk's
         // end (fewer than 16 bytes to read there), and `-`.
         let text = "-\tabcdefghijklmnopqrstuvwxyz0123456789\t-";
@@ -353,11 +349,9 @@ mod tests {
             for end in start..n.min(start + 20) + 1 {
                 // SAFETY: an ASCII range of the chunk.
                 unsafe { fast.append_text_or_dash(&chunk, start, end) };
-                if &text[start as usize..end as usize] == "-" {
-                    slow.append_null();
-                } else {
-                    // SAFETY: as above.
-                    unsafe { slow.append_from_chunk(&chunk, start, end) };
+                match &text[start as usize..end as usize] {
+                    "-" => slow.append_null(),
+                    value => slow.append(value, None),
                 }
             }
         }
@@ -365,6 +359,7 @@ mod tests {
         fast.to_data().validate_full().unwrap();
         assert_eq!(fast.as_string_view(), slow.as_string_view());
         assert_eq!(fast.null_count(), 2);
+        // The copied values' block and the chunk.
         assert_eq!(fast.as_string_view().data_buffers().len(), 2);
 
         // Inline values only: the chunk is not registered (the batch does not hold it).
