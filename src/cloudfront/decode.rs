@@ -351,10 +351,14 @@ impl CfParser {
         // `&str`, or as string views from where the line lies in the chunk.
         let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
+        // Tested first for each column (the same for all of them: `Utf8` columns pay once).
+        let view_chunk = valid_in_chunk.filter(|_| self.views);
         for out in &mut self.out {
             // The common case first: a text value that becomes a string view of the chunk.
-            if let (ColumnBuilder::Utf8View(b), true, false, Some((chunk, at))) =
-                (&mut out.builder, out.text, out.decode, valid_in_chunk)
+            if let Some((chunk, at)) = view_chunk
+                && out.text
+                && !out.decode
+                && let ColumnBuilder::Utf8View(b) = &mut out.builder
             {
                 match self.spans.get(out.field) {
                     // SAFETY: as below.
