@@ -13,6 +13,7 @@ use arrow::array::{
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 
 use crate::error::Result;
+use crate::raw::Span;
 use crate::s3::{S3Field, S3Record, S3Values};
 use crate::views::{SharedChunk, ViewBuilder};
 
@@ -167,6 +168,23 @@ pub(crate) fn project(
     ))
 }
 
+/// The text at `span` of `line`, sliced without checking that its ends are character
+/// boundaries (what a `&str` slice checks at both ends, for every value).
+///
+/// # Safety
+///
+/// `span`'s ends are character boundaries of `line` (at one of its ends, or next to an ASCII
+/// separator). Out-of-bounds spans still panic; debug builds check the boundaries too.
+#[inline(always)]
+#[allow(unsafe_code)]
+pub(crate) unsafe fn span_text(line: &str, span: Span) -> &str {
+    let (start, end) = (span.start as usize, span.end as usize);
+    debug_assert!(line.is_char_boundary(start) && line.is_char_boundary(end));
+    let bytes = &line.as_bytes()[start..end];
+    // SAFETY: whole characters of a `&str` (the caller's promise).
+    unsafe { std::str::from_utf8_unchecked(bytes) }
+}
+
 /// The text of a field: borrowed from a line known to be valid UTF-8, or repaired.
 pub(crate) enum LineText<'a> {
     /// The whole line is valid UTF-8.
@@ -250,9 +268,10 @@ impl S3Columns {
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
             match builder {
                 ColumnBuilder::Utf8(b) => match (record.text_span(*field), valid) {
-                    (Some(span), Some(line)) => {
-                        b.append_value(&line[span.start as usize..span.end as usize])
-                    }
+                    // SAFETY: a field's span starts and ends next to an ASCII separator
+                    // (space, quote, bracket) or at the line's ends.
+                    #[allow(unsafe_code)]
+                    (Some(span), Some(line)) => b.append_value(unsafe { span_text(line, span) }),
                     (Some(span), None) => {
                         b.append_value(text.get(span.start as usize, span.end as usize))
                     }

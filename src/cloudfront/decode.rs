@@ -8,7 +8,7 @@ use arrow::datatypes::{Schema, SchemaRef};
 use super::fields::{ColumnSpec, FieldList, Flavor, Source, ValueKind};
 use super::record::{check_count, split_tabs_ascii};
 use super::values;
-use crate::columns::{ColumnBuilder, ColumnType, LineText};
+use crate::columns::{ColumnBuilder, ColumnType, LineText, span_text};
 use crate::error::{Error, ErrorKind, Result};
 use crate::raw::Span;
 use crate::views::SharedChunk;
@@ -351,9 +351,24 @@ impl CfParser {
         // `&str`, or as string views from where the line lies in the chunk.
         let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
-        // Tested first for each column (the same for all of them: `Utf8` columns pay once).
+        // Tested first for each column (the same for all of them).
         let view_chunk = valid_in_chunk.filter(|_| self.views);
+        let plain_line = valid.filter(|_| !self.views);
         for out in &mut self.out {
+            // The same for `Utf8` columns: the value sliced from the line.
+            if let Some(line) = plain_line
+                && out.text
+                && !out.decode
+                && let ColumnBuilder::Utf8(b) = &mut out.builder
+            {
+                match text_span(out.field, &self.spans, line.as_bytes()) {
+                    // SAFETY: a span's ends are at the line's ends or next to a tab.
+                    #[allow(unsafe_code)]
+                    Some(span) => b.append_value(unsafe { span_text(line, span) }),
+                    None => b.append_null(),
+                }
+                continue;
+            }
             // The common case first: a text value that becomes a string view of the chunk.
             if let Some((chunk, at)) = view_chunk
                 && out.text
