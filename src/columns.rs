@@ -7,14 +7,14 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, RecordBatch, StringBuilder,
-    TimestampMillisecondBuilder, UInt16Builder, UInt32Builder, UInt64Builder,
+    ArrayRef, BooleanBuilder, Float64Builder, RecordBatch, TimestampMillisecondBuilder,
+    UInt16Builder, UInt32Builder, UInt64Builder,
 };
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 
 use crate::error::Result;
-use crate::raw::Span;
 use crate::s3::{S3Field, S3Record, S3Values};
+use crate::text::TextBuilder;
 use crate::views::{SharedChunk, ViewBuilder};
 
 /// The Arrow type of a column.
@@ -50,7 +50,7 @@ const TEXT_BYTES_HINT: usize = 24;
 
 #[derive(Debug)]
 pub(crate) enum ColumnBuilder {
-    Utf8(StringBuilder),
+    Utf8(TextBuilder),
     Utf8View(ViewBuilder),
     TimestampMs(TimestampMillisecondBuilder),
     UInt16(UInt16Builder),
@@ -65,7 +65,7 @@ impl ColumnBuilder {
     pub(crate) fn new(ty: ColumnType, capacity: usize, views: bool) -> Self {
         match ty {
             ColumnType::Utf8 if views => ColumnBuilder::Utf8View(ViewBuilder::new(capacity)),
-            ColumnType::Utf8 => ColumnBuilder::Utf8(StringBuilder::with_capacity(
+            ColumnType::Utf8 => ColumnBuilder::Utf8(TextBuilder::with_capacity(
                 capacity,
                 capacity * TEXT_BYTES_HINT,
             )),
@@ -92,10 +92,10 @@ impl ColumnBuilder {
     /// rows) that has less.
     pub(crate) fn reserve_text(&mut self, capacity: usize, bytes: usize) {
         if let ColumnBuilder::Utf8(b) = self
-            && b.values_slice().is_empty()
+            && b.values_len() == 0
             && b.values_capacity() < bytes
         {
-            *b = StringBuilder::with_capacity(capacity, bytes);
+            *b = TextBuilder::with_capacity(capacity, bytes);
         }
     }
 
@@ -105,10 +105,8 @@ impl ColumnBuilder {
     pub(crate) fn finish(&mut self, capacity: usize) -> ArrayRef {
         match self {
             ColumnBuilder::Utf8(b) => {
-                let used = b.values_slice().len();
-                let array = Arc::new(b.finish());
-                *b = StringBuilder::with_capacity(capacity, used + used / 8 + 64);
-                array
+                let used = b.values_len();
+                b.finish(capacity, used + used / 8 + 64)
             }
             ColumnBuilder::Utf8View(b) => b.finish(),
             ColumnBuilder::TimestampMs(b) => renew(
@@ -166,23 +164,6 @@ pub(crate) fn project(
         indices,
         SchemaRef::new(arrow::datatypes::Schema::new(fields)),
     ))
-}
-
-/// The text at `span` of `line`, sliced without checking that its ends are character
-/// boundaries (what a `&str` slice checks at both ends, for every value).
-///
-/// # Safety
-///
-/// `span`'s ends are character boundaries of `line` (at one of its ends, or next to an ASCII
-/// separator). Out-of-bounds spans still panic; debug builds check the boundaries too.
-#[inline(always)]
-#[allow(unsafe_code)]
-pub(crate) unsafe fn span_text(line: &str, span: Span) -> &str {
-    let (start, end) = (span.start as usize, span.end as usize);
-    debug_assert!(line.is_char_boundary(start) && line.is_char_boundary(end));
-    let bytes = &line.as_bytes()[start..end];
-    // SAFETY: whole characters of a `&str` (the caller's promise).
-    unsafe { std::str::from_utf8_unchecked(bytes) }
 }
 
 /// The text of a field: borrowed from a line known to be valid UTF-8, or repaired.
@@ -271,7 +252,7 @@ impl S3Columns {
                     // SAFETY: a field's span starts and ends next to an ASCII separator
                     // (space, quote, bracket) or at the line's ends.
                     #[allow(unsafe_code)]
-                    (Some(span), Some(line)) => b.append_value(unsafe { span_text(line, span) }),
+                    (Some(span), Some(line)) => unsafe { b.append_span(line, span) },
                     (Some(span), None) => {
                         b.append_value(text.get(span.start as usize, span.end as usize))
                     }

@@ -50,8 +50,8 @@
 //! UTF-8 was checked once, and their arrays are assembled without checking it again value by
 //! value (a field starts and ends next to an ASCII separator, so it holds whole characters;
 //! debug builds, the tests and the fuzz targets check every such array again); the values of
-//! `Utf8` columns are sliced from that line the same way, without checking that each value's
-//! ends are character boundaries (debug builds check them). A CloudFront
+//! `Utf8` columns are copied from that line's spans the same way, and their arrays assembled
+//! without checking their UTF-8 again (debug builds check it). A CloudFront
 //! line whose bytes are all ASCII (found by the same SSE2 reads that find its tabs) is taken as
 //! text without another UTF-8 check. And those SSE2 comparisons, which also find the ends of S3
 //! fields, are called (compiled only where the build enables SSE2).
@@ -101,6 +101,7 @@ pub mod raw;
 mod reader;
 mod reject;
 pub mod s3;
+mod text;
 mod views;
 
 pub use decoder::Decoder;

@@ -8,7 +8,7 @@ use arrow::datatypes::{Schema, SchemaRef};
 use super::fields::{ColumnSpec, FieldList, Flavor, Source, ValueKind};
 use super::record::{check_count, split_tabs_ascii};
 use super::values;
-use crate::columns::{ColumnBuilder, ColumnType, LineText, span_text};
+use crate::columns::{ColumnBuilder, ColumnType, LineText};
 use crate::error::{Error, ErrorKind, Result};
 use crate::raw::Span;
 use crate::views::SharedChunk;
@@ -364,7 +364,7 @@ impl CfParser {
                 match text_span(out.field, &self.spans, line.as_bytes()) {
                     // SAFETY: a span's ends are at the line's ends or next to a tab.
                     #[allow(unsafe_code)]
-                    Some(span) => b.append_value(unsafe { span_text(line, span) }),
+                    Some(span) => unsafe { b.append_span(line, span) },
                     None => b.append_null(),
                 }
                 continue;
