@@ -347,29 +347,15 @@ impl CfParser {
             LineText::Valid(_) => None,
             LineText::Lossy(_) => Some(invalid_utf8_column(layout, &self.spans, line)),
         };
-        // The text values of a valid line go in straight from their spans: sliced from its
-        // `&str`, or as string views from where the line lies in the chunk.
+        // The text values of a valid line go in straight from their spans: copied from its
+        // `&str`, or as string views from where the line lies in the chunk. Which of the two
+        // (if either) is decided once for the line, and tested first for each column.
         let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
-        // Tested first for each column (the same for all of them).
         let view_chunk = valid_in_chunk.filter(|_| self.views);
         let plain_line = valid.filter(|_| !self.views);
         for out in &mut self.out {
-            // The same for `Utf8` columns: the value sliced from the line.
-            if let Some(line) = plain_line
-                && out.text
-                && !out.decode
-                && let ColumnBuilder::Utf8(b) = &mut out.builder
-            {
-                match text_span(out.field, &self.spans, line.as_bytes()) {
-                    // SAFETY: a span's ends are at the line's ends or next to a tab.
-                    #[allow(unsafe_code)]
-                    Some(span) => unsafe { b.append_span(line, span) },
-                    None => b.append_null(),
-                }
-                continue;
-            }
-            // The common case first: a text value that becomes a string view of the chunk.
+            // String views: the value made from where it lies in the chunk.
             if let Some((chunk, at)) = view_chunk
                 && out.text
                 && !out.decode
@@ -385,11 +371,27 @@ impl CfParser {
                 }
                 continue;
             }
+            // `Utf8` columns: the value copied from its span of the line.
+            if let Some(line) = plain_line
+                && out.text
+                && !out.decode
+                && let ColumnBuilder::Utf8(b) = &mut out.builder
+            {
+                match text_span(out.field, &self.spans, line.as_bytes()) {
+                    // SAFETY: as below (a span's ends are at the line's ends or next to a tab).
+                    #[allow(unsafe_code)]
+                    Some(span) => unsafe { b.append_span(line, span) },
+                    None => b.append_null(),
+                }
+                continue;
+            }
             let value = if out.text {
                 text_span(out.field, &self.spans, line).map_or(Value::Null, Value::Text)
             } else {
                 self.values[out.column]
             };
+            // Typed values, and text to repair or percent-decode. (The first two arms are
+            // those of the text values above; kept, the loop compiled to fewer instructions.)
             match (&mut out.builder, value, valid_in_chunk, valid) {
                 // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a span starts
                 // at the line's start or after a tab and ends at its end or at a tab, so its
