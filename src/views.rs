@@ -40,11 +40,11 @@ fn inline_view(data: u128, len: usize) -> u128 {
     (data << 32) | len as u128
 }
 
-/// The view of `value` (longer than [`MAX_INLINE`]), which lies at `offset` in block `block`.
+/// The view of a value of `len` bytes (more than [`MAX_INLINE`]) whose first four bytes are
+/// `prefix` (little-endian), which lies at `offset` in block `block`.
 #[inline(always)]
-fn pointing_view(value: &[u8], block: u32, offset: u32) -> u128 {
-    let prefix = u32::from_le_bytes([value[0], value[1], value[2], value[3]]);
-    u128::from(value.len() as u32)
+fn pointing_view(len: u32, prefix: u32, block: u32, offset: u32) -> u128 {
+    u128::from(len)
         | (u128::from(prefix) << 32)
         | (u128::from(block) << 64)
         | (u128::from(offset) << 96)
@@ -189,10 +189,7 @@ impl ViewBuilder {
             window & INLINE_MASKS[(len as usize).min(MAX_INLINE)],
             len as usize,
         );
-        let pointing = u128::from(len)
-            | (u128::from(window as u32) << 32)
-            | (u128::from(block) << 64)
-            | (u128::from(start) << 96);
+        let pointing = pointing_view(len, window as u32, block, start);
         let is_inline = 0u128.wrapping_sub(u128::from(len as usize <= MAX_INLINE));
         let view = (inline & is_inline) | (pointing & !is_inline);
         if DASH {
@@ -213,7 +210,9 @@ impl ViewBuilder {
         }
         let offset = self.copied.len() as u32;
         self.copied.extend_from_slice(bytes);
-        self.views.push(pointing_view(bytes, 0, offset));
+        let prefix = u32::from_le_bytes([bytes[0], bytes[1], bytes[2], bytes[3]]);
+        self.views
+            .push(pointing_view(bytes.len() as u32, prefix, 0, offset));
     }
 
     /// Adds `chunk` to the blocks of this batch; returns its index.
