@@ -38,6 +38,10 @@ pub const META_VERSION: &str = "aws_access_logs.version";
 pub const META_ROWS: &str = "aws_access_logs.rows";
 /// Metadata key holding the number of rejected lines.
 pub const META_REJECTED: &str = "aws_access_logs.rejected";
+/// Metadata key present only in a file whose input could not be read to its end (a truncated
+/// or corrupt gzip stream, an I/O error, a fail-fast reject): its value is the error, and the
+/// file holds the rows decoded before it. A file without this key holds its whole input.
+pub const META_INCOMPLETE: &str = "aws_access_logs.incomplete";
 
 /// Default most rows per row group: 1 Mi.
 pub const DEFAULT_MAX_ROW_GROUP_ROWS: usize = 1 << 20;
@@ -473,6 +477,25 @@ impl<W: Write + Send> ParquetWriter<W> {
     ///
     /// Parquet or I/O errors.
     pub fn finish(mut self, stats: &DecodeStats) -> Result<usize> {
+        self.finish_inner(stats, None)
+    }
+
+    /// Like [`ParquetWriter::finish`] for an input that ended in `error` before its end: the
+    /// file is finished with the rows written so far and records the error under
+    /// [`META_INCOMPLETE`], so that a reader can tell it is not the whole input.
+    ///
+    /// # Errors
+    ///
+    /// Parquet or I/O errors.
+    pub fn finish_incomplete(self, stats: &DecodeStats, error: &Error) -> Result<usize> {
+        self.finish_inner(stats, Some(error.to_string()))
+    }
+
+    fn finish_inner(mut self, stats: &DecodeStats, incomplete: Option<String>) -> Result<usize> {
+        if let Some(error) = incomplete {
+            self.file
+                .append_key_value_metadata(KeyValue::new(META_INCOMPLETE.to_string(), error));
+        }
         self.file.append_key_value_metadata(KeyValue::new(
             META_ROWS.to_string(),
             stats.rows.to_string(),
@@ -511,7 +534,7 @@ impl<W: Write + Send> ParquetWriter<W> {
 ///
 /// Reader errors (I/O, gzip, fail-fast lines), Parquet and I/O errors on output. After a
 /// reader error the rows read before it are still written and the file is finished (footer
-/// and metadata), then the error is returned.
+/// and metadata, with the error under [`META_INCOMPLETE`]), then the error is returned.
 pub fn write_parquet<S: BatchSource + ?Sized, W: Write + Send>(
     reader: &mut S,
     out: W,
@@ -550,7 +573,10 @@ pub fn write_parquet_with_rejects<S: BatchSource + ?Sized, W: Write + Send>(
     let mut writer = ParquetWriter::try_new(out, reader.schema(), reader.format(), options)?;
     let read = crate::reader::drain(reader, |batch| writer.write(batch), on_rejects)?;
     let stats = reader.stats();
-    let row_groups = writer.finish(&stats)?;
+    let row_groups = match &read {
+        Ok(()) => writer.finish(&stats)?,
+        Err(err) => writer.finish_incomplete(&stats, err)?,
+    };
     read?;
     Ok(ParquetSummary {
         stats,
