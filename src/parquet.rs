@@ -476,7 +476,7 @@ impl<W: Write + Send> ParquetWriter<W> {
     /// # Errors
     ///
     /// Parquet or I/O errors.
-    pub fn finish(mut self, stats: &DecodeStats) -> Result<usize> {
+    pub fn finish(self, stats: &DecodeStats) -> Result<usize> {
         self.finish_inner(stats, None)
     }
 
