@@ -357,6 +357,17 @@ pub struct ParallelReader {
     current_stats: DecodeStats,
     bytes_read: u64,
     rejects: Vec<Reject>,
+    /// Raw bytes held in `rejects`.
+    reject_bytes: usize,
+    /// Limits of the rejects held ([`ReaderBuilder::with_max_rejects`]).
+    max_rejects: usize,
+    max_reject_bytes: usize,
+    /// The held rejects reached their limit and were not taken when the caller came back:
+    /// the details of further rejects are dropped (and counted) until they are taken.
+    overflow: bool,
+    /// Rejects whose details were dropped here (the decoders' own count none: their rejects
+    /// are taken after each batch).
+    dropped: u64,
     finished: bool,
 }
 
@@ -402,6 +413,10 @@ impl ReaderBuilder {
         }
         let reader = self.build(Box::new(input) as DynRead)?;
         let (format, schema, gzip) = (reader.format(), reader.schema(), reader.is_gzip());
+        let (max_rejects, max_reject_bytes) = {
+            let options = reader.decoder.options();
+            (options.max_rejects, options.max_reject_bytes)
+        };
         let segmenter = Box::new(Segmenter::new(reader, segment_size));
         let source = if threads == 1 {
             Source::Inline(segmenter)
@@ -418,6 +433,11 @@ impl ReaderBuilder {
             current_stats: DecodeStats::default(),
             bytes_read: 0,
             rejects: Vec::new(),
+            reject_bytes: 0,
+            max_rejects,
+            max_reject_bytes,
+            overflow: false,
+            dropped: 0,
             finished: false,
         })
     }
@@ -491,7 +511,9 @@ impl ParallelReader {
 
     /// Counters of the batches handed out so far.
     pub fn stats(&self) -> DecodeStats {
-        add(self.done_stats, self.current_stats)
+        let mut stats = add(self.done_stats, self.current_stats);
+        stats.rejects_dropped += self.dropped;
+        stats
     }
 
     /// Rejected and repaired lines of the batches handed out so far, not yet taken.
@@ -499,11 +521,34 @@ impl ParallelReader {
         &self.rejects
     }
 
-    /// Takes the rejected and repaired lines of the batches handed out so far. Each segment
-    /// keeps at most [`ReaderBuilder::with_max_rejects`] of them between batches; take them
-    /// after each batch to bound memory.
+    /// Takes the rejected and repaired lines of the batches handed out so far (take them after
+    /// each batch to keep them all).
+    ///
+    /// As with a [`Reader`], the rejects held are bounded by
+    /// [`ReaderBuilder::with_max_rejects`], across segments too: once they reach the limit,
+    /// [`ParallelReader::next_batch`] returns (an empty batch if a segment ended without rows)
+    /// so that they can be taken; if they are not taken by the next call, the details of
+    /// further rejects are dropped (counted in [`DecodeStats::rejects_dropped`]). At most
+    /// twice the limits are held (plus one line).
     pub fn take_rejects(&mut self) -> Vec<Reject> {
+        self.reject_bytes = 0;
+        self.overflow = false;
         std::mem::take(&mut self.rejects)
+    }
+
+    /// Whether the rejects held reached their limit.
+    fn rejects_at_limit(&self) -> bool {
+        self.rejects.len() >= self.max_rejects || self.reject_bytes >= self.max_reject_bytes
+    }
+
+    /// Keeps a job's rejects, unless the held ones overflowed (then only counts them).
+    fn hold(&mut self, rejects: Vec<Reject>) {
+        if self.overflow {
+            self.dropped += rejects.len() as u64;
+            return;
+        }
+        self.reject_bytes += rejects.iter().map(|r| r.raw().len()).sum::<usize>();
+        self.rejects.extend(rejects);
     }
 
     /// Decompressed bytes of the input decoded so far (counted by whole segments).
@@ -518,6 +563,10 @@ impl ParallelReader {
     /// As [`Reader::next_batch`], after the rows decoded before the error; and an
     /// [`ErrorKind::Io`] error if a decoding thread stopped unexpectedly.
     pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
+        if self.rejects_at_limit() {
+            // The caller had them after the last batch and left them.
+            self.overflow = true;
+        }
         while !self.finished {
             if self.current.is_none() {
                 self.current = self.next_job();
@@ -541,7 +590,7 @@ impl ParallelReader {
                     rejects,
                     stats,
                 } => {
-                    self.rejects.extend(rejects);
+                    self.hold(rejects);
                     self.current_stats = stats;
                     return Ok(Some(batch));
                 }
@@ -551,7 +600,7 @@ impl ParallelReader {
                     bytes_read,
                     error,
                 } => {
-                    self.rejects.extend(rejects);
+                    self.hold(rejects);
                     self.current_stats = DecodeStats::default();
                     self.done_stats = add(self.done_stats, stats);
                     self.bytes_read = self.bytes_read.max(bytes_read);
@@ -564,6 +613,11 @@ impl ParallelReader {
                     if let Some(err) = error {
                         self.finish();
                         return Err(err);
+                    }
+                    if self.rejects_at_limit() && !self.overflow {
+                        // A segment that ended without a batch: give the caller a chance to
+                        // take the rejects before the next segment adds to them.
+                        return Ok(Some(RecordBatch::new_empty(self.schema.clone())));
                     }
                 }
             }

@@ -278,3 +278,104 @@ fn a_buffer_in_memory_is_decoded_where_it_lies() {
     assert!(empty.next_batch().unwrap().is_none());
     assert_eq!(empty.stats(), DecodeStats::default());
 }
+
+/// Rejected lines of `len` bytes each (with the terminator), numbered.
+fn rejected_lines(n: usize, len: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n * len);
+    for i in 0..n {
+        let head = format!("not a log line {i} ");
+        out.extend_from_slice(head.as_bytes());
+        out.extend(std::iter::repeat_n(b'x', len - head.len() - 1));
+        out.push(b'\n');
+    }
+    out
+}
+
+/// The raw bytes of the rejects a reader holds.
+fn held_bytes(reader: &aws_access_logs::ParallelReader) -> usize {
+    reader.rejects().iter().map(|r| r.raw().len()).sum()
+}
+
+/// Segments that yield no batch (every line rejected, fewer than the reject limits per
+/// segment) must not pile up their rejects: the reader pauses once the rejects held reach the
+/// limits, with an empty batch, and drops the details of further ones (counting them) when they
+/// are not taken — on any thread count, whatever the line length.
+#[test]
+fn rejects_of_segments_without_rows_are_bounded() {
+    for (lines, len, max_rejects, max_bytes, segment) in [
+        // Many short lines: the count limit (20 to 21 lines per segment).
+        (20_000, 100, 100, 1 << 20, 2048),
+        // Long lines: the byte limit (one or two 5000-byte lines per segment).
+        (2_000, 5000, 1_000_000, 20_000, 9000),
+    ] {
+        let input = rejected_lines(lines, len);
+        let builder = ReaderBuilder::new(aws_access_logs::Format::S3)
+            .with_max_rejects(max_rejects, max_bytes)
+            .with_segment_size(segment);
+        let bounded = |reader: &aws_access_logs::ParallelReader| {
+            reader.rejects().len() <= 2 * max_rejects && held_bytes(reader) <= 2 * max_bytes + len
+        };
+        for threads in [1, 2, 3] {
+            let context = format!("{len}-byte lines, {threads} threads");
+            // Taken after each batch: all kept, in order, never more than the bound held.
+            let mut reader = builder
+                .clone()
+                .build_parallel(Cursor::new(input.clone()), threads)
+                .unwrap();
+            let mut kept = Vec::new();
+            let mut pauses = 0;
+            while let Some(batch) = reader.next_batch().unwrap() {
+                assert_eq!(batch.num_rows(), 0, "{context}");
+                assert!(
+                    bounded(&reader),
+                    "{context}: {} held",
+                    reader.rejects().len()
+                );
+                pauses += 1;
+                kept.extend(reader.take_rejects());
+            }
+            assert!(
+                bounded(&reader),
+                "{context}: {} held",
+                reader.rejects().len()
+            );
+            kept.extend(reader.take_rejects());
+            assert!(pauses > 10, "{context}: {pauses}");
+            assert_eq!(kept.len(), lines, "{context}");
+            assert!(
+                kept.iter()
+                    .enumerate()
+                    .all(|(i, r)| r.line() == i as u64 + 1),
+                "{context}"
+            );
+            assert_eq!(reader.stats().rejects_dropped, 0, "{context}");
+
+            // Never taken: the bound still holds; the rest is counted.
+            let mut reader = builder
+                .clone()
+                .build_parallel(Cursor::new(input.clone()), threads)
+                .unwrap();
+            while let Some(batch) = reader.next_batch().unwrap() {
+                assert_eq!(batch.num_rows(), 0, "{context}");
+                assert!(
+                    bounded(&reader),
+                    "{context}: {} held",
+                    reader.rejects().len()
+                );
+            }
+            assert!(
+                bounded(&reader),
+                "{context}: {} held",
+                reader.rejects().len()
+            );
+            let stats = reader.stats();
+            assert_eq!(stats.rejected, lines as u64, "{context}");
+            assert_eq!(
+                stats.rejects_dropped + reader.rejects().len() as u64,
+                lines as u64,
+                "{context}"
+            );
+            assert!(balanced(stats), "{context}: {stats:?}");
+        }
+    }
+}
