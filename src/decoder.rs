@@ -470,6 +470,11 @@ impl Sink {
         if let Some(field) = field {
             err = err.with_field(field);
         }
+        self.record_repair(err, raw);
+    }
+
+    /// Records a row kept after a repair that `err` describes.
+    fn record_repair(&mut self, err: Error, raw: &[u8]) {
         self.stats.repaired += 1;
         self.hold(Reject::new(err, raw.to_vec(), RejectOutcome::Repaired));
     }
@@ -516,7 +521,20 @@ impl Sink {
             Err(err) => return self.reject(err.with_position(position), line.bytes, false),
         };
         let text = LineText::new(record.line());
-        if let LineText::Lossy(_) = text {
+        if let Some(err) = record.repair() {
+            // Words that did not fit an optional trailing field: kept in `trailing_fields`.
+            let err = match text {
+                LineText::Lossy(_) => {
+                    let detail = format!(
+                        "{}; invalid UTF-8 bytes were also replaced with U+FFFD",
+                        err.detail().unwrap_or_default()
+                    );
+                    err.with_detail(detail)
+                }
+                _ => err,
+            };
+            self.record_repair(err.with_position(position), line.bytes);
+        } else if let LineText::Lossy(_) = text {
             let field = S3Field::ALL.into_iter().find(|&f| {
                 record
                     .raw(f)

@@ -32,6 +32,10 @@ pub enum ErrorKind {
     InvalidBoolean,
     /// A decimal number field (seconds) held something other than digits and one `.`.
     InvalidNumber,
+    /// A text field held a word that does not have the field's shape. For an optional trailing
+    /// field of an S3 access log the row is kept (recorded as repaired) and the words from that
+    /// field on are kept in `trailing_fields`.
+    InvalidValue,
     /// A record had a different number of fields than its field list (CloudFront).
     FieldCount,
     /// A CloudFront standard log's `#Fields:` header was missing, or did not fit the schema.
@@ -71,6 +75,7 @@ impl ErrorKind {
             ErrorKind::InvalidInteger => "invalid integer",
             ErrorKind::InvalidBoolean => "invalid boolean",
             ErrorKind::InvalidNumber => "invalid number",
+            ErrorKind::InvalidValue => "invalid value",
             ErrorKind::FieldCount => "wrong number of fields",
             ErrorKind::InvalidHeader => "invalid header",
             ErrorKind::UnknownFormat => "unknown format",

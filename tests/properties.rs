@@ -114,33 +114,55 @@ fn quoted(content: BoxedStrategy<String>) -> impl Strategy<Value = (String, Valu
     ]
 }
 
-fn request_uri_content() -> BoxedStrategy<String> {
-    (
-        "(GET|PUT|HEAD|POST|DELETE)",
-        "/[a-zA-Z0-9/?=&%.\"é_-]{0,40}",
-        "HTTP/1\\.[01]",
-    )
-        .prop_map(|(m, p, v)| format!("{m} {p} {v}"))
-        .prop_filter("no doubled closing quote", |c| !c.ends_with('"'))
+/// Quotes around a value's text: none, one or two at either end (a value may start or end in
+/// literal quotes).
+fn with_edge_quotes(text: BoxedStrategy<String>) -> BoxedStrategy<String> {
+    (0usize..=2, text, 0usize..=2)
+        .prop_map(|(before, text, after)| {
+            format!("{}{text}{}", "\"".repeat(before), "\"".repeat(after))
+        })
         .boxed()
 }
 
+fn request_uri_content() -> BoxedStrategy<String> {
+    prop_oneof![
+        3 => (
+            "(GET|PUT|HEAD|POST|DELETE)",
+            "/[a-zA-Z0-9/?=&%.\"é_-]{0,40}",
+            "HTTP/1\\.[01]\"{0,2}",
+        )
+            .prop_map(|(m, p, v)| format!("{m} {p} {v}")),
+        1 => with_edge_quotes("[a-zA-Z0-9/?=&%. \"é_-]{0,40}".boxed()),
+    ]
+    .prop_filter("not a null", |c| c != "-")
+    .boxed()
+}
+
 fn referer_content() -> BoxedStrategy<String> {
-    "[a-zA-Z0-9:/?=&%. \"()-]{0,40}"
-        // A quote followed by a space inside a quoted Referer can also be read as the Referer's
-        // end (the line is ambiguous); the tokenizer then takes the first such reading.
-        .prop_filter("unambiguous referer", |c| {
-            !c.contains("\" ") && !c.ends_with('"') && c != "-"
-        })
+    with_edge_quotes("[a-zA-Z0-9:/?=&%. \"()-]{0,40}".boxed())
+        .prop_filter("not a null", |c| c != "-")
         .boxed()
 }
 
 fn user_agent_content() -> BoxedStrategy<String> {
-    "[a-zA-Z0-9/;:,.() \"#ü-]{0,60}"
-        .prop_filter("no doubled closing quote", |c| {
-            !c.ends_with('"') && c != "-"
-        })
+    with_edge_quotes("[a-zA-Z0-9/;:,.() \"#ü-]{0,60}".boxed())
+        .prop_filter("not a null", |c| c != "-")
         .boxed()
+}
+
+/// Referer and User-Agent, as S3 writes them: a quoted Referer comes with a quoted User-Agent
+/// (`"-"` when there is none); after a bare `-` Referer the User-Agent is quoted or bare `-`.
+fn referer_and_user_agent() -> impl Strategy<Value = ((String, Value), (String, Value))> {
+    let quoted_user_agent = prop_oneof![
+        1 => Just(("\"-\"".to_string(), Value::Null)),
+        6 => user_agent_content().prop_map(|c| (format!("\"{c}\""), json!(c))),
+    ];
+    prop_oneof![
+        1 => quoted(user_agent_content()).prop_map(|ua| (("-".to_string(), Value::Null), ua)),
+        1 => quoted_user_agent.clone().prop_map(|ua| (("\"-\"".to_string(), Value::Null), ua)),
+        6 => (referer_content(), quoted_user_agent)
+            .prop_map(|(r, ua)| ((format!("\"{r}\""), json!(r)), ua)),
+    ]
 }
 
 fn tail() -> impl Strategy<Value = (Vec<(String, &'static str, Value)>, Option<String>)> {
@@ -204,8 +226,7 @@ fn record() -> impl Strategy<Value = Generated> {
             number(u64::MAX),
             number(u64::from(u32::MAX)),
             number(u64::from(u32::MAX)),
-            quoted(referer_content()),
-            quoted(user_agent_content()),
+            referer_and_user_agent(),
         ),
         tail(),
     )
@@ -232,7 +253,7 @@ fn record() -> impl Strategy<Value = Generated> {
                 "user_agent",
             ];
             let (a0, a1, a2, a3, a4, a5, a6, a7) = a;
-            let (b0, b1, b2, b3, b4, b5, b6, b7, b8) = b;
+            let (b0, b1, b2, b3, b4, b5, b6, (b7, b8)) = b;
             let mut words = Vec::new();
             let mut expected = Map::new();
             for (name, (text, value)) in names_a
@@ -286,6 +307,9 @@ fn parse_lines(input: &[u8]) -> (Vec<Map<String, Value>>, Vec<aws_access_logs::R
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(256))]
 
+    /// Quoted values with quotes anywhere (start, middle, end, doubled) parse back exactly. The
+    /// only line that may be rejected is one that two readings split, as ambiguous, which needs
+    /// a value holding a quote next to a space (such as `a" "b`).
     #[test]
     fn rendered_records_parse_back(records in prop::collection::vec(record(), 1..8)) {
         let mut input = String::new();
@@ -294,12 +318,27 @@ proptest! {
             input.push('\n');
         }
         let (rows, rejects) = parse_lines(input.as_bytes());
-        let reasons: Vec<String> = rejects.iter().map(|r| r.error().to_string()).collect();
-        prop_assert!(rejects.is_empty(), "{:?}\n{}", reasons, input);
-        prop_assert_eq!(rows.len(), records.len());
-        for (row, r) in rows.iter().zip(&records) {
-            prop_assert_eq!(row, &r.expected, "line: {}", r.words.join(" "));
+        let mut rows = rows.iter();
+        let mut rejects = rejects.iter().peekable();
+        for (i, r) in records.iter().enumerate() {
+            let line = r.words.join(" ");
+            if let Some(reject) = rejects.next_if(|j| j.line() == i as u64 + 1) {
+                let err = reject.error();
+                prop_assert_eq!(err.kind(), aws_access_logs::ErrorKind::InvalidQuoting, "{} {}", err, line);
+                prop_assert!(err.detail().unwrap_or_default().starts_with("ambiguous"), "{} {}", err, line);
+                let quote_space = ["request_uri", "referer", "user_agent"].iter().any(|f| {
+                    r.expected[*f]
+                        .as_str()
+                        .is_some_and(|v| v.contains("\" ") || v.contains(" \""))
+                });
+                prop_assert!(quote_space, "ambiguous without a quote next to a space: {} {}", err, line);
+                continue;
+            }
+            let row = rows.next();
+            prop_assert_eq!(row, Some(&r.expected), "line: {}", line);
         }
+        prop_assert!(rows.next().is_none());
+        prop_assert!(rejects.next().is_none());
     }
 
     #[test]

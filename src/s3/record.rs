@@ -10,20 +10,37 @@
 //!   unless the words after it then fail to look like *request id, operation (`REST.GET.OBJECT`
 //!   or `-`), key, quoted Request-URI (or `-`)*; then it takes as many words as make that fit,
 //!   with an operation-shaped operation.
-//! * **Request-URI** is quoted (or bare `-`) and inner quotes are not escaped. It closes at the
-//!   first `"` after which come a status, an error code, four integers (or `-`) and a quoted
-//!   field (or `-`). When no quote fits, it closes at the first `"` followed by a space, and a
-//!   line that then fails to split is rejected as [`ErrorKind::InvalidQuoting`] on `request_uri`.
-//! * **Referer** closes at the first `"` followed by ` "` (a quoted User-Agent follows) or by
-//!   ` -` with no quote after it (a bare `-` User-Agent follows).
+//! * **Request-URI** is quoted (or bare `-`) and inner quotes are not escaped. A *reading* closes
+//!   it at a `"` followed by a space (or the end of the line) after which come a status, an error
+//!   code, four integers (or `-`) and a quoted field (or `-`), and the rest of the line splits up
+//!   to the User-Agent. The first reading is taken; a later reading that also splits makes the
+//!   line ambiguous ([`ErrorKind::InvalidQuoting`], naming both), except that a reading followed
+//!   by a bare `-` Referer never competes with one followed by a quoted Referer (a quoted
+//!   Request-URI comes with quoted Referer and User-Agent). When no quote fits, it closes at the
+//!   first `"` followed by a space, and a line that then fails to split is rejected as
+//!   [`ErrorKind::InvalidQuoting`] on `request_uri`.
+//! * **Referer** closes at a `"` followed by ` "` (a quoted User-Agent follows, which closes at
+//!   the last quote of the line); two such quotes are two readings, and the line is rejected as
+//!   ambiguous, naming both. Without one, it closes at the last quote of the line when a bare `-`
+//!   User-Agent follows.
 //! * **User-Agent** closes at the last `"` of the line: the fields after it never contain quotes.
-//! * A quoted value whose closing quote is doubled (`…452""`) is rejected as
-//!   [`ErrorKind::InvalidQuoting`]: the line cannot be split with confidence. A backslash-escaped
-//!   quote just before the closing one (`"agent \"x\""`) is kept as logged.
-//! * After the User-Agent come Version Id and, from 2019 on, Host Id, Signature Version, …,
-//!   Source Region. When the word in the Signature Version position is neither `-` nor `SigV…`
-//!   the words after Version Id are not that block, and they are all kept in `trailing_fields`.
-//!   Words after Source Region are kept in `trailing_fields` too.
+//! * A value may end in literal quotes (`"…Safari/604.1""` is the value `…Safari/604.1"`): only a
+//!   quote followed by a space can close a value, so the last quote of a run closes it. A
+//!   backslash-escaped quote (`"agent \"x\""`) is kept as logged.
+//! * After the User-Agent come Version Id and, from 2019 on, the *optional trailing fields*
+//!   Host Id, Signature Version, …, Source Region. The fields up to Version Id are *core*: a bad
+//!   value there rejects the line. The optional trailing fields never reject it:
+//!   * the 2019 block (Host Id … TLS version) is recognised by its Signature Version; when that
+//!     word is neither `-` nor `SigV…`, the line is an 18-field line followed by fields this
+//!     crate does not know, and the words after Version Id are all kept in `trailing_fields`
+//!     (AWS asks parsers to keep trailing fields they do not understand);
+//!   * in a recognised block, a word that does not fit its position (an Access Point ARN that
+//!     is neither `-` nor `arn:…`, aclRequired neither `Yes` nor `-`, a Source Region that is
+//!     not a Region code) ends the known fields there: that field and the ones after it are
+//!     absent (null), the words from it on are kept as logged in `trailing_fields`, and the
+//!     record carries a [`S3Record::repair`] naming the field and why (the decoder records the
+//!     line as repaired);
+//!   * words after Source Region are kept in `trailing_fields`.
 
 use memchr::{memchr_iter, memrchr};
 
@@ -66,6 +83,16 @@ pub struct S3Record<'a> {
     /// Number of known fields present (17 to 27).
     known: u8,
     has_trailing: bool,
+    /// The optional trailing field whose word did not fit, when one did not.
+    repair: Option<Repair>,
+}
+
+/// Why the words from an optional trailing field on were kept in `trailing_fields`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Repair {
+    field: S3Field,
+    kind: ErrorKind,
+    detail: &'static str,
 }
 
 /// The typed (non-text) values of one record, all parsed.
@@ -126,31 +153,67 @@ fn looks_like_operation(bytes: &[u8]) -> bool {
             .all(|&b| b.is_ascii_alphanumeric() || b == b'.' || b == b'_' || b == b'-')
 }
 
+/// `arn:aws:s3:us-west-1:123456789012:accesspoint/example-AP` (any partition) or `-`.
+fn looks_like_arn_or_dash(bytes: &[u8]) -> bool {
+    is_dash(bytes) || bytes.starts_with(b"arn:")
+}
+
+/// A Region code (`us-east-1`, `us-gov-west-1`, `cn-north-1`) or `-`.
+fn looks_like_region_or_dash(bytes: &[u8]) -> bool {
+    is_dash(bytes)
+        || (bytes.first().is_some_and(u8::is_ascii_lowercase)
+            && bytes.contains(&b'-')
+            && bytes
+                .iter()
+                .all(|&b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-'))
+}
+
+/// An optional trailing field's check: the field, whether a word fits it, and why not.
+type TrailingCheck = (S3Field, fn(&[u8]) -> bool, ErrorKind, &'static str);
+
+/// The first of Access Point ARN, aclRequired and Source Region (among the `known` fields)
+/// whose word does not fit its position, with why.
+fn misfit_trailing_field(
+    line: &[u8],
+    spans: &[Span; 28],
+    known: usize,
+) -> Option<(S3Field, ErrorKind, &'static str)> {
+    let checks: [TrailingCheck; 3] = [
+        (
+            S3Field::AccessPointArn,
+            looks_like_arn_or_dash,
+            ErrorKind::InvalidValue,
+            "expected an ARN ('arn:…') or '-'; the words from here on are kept in trailing_fields",
+        ),
+        (
+            S3Field::AclRequired,
+            |b| parse_acl_required(b).is_ok(),
+            ErrorKind::InvalidBoolean,
+            "expected 'Yes' or '-'; the words from here on are kept in trailing_fields",
+        ),
+        (
+            S3Field::SourceRegion,
+            looks_like_region_or_dash,
+            ErrorKind::InvalidValue,
+            "expected a Region code or '-'; the words from here on are kept in trailing_fields",
+        ),
+    ];
+    checks
+        .into_iter()
+        .take_while(|(field, ..)| field.index() < known)
+        .find(|(field, fits, ..)| !fits(spans[field.index()].get(line)))
+        .map(|(field, _, kind, detail)| (field, kind, detail))
+}
+
 fn looks_like_signature_version(bytes: &[u8]) -> bool {
     is_dash(bytes) || bytes.starts_with(b"SigV")
 }
 
-/// Rejects a quoted value whose closing quote is doubled (`"…452""`); a backslash-escaped
-/// quote before the closing one (`"…\"x\""`) is kept as logged.
-fn check_closing_quote(line: &[u8], open: usize, close: usize, field: S3Field) -> Result<()> {
-    let doubled = close > open + 1 && line[close - 1] == b'"';
-    let escaped = close > open + 2 && line[close - 2] == b'\\';
-    if doubled && !escaped {
-        return Err(field_error(
-            field,
-            ErrorKind::InvalidQuoting,
-            "doubled quote before the closing quote",
-        ));
-    }
-    Ok(())
-}
-
 /// Ends a quoted field at `close` (the offset of its closing quote) and returns the span inside
 /// the quotes.
-fn end_quoted(c: &mut FieldCursor<'_>, open: usize, close: usize, field: S3Field) -> Result<Span> {
-    check_closing_quote(c.line(), open, close, field)?;
+fn end_quoted(c: &mut FieldCursor<'_>, open: usize, close: usize) -> Span {
     c.advance_to(close + 1);
-    Ok(Span::new(open + 1, close))
+    Span::new(open + 1, close)
 }
 
 /// A quoted field's position must hold `"…"` or a bare `-`. Returns the bare `-` span, or the
@@ -174,6 +237,17 @@ fn open_quoted(
         ));
     }
     Ok(Err(c.pos()))
+}
+
+/// Two closing quotes for `field` both split the line.
+fn ambiguous(field: S3Field, first: usize, second: usize) -> Error {
+    Error::new(ErrorKind::InvalidQuoting)
+        .with_format(FORMAT_LABEL)
+        .with_field(field.name())
+        .with_detail(format!(
+            "ambiguous: the line splits with the value closed by the quote at byte {first} of the \
+             line and also by the quote at byte {second}"
+        ))
 }
 
 fn unterminated(field: S3Field) -> Error {
@@ -204,50 +278,70 @@ impl<'a> S3Record<'a> {
         spans[S3Field::Time.index()] = take_time(&mut c)?;
         spans[S3Field::RemoteIp.index()] = take(&mut c, S3Field::RemoteIp)?;
         take_requester_block(&mut c, &mut spans)?;
-        let (uri, uri_anchored) = take_request_uri(&mut c)?;
-        spans[S3Field::RequestUri.index()] = uri;
-        let middle = take_middle(&mut c, &mut spans);
-        if let Err(err) = middle {
-            // Without the anchor, the Request-URI's end was a guess; a structural error after
-            // it most likely comes from that guess.
-            return Err(if uri_anchored {
-                err
-            } else {
-                field_error(
-                    S3Field::RequestUri,
-                    ErrorKind::InvalidQuoting,
-                    "no closing quote followed by the fields that come after the Request-URI",
-                )
-            });
-        }
+        take_request_uri_to_user_agent(&mut c, &mut spans)?;
 
         let mut known = S3Field::REQUIRED;
+        let mut repair = None;
+        let mut trailing_start = None;
         if let Some(span) = c.next_field() {
             spans[S3Field::VersionId.index()] = span;
             known += 1;
             let mut peek = c;
             let _host_id = peek.next_field();
-            let extended = peek
-                .next_field()
-                .is_none_or(|sig| looks_like_signature_version(sig.get(line)));
-            if extended {
-                while known < S3Field::KNOWN {
-                    let Some(span) = c.next_field() else { break };
-                    spans[known] = span;
-                    known += 1;
+            match peek.next_field() {
+                // Not the 2019 block: an 18-field line followed by fields this crate does not
+                // know, kept as they are.
+                Some(sig) if !looks_like_signature_version(sig.get(line)) => {}
+                _ => {
+                    while known < S3Field::KNOWN {
+                        let Some(span) = c.next_field() else { break };
+                        spans[known] = span;
+                        known += 1;
+                    }
+                    if let Some((field, kind, detail)) = misfit_trailing_field(line, &spans, known)
+                    {
+                        trailing_start = Some(spans[field.index()].start as usize);
+                        known = field.index();
+                        repair = Some(Repair {
+                            field,
+                            kind,
+                            detail,
+                        });
+                    }
                 }
             }
         }
-        let has_trailing = !c.is_done();
+        let trailing_start = trailing_start.unwrap_or(c.pos());
+        let has_trailing = trailing_start < line.len();
         if has_trailing {
-            spans[S3Field::TrailingFields.index()] = Span::new(c.pos(), line.len());
+            spans[S3Field::TrailingFields.index()] = Span::new(trailing_start, line.len());
         }
         Ok(S3Record {
             line,
             spans,
             known: known as u8,
             has_trailing,
+            repair,
         })
+    }
+
+    /// When a word in an optional trailing field's position did not fit it, why: an error
+    /// naming the field (kind [`ErrorKind::InvalidValue`] or [`ErrorKind::InvalidBoolean`]).
+    /// That field and the ones after it are then absent, and the words from it on are kept in
+    /// `trailing_fields`; the row is kept. `None` for a line whose fields all fit.
+    ///
+    /// ```
+    /// use aws_access_logs::s3::{S3Field, S3Record};
+    ///
+    /// let line = br#"79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57 REST.GET.OBJECT k "GET /k HTTP/1.1" 200 - 113 113 7 6 "-" "curl/8.0" - host+id= SigV4 ECDHE-RSA-AES128-GCM-SHA256 AuthHeader bucket1.s3.us-west-1.amazonaws.com TLSv1.2 test1 test2"#;
+    /// let record = S3Record::parse(line).unwrap();
+    /// assert_eq!(record.repair().unwrap().field(), Some("access_point_arn"));
+    /// assert!(!record.has(S3Field::AccessPointArn));
+    /// assert_eq!(record.trailing_fields(), Some(&b"test1 test2"[..]));
+    /// assert_eq!(record.acl_required().unwrap(), None);
+    /// ```
+    pub fn repair(&self) -> Option<Error> {
+        self.repair.map(|r| field_error(r.field, r.kind, r.detail))
     }
 
     /// The line this record borrows (without trailing spaces).
@@ -476,22 +570,24 @@ fn requester_reading<'a>(
 }
 
 /// After a Request-URI: status, error code, four integers (or `-`), then a quoted field or `-`.
-fn request_uri_followers_fit(mut t: FieldCursor<'_>) -> bool {
+/// Returns whether that field (the Referer) is quoted, when they fit.
+fn request_uri_followers_fit(mut t: FieldCursor<'_>) -> Option<bool> {
     let line = t.line();
     match t.next_field() {
         Some(status) if is_dash_or_digits(status.get(line)) => {}
-        _ => return false,
+        _ => return None,
     }
-    if t.next_field().is_none() {
-        return false;
-    }
+    t.next_field()?;
     for _ in 0..4 {
         match t.next_field() {
             Some(n) if is_dash_or_digits(n.get(line)) => {}
-            _ => return false,
+            _ => return None,
         }
     }
-    !t.is_done() && starts_quoted_or_dash(&t)
+    if t.is_done() || !starts_quoted_or_dash(&t) {
+        return None;
+    }
+    Some(t.rest().first() == Some(&b'"'))
 }
 
 /// Status through User-Agent.
@@ -505,31 +601,91 @@ fn take_middle(c: &mut FieldCursor<'_>, spans: &mut [Span; 28]) -> Result<()> {
     Ok(())
 }
 
-/// The Request-URI span, and whether its end was confirmed by the fields after it.
-fn take_request_uri(c: &mut FieldCursor<'_>) -> Result<(Span, bool)> {
+/// A reading of the Request-URI that split the line up to the User-Agent.
+struct UriReading<'a> {
+    close: usize,
+    quoted_referer: bool,
+    after: FieldCursor<'a>,
+}
+
+/// Request-URI through User-Agent: every reading of the Request-URI's closing quote is tried
+/// (see the module docs); the first that splits is kept, and a second one is an ambiguity.
+fn take_request_uri_to_user_agent(c: &mut FieldCursor<'_>, spans: &mut [Span; 28]) -> Result<()> {
     let field = S3Field::RequestUri;
     let open = match open_quoted(c, field)? {
-        Ok(dash) => return Ok((dash, true)),
+        Ok(dash) => {
+            spans[field.index()] = dash;
+            return take_middle(c, spans);
+        }
         Err(open) => open,
     };
     let line = c.line();
     let mut fallback = None;
+    let mut chosen: Option<UriReading<'_>> = None;
+    let mut first_error = None;
+    let mut scratch = [Span::default(); 28];
     for q in memchr_iter(b'"', &line[open + 1..]).map(|i| open + 1 + i) {
-        if q + 1 == line.len() {
-            fallback.get_or_insert(q);
-        } else if line[q + 1] == b' ' {
-            fallback.get_or_insert(q);
-            let mut t = *c;
-            t.advance_to(q + 1);
-            if request_uri_followers_fit(t) {
-                return Ok((end_quoted(c, open, q, field)?, true));
+        if q + 1 < line.len() && line[q + 1] != b' ' {
+            continue;
+        }
+        fallback.get_or_insert(q);
+        let mut t = *c;
+        t.advance_to(q + 1);
+        let Some(quoted_referer) = request_uri_followers_fit(t) else {
+            continue;
+        };
+        // A quoted Request-URI comes with a quoted Referer: a later reading followed by a bare
+        // `-` does not compete with one followed by a quoted Referer.
+        if chosen
+            .as_ref()
+            .is_some_and(|r| r.quoted_referer && !quoted_referer)
+        {
+            continue;
+        }
+        let target = if chosen.is_none() {
+            &mut *spans
+        } else {
+            &mut scratch
+        };
+        match take_middle(&mut t, target) {
+            Ok(()) => match &chosen {
+                None => {
+                    chosen = Some(UriReading {
+                        close: q,
+                        quoted_referer,
+                        after: t,
+                    })
+                }
+                Some(first) => return Err(ambiguous(field, first.close, q)),
+            },
+            Err(err) => {
+                first_error.get_or_insert(err);
             }
         }
     }
-    match fallback {
-        Some(q) => Ok((end_quoted(c, open, q, field)?, false)),
-        None => Err(unterminated(field)),
+    if let Some(reading) = chosen {
+        spans[field.index()] = Span::new(open + 1, reading.close);
+        *c = reading.after;
+        return Ok(());
     }
+    if let Some(err) = first_error {
+        return Err(err);
+    }
+    let Some(q) = fallback else {
+        return Err(unterminated(field));
+    };
+    // No quote is followed by the fields that come after a Request-URI: close at the first
+    // candidate, so that a line whose fields only have bad values (a status that is not a
+    // number) is rejected for that value; a structural error after it most likely comes from
+    // this guess.
+    spans[field.index()] = end_quoted(c, open, q);
+    take_middle(c, spans).map_err(|_| {
+        field_error(
+            field,
+            ErrorKind::InvalidQuoting,
+            "no closing quote followed by the fields that come after the Request-URI",
+        )
+    })
 }
 
 fn take_referer(c: &mut FieldCursor<'_>) -> Result<Span> {
@@ -540,20 +696,29 @@ fn take_referer(c: &mut FieldCursor<'_>) -> Result<Span> {
     };
     let line = c.line();
     let last_quote = memrchr(b'"', line).unwrap_or(open);
+    let mut chosen = None;
     let mut fallback = None;
-    for q in memchr_iter(b'"', &line[open + 1..]).map(|i| open + 1 + i) {
+    for q in memchr_iter(b'"', &line[open + 1..last_quote + 1]).map(|i| open + 1 + i) {
         let after = &line[q + 1..];
-        let quoted_ua_follows = after.starts_with(b" \"") && q + 2 < last_quote;
-        let dash_ua_follows = q == last_quote && (after == b" -" || after.starts_with(b" - "));
-        if quoted_ua_follows || dash_ua_follows {
-            return end_quoted(c, open, q, field);
+        if after.starts_with(b" \"") && q + 2 < last_quote {
+            // A quoted User-Agent follows, closed by the last quote.
+            match chosen {
+                None => chosen = Some(q),
+                Some(first) => return Err(ambiguous(field, first, q)),
+            }
+        } else if chosen.is_none()
+            && q == last_quote
+            && (after == b" -" || after.starts_with(b" - "))
+        {
+            // A bare `-` User-Agent follows (no quote after it).
+            chosen = Some(q);
         }
         if after.is_empty() || after[0] == b' ' {
             fallback.get_or_insert(q);
         }
     }
-    match fallback {
-        Some(q) => end_quoted(c, open, q, field),
+    match chosen.or(fallback) {
+        Some(q) => Ok(end_quoted(c, open, q)),
         None => Err(unterminated(field)),
     }
 }
@@ -573,7 +738,7 @@ fn take_user_agent(c: &mut FieldCursor<'_>) -> Result<Span> {
             .find(|&q| closes(q)),
     };
     match close {
-        Some(q) => end_quoted(c, open, q, field),
+        Some(q) => Ok(end_quoted(c, open, q)),
         None => Err(unterminated(field)),
     }
 }
@@ -605,13 +770,116 @@ mod tests {
     }
 
     #[test]
-    fn doubled_closing_quote_is_rejected() {
+    fn values_ending_in_literal_quotes_are_kept() {
+        // aws-samples/siem-on-amazon-opensearch-service#34: a user agent ending in a quote.
         let line = format!(
-            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"http://x?id=1\"\" \"UA\" -"
+            "{HEAD} - ID REST.GET.OBJECT aaa/f.txt \"GET /p/f.txt HTTP/1.1\" 200 - 49851 49851 23 22 \"https://example,com/some/url\" \"Mozilla/5.0 (iPad; ...) Safari/604.1\"\" - someID - ECDHE-RSA-AES128-GCM-SHA256 - s3-ap-northeast-1.amazonaws.com TLSv1.2"
+        );
+        let r = parse(&line);
+        assert_eq!(
+            text(&r, S3Field::UserAgent),
+            Some("Mozilla/5.0 (iPad; ...) Safari/604.1\"")
+        );
+        assert_eq!(text(&r, S3Field::HostId), Some("someID"));
+        assert_eq!(text(&r, S3Field::TlsVersion), Some("TLSv1.2"));
+        assert_eq!(r.repair(), None);
+        // The same for Referer and Request-URI, with one and with two literal quotes.
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET /k\" HTTP/1.1\"\"\" 200 - 1 1 1 1 \"http://x?id=1\"\" \"UA\"\" -"
+        );
+        let r = parse(&line);
+        assert_eq!(text(&r, S3Field::RequestUri), Some("GET /k\" HTTP/1.1\"\""));
+        assert_eq!(text(&r, S3Field::Referer), Some("http://x?id=1\""));
+        assert_eq!(text(&r, S3Field::UserAgent), Some("UA\""));
+        assert_eq!(r.field_count(), 18);
+    }
+
+    #[test]
+    fn two_readings_are_rejected_naming_both() {
+        // The Referer could end before `"b"` or after it.
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"a\" \"b\" \"c\" -"
         );
         let err = S3Record::parse(line.as_bytes()).unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidQuoting);
         assert_eq!(err.field(), Some("referer"));
+        let detail = err.detail().unwrap();
+        assert!(detail.starts_with("ambiguous"), "{detail}");
+        let first = line.find("a\"").unwrap() + 1;
+        let second = line.find("b\"").unwrap() + 1;
+        assert!(
+            detail.contains(&format!("byte {first} "))
+                && detail.ends_with(&format!("byte {second}")),
+            "{detail}"
+        );
+        // The Request-URI could end after `/a` or after `HTTP/1.1`.
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET /a\" 200 - 1 1 1 1 \"b HTTP/1.1\" 200 - 5 5 5 5 \"-\" \"ua\" -"
+        );
+        let err = S3Record::parse(line.as_bytes()).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidQuoting);
+        assert_eq!(err.field(), Some("request_uri"));
+        assert!(err.detail().unwrap().starts_with("ambiguous"));
+    }
+
+    #[test]
+    fn dash_tail_does_not_compete_with_quoted_referer() {
+        // Closing the Request-URI at the User-Agent's quote would also split (every field after
+        // it is `-`), but a quoted Request-URI comes with a quoted Referer.
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\" - - - - - - - - - -"
+        );
+        let r = parse(&line);
+        assert_eq!(text(&r, S3Field::RequestUri), Some("GET / HTTP/1.1"));
+        assert_eq!(r.field_count(), 27);
+        assert_eq!(r.acl_required().unwrap(), Some(false));
+    }
+
+    #[test]
+    fn words_that_do_not_fit_optional_trailing_fields_are_kept_as_trailing() {
+        let tail = "h SigV4 c AuthHeader host TLSV1.1";
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\" - {tail} test1 test2"
+        );
+        let r = parse(&line);
+        let repair = r.repair().unwrap();
+        assert_eq!(repair.field(), Some("access_point_arn"));
+        assert_eq!(repair.kind(), ErrorKind::InvalidValue);
+        assert_eq!(text(&r, S3Field::TlsVersion), Some("TLSV1.1"));
+        assert!(!r.has(S3Field::AccessPointArn) && !r.has(S3Field::AclRequired));
+        assert_eq!(text(&r, S3Field::TrailingFields), Some("test1 test2"));
+        assert_eq!(r.values().unwrap().acl_required, None);
+        assert_eq!(r.field_count(), 26);
+
+        // An ARN, then a word that is not an aclRequired value.
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\" - {tail} arn:aws:s3:us-west-1:1:accesspoint/ap maybe us-east-1"
+        );
+        let r = parse(&line);
+        let repair = r.repair().unwrap();
+        assert_eq!(repair.field(), Some("acl_required"));
+        assert_eq!(repair.kind(), ErrorKind::InvalidBoolean);
+        assert_eq!(
+            text(&r, S3Field::AccessPointArn),
+            Some("arn:aws:s3:us-west-1:1:accesspoint/ap")
+        );
+        assert_eq!(text(&r, S3Field::TrailingFields), Some("maybe us-east-1"));
+        assert_eq!(r.acl_required().unwrap(), None);
+
+        // A Source Region that is not a Region code.
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\" - {tail} - Yes US_EAST x"
+        );
+        let r = parse(&line);
+        assert_eq!(r.repair().unwrap().field(), Some("source_region"));
+        assert_eq!(r.acl_required().unwrap(), Some(true));
+        assert_eq!(text(&r, S3Field::TrailingFields), Some("US_EAST x"));
+
+        // Valid values need no repair.
+        let line = format!(
+            "{HEAD} - ID REST.GET.OBJECT k \"GET / HTTP/1.1\" 200 - 1 1 1 1 \"-\" \"-\" - {tail} - yes us-gov-west-1"
+        );
+        assert_eq!(parse(&line).repair(), None);
     }
 
     #[test]
@@ -682,6 +950,7 @@ mod tests {
         assert!(!r.has(S3Field::HostId));
         assert_eq!(text(&r, S3Field::TrailingFields), Some("any other fields"));
         assert_eq!(r.field_count(), 21);
+        assert_eq!(r.repair(), None);
     }
 
     #[test]
