@@ -143,9 +143,9 @@ fn converts_fixture_with_rejects_and_summary() {
         [
             quirks.display().to_string(),
             "s3".into(),
-            "19".into(),
-            "8".into(),
-            "1".into()
+            "21".into(),
+            "7".into(),
+            "2".into()
         ]
     );
     assert!(lines[2].starts_with("total (1 input)"), "{text}");
@@ -201,17 +201,17 @@ fn converts_fixture_with_rejects_and_summary() {
     let input = &json["inputs"][0];
     assert_eq!(input["status"], "ok");
     assert_eq!(input["format"], "s3");
-    assert_eq!(input["lines"], 29);
-    assert_eq!(input["rows"], 19);
-    assert_eq!(input["rejected"], 8);
-    assert_eq!(input["repaired"], 1);
+    assert_eq!(input["lines"], 30);
+    assert_eq!(input["rows"], 21);
+    assert_eq!(input["rejected"], 7);
+    assert_eq!(input["repaired"], 2);
     assert_eq!(input["skipped_lines"], 2);
     assert_eq!(input["bytes_in"], log.len());
     assert_eq!(input["text_bytes"], log.len());
     let size = std::fs::metadata(&out).unwrap().len();
     assert_eq!(input["bytes_out"], size);
     assert_eq!(input["output"], out.display().to_string());
-    assert_eq!(json["total"]["rows"], 19);
+    assert_eq!(json["total"]["rows"], 21);
     assert_eq!(json["total"]["bytes_out"], size);
     assert_eq!(json["exit_code"], 0);
     std::fs::remove_dir_all(dir).unwrap();
@@ -436,7 +436,7 @@ fn directories_stdin_and_every_format_plain_and_gzip() {
     );
     assert_eq!(
         read_parquet_rows(&out.join("s3/2019/quirks.parquet")).len(),
-        19
+        21
     );
     // The rejects of all inputs, in input order, each naming its input.
     let inputs: Vec<String> = std::fs::read_to_string(&rejects)
@@ -560,7 +560,7 @@ fn outputs_are_identical_for_any_thread_count() {
         );
         assert_eq!(
             read_parquet_rows(&dir.join("single-4.parquet")).len(),
-            60 * 19
+            60 * 21
         );
     }
     assert_eq!(outputs[0].len(), 6);
@@ -569,7 +569,7 @@ fn outputs_are_identical_for_any_thread_count() {
         "outputs differ between 1 and 4 threads"
     );
     let big = read_parquet_rows(&dir.join("out-4/big.parquet"));
-    assert_eq!(big.len(), 60 * 19);
+    assert_eq!(big.len(), 60 * 21);
     std::fs::remove_dir_all(dir).unwrap();
 }
 
@@ -615,7 +615,7 @@ fn exit_codes_force_and_fail_fast() {
             missing.display()
         )
     );
-    assert_eq!(read_parquet_rows(&out.join("quirks.parquet")).len(), 19);
+    assert_eq!(read_parquet_rows(&out.join("quirks.parquet")).len(), 21);
 
     // An existing output is not overwritten without --force.
     let before = std::fs::read(out.join("quirks.parquet")).unwrap();
@@ -664,11 +664,11 @@ fn exit_codes_force_and_fail_fast() {
     );
     assert_eq!(output.status.code(), Some(3));
     assert!(
-        stderr(&output).contains("29.63% of its data lines were rejected (8 of 27)"),
+        stderr(&output).contains("25.00% of its data lines were rejected (7 of 28)"),
         "{}",
         stderr(&output)
     );
-    assert_eq!(read_parquet_rows(&out).len(), 19);
+    assert_eq!(read_parquet_rows(&out).len(), 21);
     let out = dir.join("ratio-ok.parquet");
     let output = convert(
         &[
@@ -776,6 +776,674 @@ fn interrupted_output_is_not_left_behind() {
         files(&dir)
             .iter()
             .all(|f| f.starts_with('.') && f.ends_with(".partial"))
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The library's figures for `fixtures/s3/quirks.log` (rows, rejected and repaired lines).
+fn quirks_stats() -> aws_access_logs::DecodeStats {
+    let file = std::fs::File::open(fixture("s3/quirks.log")).unwrap();
+    let mut reader = aws_access_logs::ReaderBuilder::new(aws_access_logs::Format::S3)
+        .build(file)
+        .unwrap();
+    while reader.next_batch().unwrap().is_some() {}
+    reader.stats()
+}
+
+/// A real-time log of `n` distinct lines (converted with [`RT_FIELDS`]).
+fn rt_log(n: usize) -> Vec<u8> {
+    let mut log = Vec::new();
+    for i in 0..n {
+        log.extend_from_slice(
+            format!("1700000000.{:03}\t192.0.2.1\t200\t/p/{i}\n", i % 1000).as_bytes(),
+        );
+    }
+    log
+}
+
+const RT_FIELDS: &str = "timestamp,c-ip,sc-status,cs-uri-stem";
+
+/// Runs the converter with `args`, killing it (and failing) if it runs longer than `limit`.
+fn run_with_timeout<S: AsRef<std::ffi::OsStr>>(args: &[S], limit: Duration) -> Output {
+    let mut child = Command::new(convert_exe())
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Drain both pipes so that a chatty child cannot block on them.
+    let mut out = child.stdout.take().unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let out_thread = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut out, &mut buf);
+        buf
+    });
+    let err_thread = std::thread::spawn(move || {
+        let mut buf = Vec::new();
+        let _ = std::io::Read::read_to_end(&mut err, &mut buf);
+        buf
+    });
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            panic!("the converter ran longer than {limit:?} on {:?}", {
+                args.iter()
+                    .map(|a| a.as_ref().to_string_lossy().into_owned())
+                    .collect::<Vec<_>>()
+            });
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    Output {
+        status,
+        stdout: out_thread.join().unwrap(),
+        stderr: err_thread.join().unwrap(),
+    }
+}
+
+#[cfg(unix)]
+#[test]
+fn directory_symlinks_neither_loop_nor_repeat_a_file() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("convert-symlinks");
+    let log = rt_log(1000);
+    let limit = Duration::from_secs(120);
+
+    // A link to the directory itself: the file is converted once.
+    let logs = dir.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::write(logs.join("a.log"), &log).unwrap();
+    symlink("../logs", logs.join("self")).unwrap();
+    let merged = dir.join("merged.parquet");
+    let output = run_with_timeout(
+        &[
+            logs.as_os_str(),
+            "--merge".as_ref(),
+            "--fields".as_ref(),
+            RT_FIELDS.as_ref(),
+            "-o".as_ref(),
+            merged.as_os_str(),
+        ],
+        limit,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read_parquet_rows(&merged).len(), 1000);
+    let out = dir.join("out");
+    let output = run_with_timeout(
+        &[
+            logs.as_os_str(),
+            "-q".as_ref(),
+            "--fields".as_ref(),
+            RT_FIELDS.as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+        limit,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    assert_eq!(files(&out), ["a.parquet"]);
+
+    // Two links to ancestors (2^40 paths when followed blindly), a link to a sibling directory
+    // and links to directories elsewhere in the tree: each directory is walked once.
+    let tree = dir.join("tree");
+    std::fs::create_dir_all(tree.join("x/deep")).unwrap();
+    std::fs::write(tree.join("x/deep/b.log"), &log).unwrap();
+    symlink(".", tree.join("x/here")).unwrap();
+    symlink("..", tree.join("x/deep/up")).unwrap();
+    symlink("x", tree.join("y")).unwrap();
+    symlink("../x", tree.join("x/deep/again")).unwrap();
+    let merged = dir.join("tree.parquet");
+    let output = run_with_timeout(
+        &[
+            tree.as_os_str(),
+            "--merge".as_ref(),
+            "--fields".as_ref(),
+            RT_FIELDS.as_ref(),
+            "-o".as_ref(),
+            merged.as_os_str(),
+        ],
+        limit,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read_parquet_rows(&merged).len(), 1000);
+    let out = dir.join("tree-out");
+    let output = run_with_timeout(
+        &[
+            tree.as_os_str(),
+            "-q".as_ref(),
+            "--fields".as_ref(),
+            RT_FIELDS.as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+        limit,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(files(&out), ["x/deep/b.parquet"]);
+
+    // A file reached through several paths (a file symlink, a hard link, the same argument
+    // twice, a directory and a file in it): converted once, under its first path, with a note.
+    let same = dir.join("same");
+    std::fs::create_dir_all(&same).unwrap();
+    std::fs::write(same.join("a.log"), &log).unwrap();
+    symlink("a.log", same.join("b.log")).unwrap();
+    std::fs::hard_link(same.join("a.log"), same.join("c.log")).unwrap();
+    let out = dir.join("same-out");
+    let output = run_with_timeout(
+        &[
+            same.as_os_str(),
+            same.join("a.log").as_os_str(),
+            "--fields".as_ref(),
+            RT_FIELDS.as_ref(),
+            "-o".as_ref(),
+            out.as_os_str(),
+        ],
+        limit,
+    );
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    assert_eq!(files(&out), ["a.parquet"]);
+    for name in ["b.log", "c.log"] {
+        assert!(
+            text.contains(&format!(
+                "convert: note: {}: skipped, the same file as {}",
+                same.join(name).display(),
+                same.join("a.log").display()
+            )),
+            "{text}"
+        );
+    }
+    let merged = dir.join("same.parquet");
+    let output = run_with_timeout(
+        &[
+            same.as_os_str(),
+            "-q".as_ref(),
+            "--merge".as_ref(),
+            "--fields".as_ref(),
+            RT_FIELDS.as_ref(),
+            "-o".as_ref(),
+            merged.as_os_str(),
+        ],
+        limit,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(output.stderr.is_empty(), "{}", stderr(&output));
+    assert_eq!(read_parquet_rows(&merged).len(), 1000);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn interrupted_while_listing_the_inputs() {
+    // Enough files that the listing is seen on the progress line.
+    let dir = temp_dir("convert-listing");
+    let logs = dir.join("logs");
+    for d in 0..40 {
+        let sub = logs.join(format!("d{d:02}"));
+        std::fs::create_dir_all(&sub).unwrap();
+        for f in 0..100 {
+            std::fs::write(sub.join(format!("f{f:03}.log")), "").unwrap();
+        }
+    }
+    let out = dir.join("out");
+    let mut child = Command::new(convert_exe())
+        .arg(&logs)
+        .args(["--format", "s3", "--progress", "-o"])
+        .arg(&out)
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = child.stderr.take().unwrap();
+    let (tx, rx) = std::sync::mpsc::channel();
+    let reader = std::thread::spawn(move || {
+        let mut text = Vec::new();
+        let mut buf = [0; 4096];
+        let mut told = false;
+        loop {
+            match std::io::Read::read(&mut err, &mut buf) {
+                Ok(0) | Err(_) => break,
+                Ok(n) => text.extend_from_slice(&buf[..n]),
+            }
+            if !told && String::from_utf8_lossy(&text).contains("listing the inputs") {
+                told = true;
+                tx.send(()).unwrap();
+            }
+        }
+        String::from_utf8_lossy(&text).into_owned()
+    });
+    let seen = rx.recv_timeout(Duration::from_secs(60)).is_ok();
+    if seen {
+        let pid = libc::pid_t::try_from(child.id()).unwrap();
+        // SAFETY: sends a signal to the child just spawned (and not yet waited for).
+        assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    }
+    let status = child.wait().unwrap();
+    let text = reader.join().unwrap();
+    assert!(seen, "no listing progress ({status}): {text}");
+    assert_eq!(status.code(), Some(130), "{text}");
+    assert!(text.contains("convert: interrupted"), "{text}");
+    if out.exists() {
+        assert!(files(&out).iter().all(|f| !f.ends_with(".partial")));
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[cfg(unix)]
+#[test]
+fn an_input_is_never_overwritten_by_an_output() {
+    use std::os::unix::fs::symlink;
+    let dir = temp_dir("convert-same-file");
+    let input = dir.join("a.log");
+    std::fs::copy(fixture("s3/quirks.log"), &input).unwrap();
+    let log = std::fs::read(&input).unwrap();
+    let name = input.display().to_string();
+
+    // The output is the input, by its path, another path, or a symlink: a usage error (2)
+    // whatever --force says, and the input is untouched.
+    symlink("a.log", dir.join("link.parquet")).unwrap();
+    for out in [
+        input.clone(),
+        dir.join(".").join("a.log"),
+        dir.join("link.parquet"),
+    ] {
+        let output = convert(&[input.as_os_str(), "--force".as_ref()], &out);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(
+            text.contains(&format!("is the input {name}")),
+            "{}: {text}",
+            out.display()
+        );
+        assert_eq!(std::fs::read(&input).unwrap(), log);
+    }
+    // --rejects and --summary-json may not be an input either.
+    for flag in ["--rejects", "--summary-json"] {
+        let output = Command::new(convert_exe())
+            .arg(&input)
+            .args(["--force", flag])
+            .arg(&input)
+            .arg("-o")
+            .arg(dir.join("q.parquet"))
+            .output()
+            .unwrap();
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{flag}: {text}");
+        assert!(text.contains(&format!("is the input {name}")), "{text}");
+        assert_eq!(std::fs::read(&input).unwrap(), log);
+    }
+    // Nor stdin, when it is the file.
+    let output = Command::new(convert_exe())
+        .args(["-", "--force", "-o"])
+        .arg(&input)
+        .stdin(std::fs::File::open(&input).unwrap())
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(2), "{text}");
+    assert!(text.contains("is the input - (stdin)"), "{text}");
+    assert_eq!(std::fs::read(&input).unwrap(), log);
+
+    // A directory converted into itself: an error saying why, not a silent no-op.
+    let logs = dir.join("logs");
+    std::fs::create_dir_all(&logs).unwrap();
+    std::fs::copy(fixture("s3/quirks.log"), logs.join("q.log")).unwrap();
+    for out in [logs.clone(), dir.join("logs/../logs")] {
+        let output = convert(&[logs.as_os_str(), "--force".as_ref()], &out);
+        let text = stderr(&output);
+        assert_eq!(output.status.code(), Some(2), "{text}");
+        assert!(
+            text.contains(&format!(
+                "-o {} is the input directory {}",
+                out.display(),
+                logs.display()
+            )),
+            "{text}"
+        );
+        assert_eq!(files(&logs), ["q.log"]);
+    }
+
+    // A dangling symlink at the output path is an existing output: kept without --force.
+    let out = dir.join("dangling.parquet");
+    symlink("nowhere", &out).unwrap();
+    let output = convert(&[input.as_os_str(), "-q".as_ref()], &out);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("give --force"), "{text}");
+    assert!(out.symlink_metadata().unwrap().file_type().is_symlink());
+    // Likewise for --summary-json (checked before anything is converted).
+    let summary = dir.join("dangling.json");
+    symlink("nowhere", &summary).unwrap();
+    let output = Command::new(convert_exe())
+        .arg(&input)
+        .arg("--summary-json")
+        .arg(&summary)
+        .arg("-o")
+        .arg(dir.join("s.parquet"))
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    assert!(summary.symlink_metadata().unwrap().file_type().is_symlink());
+    // With --force, the link itself is replaced.
+    let output = convert(
+        &[input.as_os_str(), "-q".as_ref(), "--force".as_ref()],
+        &out,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(out.symlink_metadata().unwrap().is_file());
+    assert_eq!(read_parquet_rows(&out).len() as u64, quirks_stats().rows);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// The key-value metadata of a Parquet file.
+fn parquet_metadata(path: &Path) -> std::collections::BTreeMap<String, String> {
+    let file = std::fs::File::open(path).unwrap();
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    builder
+        .metadata()
+        .file_metadata()
+        .key_value_metadata()
+        .into_iter()
+        .flatten()
+        .map(|kv| (kv.key.clone(), kv.value.clone().unwrap_or_default()))
+        .collect()
+}
+
+#[test]
+fn an_output_of_an_input_cut_short_says_so() {
+    let dir = temp_dir("convert-incomplete");
+    let gz = gzip(&rt_log(20_000));
+    let cut = dir.join("cut.log.gz");
+    std::fs::write(&cut, &gz[..gz.len() / 2]).unwrap();
+    let whole = dir.join("whole.log.gz");
+    std::fs::write(&whole, &gz).unwrap();
+    let incomplete = aws_access_logs::parquet::META_INCOMPLETE;
+
+    // One input: the rows before the error, with the error in the metadata, and `incomplete`
+    // in the summary.
+    let out = dir.join("cut.parquet");
+    let summary = dir.join("cut.json");
+    let output = Command::new(convert_exe())
+        .arg(&cut)
+        .args(["-q", "--fields", RT_FIELDS, "--summary-json"])
+        .arg(&summary)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let meta = parquet_metadata(&out);
+    let error = meta.get(incomplete).expect("the incomplete key");
+    assert!(
+        error.contains("truncated or corrupt gzip stream"),
+        "{error}"
+    );
+    let rows = read_parquet_rows(&out).len();
+    assert_eq!(meta["aws_access_logs.rows"], rows.to_string());
+    let json: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(json["inputs"][0]["status"], "incomplete");
+    assert_eq!(json["inputs"][0]["output"], out.display().to_string());
+    assert_eq!(json["inputs"][0]["rows"], rows);
+    assert_eq!(json["total"]["failed"], 1);
+    assert_eq!(json["exit_code"], 1);
+
+    // A complete input has no such key.
+    let out = dir.join("whole.parquet");
+    let output = convert(
+        &[
+            whole.as_os_str(),
+            "-q".as_ref(),
+            "--fields".as_ref(),
+            RT_FIELDS.as_ref(),
+        ],
+        &out,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(!parquet_metadata(&out).contains_key(incomplete));
+
+    // --merge: the merged file is incomplete when one of its inputs is (the summary names
+    // which).
+    let out = dir.join("merged.parquet");
+    let summary = dir.join("merged.json");
+    let output = Command::new(convert_exe())
+        .arg(&whole)
+        .arg(&cut)
+        .args(["-q", "--merge", "--fields", RT_FIELDS, "--summary-json"])
+        .arg(&summary)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let meta = parquet_metadata(&out);
+    let error = meta.get(incomplete).expect("the incomplete key");
+    assert!(
+        error.contains("truncated or corrupt gzip stream"),
+        "{error}"
+    );
+    assert_eq!(read_parquet_rows(&out).len(), 20_000 + rows);
+    let json: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(json["inputs"][0]["status"], "ok");
+    assert_eq!(json["inputs"][1]["status"], "incomplete");
+
+    // JSON lines have no metadata: the summary says it.
+    let out = dir.join("cut.jsonl");
+    let summary = dir.join("jsonl.json");
+    let output = Command::new(convert_exe())
+        .arg(&cut)
+        .args([
+            "-q",
+            "--output-format",
+            "jsonl",
+            "--fields",
+            RT_FIELDS,
+            "--summary-json",
+        ])
+        .arg(&summary)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let json: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(json["inputs"][0]["status"], "incomplete");
+    assert_eq!(std::fs::read_to_string(&out).unwrap().lines().count(), rows);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn the_gzip_ratio_limit_can_be_raised() {
+    // 100 000 identical S3 lines at gzip -9: about 200×, over the default limit of 100×.
+    let dir = temp_dir("convert-gzip-ratio");
+    let quirks = std::fs::read(fixture("s3/quirks.log")).unwrap();
+    let line = quirks.split(|&b| b == b'\n').next().unwrap();
+    let mut log = Vec::with_capacity(100_000 * (line.len() + 1));
+    for _ in 0..100_000 {
+        log.extend_from_slice(line);
+        log.push(b'\n');
+    }
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    e.write_all(&log).unwrap();
+    let gz = e.finish().unwrap();
+    assert!(log.len() / gz.len() > 100, "{}×", log.len() / gz.len());
+    let input = dir.join("same.log.gz");
+    std::fs::write(&input, gz).unwrap();
+
+    let out = dir.join("refused.parquet");
+    let output = convert(&[input.as_os_str(), "-q".as_ref()], &out);
+    let text = stderr(&output);
+    assert_eq!(output.status.code(), Some(1), "{text}");
+    assert!(text.contains("expands more than 100×"), "{text}");
+    assert!(text.contains("--max-gzip-ratio"), "{text}");
+
+    let out = dir.join("same.parquet");
+    let output = convert(
+        &[
+            input.as_os_str(),
+            "-q".as_ref(),
+            "--max-gzip-ratio".as_ref(),
+            "1000".as_ref(),
+        ],
+        &out,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(parquet_metadata(&out)["aws_access_logs.rows"], "100000");
+    // A ratio of 0 is a usage error.
+    let output = convert(
+        &[input.as_os_str(), "--max-gzip-ratio".as_ref(), "0".as_ref()],
+        &dir.join("zero.parquet"),
+    );
+    assert_eq!(output.status.code(), Some(2), "{}", stderr(&output));
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn a_full_stderr_neither_panics_nor_loses_the_summary() {
+    let dir = temp_dir("convert-stderr-full");
+    let quirks = fixture("s3/quirks.log");
+    let missing = dir.join("missing.log");
+    for (inputs, code) in [
+        (vec![quirks.clone()], 0),
+        (vec![quirks.clone(), missing], 1),
+    ] {
+        let out = dir.join(format!("out-{code}"));
+        let summary = dir.join(format!("summary-{code}.json"));
+        let output = Command::new(convert_exe())
+            .args(&inputs)
+            .arg("--summary-json")
+            .arg(&summary)
+            .arg("-o")
+            .arg(&out)
+            .stderr(
+                std::fs::File::options()
+                    .write(true)
+                    .open("/dev/full")
+                    .unwrap(),
+            )
+            .output()
+            .unwrap();
+        assert_eq!(output.status.code(), Some(code));
+        let json: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+        assert_eq!(json["exit_code"], code);
+        assert_eq!(json["total"]["rows"], quirks_stats().rows);
+        let parquet = if code == 0 {
+            out.clone()
+        } else {
+            out.join("quirks.parquet")
+        };
+        assert_eq!(
+            read_parquet_rows(&parquet).len() as u64,
+            quirks_stats().rows
+        );
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn long_output_names_fit_their_temporary_names() {
+    let dir = temp_dir("convert-long-names");
+    let quirks = fixture("s3/quirks.log");
+    // 240 bytes: the longest names most file systems take are 255 bytes.
+    let stem = "x".repeat(240 - ".parquet".len());
+    let out = dir.join(format!("{stem}.parquet"));
+    let rejects = dir.join(format!("{stem}.jsonl"));
+    let summary = dir.join(format!("{stem}.json"));
+    let output = Command::new(convert_exe())
+        .arg(&quirks)
+        .arg("--rejects")
+        .arg(&rejects)
+        .arg("--summary-json")
+        .arg(&summary)
+        .arg("-o")
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read_parquet_rows(&out).len() as u64, quirks_stats().rows);
+    assert_eq!(
+        std::fs::read_to_string(&rejects).unwrap().lines().count(),
+        9
+    );
+    assert!(summary.is_file());
+    // A multibyte name is cut at a character boundary.
+    let stem = "é".repeat(120 - ".parquet".len() / 2);
+    let out = dir.join(format!("{stem}.parquet"));
+    let output = convert(&[quirks.as_os_str(), "-q".as_ref()], &out);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(read_parquet_rows(&out).len() as u64, quirks_stats().rows);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// Whether `strace` can trace a child here.
+#[cfg(target_os = "linux")]
+fn strace_works() -> bool {
+    Command::new("strace")
+        .args(["-f", "-o", "/dev/null", "true"])
+        .output()
+        .is_ok_and(|o| o.status.success())
+}
+
+#[cfg(target_os = "linux")]
+#[test]
+fn outputs_are_synced_around_the_rename() {
+    if !strace_works() {
+        eprintln!("note: strace is not available: the fsync order is not checked");
+        return;
+    }
+    let dir = temp_dir("convert-fsync");
+    let out = dir.join("q.parquet");
+    let trace = dir.join("trace.txt");
+    let output = Command::new("strace")
+        .args([
+            "-f",
+            "-e",
+            "trace=openat,fsync,fdatasync,rename,renameat,renameat2",
+            "-o",
+        ])
+        .arg(&trace)
+        .arg(convert_exe())
+        .arg(fixture("s3/quirks.log"))
+        .args(["-q", "-o"])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    let trace = std::fs::read_to_string(&trace).unwrap();
+    let lines: Vec<&str> = trace.lines().collect();
+    let fd_of = |line: &str| line.rsplit("= ").next().unwrap().trim().to_string();
+    let temp = lines
+        .iter()
+        .position(|l| l.contains("openat(") && l.contains(".q.parquet.") && l.contains("O_CREAT"))
+        .unwrap_or_else(|| panic!("no temporary file opened:\n{trace}"));
+    let rename = lines
+        .iter()
+        .position(|l| l.contains("rename") && l.contains(".q.parquet.") && l.contains("= 0"))
+        .unwrap_or_else(|| panic!("no rename:\n{trace}"));
+    // The file is synced before the rename (through a duplicate of the writer's descriptor)...
+    assert!(
+        lines[temp..rename]
+            .iter()
+            .any(|l| l.contains("fsync(") || l.contains("fdatasync(")),
+        "no fsync of the file before the rename:\n{trace}"
+    );
+    // ...and its directory after it.
+    let dir_open = lines[rename..]
+        .iter()
+        .position(|l| l.contains(&format!("openat(AT_FDCWD, \"{}\"", dir.display())))
+        .map(|i| i + rename)
+        .unwrap_or_else(|| panic!("the directory is not opened after the rename:\n{trace}"));
+    let dir_fd = fd_of(lines[dir_open]);
+    assert!(
+        lines[dir_open..]
+            .iter()
+            .any(|l| l.contains(&format!("fsync({dir_fd})"))),
+        "no fsync of the directory after the rename:\n{trace}"
     );
     std::fs::remove_dir_all(dir).unwrap();
 }

@@ -7,8 +7,9 @@
 //! cargo run --release --example convert -- --fields @realtime.config.json rt/ -o rt.parquet --merge
 //! ```
 //!
-//! Run it with `--help` for every option. Exit codes: 0 success, 1 an input failed, 2 usage
-//! error, 3 an input's rejected lines exceeded `--max-reject-ratio`, 130 interrupted.
+//! Run it with `--help` for every option. Exit codes: 0 success, 1 an input failed (or was
+//! cut short: its output is marked incomplete), 2 usage error, 3 an input's rejected lines
+//! exceeded `--max-reject-ratio`, 130 interrupted.
 
 mod output;
 mod plan;
@@ -76,15 +77,20 @@ enum UnknownFieldsArg {
 /// Convert AWS access logs (S3 server access logs, CloudFront real-time and standard logs) to
 /// Parquet.
 ///
-/// Inputs are files, directories (walked recursively, hidden entries skipped) or `-` for
-/// stdin; gzip or plain text is detected by content. With one input (or --merge) -o names the
-/// output file; otherwise -o is a directory that receives one output per input, mirroring the
-/// inputs' relative paths with `.gz`/`.log` replaced by the output's extension. Outputs are
-/// written under a temporary name and renamed when complete.
+/// Inputs are files, directories (walked recursively, hidden entries skipped, symlinks
+/// followed) or `-` for stdin; gzip or plain text is detected by content. A file reached
+/// through several paths (symlinks, hard links: the same device and inode) is converted once,
+/// and a directory walked once. With one input (or --merge) -o names the output file;
+/// otherwise -o is a directory that receives one output per input, mirroring the inputs'
+/// relative paths with `.gz`/`.log` replaced by the output's extension. An output is never an
+/// input, whatever --force says. Outputs are written under a temporary name, synced to disk
+/// and renamed when complete. An input cut short (truncated gzip, read error) still has its
+/// rows written: its status is `incomplete`, and a Parquet output records the error under the
+/// `aws_access_logs.incomplete` metadata key.
 ///
-/// Exit codes: 0 success; 1 an input failed (the others are still converted unless
-/// --fail-fast); 2 usage error; 3 an input's rejected lines exceeded --max-reject-ratio (its
-/// output is still written); 130 interrupted (partial outputs removed).
+/// Exit codes: 0 success; 1 an input failed or was cut short (the others are still converted
+/// unless --fail-fast); 2 usage error; 3 an input's rejected lines exceeded --max-reject-ratio
+/// (its output is still written); 130 interrupted (partial outputs removed).
 #[derive(Debug, Parser)]
 #[command(name = "convert", version, max_term_width = 100)]
 struct Args {
@@ -98,7 +104,7 @@ struct Args {
     /// schema).
     #[arg(long)]
     merge: bool,
-    /// Overwrite existing outputs (and --rejects, --summary-json files).
+    /// Overwrite existing outputs (and --rejects, --summary-json files), never an input.
     #[arg(long)]
     force: bool,
     /// Log format.
@@ -141,6 +147,11 @@ struct Args {
     /// on it, not on the thread count).
     #[arg(long, hide = true, value_name = "BYTES", default_value_t = aws_access_logs::DEFAULT_SEGMENT_SIZE)]
     segment_size: usize,
+    /// Most decompressed bytes per compressed byte of a gzip input, once 16 MiB are
+    /// decompressed: a gzip bomb is refused. Raise it for legitimate, very repetitive logs.
+    #[arg(long, value_name = "N", default_value_t = aws_access_logs::DEFAULT_MAX_GZIP_RATIO,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    max_gzip_ratio: u64,
     /// Longest accepted line in bytes; longer lines are rejected.
     #[arg(long, value_name = "BYTES", default_value_t = aws_access_logs::DEFAULT_MAX_LINE_LENGTH)]
     max_line_length: usize,
@@ -201,6 +212,27 @@ const LARGE_INPUT: u64 = 64 << 20;
 
 /// What to do about a truncated or corrupt gzip input.
 const GZIP_HINT: &str = " (is the file complete? download it again)";
+/// What to do about a gzip input refused by the ratio limit.
+const RATIO_HINT: &str = " (if the file is a legitimate, very repetitive log, give --max-gzip-ratio with a higher \
+     value)";
+
+/// The hint for a read error of this kind.
+fn read_error_hint(kind: ErrorKind) -> &'static str {
+    match kind {
+        ErrorKind::Gzip => GZIP_HINT,
+        ErrorKind::DecompressionLimit => RATIO_HINT,
+        _ => "",
+    }
+}
+
+/// Writes a line to stderr; a failing stderr (`2>/dev/full`, a closed pipe) is ignored: the
+/// outputs, the summary JSON and the exit code still say what happened.
+fn err_line(line: &str) {
+    let mut err = std::io::stderr().lock();
+    let _ = err
+        .write_all(line.as_bytes())
+        .and_then(|()| err.write_all(b"\n"));
+}
 
 /// Set when the run must stop: an interrupt, or a failure with --fail-fast.
 static STOP: AtomicBool = AtomicBool::new(false);
@@ -235,7 +267,7 @@ struct Ctx {
 impl Ctx {
     /// Prints a line without tearing the progress bar.
     fn say(&self, line: &str) {
-        self.progress.suspend(|| eprintln!("{line}"));
+        self.progress.suspend(|| err_line(line));
     }
 }
 
@@ -305,6 +337,7 @@ fn reader_builder(args: &Args) -> ReaderBuilder {
     builder = builder
         .with_batch_size(args.batch_size)
         .with_max_line_length(args.max_line_length)
+        .with_max_gzip_ratio(args.max_gzip_ratio)
         .with_segment_size(args.segment_size);
     if args.segment_size == 0 {
         usage("--segment-size must be at least 1");
@@ -335,15 +368,30 @@ fn parquet_options(args: &Args) -> ParquetOptions {
     options
 }
 
-fn progress_bar(args: &Args, total: Option<u64>) -> ProgressBar {
-    let target = if args.quiet {
+fn draw_target(args: &Args) -> ProgressDrawTarget {
+    if args.quiet {
         ProgressDrawTarget::hidden()
     } else if args.progress {
         ProgressDrawTarget::term_like_with_hz(Box::new(console::Term::stderr()), 4)
     } else {
         // Hidden unless stderr is a terminal.
         ProgressDrawTarget::stderr_with_hz(10)
-    };
+    }
+}
+
+/// The spinner shown while the inputs are listed (a large tree, or a slow file system, can
+/// take a while).
+fn listing_bar(args: &Args) -> ProgressBar {
+    let bar = ProgressBar::with_draw_target(None, draw_target(args));
+    if let Ok(style) = ProgressStyle::with_template("{spinner} listing the inputs: {pos} files") {
+        bar.set_style(style);
+    }
+    bar.tick();
+    bar
+}
+
+fn progress_bar(args: &Args, total: Option<u64>) -> ProgressBar {
+    let target = draw_target(args);
     let (bar, template) = match total {
         Some(total) => (
             ProgressBar::with_draw_target(Some(total), target),
@@ -383,7 +431,11 @@ impl<'a> Conversion<'a> {
     }
 
     fn fail(&mut self, message: String) {
-        self.report.status = Status::Failed;
+        self.fail_with(Status::Failed, message);
+    }
+
+    fn fail_with(&mut self, status: Status, message: String) {
+        self.report.status = status;
         self.ctx
             .say(&format!("convert: error: {}: {message}", self.input.name));
         self.report.error = Some(message);
@@ -431,8 +483,7 @@ impl<'a> Conversion<'a> {
                      get-realtime-log-config`)"
                         .to_string()
                 }
-                ErrorKind::Gzip => format!("{e}{GZIP_HINT}"),
-                _ => e.to_string(),
+                kind => format!("{e}{}", read_error_hint(kind)),
             })?;
         self.report.format = Some(reader.format().to_string());
         self.report.gzip = reader.is_gzip();
@@ -453,7 +504,7 @@ impl<'a> Conversion<'a> {
         }
         if let Some(dir) = &self.ctx.rejects_dir {
             let temp = dir.join(format!("rejects-{}", self.input.name.replace('/', "_")));
-            let (partial, file) = PartialFile::create(&temp, true)?;
+            let (partial, file) = PartialFile::create_scratch(&temp, true)?;
             self.rejects = Some((partial, BufWriter::new(file)));
         }
         Ok((reader, count))
@@ -509,12 +560,13 @@ impl<'a> Conversion<'a> {
         Ok(())
     }
 
-    /// Records the reader's figures and the read error.
+    /// Records the reader's figures and the read error (the output holds the rows before it:
+    /// the input's status is `incomplete`).
     fn finish(
         &mut self,
         reader: &ParallelReader,
         count: &AtomicU64,
-        read_error: Option<aws_access_logs::Error>,
+        read_error: Option<&aws_access_logs::Error>,
         output: &str,
     ) {
         let stats = reader.stats();
@@ -527,15 +579,15 @@ impl<'a> Conversion<'a> {
         r.text_bytes = reader.bytes_read();
         r.bytes_in = count.load(Ordering::Relaxed);
         if let Some(err) = read_error {
-            let hint = if err.kind() == ErrorKind::Gzip {
-                GZIP_HINT
-            } else {
-                ""
-            };
+            let hint = read_error_hint(err.kind());
             let rows = stats.rows;
-            self.fail(format!(
-                "{err}{hint}; the {rows} rows before it were written to {output}"
-            ));
+            self.fail_with(
+                Status::Incomplete,
+                format!(
+                    "{err}{hint}; the {rows} rows before it were written to {output}, marked \
+                     incomplete"
+                ),
+            );
         } else if let Some(max) = self.ctx.args.max_reject_ratio
             && self.report.reject_ratio() > max
         {
@@ -627,7 +679,7 @@ fn convert_one(
     let mut conv = Conversion::new(ctx, input);
     if let Target::File(path) = target
         && !ctx.args.force
-        && path.exists()
+        && output::occupied(path)
     {
         conv.fail(format!(
             "the output {} exists: give --force to overwrite it",
@@ -674,7 +726,7 @@ fn convert_one(
         }
     };
     if let Err(message) = writer
-        .finish(&reader.stats())
+        .finish(&reader.stats(), read_error.as_ref())
         .map_err(|e| format!("cannot write {}: {e}", target_name(target)))
         .and_then(|()| partial.map_or(Ok(()), |p| p.commit(ctx.args.force)))
     {
@@ -686,7 +738,7 @@ fn convert_one(
         Target::Stdout => None,
     };
     conv.report.bytes_out = Some(written.load(Ordering::Relaxed));
-    conv.finish(&reader, &count, read_error, &target_name(target));
+    conv.finish(&reader, &count, read_error.as_ref(), &target_name(target));
     conv.done()
 }
 
@@ -698,6 +750,8 @@ struct Merged {
     partial: Option<PartialFile>,
     written: Arc<AtomicU64>,
     stats: aws_access_logs::DecodeStats,
+    /// The first read error that cut an input short.
+    incomplete: Option<aws_access_logs::Error>,
 }
 
 /// Converts `inputs` one after another into one output, each on all threads.
@@ -738,6 +792,7 @@ fn convert_merged(
                     partial,
                     written,
                     stats: Default::default(),
+                    incomplete: None,
                 });
             }
             let m = merged.as_mut().expect("created above");
@@ -755,7 +810,10 @@ fn convert_merged(
             let s = reader.stats();
             m.stats.rows += s.rows;
             m.stats.rejected += s.rejected;
-            conv.finish(&reader, &count, read_error, &target_name(target));
+            conv.finish(&reader, &count, read_error.as_ref(), &target_name(target));
+            if m.incomplete.is_none() {
+                m.incomplete = read_error;
+            }
             Ok(())
         });
         if let Err(message) = result {
@@ -765,7 +823,7 @@ fn convert_merged(
                 conv.fail(message);
             }
         }
-        if conv.report.status == Status::Failed {
+        if conv.report.status.failed() {
             failed = true;
             if ctx.args.fail_fast {
                 STOP.store(true, Ordering::Relaxed);
@@ -782,7 +840,7 @@ fn convert_merged(
     }
     let result = m
         .writer
-        .finish(&m.stats)
+        .finish(&m.stats, m.incomplete.as_ref())
         .map_err(|e| format!("cannot write {}: {e}", target_name(target)))
         .and_then(|()| m.partial.map_or(Ok(()), |p| p.commit(ctx.args.force)));
     if let Err(message) = result {
@@ -803,6 +861,83 @@ fn convert_merged(
         }
     }
     Some(m.written.load(Ordering::Relaxed))
+}
+
+/// Makes sure that no output (`-o`, `--rejects`, `--summary-json`) is an input or another
+/// output: the same path, or the same file (device and inode) through a symlink or hard link.
+/// Converting would replace the input, whatever `--force` says: a usage error.
+fn check_outputs_are_not_inputs(args: &Args, inputs: &[Input], targets: &[Target]) {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut by_id: std::collections::HashMap<plan::FileId, &Input> =
+        std::collections::HashMap::new();
+    let mut by_path: std::collections::HashMap<PathBuf, &Input> = std::collections::HashMap::new();
+    for input in inputs {
+        if let Some(id) = &input.id {
+            by_id.entry(id.clone()).or_insert(input);
+        }
+        if let Some(path) = &input.path {
+            by_path.entry(absolute(path)).or_insert(input);
+        }
+    }
+    let input_at = |path: &Path| {
+        plan::path_id(path)
+            .and_then(|id| by_id.get(&id))
+            .or_else(|| by_path.get(&absolute(path)))
+            .copied()
+    };
+    let name = |input: &Input| match input.path {
+        Some(_) => input.name.clone(),
+        None => "- (stdin)".to_string(),
+    };
+    let mut outputs: Vec<(String, &Path)> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
+    for target in targets {
+        if let Target::File(path) = target
+            && seen.insert(path)
+        {
+            let what = if path == &args.output {
+                "-o".to_string()
+            } else {
+                "the output".to_string()
+            };
+            outputs.push((what, path));
+        }
+    }
+    for (flag, path) in [
+        ("--rejects", &args.rejects),
+        ("--summary-json", &args.summary_json),
+    ] {
+        if let Some(path) = path {
+            outputs.push((flag.to_string(), path));
+        }
+    }
+    for (what, path) in &outputs {
+        if let Some(input) = input_at(path) {
+            usage(format!(
+                "{what} {} is the input {}: it would be overwritten, whatever --force says; \
+                 give another path",
+                path.display(),
+                name(input)
+            ));
+        }
+    }
+    // Nor is --rejects or --summary-json another output.
+    let conversions = outputs.len()
+        - usize::from(args.rejects.is_some())
+        - usize::from(args.summary_json.is_some());
+    for (i, (what, path)) in outputs.iter().enumerate().skip(conversions) {
+        for (other, earlier) in &outputs[..i] {
+            let same = absolute(path) == absolute(earlier)
+                || plan::path_id(path).is_some_and(|id| plan::path_id(earlier) == Some(id));
+            if same {
+                usage(format!(
+                    "{what} {} is also {other} {}: give another path",
+                    path.display(),
+                    earlier.display()
+                ));
+            }
+        }
+    }
 }
 
 /// Joins the per-input rejects, in input order, into the `--rejects` file.
@@ -854,7 +989,7 @@ fn main() -> ExitCode {
     ] {
         if let Some(path) = path
             && !args.force
-            && path.exists()
+            && output::occupied(path)
         {
             usage(format!(
                 "{flag} {} exists: give --force to overwrite it",
@@ -862,6 +997,14 @@ fn main() -> ExitCode {
             ));
         }
     }
+    // From here on, Ctrl-C (or SIGTERM) removes the partial outputs and exits with 130; the
+    // listing of the inputs stops at once too.
+    let _ = ctrlc::set_handler(|| {
+        STOP.store(true, Ordering::Relaxed);
+        output::remove_partial_files();
+        err_line("\nconvert: interrupted: partial outputs removed");
+        std::process::exit(130);
+    });
 
     // Inputs, and where their outputs go.
     let to_stdout = args.output.as_os_str() == "-";
@@ -874,8 +1017,36 @@ fn main() -> ExitCode {
                 .ends_with(std::path::MAIN_SEPARATOR)
             || args.inputs.len() > 1
             || args.inputs.iter().any(|p| p.is_dir()));
+    if dir_output && let Some(out_id) = plan::path_id(&args.output) {
+        for input in args.inputs.iter().filter(|p| p.is_dir()) {
+            if plan::path_id(input).as_ref() == Some(&out_id) {
+                usage(format!(
+                    "-o {} is the input directory {}: the outputs would be mixed with the logs; \
+                     give another directory (one inside it is fine: it is not walked)",
+                    args.output.display(),
+                    input.display()
+                ));
+            }
+        }
+    }
+    if !dir_output && !to_stdout && args.output.is_dir() {
+        usage(format!(
+            "-o {} is a directory: --merge writes one file, give -o FILE",
+            args.output.display()
+        ));
+    }
     let skip = dir_output.then_some(args.output.as_path());
-    let (inputs, listing_errors) = plan::list_inputs(&args.inputs, skip);
+    let listing_bar = listing_bar(&args);
+    let listing = plan::list_inputs(&args.inputs, skip, &STOP, |n| {
+        listing_bar.set_position(n as u64)
+    });
+    listing_bar.finish_and_clear();
+    let (inputs, listing_errors) = (listing.inputs, listing.errors);
+    if !args.quiet {
+        for note in &listing.notes {
+            err_line(&format!("convert: note: {note}"));
+        }
+    }
     if to_stdout && !args.merge && inputs.len() + listing_errors.len() > 1 {
         usage("several inputs go to stdout (-o -) only with --merge");
     }
@@ -927,6 +1098,7 @@ fn main() -> ExitCode {
         };
         vec![target; inputs.len()]
     };
+    check_outputs_are_not_inputs(&args, &inputs, &targets);
 
     let total_size = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
     let rejects_dir = args.rejects.as_ref().map(|path| match path.parent() {
@@ -942,12 +1114,6 @@ fn main() -> ExitCode {
         rejects_dir,
         args,
     };
-    let _ = ctrlc::set_handler(|| {
-        STOP.store(true, Ordering::Relaxed);
-        output::remove_partial_files();
-        eprintln!("\nconvert: interrupted: partial outputs removed");
-        std::process::exit(130);
-    });
 
     let mut reports: Vec<InputReport> = Vec::new();
     for err in &listing_errors {
@@ -990,7 +1156,7 @@ fn main() -> ExitCode {
             } else {
                 convert_one(&ctx, &inputs[i], &targets[i], threads)
             };
-            if result.0.status == Status::Failed && ctx.args.fail_fast {
+            if result.0.status.failed() && ctx.args.fail_fast {
                 STOP.store(true, Ordering::Relaxed);
             }
             if let Ok(mut slot) = done[i].lock() {
@@ -1029,15 +1195,13 @@ fn main() -> ExitCode {
     if let Some(path) = &ctx.args.rejects
         && let Err(message) = join_rejects(path, parts, ctx.args.force)
     {
-        eprintln!("convert: error: {message}");
+        err_line(&format!("convert: error: {message}"));
         if let Some(last) = reports.last_mut() {
             last.status = Status::Failed;
         }
     }
 
-    let failed = reports
-        .iter()
-        .any(|r| matches!(r.status, Status::Failed | Status::Skipped));
+    let failed = reports.iter().any(|r| r.status.failed());
     let over_ratio = reports.iter().any(|r| r.status == Status::RejectRatio);
     let code: u8 = if failed {
         1
@@ -1056,12 +1220,18 @@ fn main() -> ExitCode {
         exit_code: code,
     };
     if !ctx.args.quiet {
-        eprint!("{}", report::table(&run));
+        let _ = std::io::stderr().write_all(report::table(&run).as_bytes());
     }
     if let Some(path) = &ctx.args.summary_json {
         let json = serde_json::to_vec_pretty(&run).expect("the summary serializes");
-        if let Err(e) = std::fs::write(path, json) {
-            eprintln!("convert: error: cannot write {}: {e}", path.display());
+        let written = PartialFile::create(path, ctx.args.force).and_then(|(partial, mut file)| {
+            file.write_all(&json)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            drop(file);
+            partial.commit(ctx.args.force)
+        });
+        if let Err(message) = written {
+            err_line(&format!("convert: error: {message}"));
             return ExitCode::from(1);
         }
     }

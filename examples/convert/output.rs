@@ -28,40 +28,72 @@ pub fn remove_partial_files() {
     }
 }
 
+/// Whether something is at `path`: a file, a directory, or a symlink, even a dangling one.
+pub fn occupied(path: &Path) -> bool {
+    std::fs::symlink_metadata(path).is_ok()
+}
+
+/// Longest file name most file systems take, in bytes.
+const NAME_MAX: usize = 255;
+
+/// The hidden temporary name for the file name `name`: `.NAME.PID-N.partial`, with `NAME` cut
+/// (at a character boundary) so that the whole stays within [`NAME_MAX`] bytes.
+fn temp_name(name: &str) -> String {
+    let suffix = format!(
+        ".{}-{}.partial",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    );
+    let room = NAME_MAX - 1 - suffix.len();
+    let mut end = name.len().min(room);
+    while !name.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!(".{}{suffix}", &name[..end])
+}
+
 /// A file written under a hidden temporary name beside its final path, renamed into place by
 /// [`PartialFile::commit`] and removed if dropped before: an interrupted run never leaves a
-/// truncated file under the final name.
+/// truncated file under the final name. The file is synced to disk before the rename and its
+/// directory after it, so that a committed output survives a crash or power loss.
 #[derive(Debug)]
 pub struct PartialFile {
     temp: PathBuf,
     path: PathBuf,
+    /// The temporary file (the same open file as the writer's), synced on commit.
+    sync: Option<File>,
     committed: bool,
 }
 
 impl PartialFile {
-    /// Creates the temporary file for `path`. Unless `force`, an existing `path` is an error.
+    /// Creates the temporary file for `path`. Unless `force`, an existing `path` (even a
+    /// dangling symlink) is an error.
     pub fn create(path: &Path, force: bool) -> Result<(Self, File), String> {
-        if !force && path.exists() {
+        let (mut partial, file) = Self::create_scratch(path, force)?;
+        partial.sync = Some(
+            file.try_clone()
+                .map_err(|e| format!("cannot create {}: {e}", partial.temp.display()))?,
+        );
+        Ok((partial, file))
+    }
+
+    /// As [`PartialFile::create`], for a file that is never committed (it is not synced and
+    /// holds no second handle).
+    pub fn create_scratch(path: &Path, force: bool) -> Result<(Self, File), String> {
+        if !force && occupied(path) {
             return Err(format!(
                 "{} exists: give --force to overwrite it",
                 path.display()
             ));
         }
-        let dir = match path.parent() {
-            Some(dir) if !dir.as_os_str().is_empty() => dir,
-            _ => Path::new("."),
-        };
+        let dir = parent_dir(path);
         std::fs::create_dir_all(dir)
             .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_default();
-        let temp = dir.join(format!(
-            ".{name}.{}-{}.partial",
-            std::process::id(),
-            COUNTER.fetch_add(1, Ordering::Relaxed)
-        ));
+        let temp = dir.join(temp_name(&name));
         let file = File::options()
             .write(true)
             .create_new(true)
@@ -74,6 +106,7 @@ impl PartialFile {
             PartialFile {
                 temp,
                 path: path.to_path_buf(),
+                sync: None,
                 committed: false,
             },
             file,
@@ -85,19 +118,23 @@ impl PartialFile {
         &self.temp
     }
 
-    /// Renames the complete file into place.
+    /// Syncs the complete file, renames it into place and syncs its directory.
     pub fn commit(mut self, force: bool) -> Result<(), String> {
-        if !force && self.path.exists() {
+        if !force && occupied(&self.path) {
             return Err(format!(
                 "{} appeared while converting: give --force to overwrite it",
                 self.path.display()
             ));
         }
+        if let Some(file) = self.sync.take() {
+            file.sync_all()
+                .map_err(|e| format!("cannot write {}: {e}", self.path.display()))?;
+        }
         std::fs::rename(&self.temp, &self.path)
             .map_err(|e| format!("cannot rename to {}: {e}", self.path.display()))?;
         self.committed = true;
         self.unregister();
-        Ok(())
+        sync_dir(parent_dir(&self.path))
     }
 
     fn unregister(&self) {
@@ -114,6 +151,32 @@ impl Drop for PartialFile {
             self.unregister();
         }
     }
+}
+
+/// The directory `path` is in.
+fn parent_dir(path: &Path) -> &Path {
+    match path.parent() {
+        Some(dir) if !dir.as_os_str().is_empty() => dir,
+        _ => Path::new("."),
+    }
+}
+
+/// Syncs a directory, so that a rename into it is on disk.
+#[cfg(unix)]
+fn sync_dir(dir: &Path) -> Result<(), String> {
+    let result = File::open(dir).and_then(|d| d.sync_all());
+    match result {
+        Ok(()) => Ok(()),
+        // Some file systems cannot sync a directory: nothing more can be done there.
+        Err(e) if matches!(e.raw_os_error(), Some(libc::EINVAL | libc::ENOTSUP)) => Ok(()),
+        Err(e) => Err(format!("cannot sync the directory {}: {e}", dir.display())),
+    }
+}
+
+/// Directories cannot be opened to be synced here.
+#[cfg(not(unix))]
+fn sync_dir(_dir: &Path) -> Result<(), String> {
+    Ok(())
 }
 
 /// Where batches go: a file being written, or stdout.
@@ -200,12 +263,23 @@ impl BatchWriter {
         }
     }
 
-    /// Finishes the output (footer, metadata) and flushes it.
-    pub fn finish(self, stats: &DecodeStats) -> Result<(), String> {
+    /// Finishes the output (footer, metadata) and flushes it. `incomplete`: the error that
+    /// stopped the input early, recorded in a Parquet file's metadata
+    /// ([`META_INCOMPLETE`](aws_access_logs::parquet::META_INCOMPLETE)); the other formats
+    /// have no place for it (the summary says it).
+    pub fn finish(
+        self,
+        stats: &DecodeStats,
+        incomplete: Option<&aws_access_logs::Error>,
+    ) -> Result<(), String> {
         let out = match self {
             BatchWriter::Parquet(w) => {
                 // The writer owns the buffered output: finish writes the footer and flushes.
-                return w.finish(stats).map(|_| ()).map_err(|e| e.to_string());
+                let finished = match incomplete {
+                    Some(error) => w.finish_incomplete(stats, error),
+                    None => w.finish(stats),
+                };
+                return finished.map(|_| ()).map_err(|e| e.to_string());
             }
             BatchWriter::Arrow(mut w) => {
                 w.finish().map_err(|e| e.to_string())?;

@@ -10,10 +10,21 @@ pub enum Status {
     Ok,
     /// Converted, with more rejected lines than `--max-reject-ratio` allows.
     RejectRatio,
-    /// Failed (the error says why); rows read before a read error are still written.
+    /// Failed (the error says why); nothing of it was written.
     Failed,
+    /// Its output was written but holds only the rows before a read error (a truncated or
+    /// corrupt gzip stream, an I/O error, the gzip ratio limit): the error says why, and a
+    /// Parquet output records it under `aws_access_logs.incomplete` in its metadata.
+    Incomplete,
     /// Not converted: `--fail-fast` stopped the run first.
     Skipped,
+}
+
+impl Status {
+    /// Whether it makes the run fail (exit code 1).
+    pub fn failed(self) -> bool {
+        matches!(self, Status::Failed | Status::Incomplete | Status::Skipped)
+    }
 }
 
 /// One input's figures.
@@ -106,10 +117,7 @@ impl Total {
         let bytes_in = sum(|r| r.bytes_in);
         Total {
             inputs: inputs.len(),
-            failed: inputs
-                .iter()
-                .filter(|r| matches!(r.status, Status::Failed | Status::Skipped))
-                .count(),
+            failed: inputs.iter().filter(|r| r.status.failed()).count(),
             lines: sum(|r| r.lines),
             rows: sum(|r| r.rows),
             rejected: sum(|r| r.rejected),
@@ -182,6 +190,7 @@ pub fn table(run: &RunReport) -> String {
     for r in &listed {
         let format = match r.status {
             Status::Failed => "FAILED".to_string(),
+            Status::Incomplete => "INCOMPLETE".to_string(),
             Status::Skipped => "skipped".to_string(),
             _ => r.format.clone().unwrap_or_default() + if r.gzip { " (gzip)" } else { "" },
         };
