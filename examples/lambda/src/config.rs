@@ -12,11 +12,16 @@ pub const OUTPUT_PREFIX_VAR: &str = "OUTPUT_PREFIX";
 pub const SOURCE_TYPE_MAP_VAR: &str = "LETS__SOURCE_TYPE_MAP";
 /// The CloudFront real-time log configuration's field list.
 pub const REALTIME_FIELDS_VAR: &str = "CLOUDFRONT_REALTIME_FIELDS";
+/// The most bytes of text an object may hold (default [`DEFAULT_MAX_OBJECT_BYTES`]).
+pub const MAX_OBJECT_BYTES_VAR: &str = "MAX_OBJECT_BYTES";
 /// `1` (or `true`): address buckets as `endpoint/bucket/key` (S3-compatible servers).
 pub const FORCE_PATH_STYLE_VAR: &str = "S3_FORCE_PATH_STYLE";
 
 /// The default output prefix.
 pub const DEFAULT_OUTPUT_PREFIX: &str = "lets/";
+/// The default [`MAX_OBJECT_BYTES_VAR`]: 512 MiB of text, which a 256 MB function converts
+/// well inside its 60 s timeout (about a seventh of a core).
+pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 512 << 20;
 /// The default routing of key prefixes to source types.
 pub const DEFAULT_SOURCE_TYPE_MAP: &str = r#"{"cloudfront-realtime/": "cloudfront-realtime", "transfers-bucket/": "s3-access", "cache-bucket/": "s3-access"}"#;
 
@@ -107,7 +112,7 @@ fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
 pub struct Config {
     /// Where the Parquet, rejects and `latest.json` objects go.
     pub output_bucket: String,
-    /// Key prefix of every output object (ends with `/` unless empty).
+    /// Key prefix of every output object (never empty; ends with `/`).
     pub output_prefix: String,
     /// Key prefix → source type, longest prefix first.
     pub routes: Vec<(String, SourceType)>,
@@ -115,6 +120,12 @@ pub struct Config {
     pub realtime_fields: Option<FieldList>,
     /// Path-style bucket addressing.
     pub force_path_style: bool,
+    /// The most bytes of text an object may hold: its stored size for plain objects, its
+    /// decompressed size for gzip ones. Larger objects are refused (permanently).
+    pub max_object_bytes: u64,
+    /// Bytes per part of the Parquet multipart uploads (default
+    /// [`crate::process::PART_SIZE`]; not read from the environment: tests lower it).
+    pub part_size: usize,
 }
 
 impl Config {
@@ -146,7 +157,18 @@ impl Config {
             None => DEFAULT_OUTPUT_PREFIX.to_string(),
             Some(p) => {
                 let p = p.trim().trim_start_matches('/').to_string();
-                if p.is_empty() || p.ends_with('/') {
+                if p.is_empty() {
+                    // The loop guard skips events under the output prefix: an empty one
+                    // would skip the whole output bucket, and the IAM policy would grant
+                    // writes to all of it.
+                    return Err(bad(
+                        OUTPUT_PREFIX_VAR,
+                        format!(
+                            "must not be empty: set a key prefix such as {DEFAULT_OUTPUT_PREFIX:?} \
+                             (leave it unset for the default)"
+                        ),
+                    ));
+                } else if p.ends_with('/') {
                     p
                 } else {
                     format!("{p}/")
@@ -185,12 +207,26 @@ impl Config {
                 ));
             }
         };
+        let max_object_bytes = match var(MAX_OBJECT_BYTES_VAR).as_deref().map(str::trim) {
+            None | Some("") => DEFAULT_MAX_OBJECT_BYTES,
+            Some(n) => match n.parse::<u64>() {
+                Ok(n) if n > 0 => n,
+                _ => {
+                    return Err(bad(
+                        MAX_OBJECT_BYTES_VAR,
+                        format!("must be a positive number of bytes, not {n:?}"),
+                    ));
+                }
+            },
+        };
         Ok(Config {
             output_bucket,
             output_prefix,
             routes,
             realtime_fields,
             force_path_style,
+            max_object_bytes,
+            part_size: crate::process::PART_SIZE,
         })
     }
 
@@ -300,6 +336,23 @@ mod tests {
     }
 
     #[test]
+    fn an_empty_output_prefix_is_refused() {
+        // An empty prefix would make the loop guard skip every key of the output bucket.
+        for prefix in ["", " ", "/"] {
+            let mut vars = BASE.to_vec();
+            vars.push((OUTPUT_PREFIX_VAR, prefix));
+            let err = config(&vars).unwrap_err();
+            assert_eq!(err.variable, OUTPUT_PREFIX_VAR, "{prefix:?}");
+            assert!(err.message.contains("must not be empty"), "{err}");
+        }
+        let c = config(&BASE).unwrap();
+        assert_eq!(c.max_object_bytes, DEFAULT_MAX_OBJECT_BYTES);
+        let mut vars = BASE.to_vec();
+        vars.push((MAX_OBJECT_BYTES_VAR, "2000000000"));
+        assert_eq!(config(&vars).unwrap().max_object_bytes, 2_000_000_000);
+    }
+
+    #[test]
     fn errors_name_the_variable() {
         let err = config(&[]).unwrap_err();
         assert_eq!(err.variable, OUTPUT_BUCKET_VAR);
@@ -336,6 +389,12 @@ mod tests {
         let mut vars = BASE.to_vec();
         vars.push((FORCE_PATH_STYLE_VAR, "yes"));
         assert_eq!(config(&vars).unwrap_err().variable, FORCE_PATH_STYLE_VAR);
+
+        for bad_size in ["0", "-1", "1GB"] {
+            let mut vars = BASE.to_vec();
+            vars.push((MAX_OBJECT_BYTES_VAR, bad_size));
+            assert_eq!(config(&vars).unwrap_err().variable, MAX_OBJECT_BYTES_VAR);
+        }
 
         // Without a real-time route, the field list is optional.
         let c = config(&[

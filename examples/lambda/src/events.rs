@@ -11,7 +11,7 @@ use serde_json::Value;
 pub struct ObjectRef {
     /// Source bucket.
     pub bucket: String,
-    /// Object key, decoded.
+    /// Object key, decoded as the event encodes it.
     pub key: String,
     /// Version id, when the bucket is versioned.
     pub version_id: Option<String>,
@@ -19,9 +19,11 @@ pub struct ObjectRef {
     pub etag: Option<String>,
     /// Size in bytes, when the event gives it.
     pub size: Option<u64>,
-    /// The key exactly as the event gave it, when it differs from `key` and the event's
-    /// encoding is not certain (EventBridge): read when no object has the decoded key.
-    pub key_as_given: Option<String>,
+    /// Another reading of the key, when the event's encoding is not certain (EventBridge: the
+    /// key URL-decoded, when that differs). It is read only when the event names an ETag and
+    /// no object under `key` has it, and only if the object under it has that ETag: never
+    /// the wrong one of two objects `a+b` and `a b`.
+    pub alternative_key: Option<String>,
 }
 
 /// What an event asks for.
@@ -112,7 +114,7 @@ fn s3_notification(v: Value) -> Result<Notification, String> {
             version_id: version_id(record.s3.object.version_id),
             etag: record.s3.object.e_tag.filter(|v| !v.is_empty()),
             size: record.s3.object.size.and_then(|s| u64::try_from(s).ok()),
-            key_as_given: None,
+            alternative_key: None,
         });
     }
     Ok(Notification {
@@ -161,19 +163,19 @@ pub fn parse(payload: Value) -> Result<Invocation, String> {
         }
         let event: EventBridgeEvent<ObjectCreatedDetail> = serde_json::from_value(payload)
             .map_err(|e| format!("not an EventBridge S3 \"Object Created\" event: {e}"))?;
-        // AWS does not document whether EventBridge encodes the key as notifications do:
-        // decode it the same way, and keep the key as given in case no object has the
-        // decoded one (a key with a literal `+` or `%`).
+        // EventBridge's `detail.object.key` is not documented as URL-encoded (notifications'
+        // keys are): it is read as given. Should it arrive encoded after all, the decoded key
+        // is the alternative, accepted only when the object under it has the event's ETag.
         let d = event.detail;
-        let key = decode_key(&d.object.key);
-        let key_as_given = (key != d.object.key).then_some(d.object.key);
+        let decoded = decode_key(&d.object.key);
+        let alternative_key = (decoded != d.object.key).then_some(decoded);
         return Ok(Invocation::EventBridge(ObjectRef {
             bucket: d.bucket.name,
-            key,
+            key: d.object.key,
             version_id: version_id(d.object.version_id),
             etag: d.object.etag.filter(|v| !v.is_empty()),
             size: d.object.size,
-            key_as_given,
+            alternative_key,
         }));
     }
     let source = payload
@@ -335,9 +337,12 @@ mod tests {
         let Invocation::EventBridge(object) = parse(eb).unwrap() else {
             panic!()
         };
-        // Decoded like a notification's key, with the key as given kept to fall back on.
-        assert_eq!(object.key, "cache-bucket/a b c");
-        assert_eq!(object.key_as_given.as_deref(), Some("cache-bucket/a b+c"));
+        // Read as given; the decoded key is only an alternative (checked against the ETag).
+        assert_eq!(object.key, "cache-bucket/a b+c");
+        assert_eq!(
+            object.alternative_key.as_deref(),
+            Some("cache-bucket/a b c")
+        );
         assert_eq!(object.version_id.as_deref(), Some("v9"));
         assert_eq!(object.etag.as_deref(), Some("e1"));
 

@@ -14,8 +14,8 @@ use crate::store::ObjectStore;
 /// Where the metric lines go (standard output in Lambda).
 pub type Emit = Arc<dyn Fn(&str) + Send + Sync>;
 
-/// The error the handler returns when an object failed (Lambda then retries the event, and
-/// sends it to the dead-letter queue when the retries fail too).
+/// The error the handler returns when an object failed with a retryable failure (Lambda then
+/// retries the event, and sends it to the dead-letter queue when the retries fail too).
 pub struct HandlerError(pub String);
 
 impl std::fmt::Debug for HandlerError {
@@ -31,6 +31,13 @@ impl std::fmt::Display for HandlerError {
 }
 
 impl std::error::Error for HandlerError {}
+
+/// The objects of an event that need no retry: processed, or failed permanently.
+#[derive(Default)]
+struct Done {
+    outcomes: Vec<Outcome>,
+    permanent: Vec<Failure>,
+}
 
 /// The function's handler, over any [`ObjectStore`].
 pub struct Handler<S> {
@@ -76,10 +83,24 @@ impl<S: ObjectStore> Handler<S> {
             );
             return Ok(None);
         }
-        match process::process(&self.store, &self.config, object).await {
+        // Boxed: the future is deep, and the runtime's own nests it further.
+        match Box::pin(process::process(&self.store, &self.config, object)).await {
             Ok(outcome) => {
                 let now = chrono::Utc::now().timestamp_millis();
                 (self.emit)(&metrics::emf(&outcome, now).to_string());
+                if let Some(cause) = &outcome.incomplete {
+                    tracing::error!(
+                        bucket = %outcome.bucket,
+                        key = %outcome.key,
+                        cause = %cause,
+                        rows = outcome.stats.rows,
+                        parquet_key = outcome.parquet_key.as_deref().unwrap_or("-"),
+                        permanent = true,
+                        "incomplete: the object stops early (it will not change, so it is not \
+                         retried); the rows before were written, the Parquet file is marked \
+                         aws_access_logs.incomplete"
+                    );
+                }
                 tracing::info!(
                     bucket = %outcome.bucket,
                     key = %outcome.key,
@@ -91,11 +112,22 @@ impl<S: ObjectStore> Handler<S> {
                 );
                 Ok(Some(outcome))
             }
+            Err(failure) if failure.permanent => {
+                tracing::error!(
+                    bucket = %failure.bucket,
+                    key = %failure.key,
+                    cause = %failure.cause,
+                    permanent = true,
+                    "failed permanently: the object itself is at fault, so it is not retried"
+                );
+                Err(failure)
+            }
             Err(failure) => {
                 tracing::error!(
                     bucket = %failure.bucket,
                     key = %failure.key,
                     cause = %failure.cause,
+                    permanent = false,
                     "failed"
                 );
                 Err(failure)
@@ -103,19 +135,22 @@ impl<S: ObjectStore> Handler<S> {
         }
     }
 
-    /// Processes every object `objects` names, then fails if any failed.
-    async fn all(&self, objects: &[ObjectRef]) -> Result<Vec<Outcome>, Vec<Failure>> {
-        let mut outcomes = Vec::new();
+    /// Processes every object `objects` names, then fails if any failed with a retryable
+    /// failure. Permanent failures (logged) are returned with the outcomes: retrying would
+    /// read the same bytes again.
+    async fn all(&self, objects: &[ObjectRef]) -> Result<Done, Vec<Failure>> {
+        let mut done = Done::default();
         let mut failures = Vec::new();
         for object in objects {
             match self.object(object).await {
-                Ok(Some(outcome)) => outcomes.push(outcome),
+                Ok(Some(outcome)) => done.outcomes.push(outcome),
                 Ok(None) => {}
+                Err(failure) if failure.permanent => done.permanent.push(failure),
                 Err(failure) => failures.push(failure),
             }
         }
         if failures.is_empty() {
-            Ok(outcomes)
+            Ok(done)
         } else {
             Err(failures)
         }
@@ -123,10 +158,12 @@ impl<S: ObjectStore> Handler<S> {
 
     /// Handles one invocation's payload.
     ///
-    /// * S3 notification, EventBridge event: every object is processed; if any failed, the
-    ///   error names them (the others were written).
+    /// * S3 notification, EventBridge event: every object is processed; if any failed with a
+    ///   retryable failure, the error names them (the others were written). Permanent
+    ///   failures and incomplete objects are listed in the response (`failed_permanently`,
+    ///   `incomplete`), not retried.
     /// * SQS: `{"batchItemFailures": [{"itemIdentifier": ID}, ...]}` naming the messages with
-    ///   a failed object.
+    ///   an object that failed with a retryable failure.
     /// * `s3:TestEvent`: acknowledged.
     ///
     /// # Errors
@@ -137,12 +174,28 @@ impl<S: ObjectStore> Handler<S> {
             tracing::error!(cause = %e, "unrecognised event");
             HandlerError(e)
         })?;
-        let summary = |outcomes: &[Outcome]| {
-            json!({
+        let summary = |done: &Done| {
+            let outcomes = &done.outcomes;
+            let mut summary = json!({
                 "processed": outcomes.len(),
                 "rows": outcomes.iter().map(|o| o.stats.rows).sum::<u64>(),
                 "rejected": outcomes.iter().map(|o| o.stats.rejected).sum::<u64>(),
-            })
+            });
+            let incomplete: Vec<String> = outcomes
+                .iter()
+                .filter_map(|o| {
+                    let cause = o.incomplete.as_ref()?;
+                    Some(format!("s3://{}/{}: {cause}", o.bucket, o.key))
+                })
+                .collect();
+            if !incomplete.is_empty() {
+                summary["incomplete"] = json!(incomplete);
+            }
+            if !done.permanent.is_empty() {
+                let failed: Vec<String> = done.permanent.iter().map(ToString::to_string).collect();
+                summary["failed_permanently"] = json!(failed);
+            }
+            summary
         };
         let failed = |failures: Vec<Failure>, invalid: &[String], total: usize| {
             let causes: Vec<String> = failures
@@ -175,7 +228,7 @@ impl<S: ObjectStore> Handler<S> {
                 let total = objects.len() + invalid.len();
                 let result = self.all(&objects).await;
                 match (result, invalid.is_empty()) {
-                    (Ok(outcomes), true) => Ok(summary(&outcomes)),
+                    (Ok(done), true) => Ok(summary(&done)),
                     (Ok(_), false) => Err(failed(Vec::new(), &invalid, total)),
                     (Err(failures), _) => Err(failed(failures, &invalid, total)),
                 }
@@ -191,7 +244,7 @@ impl<S: ObjectStore> Handler<S> {
             Invocation::EventBridge(object) => self
                 .all(std::slice::from_ref(&object))
                 .await
-                .map(|o| summary(&o))
+                .map(|done| summary(&done))
                 .map_err(|f| failed(f, &[], 1)),
             Invocation::Sqs(items) => {
                 let mut failures = Vec::new();

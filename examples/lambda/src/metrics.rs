@@ -46,5 +46,6 @@ pub fn emf(outcome: &Outcome, timestamp_ms: i64) -> Value {
         "parquet_key": outcome.parquet_key,
         "rejects_key": outcome.rejects_key,
         "latest_updated": outcome.latest_updated,
+        "incomplete": outcome.incomplete,
     })
 }

@@ -22,6 +22,8 @@ pub struct Object {
     pub version_id: Option<String>,
     /// Last-modified time, milliseconds since the epoch.
     pub last_modified_ms: Option<i64>,
+    /// Size as stored (`Content-Length`), when the store says.
+    pub size: Option<u64>,
 }
 
 impl fmt::Debug for Object {
@@ -54,6 +56,9 @@ pub enum StoreError {
     /// A concurrent conditional write conflicted (S3's 409 `ConditionalRequestConflict`):
     /// retry.
     Conflict,
+    /// Access denied (403). S3 answers a read of a missing key this way when the caller may
+    /// not list the bucket.
+    Forbidden,
     /// Anything else, after the client's retries.
     Other(String),
 }
@@ -64,6 +69,7 @@ impl fmt::Display for StoreError {
             StoreError::NotFound => f.write_str("no such object"),
             StoreError::PreconditionFailed => f.write_str("precondition failed"),
             StoreError::Conflict => f.write_str("conflicting concurrent write"),
+            StoreError::Forbidden => f.write_str("access denied"),
             StoreError::Other(message) => f.write_str(message),
         }
     }
@@ -71,14 +77,19 @@ impl fmt::Display for StoreError {
 
 impl std::error::Error for StoreError {}
 
+/// S3's smallest part of a multipart upload, except the last.
+pub const MIN_PART_SIZE: usize = 5 << 20;
+
 /// The object store the handler works on.
 pub trait ObjectStore: Send + Sync + 'static {
-    /// Opens an object (a given version, when `version_id` is set) for streaming.
+    /// Opens an object (a given version, when `version_id` is set; only if its ETag is
+    /// `if_match`, when set, else [`StoreError::PreconditionFailed`]) for streaming.
     fn get(
         &self,
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
+        if_match: Option<&str>,
     ) -> impl Future<Output = Result<Object, StoreError>> + Send;
 
     /// Reads a small object whole; returns its bytes and ETag.
@@ -96,6 +107,50 @@ pub trait ObjectStore: Send + Sync + 'static {
         body: Vec<u8>,
         content_type: &str,
         precondition: Precondition,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Starts a multipart upload of `key`; returns its upload id. Nothing is visible under
+    /// `key` until [`ObjectStore::complete_multipart`].
+    fn create_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// Uploads part `number` (from 1) of an upload; returns the part's ETag. Every part but
+    /// the last must hold at least [`MIN_PART_SIZE`] bytes.
+    fn upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        number: i32,
+        body: Bytes,
+    ) -> impl Future<Output = Result<String, StoreError>> + Send;
+
+    /// Completes an upload from its parts (number and ETag, in order): the object appears.
+    fn complete_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Vec<(i32, String)>,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Aborts an upload: its parts are discarded.
+    fn abort_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> impl Future<Output = Result<(), StoreError>> + Send;
+
+    /// Deletes an object (no error when there is none).
+    fn delete(
+        &self,
+        bucket: &str,
+        key: &str,
     ) -> impl Future<Output = Result<(), StoreError>> + Send;
 }
 
@@ -127,6 +182,7 @@ where
 {
     match err.raw_response().map(|r| r.status().as_u16()) {
         Some(404) => StoreError::NotFound,
+        Some(403) => StoreError::Forbidden,
         Some(412) => StoreError::PreconditionFailed,
         Some(409) => StoreError::Conflict,
         _ => StoreError::Other(DisplayErrorContext(&err).to_string()),
@@ -139,6 +195,7 @@ impl ObjectStore for S3Store {
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
+        if_match: Option<&str>,
     ) -> Result<Object, StoreError> {
         let out = self
             .client
@@ -146,6 +203,7 @@ impl ObjectStore for S3Store {
             .bucket(bucket)
             .key(key)
             .set_version_id(version_id.map(str::to_string))
+            .set_if_match(if_match.map(|etag| format!("\"{etag}\"")))
             .send()
             .await
             .map_err(sdk_error)?;
@@ -155,6 +213,7 @@ impl ObjectStore for S3Store {
             .filter(|v| !v.is_empty() && *v != "null")
             .map(str::to_string);
         let last_modified_ms = out.last_modified().and_then(|t| t.to_millis().ok());
+        let size = out.content_length().and_then(|n| u64::try_from(n).ok());
         // Streams: the bridge reads the HTTP body as the decoder asks for bytes.
         let reader = Box::pin(out.body.into_async_read());
         let body = tokio_util::io::SyncIoBridge::new(reader);
@@ -163,6 +222,7 @@ impl ObjectStore for S3Store {
             etag,
             version_id,
             last_modified_ms,
+            size,
         })
     }
 
@@ -211,6 +271,110 @@ impl ObjectStore for S3Store {
         request.send().await.map_err(sdk_error)?;
         Ok(())
     }
+
+    async fn create_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+    ) -> Result<String, StoreError> {
+        let out = self
+            .client
+            .create_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .content_type(content_type)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.upload_id()
+            .map(str::to_string)
+            .ok_or_else(|| StoreError::Other("CreateMultipartUpload gave no upload id".into()))
+    }
+
+    async fn upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        number: i32,
+        body: Bytes,
+    ) -> Result<String, StoreError> {
+        let out = self
+            .client
+            .upload_part()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .part_number(number)
+            .body(ByteStream::from(body))
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        out.e_tag()
+            .map(str::to_string)
+            .ok_or_else(|| StoreError::Other(format!("UploadPart {number} gave no ETag")))
+    }
+
+    async fn complete_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Vec<(i32, String)>,
+    ) -> Result<(), StoreError> {
+        let parts = parts
+            .into_iter()
+            .map(|(number, etag)| {
+                aws_sdk_s3::types::CompletedPart::builder()
+                    .part_number(number)
+                    .e_tag(etag)
+                    .build()
+            })
+            .collect();
+        self.client
+            .complete_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .multipart_upload(
+                aws_sdk_s3::types::CompletedMultipartUpload::builder()
+                    .set_parts(Some(parts))
+                    .build(),
+            )
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn abort_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+    ) -> Result<(), StoreError> {
+        self.client
+            .abort_multipart_upload()
+            .bucket(bucket)
+            .key(key)
+            .upload_id(upload_id)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
+
+    async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        self.client
+            .delete_object()
+            .bucket(bucket)
+            .key(key)
+            .send()
+            .await
+            .map_err(sdk_error)?;
+        Ok(())
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -229,16 +393,60 @@ struct Memory {
     objects: BTreeMap<(String, String), Stored>,
     failing_reads: HashSet<String>,
     failing_writes: Vec<String>,
+    failing_completes: Vec<String>,
     conflicts: usize,
     puts: Vec<(String, String)>,
+    /// Multipart uploads in progress, by upload id.
+    uploads: BTreeMap<String, Upload>,
+    uploads_started: usize,
+    parts_uploaded: usize,
+    largest_part: usize,
+    deletes: Vec<(String, String)>,
+    /// Reads of a missing key answer 403, as S3 does without `s3:ListBucket`.
+    missing_is_forbidden: bool,
+    /// The smallest part but the last ([`MIN_PART_SIZE`] unless lowered).
+    min_part_size: Option<usize>,
+}
+
+#[derive(Debug)]
+struct Upload {
+    bucket: String,
+    key: String,
+    content_type: String,
+    parts: BTreeMap<i32, Bytes>,
 }
 
 impl Memory {
     fn stored(&self, bucket: &str, key: &str) -> Result<Stored, StoreError> {
-        self.objects
-            .get(&(bucket.to_string(), key.to_string()))
-            .cloned()
-            .ok_or(StoreError::NotFound)
+        match self.objects.get(&(bucket.to_string(), key.to_string())) {
+            Some(stored) => Ok(stored.clone()),
+            None if self.missing_is_forbidden => Err(StoreError::Forbidden),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
+    fn check_write(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        if self.failing_writes.iter().any(|p| key.starts_with(p)) {
+            return Err(StoreError::Other(format!(
+                "injected write failure for s3://{bucket}/{key}"
+            )));
+        }
+        Ok(())
+    }
+
+    fn store(&mut self, bucket: &str, key: &str, body: Bytes, content_type: &str) {
+        let id = (bucket.to_string(), key.to_string());
+        let etag = etag_of(&body);
+        self.objects.insert(
+            id.clone(),
+            Stored {
+                bytes: body,
+                etag,
+                content_type: content_type.to_string(),
+                last_modified_ms: DEFAULT_LAST_MODIFIED_MS,
+            },
+        );
+        self.puts.push(id);
     }
 }
 
@@ -327,9 +535,48 @@ impl MemoryStore {
         self.lock().conflicts = n;
     }
 
-    /// Writes of keys starting with `prefix` fail.
+    /// Writes of keys starting with `prefix` fail (puts, parts and completions).
     pub fn fail_writes_under(&self, prefix: &str) {
         self.lock().failing_writes.push(prefix.to_string());
+    }
+
+    /// Completing a multipart upload of a key starting with `prefix` fails (its parts were
+    /// accepted).
+    pub fn fail_completes_under(&self, prefix: &str) {
+        self.lock().failing_completes.push(prefix.to_string());
+    }
+
+    /// Reads of missing keys fail with [`StoreError::Forbidden`] (403), as S3 answers a
+    /// caller without `s3:ListBucket`.
+    pub fn forbid_reads_of_missing_keys(&self) {
+        self.lock().missing_is_forbidden = true;
+    }
+
+    /// Lowers the smallest part a multipart upload accepts (but the last), so that tests
+    /// can use small parts.
+    pub fn set_min_part_size(&self, bytes: usize) {
+        self.lock().min_part_size = Some(bytes);
+    }
+
+    /// Multipart uploads started so far.
+    pub fn uploads_started(&self) -> usize {
+        self.lock().uploads_started
+    }
+
+    /// Multipart uploads neither completed nor aborted.
+    pub fn uploads_in_progress(&self) -> usize {
+        self.lock().uploads.len()
+    }
+
+    /// Parts uploaded so far, and the largest one's size.
+    pub fn parts_uploaded(&self) -> (usize, usize) {
+        let memory = self.lock();
+        (memory.parts_uploaded, memory.largest_part)
+    }
+
+    /// Every delete so far, as (bucket, key), in order.
+    pub fn deletes(&self) -> Vec<(String, String)> {
+        self.lock().deletes.clone()
     }
 }
 
@@ -364,6 +611,7 @@ impl ObjectStore for MemoryStore {
         bucket: &str,
         key: &str,
         _version_id: Option<&str>,
+        if_match: Option<&str>,
     ) -> Result<Object, StoreError> {
         let (stored, failing) = {
             let memory = self.lock();
@@ -372,6 +620,10 @@ impl ObjectStore for MemoryStore {
                 memory.failing_reads.contains(key),
             )
         };
+        if if_match.is_some_and(|etag| etag != stored.etag) {
+            return Err(StoreError::PreconditionFailed);
+        }
+        let size = Some(stored.bytes.len() as u64);
         let cursor = Cursor::new(stored.bytes);
         let body: Box<dyn Read + Send> = if failing {
             let good = cursor.get_ref().len() as u64 / 2;
@@ -387,6 +639,7 @@ impl ObjectStore for MemoryStore {
             etag: Some(stored.etag),
             version_id: None,
             last_modified_ms: Some(stored.last_modified_ms),
+            size,
         })
     }
 
@@ -408,11 +661,7 @@ impl ObjectStore for MemoryStore {
         precondition: Precondition,
     ) -> Result<(), StoreError> {
         let mut memory = self.lock();
-        if memory.failing_writes.iter().any(|p| key.starts_with(p)) {
-            return Err(StoreError::Other(format!(
-                "injected write failure for s3://{bucket}/{key}"
-            )));
-        }
+        memory.check_write(bucket, key)?;
         if precondition != Precondition::None && memory.conflicts > 0 {
             memory.conflicts -= 1;
             return Err(StoreError::Conflict);
@@ -428,17 +677,125 @@ impl ObjectStore for MemoryStore {
         if !holds {
             return Err(StoreError::PreconditionFailed);
         }
-        let etag = etag_of(&body);
-        memory.objects.insert(
+        memory.store(bucket, key, Bytes::from(body), content_type);
+        Ok(())
+    }
+
+    async fn create_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        content_type: &str,
+    ) -> Result<String, StoreError> {
+        let mut memory = self.lock();
+        memory.check_write(bucket, key)?;
+        memory.uploads_started += 1;
+        let id = format!("upload-{}", memory.uploads_started);
+        memory.uploads.insert(
             id.clone(),
-            Stored {
-                bytes: Bytes::from(body),
-                etag,
+            Upload {
+                bucket: bucket.to_string(),
+                key: key.to_string(),
                 content_type: content_type.to_string(),
-                last_modified_ms: DEFAULT_LAST_MODIFIED_MS,
+                parts: BTreeMap::new(),
             },
         );
-        memory.puts.push(id);
+        Ok(id)
+    }
+
+    async fn upload_part(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        number: i32,
+        body: Bytes,
+    ) -> Result<String, StoreError> {
+        let mut memory = self.lock();
+        memory.check_write(bucket, key)?;
+        if !(1..=10_000).contains(&number) {
+            return Err(StoreError::Other(format!(
+                "part number {number} out of range"
+            )));
+        }
+        let etag = etag_of(&body);
+        let len = body.len();
+        let upload = memory
+            .uploads
+            .get_mut(upload_id)
+            .filter(|u| u.bucket == bucket && u.key == key)
+            .ok_or(StoreError::NotFound)?;
+        upload.parts.insert(number, body);
+        memory.parts_uploaded += 1;
+        memory.largest_part = memory.largest_part.max(len);
+        Ok(etag)
+    }
+
+    async fn complete_multipart(
+        &self,
+        bucket: &str,
+        key: &str,
+        upload_id: &str,
+        parts: Vec<(i32, String)>,
+    ) -> Result<(), StoreError> {
+        let mut memory = self.lock();
+        memory.check_write(bucket, key)?;
+        if memory.failing_completes.iter().any(|p| key.starts_with(p)) {
+            return Err(StoreError::Other(format!(
+                "injected failure completing s3://{bucket}/{key}"
+            )));
+        }
+        let upload = memory
+            .uploads
+            .get(upload_id)
+            .filter(|u| u.bucket == bucket && u.key == key)
+            .ok_or(StoreError::NotFound)?;
+        // S3's rules: parts in ascending order, as uploaded, all but the last of 5 MiB or more.
+        let mut body = Vec::new();
+        for (i, (number, etag)) in parts.iter().enumerate() {
+            let part = upload
+                .parts
+                .get(number)
+                .filter(|p| etag_of(p) == *etag)
+                .ok_or_else(|| StoreError::Other(format!("InvalidPart: part {number}")))?;
+            if i > 0 && parts[i - 1].0 >= *number {
+                return Err(StoreError::Other("InvalidPartOrder".into()));
+            }
+            let min_part_size = memory.min_part_size.unwrap_or(MIN_PART_SIZE);
+            if i + 1 < parts.len() && part.len() < min_part_size {
+                return Err(StoreError::Other(format!(
+                    "EntityTooSmall: part {number} holds {} bytes",
+                    part.len()
+                )));
+            }
+            body.extend_from_slice(part);
+        }
+        let content_type = upload.content_type.clone();
+        memory.uploads.remove(upload_id);
+        memory.store(bucket, key, Bytes::from(body), &content_type);
+        Ok(())
+    }
+
+    async fn abort_multipart(
+        &self,
+        _bucket: &str,
+        _key: &str,
+        upload_id: &str,
+    ) -> Result<(), StoreError> {
+        self.lock()
+            .uploads
+            .remove(upload_id)
+            .map(|_| ())
+            .ok_or(StoreError::NotFound)
+    }
+
+    async fn delete(&self, bucket: &str, key: &str) -> Result<(), StoreError> {
+        let mut memory = self.lock();
+        memory.check_write(bucket, key)?;
+        memory
+            .objects
+            .remove(&(bucket.to_string(), key.to_string()));
+        memory.deletes.push((bucket.to_string(), key.to_string()));
         Ok(())
     }
 }

@@ -57,9 +57,14 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
     s.store.insert("logs", QUIRKS_KEY, log.clone());
     let event = s3_event(vec![s3_record("logs", QUIRKS_KEY_ENCODED, log.len())]);
     let response = s.handler.handle(event).await.unwrap();
-    assert_eq!(response, json!({"processed": 1, "rows": 19, "rejected": 8}));
-
     let expected = expected("s3/quirks.expected.json");
+    let stats = &expected["stats"];
+    let (n_rows, rejected) = (stats["rows"].clone(), stats["rejected"].clone());
+    assert_eq!(
+        response,
+        json!({"processed": 1, "rows": n_rows, "rejected": rejected})
+    );
+
     let partition = partition_of(&expected, "time");
     // The quirks fixture's earliest line is from 2012 (a line with a +hhmm offset).
     assert_eq!(partition, "year=2012/month=02/day=10/hour=21");
@@ -81,8 +86,9 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
     );
     let (rows, meta) = parquet_rows(&s.store.object("out", &parquet_key).unwrap());
     assert_rows(&rows, &expected);
-    assert_eq!(meta["aws_access_logs.rows"], "19");
-    assert_eq!(meta["aws_access_logs.rejected"], "8");
+    assert_eq!(meta["aws_access_logs.rows"], n_rows.to_string());
+    assert_eq!(meta["aws_access_logs.rejected"], rejected.to_string());
+    assert!(!meta.contains_key("aws_access_logs.incomplete"));
 
     // Rejected and repaired lines, with their positions and raw bytes.
     let rejects_key = format!("lets/s3-access/rejects/{partition}/{id}.jsonl.gz");
@@ -117,7 +123,7 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
     assert_eq!(latest["key"], parquet_key.as_str());
     assert_eq!(latest["bucket"], "out");
     assert_eq!(latest["format"], "s3-access");
-    assert_eq!(latest["rows"], 19);
+    assert_eq!(latest["rows"], n_rows);
     assert_eq!(
         latest["source"],
         json!({"bucket": "logs", "key": QUIRKS_KEY})
@@ -161,9 +167,9 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
         ]
     );
     assert_eq!(m["format"], "s3-access");
-    assert_eq!(m["rows"], 19);
-    assert_eq!(m["rejected"], 8);
-    assert_eq!(m["repaired"], 1);
+    assert_eq!(m["rows"], n_rows);
+    assert_eq!(m["rejected"], rejected);
+    assert_eq!(m["repaired"], stats["repaired"]);
     assert_eq!(m["bytes_in"], log.len());
     let parquet_bytes = s.store.object("out", &parquet_key).unwrap().len() as f64;
     let rejects_bytes = s.store.object("out", &rejects_key).unwrap().len() as f64;
@@ -288,7 +294,7 @@ async fn sqs_reports_only_the_failed_messages() {
 }
 
 #[tokio::test]
-async fn unrouted_objects_are_detected_and_eventbridge_keys_decoded_or_taken_as_given() {
+async fn unrouted_objects_are_detected() {
     let s = setup(config(&[]));
     let standard = gzip(&fixture("cloudfront/standard-26.log"));
     let realtime = gzip(&fixture("cloudfront/realtime.log"));
@@ -306,10 +312,9 @@ async fn unrouted_objects_are_detected_and_eventbridge_keys_decoded_or_taken_as_
             "cf/E2EXAMPLE.2019-12-04-21.d111111abcdef8.gz",
             standard.len(),
         ),
-        // Not found decoded ("misc/realtime a b.gz"): read as given.
+        // EventBridge keys are read as given.
         ("misc/realtime a+b.gz", realtime.len()),
-        // Encoded: decoded.
-        ("misc/access+log", quirks.len()),
+        ("misc/access log", quirks.len()),
     ] {
         let response = s.handler.handle(eventbridge_event("logs", key, size)).await;
         assert_eq!(response.unwrap()["processed"], 1, "{key}");
@@ -336,7 +341,9 @@ async fn unrouted_objects_are_detected_and_eventbridge_keys_decoded_or_taken_as_
     let key = only_key(&s.store, "lets/s3-access/year=", ".parquet");
     assert_eq!(
         parquet_rows(&s.store.object("out", &key).unwrap()).0.len(),
-        19
+        expected("s3/quirks.expected.json")["stats"]["rows"]
+            .as_u64()
+            .unwrap() as usize
     );
 }
 
@@ -384,14 +391,18 @@ async fn failures_name_the_object_after_the_others_are_done() {
     ];
     let event = s3_event(keys.iter().map(|k| s3_record("logs", k, 1)).collect());
     let err = s.handler.handle(event).await.unwrap_err().to_string();
-    assert!(err.starts_with("7 of 9 objects failed: "), "{err}");
+    // The corrupt gzip and the text that is no log are permanent: not in the error (which
+    // makes Lambda retry), only logged.
+    assert!(err.starts_with("5 of 9 objects failed: "), "{err}");
     assert!(
         err.contains("record without bucket name or object key"),
         "{err}"
     );
+    assert!(
+        !err.contains("corrupt.gz") && !err.contains("notes.txt"),
+        "{err}"
+    );
     for (key, cause) in [
-        ("cache-bucket/corrupt.gz", "corrupt gzip"),
-        ("misc/notes.txt", "undetectable format"),
         (
             "cache-bucket/missing",
             "cannot read the object: no such object",
@@ -413,16 +424,324 @@ async fn failures_name_the_object_after_the_others_are_done() {
             .unwrap_or_else(|| panic!("{key} not in {err}"));
         assert!(part.contains(cause), "{part}");
     }
-    assert!(err.contains("\"hello world\""), "{err}");
-    // The good objects (same bytes, different keys) were both written.
+    // The good objects (same bytes, different keys) were both written, and the readable
+    // rows of the corrupt gzip.
     let parquet: Vec<String> = s
         .store
         .keys("out")
         .into_iter()
         .filter(|k| k.ends_with(".parquet"))
         .collect();
-    assert_eq!(parquet.len(), 2, "{parquet:?}");
-    assert_eq!(s.metrics.lock().unwrap().len(), 2);
+    assert_eq!(parquet.len(), 3, "{parquet:?}");
+    assert_eq!(s.metrics.lock().unwrap().len(), 3);
+    // Nothing half-written by the failed ones.
+    assert_eq!(s.store.uploads_in_progress(), 0);
+    assert!(
+        s.store
+            .keys("out")
+            .iter()
+            .all(|k| !k.starts_with("lets/cloudfront-standard/")),
+        "{:?}",
+        s.store.keys("out")
+    );
+}
+
+/// The store's ETag of an object.
+async fn etag(store: &MemoryStore, bucket: &str, key: &str) -> String {
+    use aws_access_logs_lambda::ObjectStore as _;
+    store.get_small(bucket, key).await.unwrap().1.unwrap()
+}
+
+#[tokio::test]
+async fn a_truncated_gzip_keeps_its_readable_rows_and_is_not_retried() {
+    let s = setup(config(&[]));
+    let log = s3_access_lines(2000);
+    let mut truncated = gzip(&log);
+    truncated.truncate(truncated.len() / 2);
+    s.store
+        .insert("logs", "cache-bucket/truncated.gz", truncated.clone());
+
+    // Direct: a success (nothing to retry), naming the object as incomplete.
+    let response = s
+        .handler
+        .handle(s3_event(vec![s3_record(
+            "logs",
+            "cache-bucket/truncated.gz",
+            truncated.len(),
+        )]))
+        .await
+        .unwrap();
+    assert_eq!(response["processed"], 1);
+    let incomplete = response["incomplete"][0].as_str().unwrap();
+    assert!(
+        incomplete.starts_with("s3://logs/cache-bucket/truncated.gz: corrupt gzip"),
+        "{response}"
+    );
+    let rows = response["rows"].as_u64().unwrap();
+    assert!(rows > 100 && rows < 2000, "{response}");
+
+    // The rows before the cut, in a file marked incomplete (as the converter writes it).
+    let key = only_key(&s.store, "lets/s3-access/year=2019/", ".parquet");
+    let (parquet, meta) = parquet_rows(&s.store.object("out", &key).unwrap());
+    assert_eq!(parquet.len() as u64, rows);
+    assert_eq!(parquet[0]["key"], "photos/00000000.jpg");
+    let marked = &meta[aws_access_logs::parquet::META_INCOMPLETE];
+    assert!(marked.contains("gzip"), "{marked}");
+    let m = s.metrics.lock().unwrap()[0].clone();
+    assert!(m["incomplete"].as_str().unwrap().contains("corrupt gzip"));
+
+    // SQS: not reported as a failure, so not received again. EventBridge: a success.
+    let response = s
+        .handler
+        .handle(sqs_event(&[(
+            "m1",
+            s3_event(vec![s3_record("logs", "cache-bucket/truncated.gz", 1)]),
+        )]))
+        .await
+        .unwrap();
+    assert_eq!(response, json!({"batchItemFailures": []}));
+    let response = s
+        .handler
+        .handle(eventbridge_event("logs", "cache-bucket/truncated.gz", 1))
+        .await
+        .unwrap();
+    assert_eq!(response["rows"], rows);
+    // The same bytes every time.
+    assert_eq!(only_key(&s.store, "lets/s3-access/year=", ".parquet"), key);
+}
+
+#[tokio::test]
+async fn undetectable_objects_fail_permanently() {
+    let s = setup(config(&[]));
+    s.store.insert(
+        "logs",
+        "misc/notes.txt",
+        b"hello world\nnot a log\n".to_vec(),
+    );
+    let response = s
+        .handler
+        .handle(s3_event(vec![s3_record("logs", "misc/notes.txt", 1)]))
+        .await
+        .unwrap();
+    assert_eq!(response["processed"], 0);
+    let failed = response["failed_permanently"][0].as_str().unwrap();
+    assert!(
+        failed.starts_with("s3://logs/misc/notes.txt: undetectable format"),
+        "{failed}"
+    );
+    assert!(failed.contains("\"hello world\""), "{failed}");
+    let response = s
+        .handler
+        .handle(sqs_event(&[(
+            "m1",
+            s3_event(vec![s3_record("logs", "misc/notes.txt", 1)]),
+        )]))
+        .await
+        .unwrap();
+    assert_eq!(response, json!({"batchItemFailures": []}));
+    assert!(s.store.keys("out").is_empty());
+}
+
+#[tokio::test]
+async fn objects_over_the_size_limit_are_refused_permanently() {
+    let log = s3_access_lines(200);
+    let gz = gzip(&log);
+    assert!(log.len() > 4 * gz.len());
+    let limit = (gz.len() + 1).to_string();
+    let s = setup(config(&[("MAX_OBJECT_BYTES", limit.as_str())]));
+    s.store.insert("logs", "cache-bucket/plain", log.clone());
+    s.store.insert("logs", "cache-bucket/packed.gz", gz.clone());
+
+    // A plain object over the limit is refused before it is read: nothing written, no retry.
+    let response = s
+        .handler
+        .handle(s3_event(vec![s3_record("logs", "cache-bucket/plain", 1)]))
+        .await
+        .unwrap();
+    let failed = response["failed_permanently"][0].as_str().unwrap();
+    assert!(
+        failed.contains(&format!(
+            "too large: the object holds {} bytes, over the limit of {limit} (MAX_OBJECT_BYTES)",
+            log.len()
+        )),
+        "{failed}"
+    );
+    assert!(s.store.keys("out").is_empty());
+    let response = s
+        .handler
+        .handle(sqs_event(&[(
+            "m1",
+            s3_event(vec![s3_record("logs", "cache-bucket/plain", 1)]),
+        )]))
+        .await
+        .unwrap();
+    assert_eq!(response, json!({"batchItemFailures": []}));
+
+    // A gzip object within the limit stored, beyond it decompressed: the rows up to the
+    // limit, marked incomplete.
+    let response = s
+        .handler
+        .handle(s3_event(vec![s3_record(
+            "logs",
+            "cache-bucket/packed.gz",
+            1,
+        )]))
+        .await
+        .unwrap();
+    assert!(
+        response["incomplete"][0]
+            .as_str()
+            .unwrap()
+            .contains("with_max_decompressed_bytes"),
+        "{response}"
+    );
+    let key = only_key(&s.store, "lets/s3-access/", ".parquet");
+    let (rows, meta) = parquet_rows(&s.store.object("out", &key).unwrap());
+    assert!(!rows.is_empty() && rows.len() < 200, "{}", rows.len());
+    assert!(meta.contains_key(aws_access_logs::parquet::META_INCOMPLETE));
+}
+
+/// A setup whose multipart uploads use parts of `part_size` bytes (which its store accepts).
+fn small_parts(part_size: usize) -> Setup {
+    let mut config = config(&[]);
+    config.part_size = part_size;
+    let s = setup(config);
+    s.store.set_min_part_size(part_size);
+    s
+}
+
+#[tokio::test]
+async fn large_outputs_are_uploaded_in_parts_as_they_are_written() {
+    let s = small_parts(16 << 10);
+    let log = s3_access_lines(3000);
+    s.store.insert("logs", "cache-bucket/big", log.clone());
+    let event = s3_event(vec![s3_record("logs", "cache-bucket/big", log.len())]);
+    let response = s.handler.handle(event.clone()).await.unwrap();
+    assert_eq!(response["rows"], 3000);
+    // One multipart upload of parts of exactly the part size (the last smaller), completed.
+    assert_eq!(s.store.uploads_started(), 1);
+    assert_eq!(s.store.uploads_in_progress(), 0);
+    let (parts, largest) = s.store.parts_uploaded();
+    assert!(parts >= 3, "{parts} parts");
+    assert_eq!(largest, 16 << 10);
+    let key = only_key(&s.store, "lets/s3-access/year=2019/", ".parquet");
+    let bytes = s.store.object("out", &key).unwrap();
+    assert_eq!(parts, bytes.len().div_ceil(16 << 10));
+    let (rows, meta) = parquet_rows(&bytes);
+    assert_eq!(rows.len(), 3000);
+    assert_eq!(rows[2999]["key"], "photos/00002999.jpg");
+    assert_eq!(meta["aws_access_logs.rows"], "3000");
+    let m = s.metrics.lock().unwrap()[0].clone();
+    assert_eq!(m["parquet_bytes"], bytes.len());
+
+    // Delivered again: the same key, the same bytes; and the same as one PutObject writes.
+    s.handler.handle(event.clone()).await.unwrap();
+    assert_eq!(s.store.object("out", &key).unwrap(), bytes);
+    let whole = setup(config(&[]));
+    whole.store.insert("logs", "cache-bucket/big", log);
+    whole.handler.handle(event).await.unwrap();
+    assert_eq!(whole.store.uploads_started(), 0);
+    assert_eq!(whole.store.object("out", &key).unwrap(), bytes);
+}
+
+#[tokio::test]
+async fn a_failed_parquet_upload_leaves_nothing_behind() {
+    let quirks = fixture("s3/quirks.log");
+    // Small output, one PutObject: the Parquet fails after the rejects were written.
+    let s = setup(config(&[]));
+    s.store.insert("logs", QUIRKS_KEY, quirks.clone());
+    s.store.fail_writes_under("lets/s3-access/year=");
+    let err = s
+        .handler
+        .handle(s3_event(vec![s3_record("logs", QUIRKS_KEY_ENCODED, 1)]))
+        .await
+        .unwrap_err();
+    assert!(err.to_string().contains("injected write failure"), "{err}");
+    assert_eq!(s.store.keys("out"), Vec::<String>::new());
+    assert!(
+        s.store.puts().iter().any(|(_, k)| k.contains("/rejects/")),
+        "the rejects object was written, then deleted"
+    );
+
+    // Multipart: completing fails after every part and the rejects were written.
+    let s = small_parts(8 << 10);
+    let mut log = s3_access_lines(1000);
+    log.extend_from_slice(b"not a log line\n");
+    s.store.insert("logs", "cache-bucket/big", log.clone());
+    s.store.fail_completes_under("lets/s3-access/year=");
+    let event = s3_event(vec![s3_record("logs", "cache-bucket/big", 1)]);
+    let err = s.handler.handle(event.clone()).await.unwrap_err();
+    assert!(
+        err.to_string().contains("injected failure completing"),
+        "{err}"
+    );
+    assert!(s.store.parts_uploaded().0 >= 2);
+    assert_eq!(s.store.uploads_in_progress(), 0, "the upload is aborted");
+    assert_eq!(s.store.keys("out"), Vec::<String>::new());
+
+    // Multipart: a part fails while the object is read.
+    let s = small_parts(8 << 10);
+    s.store.insert("logs", "cache-bucket/big", log);
+    s.store.fail_writes_under("lets/s3-access/year=");
+    let err = s.handler.handle(event).await.unwrap_err();
+    assert!(err.to_string().contains("injected write failure"), "{err}");
+    assert_eq!(s.store.uploads_in_progress(), 0);
+    assert_eq!(s.store.keys("out"), Vec::<String>::new());
+}
+
+#[tokio::test]
+async fn eventbridge_keys_are_read_as_given_and_checked_by_etag() {
+    let s = setup(config(&[]));
+    // Two objects whose keys differ by `+` and a space.
+    s.store
+        .insert("logs", "cache-bucket/a+b", s3_access_lines(3));
+    s.store
+        .insert("logs", "cache-bucket/a b", s3_access_lines(5));
+    let plus = etag(&s.store, "logs", "cache-bucket/a+b").await;
+    let space = etag(&s.store, "logs", "cache-bucket/a b").await;
+
+    // The object named `a+b` is read, not `a b`.
+    for event in [
+        eventbridge_event("logs", "cache-bucket/a+b", 1),
+        eventbridge_event_with_etag("logs", "cache-bucket/a+b", 1, &plus),
+    ] {
+        let response = s.handler.handle(event).await.unwrap();
+        assert_eq!(response["rows"], 3, "{response}");
+    }
+    // The key URL-encoded after all (`a b` as `a+b`): the ETag tells which object it is.
+    let response = s
+        .handler
+        .handle(eventbridge_event_with_etag(
+            "logs",
+            "cache-bucket/a+b",
+            1,
+            &space,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response["rows"], 5, "{response}");
+    let metrics = s.metrics.lock().unwrap();
+    let keys: Vec<&str> = metrics.iter().map(|m| m["key"].as_str().unwrap()).collect();
+    assert_eq!(
+        keys,
+        ["cache-bucket/a+b", "cache-bucket/a+b", "cache-bucket/a b"]
+    );
+}
+
+#[tokio::test]
+async fn latest_json_is_created_without_permission_to_list_the_bucket() {
+    // Without s3:ListBucket, S3 answers 403 for the first latest.json, which is missing.
+    let s = setup(config(&[]));
+    s.store.forbid_reads_of_missing_keys();
+    s.store.insert("logs", QUIRKS_KEY, fixture("s3/quirks.log"));
+    s.handler
+        .handle(s3_event(vec![s3_record("logs", QUIRKS_KEY_ENCODED, 1)]))
+        .await
+        .unwrap();
+    let latest: Value =
+        serde_json::from_slice(&s.store.object("out", "lets/s3-access/latest.json").unwrap())
+            .unwrap();
+    assert_eq!(latest["source"]["key"], QUIRKS_KEY);
 }
 
 #[tokio::test]

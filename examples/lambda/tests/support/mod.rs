@@ -100,15 +100,26 @@ pub fn sqs_event(messages: &[(&str, Value)]) -> Value {
     json!({ "Records": records })
 }
 
-/// An EventBridge "Object Created" event (key as stored).
+/// An EventBridge "Object Created" event (key as stored), without an ETag.
 pub fn eventbridge_event(bucket: &str, key: &str, size: usize) -> Value {
+    let mut event = eventbridge_event_with_etag(bucket, key, size, "");
+    event["detail"]["object"]
+        .as_object_mut()
+        .unwrap()
+        .remove("etag");
+    event
+}
+
+/// An EventBridge "Object Created" event naming the object's ETag.
+pub fn eventbridge_event_with_etag(bucket: &str, key: &str, size: usize, etag: &str) -> Value {
     json!({
         "version": "0", "id": "17793124-05d4-b198-2fde-7ededc63b103",
         "detail-type": "Object Created", "source": "aws.s3", "account": "123456789012",
         "time": "2026-11-30T10:00:00Z", "region": "us-east-1",
         "resources": [format!("arn:aws:s3:::{bucket}")],
         "detail": {"version": "0", "bucket": {"name": bucket},
-                   "object": {"key": key, "size": size, "sequencer": "00617F08299329D189"},
+                   "object": {"key": key, "size": size, "etag": etag,
+                              "sequencer": "00617F08299329D189"},
                    "request-id": "N4N7GDK58NMKJ12R", "requester": "123456789012",
                    "source-ip-address": "192.0.2.1", "reason": "PutObject"}
     })
@@ -184,4 +195,28 @@ pub fn expected_reject_lines(expected: &Value) -> Vec<u64> {
         .iter()
         .map(|r| r["line"].as_u64().unwrap())
         .collect()
+}
+
+/// `n` distinct S3 server access log lines (about 330 bytes each), in time order.
+pub fn s3_access_lines(n: usize) -> Vec<u8> {
+    let mut out = Vec::with_capacity(n * 340);
+    for i in 0..n {
+        let (minute, second) = ((i / 60) % 60, i % 60);
+        out.extend_from_slice(
+            format!(
+                "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket1 \
+                 [06/Feb/2019:00:{minute:02}:{second:02} +0000] 192.0.2.{} - {:016X} \
+                 REST.GET.OBJECT photos/{i:08}.jpg \"GET /bucket1/photos/{i:08}.jpg HTTP/1.1\" \
+                 200 - {} {} {} {} \"-\" \"S3Console/0.4\" -\n",
+                i % 250,
+                (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                1000 + i * 7 % 9000,
+                1000 + i * 7 % 9000,
+                i % 97,
+                i % 13,
+            )
+            .as_bytes(),
+        );
+    }
+    out
 }
