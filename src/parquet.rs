@@ -181,6 +181,7 @@ impl ParquetOptions {
                 builder.set_column_bloom_filter_enabled(ColumnPath::from(name.as_str()), true);
         }
         builder = column_encodings(builder, schema, random_id_compression(self.compression));
+        builder = page_limits(builder, schema.fields().len());
         Ok(builder
             .set_compression(compression)
             .set_dictionary_enabled(true)
@@ -225,6 +226,30 @@ fn random_id_compression(compression: ParquetCompression) -> Option<Compression>
 /// row group of real logs, small enough to keep memory bounded.
 const DICTIONARY_PAGE_SIZE_LIMIT: usize = 4 << 20;
 
+/// Schemas of up to this many columns get the full per-column page limits (parquet's 20 000
+/// rows and 1 MiB per data page, [`DICTIONARY_PAGE_SIZE_LIMIT`]); wider ones share the same
+/// totals, so that the buffers each column writer holds (a page's dictionary indices at
+/// 8 bytes a row, a page's plain values, a dictionary) stay bounded whatever the column
+/// count. S3 access logs have 28 columns and the real-time field list of `examples/generate`
+/// 45: their files are unchanged.
+const FULL_PAGE_LIMITS_UP_TO: usize = 48;
+
+/// Per-column page limits: parquet's data page limits and [`DICTIONARY_PAGE_SIZE_LIMIT`] up to
+/// [`FULL_PAGE_LIMITS_UP_TO`] columns, their share of the same totals beyond.
+fn page_limits(
+    builder: parquet::file::properties::WriterPropertiesBuilder,
+    columns: usize,
+) -> parquet::file::properties::WriterPropertiesBuilder {
+    use parquet::file::properties::{DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT, DEFAULT_PAGE_SIZE};
+    let share = |limit: usize, floor: usize| {
+        (limit * FULL_PAGE_LIMITS_UP_TO / columns.max(FULL_PAGE_LIMITS_UP_TO)).max(floor)
+    };
+    builder
+        .set_data_page_row_count_limit(share(DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT, 1024))
+        .set_data_page_size_limit(share(DEFAULT_PAGE_SIZE, 64 << 10))
+        .set_dictionary_page_size_limit(share(DICTIONARY_PAGE_SIZE_LIMIT, 256 << 10))
+}
+
 /// Per-column encodings, chosen by type and by what the logs hold (none changes a value):
 /// timestamps, which mostly increase, are delta-encoded; per-record random ids skip the
 /// dictionary, and are compressed with `random_ids` when given; every other column is
@@ -253,7 +278,7 @@ fn column_encodings(
             _ => {}
         }
     }
-    builder.set_dictionary_page_size_limit(DICTIONARY_PAGE_SIZE_LIMIT)
+    builder
 }
 
 /// The AWS names of the schema's columns (falling back to the column name), comma-separated.
@@ -311,6 +336,23 @@ pub struct ParquetWriter<W: Write + Send> {
     max_bytes: usize,
     threads: usize,
 }
+
+/// A batch whose Arrow data exceeds this share of the row-group byte limit is written in
+/// parts (of whole [`WRITE_ROWS_GRANULE`]s of rows): 8 MiB at the default limit, which the
+/// batches of S3 and real-time logs stay under (8192 rows of 300–800 bytes), so their files
+/// are unchanged.
+const WRITES_PER_ROW_GROUP: usize = 4;
+
+/// Parts of a batch are multiples of this many rows: parquet's write batch size, the unit in
+/// which a column writer checks its page limits.
+const WRITE_ROWS_GRANULE: usize = 1024;
+
+/// The column writers may hold this many times the row-group byte limit in memory: a
+/// dictionary's hash table and value ranges take 2–3 times the bytes of its values, and the
+/// pages being filled more than their estimate (their dictionary indices are 8 bytes a
+/// value). The encoded bytes reach their limit first on S3 and real-time logs (at 32 MiB of
+/// encoded bytes their writers held 43 MB), so their files are unchanged.
+const HELD_PER_BYTE: usize = 2;
 
 /// A row group being filled.
 struct Group {
@@ -373,10 +415,41 @@ impl<W: Write + Send> ParquetWriter<W> {
     /// where the encoded bytes would, judged by the average row so far; here the bytes so far
     /// are estimated from the size [`LAG`] writes back.
     fn write_batch(&mut self, batch: &arrow::array::RecordBatch) -> parquet::errors::Result<()> {
-        if batch.num_rows() == 0 {
+        let rows = batch.num_rows();
+        if rows == 0 {
             return Ok(());
         }
-        let mut remaining = batch.clone();
+        // A large batch (long lines, many columns) is written in parts, so that the size of
+        // the row group is judged often enough to hold its limits: the first writes of a row
+        // group go in unjudged, and each write adds to the column writers at once.
+        let memory = batch.get_array_memory_size();
+        let max_write = self.max_bytes / WRITES_PER_ROW_GROUP;
+        let part = if memory > max_write {
+            let part = (rows as u128 * max_write as u128 / memory as u128) as usize;
+            (part / WRITE_ROWS_GRANULE * WRITE_ROWS_GRANULE).max(WRITE_ROWS_GRANULE)
+        } else {
+            rows
+        };
+        let mut offset = 0;
+        while offset < rows {
+            let len = part.min(rows - offset);
+            let piece = batch.slice(offset, len);
+            // The memory of a part: its share of the batch's (a slice reports all of it).
+            let piece_memory = (memory as u128 * len as u128 / rows as u128) as usize;
+            self.write_part(piece, piece_memory)?;
+            offset += len;
+        }
+        Ok(())
+    }
+
+    /// Writes one part of a batch (`memory`: its share of the batch's Arrow memory).
+    fn write_part(
+        &mut self,
+        batch: arrow::array::RecordBatch,
+        memory: usize,
+    ) -> parquet::errors::Result<()> {
+        let part_rows = batch.num_rows();
+        let mut remaining = batch;
         loop {
             let group = match &self.group {
                 Some(group) => group,
@@ -400,7 +473,11 @@ impl<W: Write + Send> ParquetWriter<W> {
             let candidate_rows = split_at.unwrap_or_else(|| remaining.num_rows());
             let next = self.encoders.next_seq();
             if next >= group.first + LAG {
-                let (rows, bytes) = self.encoders.snapshot(next - LAG)?;
+                let snapshot = self.encoders.snapshot(next - LAG)?;
+                // The encoded bytes, or the memory the column writers hold (dictionaries'
+                // hash tables, page buffers), whichever is nearer its limit.
+                let rows = snapshot.rows;
+                let bytes = snapshot.bytes.max(snapshot.held / HELD_PER_BYTE);
                 // The bytes so far: those known, and as many again per row for the rows since.
                 let current_bytes =
                     bytes + (buffered_rows - rows) * bytes.checked_div(rows).unwrap_or(0);
@@ -427,7 +504,9 @@ impl<W: Write + Send> ParquetWriter<W> {
                 remaining = remaining.slice(0, to_write);
                 rest
             });
-            self.encode(&remaining)?;
+            let share =
+                (memory as u128 * remaining.num_rows() as u128 / part_rows as u128) as usize;
+            self.encode(&remaining, share)?;
             self.append_closed(false)?;
             match rest {
                 Some(rest) => remaining = rest,
@@ -436,16 +515,19 @@ impl<W: Write + Send> ParquetWriter<W> {
         }
     }
 
-    /// Queues `batch` for the encoders, into the row group in progress.
-    fn encode(&mut self, batch: &arrow::array::RecordBatch) -> parquet::errors::Result<()> {
+    /// Queues `batch` (`memory` Arrow bytes) for the encoders, into the row group in progress.
+    fn encode(
+        &mut self,
+        batch: &arrow::array::RecordBatch,
+        memory: usize,
+    ) -> parquet::errors::Result<()> {
         let group = self.group.as_mut().expect("a row group in progress");
         group.rows += batch.num_rows();
         let mut leaves = Vec::with_capacity(batch.num_columns());
         for (field, column) in self.schema.fields().iter().zip(batch.columns()) {
             leaves.extend(compute_leaves(field.as_ref(), column)?);
         }
-        self.encoders
-            .write(leaves, group.rows, batch.get_array_memory_size())
+        self.encoders.write(leaves, group.rows, memory)
     }
 
     /// Ends the row group in progress: its columns are closed (which compresses their last

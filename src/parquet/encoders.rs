@@ -71,9 +71,26 @@ struct Pending {
     rows: usize,
     /// Estimated encoded bytes of the columns that did it.
     bytes: usize,
+    /// Heap bytes the writers of the columns that did it hold (their buffered pages,
+    /// dictionaries and encoders).
+    held: usize,
     done: usize,
     /// Arrow bytes of its values.
     memory: usize,
+}
+
+/// A row group in progress after a write that every column has done.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Snapshot {
+    seq: u64,
+    /// Rows of the row group.
+    pub(super) rows: usize,
+    /// Estimated encoded bytes of its columns.
+    pub(super) bytes: usize,
+    /// Heap bytes its column writers hold: the encoded pages, and what the estimate leaves
+    /// out — the dictionaries' hash tables and value ranges, the buffers of the pages being
+    /// filled.
+    pub(super) held: usize,
 }
 
 /// A row group whose columns are being closed.
@@ -88,8 +105,8 @@ struct State {
     pending: VecDeque<Pending>,
     /// Arrow bytes of the writes in `pending`.
     pending_memory: usize,
-    /// The last writes every column has done: `(seq, rows, bytes)`, oldest first.
-    finished: VecDeque<(u64, usize, usize)>,
+    /// The last writes every column has done, oldest first.
+    finished: VecDeque<Snapshot>,
     /// Row groups closed and not yet handed out, oldest first, from number `closing_from`.
     closing: VecDeque<Closing>,
     closing_from: u64,
@@ -140,18 +157,25 @@ impl State {
         best.map(|(i, _)| i)
     }
 
-    /// Records that a column did write `seq`; returns whether every column has now done it.
-    fn wrote(&mut self, seq: u64, bytes: usize) -> bool {
+    /// Records that a column did write `seq` (and has `bytes` encoded, `held` in memory);
+    /// returns whether every column has now done it.
+    fn wrote(&mut self, seq: u64, bytes: usize, held: usize) -> bool {
         let columns = self.columns.len();
         let front = self.pending.front().map_or(seq, |p| p.seq);
         let entry = &mut self.pending[(seq - front) as usize];
         entry.bytes += bytes;
+        entry.held += held;
         entry.done += 1;
         let complete = entry.done == columns;
         while self.pending.front().is_some_and(|p| p.done == columns) {
             let p = self.pending.pop_front().expect("just seen");
             self.pending_memory -= p.memory;
-            self.finished.push_back((p.seq, p.rows, p.bytes));
+            self.finished.push_back(Snapshot {
+                seq: p.seq,
+                rows: p.rows,
+                bytes: p.bytes,
+                held: p.held,
+            });
             if self.finished.len() > LAG as usize + 1 {
                 self.finished.pop_front();
             }
@@ -235,7 +259,7 @@ impl Shared {
             Task::Write(seq, leaf) => {
                 let result = writer
                     .write(&leaf)
-                    .map(|()| writer.get_estimated_total_bytes());
+                    .map(|()| (writer.get_estimated_total_bytes(), writer.memory_size()));
                 let took = started.elapsed().as_micros() as u64;
                 let mut st = self.lock();
                 if me != 0 {
@@ -247,7 +271,7 @@ impl Shared {
                 column.busy = false;
                 column.cost = (column.cost * 3 + took) / 4;
                 let progressed = match result {
-                    Ok(bytes) => st.wrote(seq, bytes),
+                    Ok((bytes, held)) => st.wrote(seq, bytes, held),
                     Err(e) => st.fail(e),
                 };
                 self.let_go(&st, c, progressed);
@@ -356,6 +380,7 @@ impl Encoders {
             seq,
             rows,
             bytes: 0,
+            held: 0,
             done: 0,
             memory,
         });
@@ -401,16 +426,15 @@ impl Encoders {
         Ok(())
     }
 
-    /// The row group's rows and estimated encoded bytes after write `seq` (which must be one of
-    /// the last [`LAG`] + 1 writes), once every column has done it; the caller's thread works
-    /// meanwhile.
-    pub(super) fn snapshot(&mut self, seq: u64) -> Result<(usize, usize)> {
+    /// The row group after write `seq` (which must be one of the last [`LAG`] + 1 writes),
+    /// once every column has done it; the caller's thread works meanwhile.
+    pub(super) fn snapshot(&mut self, seq: u64) -> Result<Snapshot> {
         debug_assert!(seq < self.next_seq && seq + LAG + 1 >= self.next_seq);
-        let st = self.wait_until(seq, |st| st.finished.back().is_some_and(|f| f.0 >= seq))?;
+        let st = self.wait_until(seq, |st| st.finished.back().is_some_and(|f| f.seq >= seq))?;
         st.finished
             .iter()
-            .find(|f| f.0 == seq)
-            .map(|&(_, rows, bytes)| (rows, bytes))
+            .find(|f| f.seq == seq)
+            .copied()
             .ok_or_else(|| ParquetError::General(format!("write {seq} is no longer known")))
     }
 
