@@ -157,6 +157,9 @@ impl Segmenter {
                 pool: Pool::default(),
             };
         }
+        // The read-ahead may have counted blank lines at the start that it dropped: the first
+        // segment starts after them.
+        let next_line = reader.decoder.lines_before() + 1;
         let Reader {
             input,
             buf,
@@ -170,8 +173,8 @@ impl Segmenter {
             input: Some(input),
             carry: buf[start..end].to_vec(),
             bytes_in,
-            next_line: 1,
-            next_offset: 0,
+            next_line,
+            next_offset: bytes_in - (end - start) as u64,
             options,
             limits,
             segment_size,
@@ -413,6 +416,11 @@ impl ReaderBuilder {
         }
         let reader = self.build(Box::new(input) as DynRead)?;
         let (format, schema, gzip) = (reader.format(), reader.schema(), reader.is_gzip());
+        // Blank lines the read-ahead counted, unless its reader is the job that hands them over.
+        let head_stats = match format {
+            Format::CloudFrontStandard => DecodeStats::default(),
+            _ => reader.stats(),
+        };
         let (max_rejects, max_reject_bytes) = {
             let options = reader.decoder.options();
             (options.max_rejects, options.max_reject_bytes)
@@ -429,7 +437,7 @@ impl ReaderBuilder {
             gzip,
             source,
             current: None,
-            done_stats: DecodeStats::default(),
+            done_stats: head_stats,
             current_stats: DecodeStats::default(),
             bytes_read: 0,
             rejects: Vec::new(),

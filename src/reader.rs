@@ -86,7 +86,14 @@ impl Format {
     /// [`ErrorKind::UnknownFormat`], quoting the line that was seen, when no format matches or
     /// there is no non-empty line.
     pub fn detect(head: &[u8]) -> Result<Format> {
-        for (number, line) in head.split(|&b| b == b'\n').enumerate() {
+        Format::detect_after(head, 0)
+    }
+
+    /// [`Format::detect`] of an input's bytes after its first `skipped` lines (blank lines
+    /// that the read-ahead dropped): line numbers count them.
+    fn detect_after(head: &[u8], skipped: u64) -> Result<Format> {
+        for (index, line) in head.split(|&b| b == b'\n').enumerate() {
+            let number = skipped as usize + index;
             let line = match head_line(number, line) {
                 HeadLine::Blank => continue,
                 HeadLine::Comment(c)
@@ -688,6 +695,8 @@ impl ReaderBuilder {
         if reader.is_gzip() {
             return Ok(reader);
         }
+        // The decoder starts over too (the read-ahead may have counted blank lines it dropped).
+        reader.decoder = Decoder::new(reader.decoder.options().clone())?;
         reader.buf = Vec::new();
         reader.start = 0;
         reader.end = input.len();
@@ -706,7 +715,9 @@ impl ReaderBuilder {
     /// the first decompressed bytes (when that fails and a field list was given, its kind of
     /// log is assumed). For CloudFront standard logs without a field list, the schema comes
     /// from the input's last `#Fields:` line before its first data line, read ahead here (at
-    /// most 256 KiB) so that [`Reader::schema`] is known at once.
+    /// most 256 KiB) so that [`Reader::schema`] is known at once. Blank lines at the start of
+    /// the input do not count against that: any number of them may come first (they are
+    /// counted in [`DecodeStats::blank_lines`] as usual).
     ///
     /// # Errors
     ///
@@ -741,16 +752,18 @@ impl ReaderBuilder {
         let limits = self.limits;
         let mut buf = vec![0; READ_BUFFER];
         let mut end = 0;
+        let mut skipped = Skipped::default();
         let needs_head = self.format.is_none()
             || (self.format == Some(Format::CloudFrontStandard) && self.fields.is_none());
         if needs_head {
             let complete;
-            (end, complete) = read_head(&mut input, &mut buf, limits)?;
+            (end, complete, skipped) =
+                read_head(&mut input, &mut buf, limits, self.max_line_length)?;
             let head = &buf[..end];
             let format = match self.format {
                 Some(format) => format,
                 None => {
-                    let format = match (Format::detect(head), &self.fields) {
+                    let format = match (Format::detect_after(head, skipped.lines), &self.fields) {
                         (Ok(format), _) => format,
                         // Detection failed, but the caller said what the records are.
                         (Err(_), Some(fields)) if fields.flavor == Flavor::Realtime => {
@@ -775,7 +788,7 @@ impl ReaderBuilder {
                 }
             };
             if format == Format::CloudFrontStandard && self.fields.is_none() {
-                self.fields = standard_header(head, complete, self.max_fields)?;
+                self.fields = standard_header(head, complete, self.max_fields, skipped.lines)?;
             }
             if format == Format::CloudFrontRealtime && self.fields.is_none() {
                 return Err(Error::new(ErrorKind::InvalidArgument).with_detail(
@@ -786,7 +799,8 @@ impl ReaderBuilder {
             }
             self.format = Some(format);
         }
-        let decoder = self.build_decoder()?;
+        let mut decoder = self.build_decoder()?;
+        skipped.count(&mut decoder)?;
         Ok(Reader {
             input,
             decoder,
@@ -795,7 +809,7 @@ impl ReaderBuilder {
             end,
             eof: false,
             done: false,
-            bytes_in: end as u64,
+            bytes_in: skipped.bytes + end as u64,
             pending: None,
             failed: None,
             limits,
@@ -806,39 +820,120 @@ impl ReaderBuilder {
     }
 }
 
+/// Blank lines at the start of an input that the read-ahead dropped from its buffer as it
+/// filled up (so that any number of them can come before the first line that tells the
+/// format, in a buffer of fixed size).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Skipped {
+    lines: u64,
+    bytes: u64,
+}
+
+impl Skipped {
+    /// Has `decoder` count the skipped lines as blank lines, and number the next line and
+    /// byte after them, as if it had decoded them.
+    fn count(self, decoder: &mut Decoder) -> Result<()> {
+        if self.lines == 0 {
+            return Ok(());
+        }
+        // Any blank line counts the same; only the positions differ, set after.
+        const NEWLINES: [u8; 4096] = [b'\n'; 4096];
+        let mut left = self.lines;
+        while left > 0 {
+            let n = left.min(NEWLINES.len() as u64) as usize;
+            let mut done = 0;
+            while done < n {
+                match decoder.decode(&NEWLINES[done..n])? {
+                    0 => {
+                        return Err(Error::new(ErrorKind::InvalidArgument)
+                            .with_detail("the decoder took no blank line"));
+                    }
+                    taken => done += taken,
+                }
+            }
+            left -= n as u64;
+        }
+        decoder.start_at(self.lines + 1, self.bytes);
+        Ok(())
+    }
+}
+
 /// Reads until the buffer holds a complete data line (neither blank nor `#`), the end of the
-/// input, or a full buffer. Returns the bytes read, and whether the head is complete (a data
-/// line or the end of the input was reached).
+/// input, or a full buffer. Blank lines at the start (at most `max_line_length` bytes each,
+/// so that the decoder would count them as blank too) are dropped from the buffer whenever it
+/// fills up, however many there are. Returns the bytes in the buffer, whether the head is
+/// complete (a data line or the end of the input was reached), and the blank lines dropped.
 fn read_head<R: Read>(
     input: &mut Input<R>,
     buf: &mut [u8],
     limits: GzipLimits,
-) -> Result<(usize, bool)> {
+    max_line_length: usize,
+) -> Result<(usize, bool, Skipped)> {
     let mut end = 0;
     let mut scanned = 0;
     let mut index = 0;
-    while end < buf.len() {
-        let n = read_input(input, &mut buf[end..], end as u64, 0, limits)?;
+    let mut skipped = Skipped::default();
+    // Whether every line scanned so far in the buffer is a blank line the decoder would count
+    // as one, and how many there are.
+    let mut all_blank = true;
+    let mut blank = 0;
+    loop {
+        if end == buf.len() {
+            if !all_blank || scanned == 0 {
+                return Ok((end, false, skipped));
+            }
+            buf.copy_within(scanned..end, 0);
+            skipped.lines += blank;
+            skipped.bytes += scanned as u64;
+            end -= scanned;
+            scanned = 0;
+            blank = 0;
+        }
+        let n = read_input(
+            input,
+            &mut buf[end..],
+            skipped.bytes + end as u64,
+            skipped.lines + blank,
+            limits,
+        )?;
         if n == 0 {
-            return Ok((end, true));
+            return Ok((end, true, skipped));
         }
         end += n;
         while let Some(nl) = memchr::memchr(b'\n', &buf[scanned..end]) {
             let line = &buf[scanned..scanned + nl];
             scanned += nl + 1;
-            if let HeadLine::Data(_) = head_line(index, line) {
-                return Ok((end, true));
+            match head_line(index, line) {
+                HeadLine::Data(_) => return Ok((end, true, skipped)),
+                HeadLine::Blank if all_blank && blank_length(index, line) <= max_line_length => {
+                    blank += 1;
+                }
+                _ => all_blank = false,
             }
             index += 1;
         }
     }
-    Ok((end, false))
+}
+
+/// The length the decoder gives the line at 0-based `index`: without its `\r`, and on the
+/// first line without a byte order mark.
+fn blank_length(index: usize, line: &[u8]) -> usize {
+    let line = line.strip_suffix(b"\r").unwrap_or(line);
+    match index {
+        0 => line.strip_prefix(b"\xef\xbb\xbf").unwrap_or(line).len(),
+        _ => line.len(),
+    }
 }
 
 /// The field list of the last `#Fields:` line before the first data line of `head`. When the
 /// head is not complete (the read-ahead buffer filled up first), its last, partial line is
 /// ignored and a missing `#Fields:` line is an error.
-fn standard_header(head: &[u8], complete: bool, max_fields: usize) -> Result<Option<FieldList>> {
+fn standard_header(
+    head: &[u8],
+    complete: bool,
+    max_fields: usize,
+    skipped: u64,
+) -> Result<Option<FieldList>> {
     let invalid_header = |detail: String| {
         Error::new(ErrorKind::InvalidHeader)
             .with_format(crate::cloudfront::label(Flavor::Standard))
@@ -850,7 +945,8 @@ fn standard_header(head: &[u8], complete: bool, max_fields: usize) -> Result<Opt
         &head[..head.iter().rposition(|&b| b == b'\n').map_or(0, |i| i + 1)]
     };
     let mut fields = None;
-    for (number, line) in head.split(|&b| b == b'\n').enumerate() {
+    for (index, line) in head.split(|&b| b == b'\n').enumerate() {
+        let number = skipped as usize + index;
         let line = match head_line(number, line) {
             HeadLine::Blank => continue,
             HeadLine::Comment(line) if line.starts_with(b"#Fields:") => line,

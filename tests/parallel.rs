@@ -379,3 +379,94 @@ fn rejects_of_segments_without_rows_are_bounded() {
         }
     }
 }
+
+/// `lines` blank lines (empty, or spaces and tabs, some ending in `\r\n`) after a byte order
+/// mark: more than the 256 KiB that format detection reads ahead.
+fn blank_lines(lines: usize) -> Vec<u8> {
+    let mut out = b"\xef\xbb\xbf".to_vec();
+    for i in 0..lines {
+        out.extend_from_slice(match i % 3 {
+            0 => b"\n".as_slice(),
+            1 => b"   \t  \r\n",
+            _ => b"\t\t\t\t\t\t\t\t\t\t\t\n",
+        });
+    }
+    out
+}
+
+/// Format detection skips any amount of blank lines before the first line that tells the
+/// format (it gave up after 256 KiB of them): the detected reader gives what a reader of the
+/// known format gives — rows, rejects with their lines and offsets, counters (the blank lines
+/// among them) — and so do the parallel reader and a reader over the buffer in memory.
+#[test]
+fn detection_skips_any_amount_of_blank_lines() {
+    let quirks = std::fs::read(fixture("s3/quirks.log")).unwrap();
+    let standard = std::fs::read(fixture("cloudfront/standard-multi.log")).unwrap();
+    let config = std::fs::read_to_string(fixture("cloudfront/realtime.config.json")).unwrap();
+    let fields = FieldList::realtime(&config).unwrap();
+    let realtime = std::fs::read(fixture("cloudfront/realtime.log")).unwrap();
+    let blanks = blank_lines(60_000);
+    assert!(blanks.len() > 400 << 10, "{}", blanks.len());
+    let cases = [
+        (aws_access_logs::Format::S3, ReaderBuilder::auto(), quirks),
+        (
+            aws_access_logs::Format::CloudFrontStandard,
+            ReaderBuilder::auto(),
+            standard,
+        ),
+        (
+            aws_access_logs::Format::CloudFrontRealtime,
+            ReaderBuilder::auto().with_fields(fields.clone()),
+            realtime,
+        ),
+    ];
+    for (format, auto, log) in cases {
+        let mut input = blanks.clone();
+        input.extend(&log);
+        for input in [input.clone(), gzip(&input)] {
+            let known = match format {
+                aws_access_logs::Format::CloudFrontRealtime => {
+                    ReaderBuilder::new(format).with_fields(fields.clone())
+                }
+                _ => ReaderBuilder::new(format),
+            }
+            .with_batch_size(7);
+            let mut reader = known.build(&input[..]).unwrap();
+            let schema = reader.schema();
+            let want = drain(&mut reader);
+            assert!(want.error.is_none(), "{format}: {:?}", want.error);
+            assert!(want.stats.blank_lines >= 60_000, "{format}");
+            assert!(want.stats.rows > 0, "{format}");
+            let auto = auto.clone().with_batch_size(7);
+            let mut detected = auto.clone().build(&input[..]).unwrap();
+            assert_eq!(detected.format(), format);
+            let got = drain(&mut detected);
+            let rows = concat(&want.batches, &schema);
+            assert_eq!(concat(&got.batches, &schema), rows, "{format}");
+            assert_eq!(got.rejects, want.rejects, "{format}");
+            assert_eq!(got.stats, want.stats, "{format}");
+            assert_eq!(got.bytes_read, want.bytes_read, "{format}");
+            let mut in_memory = auto
+                .clone()
+                .build_from_buffer(arrow::buffer::Buffer::from(&input[..]))
+                .unwrap();
+            let got = drain(&mut in_memory);
+            assert_eq!(concat(&got.batches, &schema), rows, "{format} in memory");
+            assert_eq!(got.rejects, want.rejects, "{format} in memory");
+            assert_eq!(got.stats, want.stats, "{format} in memory");
+            for (segment, threads) in [(4096, 1), (4096, 2), (1 << 16, 3)] {
+                let context = format!("{format}, segment {segment}, threads {threads}");
+                let mut parallel = auto
+                    .clone()
+                    .with_segment_size(segment)
+                    .build_parallel(Cursor::new(input.clone()), threads)
+                    .unwrap();
+                let got = drain(&mut parallel);
+                assert_eq!(concat(&got.batches, &schema), rows, "{context}");
+                assert_eq!(got.rejects, want.rejects, "{context}");
+                assert_eq!(got.stats, want.stats, "{context}");
+                assert_eq!(got.bytes_read, want.bytes_read, "{context}");
+            }
+        }
+    }
+}
