@@ -1447,3 +1447,20 @@ fn outputs_are_synced_around_the_rename() {
     );
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+#[test]
+fn an_empty_directory_is_an_error_not_a_silent_success() {
+    let dir = temp_dir("convert-empty-dir");
+    let empty = dir.join("logs");
+    std::fs::create_dir_all(&empty).unwrap();
+    let out = Command::new(convert_exe())
+        .arg(&empty)
+        .arg("-o")
+        .arg(dir.join("out"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no input files in"), "{stderr}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -1047,6 +1047,23 @@ fn main() -> ExitCode {
             err_line(&format!("convert: note: {note}"));
         }
     }
+    if inputs.is_empty() && listing_errors.is_empty() {
+        // Converting nothing and exiting 0 would hide a wrong path or an empty backfill.
+        err_line(&format!(
+            "convert: error: no input files in {}{}",
+            args.inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if listing.notes.is_empty() {
+                ""
+            } else {
+                " (see the notes above for what was skipped)"
+            }
+        ));
+        std::process::exit(1);
+    }
     if to_stdout && !args.merge && inputs.len() + listing_errors.len() > 1 {
         usage("several inputs go to stdout (-o -) only with --merge");
     }
