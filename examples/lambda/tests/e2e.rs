@@ -307,6 +307,61 @@ async fn handler_against_a_real_s3_server() {
             .contains("s3://logs/cache-bucket/gone: cannot read the object: no such object"),
         "{err}"
     );
+
+    // A truncated gzip: not retried (the invocation succeeds), its readable rows written and
+    // marked incomplete.
+    let mut truncated = gzip(&s3_access_lines(2000));
+    truncated.truncate(truncated.len() / 2);
+    put(&client, "logs", "cache-bucket/truncated.gz", truncated).await;
+    let response = handler
+        .handle(s3_event(vec![s3_record(
+            "logs",
+            "cache-bucket/truncated.gz",
+            1,
+        )]))
+        .await
+        .unwrap();
+    assert!(
+        response["incomplete"][0]
+            .as_str()
+            .unwrap()
+            .contains("corrupt gzip"),
+        "{response}"
+    );
+    let objects = snapshot(&client, "out").await;
+    let (_, bytes) = only(
+        &objects,
+        "lets/s3-access/year=2019/month=02/day=06/",
+        ".parquet",
+    );
+    let (rows, meta) = parquet_rows(bytes);
+    assert_eq!(Value::from(rows.len()), response["rows"]);
+    assert!(meta.contains_key(aws_access_logs::parquet::META_INCOMPLETE));
+
+    // EventBridge: `a+b` is read, not `a b`; an encoded key is resolved by its ETag.
+    put(&client, "logs", "cache-bucket/a+b", s3_access_lines(3)).await;
+    put(&client, "logs", "cache-bucket/a b", s3_access_lines(5)).await;
+    let etag_of = |key: &'static str| {
+        let client = client.clone();
+        async move {
+            let head = client
+                .head_object()
+                .bucket("logs")
+                .key(key)
+                .send()
+                .await
+                .unwrap();
+            head.e_tag().unwrap().trim_matches('"').to_string()
+        }
+    };
+    let (plus, space) = (
+        etag_of("cache-bucket/a+b").await,
+        etag_of("cache-bucket/a b").await,
+    );
+    for (etag, rows) in [(plus, 3), (space, 5)] {
+        let event = eventbridge_event_with_etag("logs", "cache-bucket/a+b", 1, &etag);
+        assert_eq!(handler.handle(event).await.unwrap()["rows"], rows);
+    }
 }
 
 /// A Lambda runtime API on 127.0.0.1: hands out `events`, collects the function's answers.
@@ -537,9 +592,30 @@ async fn the_binary_under_the_lambda_runtime_api() {
             s3_event(vec![s3_record("logs", "cache-bucket/gone", 1)]),
         ),
         ("req-5".into(), s3_test_event("logs")),
+        // Permanent: a truncated gzip and a text that is no log; neither is retried.
+        (
+            "req-6".into(),
+            sqs_event(&[
+                (
+                    "m3",
+                    s3_event(vec![s3_record("logs", "cache-bucket/truncated.gz", 1)]),
+                ),
+                ("m4", s3_event(vec![s3_record("logs", "misc/notes.txt", 1)])),
+            ]),
+        ),
     ]);
+    let mut truncated = gzip(&s3_access_lines(2000));
+    truncated.truncate(truncated.len() / 2);
+    put(&client, "logs", "cache-bucket/truncated.gz", truncated).await;
+    put(
+        &client,
+        "logs",
+        "misc/notes.txt",
+        b"hello\nworld\n".to_vec(),
+    )
+    .await;
     let child = function(api.addr, &moto, &[]).spawn().unwrap();
-    let (answers, _, out) = run_until_answered(child, &api, 5);
+    let (answers, _, out) = run_until_answered(child, &api, 6);
     let by_id: BTreeMap<&str, (&str, &Value)> = answers
         .iter()
         .map(|(id, kind, v)| (id.as_str(), (kind.as_str(), v)))
@@ -569,8 +645,25 @@ async fn the_binary_under_the_lambda_runtime_api() {
         by_id["req-5"],
         ("response", &json!({"ignored": "s3:TestEvent"}))
     );
+    assert_eq!(
+        by_id["req-6"],
+        ("response", &json!({"batchItemFailures": []}))
+    );
 
-    check_outputs(&snapshot(&client, "out").await);
+    let objects = snapshot(&client, "out").await;
+    let (_, bytes) = only(&objects, "lets/s3-access/year=2019/", ".parquet");
+    assert!(
+        parquet_rows(bytes)
+            .1
+            .contains_key(aws_access_logs::parquet::META_INCOMPLETE)
+    );
+    let objects: BTreeMap<String, Vec<u8>> = objects
+        .into_iter()
+        .filter(|(k, _)| {
+            !(k.starts_with("lets/s3-access/") && k.contains("/year=2019/month=02/day=06/"))
+        })
+        .collect();
+    check_outputs(&objects);
 
     eprintln!("function output:\n{out}");
     // Logs: JSON lines; one embedded-metric line per object written; the failure named.
@@ -584,13 +677,30 @@ async fn the_binary_under_the_lambda_runtime_api() {
         "every line is JSON:\n{out}"
     );
     let emf: Vec<&Value> = lines.iter().filter(|l| l.get("_aws").is_some()).collect();
-    assert_eq!(emf.len(), 3);
+    assert_eq!(emf.len(), 4);
     let mut formats: Vec<&str> = emf.iter().map(|l| l["format"].as_str().unwrap()).collect();
     formats.sort();
     assert_eq!(
         formats,
-        ["cloudfront-realtime", "cloudfront-standard", "s3-access"]
+        [
+            "cloudfront-realtime",
+            "cloudfront-standard",
+            "s3-access",
+            "s3-access"
+        ]
     );
+    for (key, message) in [
+        ("cache-bucket/truncated.gz", "incomplete"),
+        ("misc/notes.txt", "failed permanently"),
+    ] {
+        assert!(
+            lines.iter().any(|l| l["level"] == "ERROR"
+                && l["key"] == key
+                && l["permanent"] == true
+                && l["message"].as_str().unwrap_or("").starts_with(message)),
+            "{key}: {out}"
+        );
+    }
     assert!(
         lines.iter().any(|l| l["level"] == "ERROR"
             && l["key"] == "cache-bucket/gone"
@@ -636,26 +746,32 @@ async fn peak_memory_on_large_objects() {
     let Some(moto) = moto_server() else { return };
     let inputs = std::env::var("LAMBDA_MEMORY_INPUTS").expect("LAMBDA_MEMORY_INPUTS");
     let fields = std::env::var("CLOUDFRONT_REALTIME_FIELDS").unwrap_or_else(|_| realtime_fields());
+    // The function's size limit, for objects over its default.
+    let mut env = vec![("CLOUDFRONT_REALTIME_FIELDS", fields)];
+    if let Ok(limit) = std::env::var("MAX_OBJECT_BYTES") {
+        env.push(("MAX_OBJECT_BYTES", limit));
+    }
     let client = client(&moto.url).await;
     for bucket in ["logs", "out"] {
         client.create_bucket().bucket(bucket).send().await.unwrap();
     }
     for (n, input) in inputs.split_whitespace().enumerate() {
         let (key, path) = input.split_once('=').unwrap();
-        let body = std::fs::read(path).unwrap();
-        let size = body.len();
-        put(&client, "logs", key, body).await;
+        let size = std::fs::metadata(path).unwrap().len() as usize;
+        let body = ByteStream::from_path(path).await.unwrap();
+        client
+            .put_object()
+            .bucket("logs")
+            .key(key)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
         let api = runtime_api(vec![(
             format!("req-{n}"),
             s3_event(vec![s3_record("logs", key, size)]),
         )]);
-        let child = function(
-            api.addr,
-            &moto,
-            &[("CLOUDFRONT_REALTIME_FIELDS", fields.clone())],
-        )
-        .spawn()
-        .unwrap();
+        let child = function(api.addr, &moto, &env).spawn().unwrap();
         let (answers, peak_kb, out) = run_until_answered(child, &api, 1);
         assert_eq!(answers[0].1, "response", "{answers:?}\n{out}");
         let metrics: Value = out
@@ -673,6 +789,9 @@ async fn peak_memory_on_large_objects() {
             peak_kb as f64 * 1024.0 / 1e6,
         );
         assert!(peak_kb * 1024 < 256 * 1024 * 1024, "peak RSS {peak_kb} kB");
+    }
+    if std::env::var("LAMBDA_MEMORY_SKIP_WARM").as_deref() == Ok("1") {
+        return;
     }
 
     // A warm container: every object twice, one after another, in one process.
@@ -698,9 +817,7 @@ async fn peak_memory_on_large_objects() {
         .collect();
     let count = events.len();
     let api = runtime_api(events);
-    let child = function(api.addr, &moto, &[("CLOUDFRONT_REALTIME_FIELDS", fields)])
-        .spawn()
-        .unwrap();
+    let child = function(api.addr, &moto, &env).spawn().unwrap();
     let (answers, peak_kb, out) = run_until_answered(child, &api, count);
     assert!(
         answers.iter().all(|a| a.1 == "response"),
