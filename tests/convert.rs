@@ -860,35 +860,40 @@ fn directory_symlinks_neither_loop_nor_repeat_a_file() {
     std::fs::create_dir_all(&logs).unwrap();
     std::fs::write(logs.join("a.log"), &log).unwrap();
     symlink("../logs", logs.join("self")).unwrap();
-    let merged = dir.join("merged.parquet");
-    let output = run_with_timeout(
-        &[
-            logs.as_os_str(),
-            "--merge".as_ref(),
-            "--fields".as_ref(),
-            RT_FIELDS.as_ref(),
-            "-o".as_ref(),
-            merged.as_os_str(),
-        ],
-        limit,
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(read_parquet_rows(&merged).len(), 1000);
-    let out = dir.join("out");
-    let output = run_with_timeout(
-        &[
-            logs.as_os_str(),
-            "-q".as_ref(),
-            "--fields".as_ref(),
-            RT_FIELDS.as_ref(),
-            "-o".as_ref(),
-            out.as_os_str(),
-        ],
-        limit,
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert!(output.stderr.is_empty(), "{}", stderr(&output));
-    assert_eq!(files(&out), ["a.parquet"]);
+    // Converts `input` merged into one file and into a directory of outputs: the merged file
+    // holds each record once, and the directory has exactly `expected` files.
+    let merged_and_mirrored = |input: &Path, name: &str, expected: &[&str]| {
+        let merged = dir.join(format!("{name}.parquet"));
+        let output = run_with_timeout(
+            &[
+                input.as_os_str(),
+                "--merge".as_ref(),
+                "--fields".as_ref(),
+                RT_FIELDS.as_ref(),
+                "-o".as_ref(),
+                merged.as_os_str(),
+            ],
+            limit,
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert_eq!(read_parquet_rows(&merged).len(), 1000);
+        let out = dir.join(format!("{name}-out"));
+        let output = run_with_timeout(
+            &[
+                input.as_os_str(),
+                "-q".as_ref(),
+                "--fields".as_ref(),
+                RT_FIELDS.as_ref(),
+                "-o".as_ref(),
+                out.as_os_str(),
+            ],
+            limit,
+        );
+        assert!(output.status.success(), "{}", stderr(&output));
+        assert!(output.stderr.is_empty(), "{}", stderr(&output));
+        assert_eq!(files(&out), expected);
+    };
+    merged_and_mirrored(&logs, "merged", &["a.parquet"]);
 
     // Two links to ancestors (2^40 paths when followed blindly), a link to a sibling directory
     // and links to directories elsewhere in the tree: each directory is walked once.
@@ -899,34 +904,7 @@ fn directory_symlinks_neither_loop_nor_repeat_a_file() {
     symlink("..", tree.join("x/deep/up")).unwrap();
     symlink("x", tree.join("y")).unwrap();
     symlink("../x", tree.join("x/deep/again")).unwrap();
-    let merged = dir.join("tree.parquet");
-    let output = run_with_timeout(
-        &[
-            tree.as_os_str(),
-            "--merge".as_ref(),
-            "--fields".as_ref(),
-            RT_FIELDS.as_ref(),
-            "-o".as_ref(),
-            merged.as_os_str(),
-        ],
-        limit,
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(read_parquet_rows(&merged).len(), 1000);
-    let out = dir.join("tree-out");
-    let output = run_with_timeout(
-        &[
-            tree.as_os_str(),
-            "-q".as_ref(),
-            "--fields".as_ref(),
-            RT_FIELDS.as_ref(),
-            "-o".as_ref(),
-            out.as_os_str(),
-        ],
-        limit,
-    );
-    assert!(output.status.success(), "{}", stderr(&output));
-    assert_eq!(files(&out), ["x/deep/b.parquet"]);
+    merged_and_mirrored(&tree, "tree", &["x/deep/b.parquet"]);
 
     // A file reached through several paths (a file symlink, a hard link, the same argument
     // twice, a directory and a file in it): converted once, under its first path, with a note.
