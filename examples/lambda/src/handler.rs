@@ -112,23 +112,18 @@ impl<S: ObjectStore> Handler<S> {
                 );
                 Ok(Some(outcome))
             }
-            Err(failure) if failure.permanent => {
-                tracing::error!(
-                    bucket = %failure.bucket,
-                    key = %failure.key,
-                    cause = %failure.cause,
-                    permanent = true,
-                    "failed permanently: the object itself is at fault, so it is not retried"
-                );
-                Err(failure)
-            }
             Err(failure) => {
                 tracing::error!(
                     bucket = %failure.bucket,
                     key = %failure.key,
                     cause = %failure.cause,
-                    permanent = false,
-                    "failed"
+                    permanent = failure.permanent,
+                    "{}",
+                    if failure.permanent {
+                        "failed permanently: the object itself is at fault, so it is not retried"
+                    } else {
+                        "failed"
+                    }
                 );
                 Err(failure)
             }
