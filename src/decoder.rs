@@ -62,7 +62,12 @@ struct Sink {
     rows: usize,
     /// Line bytes buffered for the next batch (bounds the i32 offsets of text columns).
     bytes: usize,
+    /// The most line bytes of a batch ([`DecoderOptions::max_batch_bytes`], within the
+    /// 2 GiB of a text column), before [`wide_share`] of it is taken for the column count.
     byte_limit: usize,
+    /// The line bytes at which the batch is full: [`Sink::byte_limit`]'s [`wide_share`] for
+    /// the columns of the schema in use.
+    full_at: usize,
     stats: DecodeStats,
     rejects: Vec<Reject>,
     /// Raw bytes held in `rejects`.
@@ -140,20 +145,23 @@ impl Decoder {
                 options.string_view,
             )?)),
         };
+        let mut sink = Sink {
+            parser,
+            options,
+            rows: 0,
+            bytes: 0,
+            byte_limit,
+            full_at: byte_limit,
+            stats: DecodeStats::default(),
+            rejects: Vec::new(),
+            reject_bytes: 0,
+            overflow: false,
+            chunk: None,
+        };
+        sink.set_width();
         Ok(Decoder {
-            splitter: LineSplitter::new(options.max_line_length),
-            sink: Sink {
-                parser,
-                options,
-                rows: 0,
-                bytes: 0,
-                byte_limit,
-                stats: DecodeStats::default(),
-                rejects: Vec::new(),
-                reject_bytes: 0,
-                overflow: false,
-                chunk: None,
-            },
+            splitter: LineSplitter::new(sink.options.max_line_length),
+            sink,
             finished: false,
             failed: false,
             stopped_for_rejects: false,
@@ -395,7 +403,33 @@ impl Decoder {
     }
 }
 
+/// Schemas of up to this many columns get the whole batch byte limit (and the Parquet
+/// writer's row-group byte limit, see [`crate::parquet`]); wider ones a share of it in
+/// proportion, so that the memory a batch takes beyond its line bytes (each column's offsets,
+/// null bitmap and spare capacity, its share of the Parquet column writers) stays bounded
+/// whatever the column count. S3 access logs have 28 columns and the real-time field list of
+/// `examples/generate` 45: their batches and files are unchanged.
+pub(crate) const FULL_LIMITS_UP_TO: usize = 48;
+
+/// `limit`'s share for a schema of `columns` columns: all of it up to [`FULL_LIMITS_UP_TO`]
+/// columns, in inverse proportion beyond (a sixth of it at 256 columns, however much the
+/// values take), never less than `floor` (nor than 1).
+pub(crate) fn wide_share(limit: usize, columns: usize, floor: usize) -> usize {
+    let share = (limit as u128 * FULL_LIMITS_UP_TO as u128 / columns.max(FULL_LIMITS_UP_TO) as u128)
+        as usize;
+    share.max(floor.min(limit)).max(1)
+}
+
 impl Sink {
+    /// Sets the byte limit of the batches for the column count of the schema in use.
+    fn set_width(&mut self) {
+        let columns = match &self.parser {
+            Parser::S3 { schema, .. } => schema.fields().len(),
+            Parser::CloudFront(p) => p.schema().fields().len(),
+        };
+        self.full_at = wide_share(self.byte_limit, columns, 0);
+    }
+
     /// The format's name in error messages.
     fn label(&self) -> &'static str {
         match self.options.layout {
@@ -405,7 +439,7 @@ impl Sink {
     }
 
     fn is_full(&self) -> bool {
-        self.rows >= self.options.batch_size || self.bytes >= self.byte_limit
+        self.rows >= self.options.batch_size || self.bytes >= self.full_at
     }
 
     fn process(&mut self, mut line: Line<'_>) -> Result<()> {
@@ -442,6 +476,8 @@ impl Sink {
         match parser.process(line.bytes, max_fields, self.chunk.as_ref()) {
             Ok(Outcome::Comment) => {
                 self.stats.comment_lines += 1;
+                // A standard log's `#Fields:` line sets the schema.
+                self.set_width();
                 Ok(())
             }
             Ok(Outcome::Row(repaired)) => {

@@ -124,7 +124,9 @@ impl ParquetOptions {
     }
 
     /// Most estimated encoded bytes buffered per row group (default 32 MiB; at least 1): the
-    /// writer holds a row group in memory until it is full.
+    /// writer holds a row group in memory until it is full. Schemas of more than 48 columns
+    /// get a share of it in proportion to their column count (but at least 8 MiB, or the whole
+    /// limit when it is smaller): 24 MiB of the default at 64 columns, 8 MiB at 192 and more.
     pub fn with_max_row_group_bytes(mut self, bytes: usize) -> Self {
         self.max_row_group_bytes = bytes;
         self
@@ -354,6 +356,12 @@ const WRITE_ROWS_GRANULE: usize = 1024;
 /// encoded bytes their writers held 43 MB), so their files are unchanged.
 const HELD_PER_BYTE: usize = 2;
 
+/// Beyond [`crate::decoder::FULL_LIMITS_UP_TO`] columns the row-group byte limit is shared out
+/// in proportion to the column count, down to this floor: 8 MiB (the share of the 32 MiB
+/// default at 192 columns). The column writers' buffers, the dictionaries' hash tables and
+/// the pages being filled grow with the column count more than with the encoded bytes.
+const MIN_WIDE_ROW_GROUP_BYTES: usize = 8 << 20;
+
 /// A row group being filled.
 struct Group {
     /// Its first write's number.
@@ -397,7 +405,11 @@ impl<W: Write + Send> ParquetWriter<W> {
             groups: 0,
             encoders: Encoders::new(columns, options.threads.min(columns.max(1))),
             max_rows: options.max_row_group_rows,
-            max_bytes: options.max_row_group_bytes,
+            max_bytes: crate::decoder::wide_share(
+                options.max_row_group_bytes,
+                columns,
+                MIN_WIDE_ROW_GROUP_BYTES,
+            ),
             threads: options.threads,
         })
     }

@@ -49,6 +49,9 @@ unsafe impl GlobalAlloc for Counting {
 #[global_allocator]
 static ALLOCATOR: Counting = Counting;
 
+/// The tests measure the one heap: one at a time.
+static ONE_AT_A_TIME: std::sync::Mutex<()> = std::sync::Mutex::new(());
+
 /// A standard log of `columns` columns (date, time and random 16-digit hex values), about
 /// `bytes` long.
 fn wide_log(columns: usize, bytes: usize) -> Vec<u8> {
@@ -81,6 +84,7 @@ fn wide_log(columns: usize, bytes: usize) -> Vec<u8> {
 /// and the first writes of each row group went in unjudged whatever their size.
 #[test]
 fn the_parquet_writer_memory_is_bounded_with_256_columns() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
     let log = wide_log(256, 40 << 20);
     let reader = ReaderBuilder::auto()
         .with_batch_size(2048)
@@ -123,4 +127,28 @@ fn the_parquet_writer_memory_is_bounded_with_256_columns() {
         );
         drop(out);
     }
+}
+
+/// With the default limits, a batch of a 256-column log holds a share of the 32 MiB batch
+/// byte limit (6 MiB of line bytes), so that its per-column buffers (offsets, null bitmaps,
+/// spare capacity) do not multiply its memory with the column count: each batch's Arrow
+/// memory stays under 16 MB (it was 60 MB, 32 MiB of lines in 7 400 rows).
+#[test]
+fn the_decoders_batches_are_bounded_with_256_columns() {
+    let _one = ONE_AT_A_TIME.lock().unwrap_or_else(|e| e.into_inner());
+    let log = wide_log(256, 100 << 20);
+    let reader = ReaderBuilder::auto().build(&log[..]).unwrap();
+    let mut batches = 0;
+    for batch in reader {
+        let batch = batch.unwrap();
+        let memory = batch.get_array_memory_size();
+        assert!(
+            memory <= 16 << 20,
+            "a batch of {} rows holds {} MB",
+            batch.num_rows(),
+            memory >> 20
+        );
+        batches += 1;
+    }
+    assert!(batches >= 10, "{batches} batches");
 }

@@ -71,6 +71,10 @@ pub(crate) struct CfParser {
     out: Vec<OutColumn>,
     schema: SchemaRef,
     capacity: usize,
+    /// Rows each column's builder has room for: `capacity`'s share for the column count
+    /// ([`crate::decoder::wide_share`], at least 1024), so that the room made for wide
+    /// schemas does not grow with their column count.
+    column_capacity: usize,
     /// Text columns as `Utf8View`.
     views: bool,
     spans: Vec<Span>,
@@ -107,6 +111,7 @@ impl CfParser {
             out: Vec::new(),
             schema: Arc::new(Schema::empty()),
             capacity,
+            column_capacity: capacity,
             views,
             spans: Vec::new(),
             values: Vec::new(),
@@ -151,11 +156,12 @@ impl CfParser {
                 _ => {}
             }
         }
+        self.column_capacity = crate::decoder::wide_share(self.capacity, indices.len(), 1024);
         self.out = indices
             .iter()
             .map(|&i| OutColumn {
                 column: i,
-                builder: ColumnBuilder::new(columns[i].ty, self.capacity, self.views),
+                builder: ColumnBuilder::new(columns[i].ty, self.column_capacity, self.views),
                 decode: self.decode.contains(&columns[i].name),
                 text: columns[i].kind == ValueKind::Text,
                 field: usize::MAX,
@@ -419,13 +425,13 @@ impl CfParser {
     /// Makes room for text in each empty text column (see [`ColumnBuilder::reserve_text`]).
     pub(crate) fn reserve_text(&mut self, bytes: &[usize]) {
         for (o, &bytes) in self.out.iter_mut().zip(bytes) {
-            o.builder.reserve_text(self.capacity, bytes);
+            o.builder.reserve_text(self.column_capacity, bytes);
         }
     }
 
     /// Finishes the buffered rows into a batch and resets the builders.
     pub(crate) fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
-        let capacity = self.capacity;
+        let capacity = self.column_capacity;
         let columns: Vec<ArrayRef> = self
             .out
             .iter_mut()
