@@ -1442,3 +1442,49 @@ fn an_empty_directory_is_an_error_not_a_silent_success() {
     assert!(stderr.contains("no input files in"), "{stderr}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// A device (`/dev/null`, `/dev/stdout`) is written in place: never replaced by a renamed file,
+/// and no temporary file is made beside it.
+#[cfg(unix)]
+#[test]
+fn devices_are_written_in_place() {
+    let dir = temp_dir("convert-devices");
+    let summary = dir.join("summary.json");
+    let out = Command::new(convert_exe())
+        .arg(fixture("s3/quirks.log"))
+        .args([
+            "-q",
+            "-o",
+            "/dev/null",
+            "--rejects",
+            "/dev/stdout",
+            "--summary-json",
+        ])
+        .arg(&summary)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let meta = std::fs::metadata("/dev/null").unwrap();
+    assert!(!meta.is_file(), "/dev/null was replaced by a file");
+    let json: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(json["exit_code"], 0);
+    // The rejects went to stdout: a JSON line per rejected or repaired line.
+    assert_eq!(String::from_utf8_lossy(&out.stdout).lines().count(), 9);
+    // The summary to stdout, through /dev/stdout.
+    let out = Command::new(convert_exe())
+        .arg(fixture("s3/quirks.log"))
+        .args(["-q", "-o", "/dev/null", "--summary-json", "/dev/stdout"])
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["total"]["rows"], 21);
+    let leftovers: Vec<_> = std::fs::read_dir("/dev")
+        .unwrap()
+        .filter_map(Result::ok)
+        .filter(|e| e.file_name().to_string_lossy().ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -237,6 +237,17 @@ fn err_line(line: &str) {
 /// Set when the run must stop: an interrupt, or a failure with --fail-fast.
 static STOP: AtomicBool = AtomicBool::new(false);
 
+/// Set by the interrupt handler, before it cleans up and exits with 130.
+static INTERRUPTED: AtomicBool = AtomicBool::new(false);
+
+/// After an interrupt, waits for the handler to exit with 130, so that the main thread, which
+/// stops early once it sees [`STOP`], never exits first with another code.
+fn wait_if_interrupted() {
+    while INTERRUPTED.load(Ordering::SeqCst) {
+        std::thread::park();
+    }
+}
+
 /// A usage error: printed with the usage line, exit code 2.
 fn usage(message: impl std::fmt::Display) -> ! {
     Args::command()
@@ -683,6 +694,7 @@ fn convert_one(
     if let Target::File(path) = target
         && !ctx.args.force
         && output::occupied(path)
+        && !output::is_special(path)
     {
         conv.fail(format!(
             "the output {} exists: give --force to overwrite it",
@@ -1016,6 +1028,7 @@ fn main() -> ExitCode {
         if let Some(path) = path
             && !args.force
             && output::occupied(path)
+            && !output::is_special(path)
         {
             usage(format!(
                 "{flag} {} exists: give --force to overwrite it",
@@ -1026,6 +1039,7 @@ fn main() -> ExitCode {
     // From here on, Ctrl-C (or SIGTERM) removes the partial outputs and exits with 130; the
     // listing of the inputs stops at once too.
     let _ = ctrlc::set_handler(|| {
+        INTERRUPTED.store(true, Ordering::SeqCst);
         STOP.store(true, Ordering::Relaxed);
         output::remove_partial_files();
         err_line("\nconvert: interrupted: partial outputs removed");
@@ -1067,6 +1081,7 @@ fn main() -> ExitCode {
         listing_bar.set_position(n as u64)
     });
     listing_bar.finish_and_clear();
+    wait_if_interrupted();
     let (inputs, listing_errors) = (listing.inputs, listing.errors);
     if !args.quiet {
         for note in &listing.notes {
@@ -1144,7 +1159,10 @@ fn main() -> ExitCode {
     check_outputs_are_not_inputs(&args, &inputs, &targets);
 
     let total_size = inputs.iter().map(|i| i.size).sum::<Option<u64>>();
+    // Each input's rejects are written beside the rejects file, then joined into it; for a
+    // device or FIFO (`--rejects /dev/stdout`), in the system's temporary directory.
     let rejects_dir = args.rejects.as_ref().map(|path| match path.parent() {
+        _ if output::is_special(path) => std::env::temp_dir(),
         Some(dir) if !dir.as_os_str().is_empty() => dir.to_path_buf(),
         _ => PathBuf::from("."),
     });
@@ -1278,5 +1296,6 @@ fn main() -> ExitCode {
             return ExitCode::from(1);
         }
     }
+    wait_if_interrupted();
     ExitCode::from(code)
 }

@@ -33,6 +33,13 @@ pub fn occupied(path: &Path) -> bool {
     std::fs::symlink_metadata(path).is_ok()
 }
 
+/// Whether `path` is, or links to, something other than a regular file or a directory: a
+/// device, FIFO or socket (`/dev/null`, `/dev/stdout`). Such an output is written in place:
+/// there is nothing to rename over it, and its directory is no place for temporary files.
+pub fn is_special(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| !m.is_file() && !m.is_dir())
+}
+
 /// Longest file name most file systems take, in bytes.
 const NAME_MAX: usize = 255;
 
@@ -63,6 +70,8 @@ pub struct PartialFile {
     /// The temporary file (the same open file as the writer's), synced on commit.
     sync: Option<File>,
     committed: bool,
+    /// Written in place (a device or FIFO, see [`is_special`]): no temporary name.
+    in_place: bool,
 }
 
 impl PartialFile {
@@ -70,6 +79,9 @@ impl PartialFile {
     /// dangling symlink) is an error.
     pub fn create(path: &Path, force: bool) -> Result<(Self, File), String> {
         let (mut partial, file) = Self::create_scratch(path, force)?;
+        if partial.in_place {
+            return Ok((partial, file));
+        }
         partial.sync = Some(
             file.try_clone()
                 .map_err(|e| format!("cannot create {}: {e}", partial.temp.display()))?,
@@ -80,6 +92,21 @@ impl PartialFile {
     /// As [`PartialFile::create`], for a file that is never committed (it is not synced and
     /// holds no second handle).
     pub fn create_scratch(path: &Path, force: bool) -> Result<(Self, File), String> {
+        // A device or FIFO is written in place, with or without `force`: nothing is replaced.
+        if is_special(path) {
+            let file = File::options()
+                .write(true)
+                .open(path)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            let partial = PartialFile {
+                temp: path.to_path_buf(),
+                path: path.to_path_buf(),
+                sync: None,
+                committed: false,
+                in_place: true,
+            };
+            return Ok((partial, file));
+        }
         if !force && occupied(path) {
             return Err(format!(
                 "{} exists: give --force to overwrite it",
@@ -87,8 +114,7 @@ impl PartialFile {
             ));
         }
         let dir = parent_dir(path);
-        std::fs::create_dir_all(dir)
-            .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+        create_dir_durably(dir)?;
         let name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
@@ -108,6 +134,7 @@ impl PartialFile {
                 path: path.to_path_buf(),
                 sync: None,
                 committed: false,
+                in_place: false,
             },
             file,
         ))
@@ -120,6 +147,10 @@ impl PartialFile {
 
     /// Syncs the complete file, renames it into place and syncs its directory.
     pub fn commit(mut self, force: bool) -> Result<(), String> {
+        if self.in_place {
+            self.committed = true;
+            return Ok(());
+        }
         if !force && occupied(&self.path) {
             return Err(format!(
                 "{} appeared while converting: give --force to overwrite it",
@@ -146,7 +177,7 @@ impl PartialFile {
 
 impl Drop for PartialFile {
     fn drop(&mut self) {
-        if !self.committed {
+        if !self.committed && !self.in_place {
             let _ = std::fs::remove_file(&self.temp);
             self.unregister();
         }
@@ -159,6 +190,18 @@ fn parent_dir(path: &Path) -> &Path {
         Some(dir) if !dir.as_os_str().is_empty() => dir,
         _ => Path::new("."),
     }
+}
+
+/// Creates `dir` and the directories above it that are missing, and syncs each new one's
+/// parent, so that a file committed into them is reachable after a crash.
+fn create_dir_durably(dir: &Path) -> Result<(), String> {
+    let missing: Vec<&Path> = dir.ancestors().take_while(|d| !d.exists()).collect();
+    std::fs::create_dir_all(dir)
+        .map_err(|e| format!("cannot create the directory {}: {e}", dir.display()))?;
+    for new in missing.iter().rev() {
+        sync_dir(parent_dir(new))?;
+    }
+    Ok(())
 }
 
 /// Syncs a directory, so that a rename into it is on disk.
