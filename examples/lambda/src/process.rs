@@ -434,9 +434,11 @@ impl Write for PartSink {
         state.bytes += data.len() as u64;
         // Strictly more than a part: the last part is never empty.
         let part_size = state.part_size;
-        while state.buffer.len() > part_size {
-            let part = Bytes::copy_from_slice(&state.buffer[..part_size]);
-            state.buffer.drain(..part_size);
+        // Parts are cut from `start` on, and the bytes sent dropped once, after the loop.
+        let mut start = 0;
+        while state.buffer.len() - start > part_size {
+            let part = Bytes::copy_from_slice(&state.buffer[start..start + part_size]);
+            start += part_size;
             state.parts += 1;
             let file = state.file;
             // Blocks while the uploader is busy with the part before; fails once it stopped.
@@ -445,6 +447,7 @@ impl Write for PartSink {
                 .blocking_send(Upload::Part { file, bytes: part })
                 .map_err(|_| io::Error::other("the upload stopped"))?;
         }
+        state.buffer.drain(..start);
         Ok(data.len())
     }
 
@@ -897,13 +900,21 @@ async fn open_object<S: ObjectStore>(
         .await;
     let err = match (first, alternative) {
         (Ok(opened), _) => return Ok((object.key.clone(), opened)),
-        (Err(err @ (StoreError::NotFound | StoreError::PreconditionFailed)), Some(alt)) => {
-            match store.get(&object.bucket, alt, version_id, if_match).await {
-                Ok(opened) => return Ok((alt.clone(), opened)),
-                Err(StoreError::NotFound | StoreError::PreconditionFailed) => err,
-                Err(other) => other,
+        // A missing key reads as 403 without `s3:ListBucket` (as the template grants).
+        (
+            Err(
+                err @ (StoreError::NotFound
+                | StoreError::PreconditionFailed
+                | StoreError::Forbidden),
+            ),
+            Some(alt),
+        ) => match store.get(&object.bucket, alt, version_id, if_match).await {
+            Ok(opened) => return Ok((alt.clone(), opened)),
+            Err(StoreError::NotFound | StoreError::PreconditionFailed | StoreError::Forbidden) => {
+                err
             }
-        }
+            Err(other) => other,
+        },
         (Err(err), _) => err,
     };
     Err(match err {

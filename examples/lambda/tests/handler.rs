@@ -729,6 +729,28 @@ async fn eventbridge_keys_are_read_as_given_and_checked_by_etag() {
 }
 
 #[tokio::test]
+async fn eventbridge_encoded_keys_are_found_without_permission_to_list_the_bucket() {
+    // Only `c d` exists and the event says `c+d`: without s3:ListBucket the key as given reads
+    // as 403, not 404, and the decoded key is still tried (with the event's ETag).
+    let s = setup(config(&[]));
+    s.store.forbid_reads_of_missing_keys();
+    s.store
+        .insert("logs", "cache-bucket/c d", s3_access_lines(4));
+    let space = etag(&s.store, "logs", "cache-bucket/c d").await;
+    let response = s
+        .handler
+        .handle(eventbridge_event_with_etag(
+            "logs",
+            "cache-bucket/c+d",
+            1,
+            &space,
+        ))
+        .await
+        .unwrap();
+    assert_eq!(response["rows"], 4, "{response}");
+}
+
+#[tokio::test]
 async fn latest_json_is_created_without_permission_to_list_the_bucket() {
     // Without s3:ListBucket, S3 answers 403 for the first latest.json, which is missing.
     let s = setup(config(&[]));
