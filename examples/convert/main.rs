@@ -998,8 +998,9 @@ const WIDE_SCHEMA: usize = 48;
 /// what was freed of them, scattered between live blocks, on each thread's heap: a CloudFront
 /// standard log of 256 columns of random values peaked at 175 MB of RSS on two threads for
 /// ~95 MB of live heap. From the first input of such a schema on, blocks from 16 KiB are
-/// mapped (and unmapped when freed): 86 MB, at twice the time of a conversion of such input
-/// (mapping and unmapping); inputs of fewer columns (S3, real-time) keep the faster 256 KiB.
+/// mapped (and unmapped when freed): 79 MB on one thread, 96 MB on two, at twice the time of
+/// a conversion of such input (mapping and unmapping); inputs of fewer columns (S3,
+/// real-time) keep the faster 256 KiB.
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 fn return_freed_memory_of_wide_schemas() {
     // SAFETY: mallopt only sets an allocator parameter (glibc takes its lock); it may run
