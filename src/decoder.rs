@@ -7,7 +7,7 @@ use crate::cloudfront::{CfParser, Flavor, Outcome};
 use crate::columns::{LineText, S3Columns};
 use crate::error::{Error, ErrorKind, Position, Result};
 use crate::raw::{Line, LineSplitter};
-use crate::reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
+use crate::reject::{DecodeStats, ErrorPolicy, HeldRejects, Reject, RejectOutcome};
 use crate::s3::{FORMAT_LABEL, S3Field, S3Record};
 use crate::views::SharedChunk;
 
@@ -69,12 +69,7 @@ struct Sink {
     /// the columns of the schema in use.
     full_at: usize,
     stats: DecodeStats,
-    rejects: Vec<Reject>,
-    /// Raw bytes held in `rejects`.
-    reject_bytes: usize,
-    /// The held rejects reached their limit and were not taken: details of further rejects
-    /// are dropped (they are still counted).
-    overflow: bool,
+    rejects: HeldRejects,
     /// The chunk being decoded, when it is shared with the batches (string views).
     chunk: Option<SharedChunk>,
 }
@@ -145,6 +140,7 @@ impl Decoder {
                 options.string_view,
             )?)),
         };
+        let rejects = HeldRejects::new(options.max_rejects, options.max_reject_bytes);
         let mut sink = Sink {
             parser,
             options,
@@ -153,9 +149,7 @@ impl Decoder {
             byte_limit,
             full_at: byte_limit,
             stats: DecodeStats::default(),
-            rejects: Vec::new(),
-            reject_bytes: 0,
-            overflow: false,
+            rejects,
             chunk: None,
         };
         sink.set_width();
@@ -177,6 +171,15 @@ impl Decoder {
     /// input that starts at a line boundary). Only line 1 may have a byte order mark.
     pub(crate) fn start_at(&mut self, number: u64, byte_offset: u64) {
         self.splitter.start_at(number, byte_offset);
+    }
+
+    /// Counts the first `lines` lines of the input (`bytes` bytes) as blank lines decoded,
+    /// for a decoder that starts at the input's start: the read-ahead already found them
+    /// blank (none longer than the maximum line length) and dropped them.
+    pub(crate) fn skip_blank_lines(&mut self, lines: u64, bytes: u64) {
+        self.sink.stats.lines += lines;
+        self.sink.stats.blank_lines += lines;
+        self.splitter.start_at(lines + 1, bytes);
     }
 
     /// Room for text of each column's builder: a hint for the next decoder of the same input
@@ -259,13 +262,13 @@ impl Decoder {
             };
             return Err(Error::new(ErrorKind::InvalidArgument).with_detail(detail));
         }
-        if self.stopped_for_rejects && self.sink.rejects_at_limit() {
-            self.sink.overflow = true;
+        if self.stopped_for_rejects {
+            self.sink.rejects.overflow_if_at_limit();
         }
         self.stopped_for_rejects = false;
         let mut pos = 0;
         while !self.sink.is_full() {
-            if self.sink.rejects_at_limit() && !self.sink.overflow {
+            if self.sink.rejects.at_limit() && !self.sink.rejects.overflowed() {
                 self.stopped_for_rejects = true;
                 break;
             }
@@ -359,15 +362,13 @@ impl Decoder {
 
     /// The rejected and repaired lines recorded so far (in input order).
     pub fn rejects(&self) -> &[Reject] {
-        &self.sink.rejects
+        self.sink.rejects.held()
     }
 
     /// Takes the rejected and repaired lines recorded so far, leaving none.
     pub fn take_rejects(&mut self) -> Vec<Reject> {
-        self.sink.reject_bytes = 0;
-        self.sink.overflow = false;
         self.stopped_for_rejects = false;
-        std::mem::take(&mut self.sink.rejects)
+        self.sink.rejects.take()
     }
 
     /// Whether the last [`Decoder::decode`] stopped because the rejects held reached their
@@ -515,18 +516,10 @@ impl Sink {
         self.hold(Reject::new(err, raw.to_vec(), RejectOutcome::Repaired));
     }
 
-    fn rejects_at_limit(&self) -> bool {
-        self.rejects.len() >= self.options.max_rejects
-            || self.reject_bytes >= self.options.max_reject_bytes
-    }
-
     /// Keeps a reject, unless the held ones overflowed (then only counts it).
     fn hold(&mut self, reject: Reject) {
-        if self.overflow {
+        if !self.rejects.hold(reject) {
             self.stats.rejects_dropped += 1;
-        } else {
-            self.reject_bytes += reject.raw().len();
-            self.rejects.push(reject);
         }
     }
 

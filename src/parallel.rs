@@ -20,7 +20,7 @@ use arrow::error::ArrowError;
 use crate::decoder::{Decoder, DecoderOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::reader::{BatchSource, Format, GzipLimits, Input, Reader, ReaderBuilder, read_input};
-use crate::reject::{DecodeStats, Reject};
+use crate::reject::{DecodeStats, HeldRejects, Reject};
 
 /// The input type of a [`ParallelReader`]'s pieces.
 type DynRead = Box<dyn Read + Send>;
@@ -359,15 +359,9 @@ pub struct ParallelReader {
     /// Counters of the current job so far.
     current_stats: DecodeStats,
     bytes_read: u64,
-    rejects: Vec<Reject>,
-    /// Raw bytes held in `rejects`.
-    reject_bytes: usize,
-    /// Limits of the rejects held ([`ReaderBuilder::with_max_rejects`]).
-    max_rejects: usize,
-    max_reject_bytes: usize,
-    /// The held rejects reached their limit and were not taken when the caller came back:
-    /// the details of further rejects are dropped (and counted) until they are taken.
-    overflow: bool,
+    /// The rejects of the batches handed out, bounded across segments
+    /// ([`ReaderBuilder::with_max_rejects`]).
+    rejects: HeldRejects,
     /// Rejects whose details were dropped here (the decoders' own count none: their rejects
     /// are taken after each batch).
     dropped: u64,
@@ -440,11 +434,7 @@ impl ReaderBuilder {
             done_stats: head_stats,
             current_stats: DecodeStats::default(),
             bytes_read: 0,
-            rejects: Vec::new(),
-            reject_bytes: 0,
-            max_rejects,
-            max_reject_bytes,
-            overflow: false,
+            rejects: HeldRejects::new(max_rejects, max_reject_bytes),
             dropped: 0,
             finished: false,
         })
@@ -526,7 +516,7 @@ impl ParallelReader {
 
     /// Rejected and repaired lines of the batches handed out so far, not yet taken.
     pub fn rejects(&self) -> &[Reject] {
-        &self.rejects
+        self.rejects.held()
     }
 
     /// Takes the rejected and repaired lines of the batches handed out so far (take them after
@@ -539,24 +529,16 @@ impl ParallelReader {
     /// further rejects are dropped (counted in [`DecodeStats::rejects_dropped`]). At most
     /// twice the limits are held (plus one line).
     pub fn take_rejects(&mut self) -> Vec<Reject> {
-        self.reject_bytes = 0;
-        self.overflow = false;
-        std::mem::take(&mut self.rejects)
-    }
-
-    /// Whether the rejects held reached their limit.
-    fn rejects_at_limit(&self) -> bool {
-        self.rejects.len() >= self.max_rejects || self.reject_bytes >= self.max_reject_bytes
+        self.rejects.take()
     }
 
     /// Keeps a job's rejects, unless the held ones overflowed (then only counts them).
     fn hold(&mut self, rejects: Vec<Reject>) {
-        if self.overflow {
-            self.dropped += rejects.len() as u64;
-            return;
+        for reject in rejects {
+            if !self.rejects.hold(reject) {
+                self.dropped += 1;
+            }
         }
-        self.reject_bytes += rejects.iter().map(|r| r.raw().len()).sum::<usize>();
-        self.rejects.extend(rejects);
     }
 
     /// Decompressed bytes of the input decoded so far (counted by whole segments).
@@ -571,10 +553,9 @@ impl ParallelReader {
     /// As [`Reader::next_batch`], after the rows decoded before the error; and an
     /// [`ErrorKind::Io`] error if a decoding thread stopped unexpectedly.
     pub fn next_batch(&mut self) -> Result<Option<RecordBatch>> {
-        if self.rejects_at_limit() {
-            // The caller had them after the last batch and left them.
-            self.overflow = true;
-        }
+        // The caller had the rejects after the last batch: left at their limit, further ones
+        // are dropped.
+        self.rejects.overflow_if_at_limit();
         while !self.finished {
             if self.current.is_none() {
                 self.current = self.next_job();
@@ -622,7 +603,7 @@ impl ParallelReader {
                         self.finish();
                         return Err(err);
                     }
-                    if self.rejects_at_limit() && !self.overflow {
+                    if self.rejects.at_limit() && !self.rejects.overflowed() {
                         // A segment that ended without a batch: give the caller a chance to
                         // take the rejects before the next segment adds to them.
                         return Ok(Some(RecordBatch::new_empty(self.schema.clone())));

@@ -228,28 +228,22 @@ fn random_id_compression(compression: ParquetCompression) -> Option<Compression>
 /// row group of real logs, small enough to keep memory bounded.
 const DICTIONARY_PAGE_SIZE_LIMIT: usize = 4 << 20;
 
-/// Schemas of up to this many columns get the full per-column page limits (parquet's 20 000
-/// rows and 1 MiB per data page, [`DICTIONARY_PAGE_SIZE_LIMIT`]); wider ones share the same
-/// totals, so that the buffers each column writer holds (a page's dictionary indices at
-/// 8 bytes a row, a page's plain values, a dictionary) stay bounded whatever the column
-/// count. S3 access logs have 28 columns and the real-time field list of `examples/generate`
-/// 45: their files are unchanged.
-const FULL_PAGE_LIMITS_UP_TO: usize = 48;
-
-/// Per-column page limits: parquet's data page limits and [`DICTIONARY_PAGE_SIZE_LIMIT`] up to
-/// [`FULL_PAGE_LIMITS_UP_TO`] columns, their share of the same totals beyond.
+/// Per-column page limits: parquet's data page limits (20 000 rows and 1 MiB per data page)
+/// and [`DICTIONARY_PAGE_SIZE_LIMIT`] up to [`crate::decoder::FULL_LIMITS_UP_TO`] columns,
+/// their share of the same totals beyond ([`crate::decoder::wide_share`]), so that the buffers
+/// each column writer holds (a page's dictionary indices at 8 bytes a row, a page's plain
+/// values, a dictionary) stay bounded whatever the column count. S3 access logs have 28
+/// columns and the real-time field list of `examples/generate` 45: their files are unchanged.
 fn page_limits(
     builder: parquet::file::properties::WriterPropertiesBuilder,
     columns: usize,
 ) -> parquet::file::properties::WriterPropertiesBuilder {
+    use crate::decoder::wide_share;
     use parquet::file::properties::{DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT, DEFAULT_PAGE_SIZE};
-    let share = |limit: usize, floor: usize| {
-        (limit * FULL_PAGE_LIMITS_UP_TO / columns.max(FULL_PAGE_LIMITS_UP_TO)).max(floor)
-    };
     builder
-        .set_data_page_row_count_limit(share(DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT, 1024))
-        .set_data_page_size_limit(share(DEFAULT_PAGE_SIZE, 64 << 10))
-        .set_dictionary_page_size_limit(share(DICTIONARY_PAGE_SIZE_LIMIT, 256 << 10))
+        .set_data_page_row_count_limit(wide_share(DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT, columns, 1024))
+        .set_data_page_size_limit(wide_share(DEFAULT_PAGE_SIZE, columns, 64 << 10))
+        .set_dictionary_page_size_limit(wide_share(DICTIONARY_PAGE_SIZE_LIMIT, columns, 256 << 10))
 }
 
 /// Per-column encodings, chosen by type and by what the logs hold (none changes a value):

@@ -804,7 +804,9 @@ impl ReaderBuilder {
             self.format = Some(format);
         }
         let mut decoder = self.build_decoder()?;
-        skipped.count(&mut decoder)?;
+        if skipped.lines > 0 {
+            decoder.skip_blank_lines(skipped.lines, skipped.bytes);
+        }
         Ok(Reader {
             input,
             decoder,
@@ -831,35 +833,6 @@ impl ReaderBuilder {
 struct Skipped {
     lines: u64,
     bytes: u64,
-}
-
-impl Skipped {
-    /// Has `decoder` count the skipped lines as blank lines, and number the next line and
-    /// byte after them, as if it had decoded them.
-    fn count(self, decoder: &mut Decoder) -> Result<()> {
-        if self.lines == 0 {
-            return Ok(());
-        }
-        // Any blank line counts the same; only the positions differ, set after.
-        const NEWLINES: [u8; 4096] = [b'\n'; 4096];
-        let mut left = self.lines;
-        while left > 0 {
-            let n = left.min(NEWLINES.len() as u64) as usize;
-            let mut done = 0;
-            while done < n {
-                match decoder.decode(&NEWLINES[done..n])? {
-                    0 => {
-                        return Err(Error::new(ErrorKind::InvalidArgument)
-                            .with_detail("the decoder took no blank line"));
-                    }
-                    taken => done += taken,
-                }
-            }
-            left -= n as u64;
-        }
-        decoder.start_at(self.lines + 1, self.bytes);
-        Ok(())
-    }
 }
 
 /// Reads until the buffer holds a complete data line (neither blank nor `#`), the end of the

@@ -19,8 +19,9 @@ pub enum ErrorPolicy {
 pub enum RejectOutcome {
     /// The line produced no row.
     Rejected,
-    /// The line produced a row, but some bytes had to be replaced (invalid UTF-8 → U+FFFD);
-    /// the original bytes are kept here.
+    /// The line produced a row, but some of it had to be repaired (invalid UTF-8 replaced with
+    /// U+FFFD, or S3 words that did not fit an optional trailing field kept in
+    /// `trailing_fields`); the original bytes are kept here.
     Repaired,
 }
 
@@ -34,7 +35,7 @@ impl RejectOutcome {
     }
 }
 
-/// A line that was rejected (no row) or repaired (row kept, bytes replaced), with its position,
+/// A line that was rejected (no row) or repaired (row kept), with its position,
 /// the reason and its raw bytes, so that nothing is ever lost.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reject {
@@ -89,6 +90,74 @@ impl Reject {
     }
 }
 
+/// Rejects held until they are taken, bounded by a count and by their raw bytes
+/// ([`crate::ReaderBuilder::with_max_rejects`]). A holder stops once they reach the limit, so
+/// that they can be taken; if it is resumed without that, [`HeldRejects::overflow_if_at_limit`]
+/// makes it drop the details of further rejects (the holder counts them) until they are.
+#[derive(Debug)]
+pub(crate) struct HeldRejects {
+    rejects: Vec<Reject>,
+    /// Raw bytes held in `rejects`.
+    bytes: usize,
+    max: usize,
+    max_bytes: usize,
+    /// The rejects reached their limit and were left: further ones are dropped.
+    overflow: bool,
+}
+
+impl HeldRejects {
+    pub(crate) fn new(max: usize, max_bytes: usize) -> Self {
+        HeldRejects {
+            rejects: Vec::new(),
+            bytes: 0,
+            max,
+            max_bytes,
+            overflow: false,
+        }
+    }
+
+    /// Whether the rejects held reached their limit.
+    pub(crate) fn at_limit(&self) -> bool {
+        self.rejects.len() >= self.max || self.bytes >= self.max_bytes
+    }
+
+    /// Whether further rejects are being dropped.
+    pub(crate) fn overflowed(&self) -> bool {
+        self.overflow
+    }
+
+    /// The holder goes on although the rejects were not taken: if they are at their limit,
+    /// further ones are dropped until they are taken.
+    pub(crate) fn overflow_if_at_limit(&mut self) {
+        if self.at_limit() {
+            self.overflow = true;
+        }
+    }
+
+    /// Keeps `reject`, unless the held ones overflowed: then it is dropped and `false`
+    /// returned (for the caller to count).
+    pub(crate) fn hold(&mut self, reject: Reject) -> bool {
+        if self.overflow {
+            return false;
+        }
+        self.bytes += reject.raw().len();
+        self.rejects.push(reject);
+        true
+    }
+
+    /// The rejects held, in input order.
+    pub(crate) fn held(&self) -> &[Reject] {
+        &self.rejects
+    }
+
+    /// Takes the rejects held, leaving none (and ending an overflow).
+    pub(crate) fn take(&mut self) -> Vec<Reject> {
+        self.bytes = 0;
+        self.overflow = false;
+        std::mem::take(&mut self.rejects)
+    }
+}
+
 /// Counters of one decoding run. For any input,
 /// `rows + rejected + blank_lines + comment_lines == lines` (repaired lines are among `rows`);
 /// [`DecodeStats::skipped`] is `blank_lines + comment_lines`.
@@ -101,7 +170,7 @@ pub struct DecodeStats {
     pub rows: u64,
     /// Lines that were rejected.
     pub rejected: u64,
-    /// Rows whose invalid UTF-8 was replaced (also counted in `rows`).
+    /// Rows that were repaired (also counted in `rows`, see [`RejectOutcome::Repaired`]).
     pub repaired: u64,
     /// Empty lines, or lines of only spaces and tabs, skipped.
     pub blank_lines: u64,

@@ -638,7 +638,8 @@ fn take_request_uri_to_user_agent(c: &mut FieldCursor<'_>, spans: &mut [Span; 28
     let mut first_error = None;
     // The first reading after which the rest of the line splits two ways, with that error.
     let mut split_twice: Option<(usize, Error)> = None;
-    let mut scratch = [Span::default(); 28];
+    // Where later readings are split, only to tell whether they also fit.
+    let mut scratch = None;
     for q in memchr_iter(b'"', &line[open + 1..]).map(|i| open + 1 + i) {
         if q + 1 < line.len() && line[q + 1] != b' ' {
             continue;
@@ -660,7 +661,7 @@ fn take_request_uri_to_user_agent(c: &mut FieldCursor<'_>, spans: &mut [Span; 28
         let target = if chosen.is_none() {
             &mut *spans
         } else {
-            &mut scratch
+            scratch.get_or_insert([Span::default(); 28])
         };
         match take_middle(&mut t, target) {
             Ok(more) => match (&chosen, &split_twice) {
@@ -756,7 +757,7 @@ fn take_referer(c: &mut FieldCursor<'_>) -> Result<(Span, bool)> {
         return Err(unterminated(field));
     };
     // The closing quote is one of those counted unless it is the last one of the line.
-    let others = spaced - usize::from(q != last_quote && spaced > 0);
+    let others = spaced - usize::from(q != last_quote);
     Ok((end_quoted(c, open, q), others > 0))
 }
 
