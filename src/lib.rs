@@ -97,6 +97,7 @@ pub mod ipc;
 mod parallel;
 #[cfg(feature = "parquet")]
 pub mod parquet;
+pub mod partition;
 pub mod raw;
 mod reader;
 mod reject;
