@@ -94,7 +94,8 @@ impl<S: ObjectStore> Handler<S> {
                         key = %outcome.key,
                         cause = %cause,
                         rows = outcome.stats.rows,
-                        parquet_key = outcome.parquet_key.as_deref().unwrap_or("-"),
+                        parquet_files = outcome.parquet_keys.len(),
+                        first_parquet_key = outcome.parquet_keys.first().map_or("-", String::as_str),
                         permanent = true,
                         "incomplete: the object stops early (it will not change, so it is not \
                          retried); the rows before were written, the Parquet file is marked \
@@ -107,7 +108,8 @@ impl<S: ObjectStore> Handler<S> {
                     format = outcome.source_type.name(),
                     rows = outcome.stats.rows,
                     rejected = outcome.stats.rejected,
-                    parquet_key = outcome.parquet_key.as_deref().unwrap_or("-"),
+                    parquet_files = outcome.parquet_keys.len(),
+                    first_parquet_key = outcome.parquet_keys.first().map_or("-", String::as_str),
                     "processed"
                 );
                 Ok(Some(outcome))

@@ -62,8 +62,9 @@ pub struct Outcome {
     /// Rejected or repaired lines not listed in the rejects object (past
     /// [`MAX_REJECTS_TEXT`]).
     pub rejects_omitted: u64,
-    /// The Parquet object's key, when one was written.
-    pub parquet_key: Option<String>,
+    /// The keys of the Parquet objects written, one per partition the rows fall in, in
+    /// partition order (empty when there was no row).
+    pub parquet_keys: Vec<String>,
     /// The rejects object's key, when one was written.
     pub rejects_key: Option<String>,
     /// Whether `latest.json` now names this object's Parquet.
@@ -1036,7 +1037,7 @@ pub async fn process<S: ObjectStore>(
         parquet_bytes: converted.files.iter().map(|f| f.bytes).sum(),
         rejects_bytes: converted.rejects.as_ref().map_or(0, |r| r.len() as u64),
         rejects_omitted: converted.rejects_omitted,
-        parquet_key: converted.files.first().map(|f| f.key.clone()),
+        parquet_keys: converted.files.iter().map(|f| f.key.clone()).collect(),
         rejects_key: converted
             .rejects
             .as_ref()
