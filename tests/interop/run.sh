@@ -7,16 +7,12 @@
 # pyarrow and DuckDB are installed with pip into a venv under target/.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-VENV=target/interop-venv
 OUT=target/interop
 CONVERT=target/debug/examples/convert
 if [ ! -x "$CONVERT" ]; then
     cargo build -q --example convert
 fi
-if [ ! -x "$VENV/bin/python" ]; then
-    python3 -m venv "$VENV"
-fi
-"$VENV/bin/pip" install -q --disable-pip-version-check 'pyarrow==26.0.1' 'duckdb==2.0.0'
+VENV="$(bash tests/interop/venv.sh)"
 mkdir -p "$OUT"
 "$CONVERT" --force fixtures/s3/quirks.log -o "$OUT/s3.parquet" 2>/dev/null
 "$CONVERT" --force --format cloudfront-realtime --fields @fixtures/cloudfront/realtime.config.json \
