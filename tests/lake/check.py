@@ -60,12 +60,13 @@ def main():
         fail(f"no Parquet file under {args.table}")
 
     con = duckdb.connect()
-    glob = os.path.join(args.table, "**", "*.parquet")
+    # Timestamps compared and shown in UTC, as the partitions are.
+    con.execute("SET TimeZone = 'UTC'")
+    glob = os.path.join(args.table, "**", "*.parquet").replace("'", "''")
     types = ", ".join(f"'{c}': INTEGER" for c in columns)
     con.execute(
-        f"CREATE VIEW t AS SELECT * FROM read_parquet(?, hive_partitioning = true, "
-        f"hive_types = {{{types}}})",
-        [glob],
+        f"CREATE VIEW t AS SELECT * FROM read_parquet('{glob}', hive_partitioning = true, "
+        f"hive_types = {{{types}}})"
     )
 
     def ids(where, params=()):
