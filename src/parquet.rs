@@ -417,6 +417,24 @@ impl<W: Write + Send> ParquetWriter<W> {
         self.write_batch(batch).map_err(parquet_error)
     }
 
+    /// Ends the row group in progress now (its pages are compressed and written out as soon
+    /// as the encoders are done with them), so that a writer that may get no rows for a while
+    /// holds no row group in memory meanwhile. Nothing happens when no row group is in
+    /// progress. The file depends only on the batches written and where this is called, not on
+    /// the number of threads.
+    ///
+    /// # Errors
+    ///
+    /// Parquet or I/O errors.
+    pub fn end_row_group(&mut self) -> Result<()> {
+        self.flush().map_err(parquet_error)
+    }
+
+    /// Whether a row group is in progress (rows written since the last one ended).
+    pub fn in_row_group(&self) -> bool {
+        self.group.is_some()
+    }
+
     /// The row group rule of parquet's `ArrowWriter`: split where the rows reach the limit, or
     /// where the encoded bytes would, judged by the average row so far; here the bytes so far
     /// are estimated from the size [`LAG`] writes back.
