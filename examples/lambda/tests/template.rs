@@ -54,3 +54,139 @@ fn retries_are_bounded_and_the_dead_letter_queue_alarms() {
     );
     assert!(alarm.contains("DeadLetterQueue"), "{alarm}");
 }
+
+/// The text of a top-level block (a parameter, a resource) named `name`, up to its blank line.
+fn block<'a>(text: &'a str, name: &str) -> &'a str {
+    let start = text
+        .find(&format!("\n  {name}:\n"))
+        .unwrap_or_else(|| panic!("{name} not found"));
+    let block = &text[start + 1..];
+    &block[..block.find("\n\n").unwrap_or(block.len())]
+}
+
+/// The `AllowedPattern` of a parameter, as a regex.
+fn allowed_pattern(text: &str, parameter: &str) -> Regex {
+    let pattern = Regex::new(r#"AllowedPattern: "([^"]+)""#).unwrap();
+    let block = block(text, parameter);
+    Regex::new(&pattern.captures(block).expect("a pattern")[1]).unwrap()
+}
+
+#[test]
+fn the_batch_operations_role_is_opt_in_and_least_privilege() {
+    let text = template();
+    let role = block(&text, "BatchOperationsRole");
+    // Opt-in: only with a manifest bucket, and its ARN is an output under the same condition.
+    assert!(role.contains("Condition: CreateBatchOperationsRole"), "{role}");
+    assert!(
+        text.contains(
+            "CreateBatchOperationsRole: !Not [!Equals [!Ref BatchManifestBucket, \"\"]]"
+        )
+    );
+    let output = &text[text.find("  BatchOperationsRoleArn:").expect("an output")..];
+    assert!(output.contains("Condition: CreateBatchOperationsRole"));
+    assert!(output.contains("!GetAtt BatchOperationsRole.Arn"));
+
+    // Trusted by S3 Batch Operations only.
+    let principals: Vec<&str> = role
+        .lines()
+        .filter_map(|l| l.trim().strip_prefix("Service: "))
+        .collect();
+    assert_eq!(principals, ["batchoperations.s3.amazonaws.com"]);
+    assert!(!role.contains("AWS: "), "{role}");
+
+    // Exactly these actions, nothing wider.
+    let action = Regex::new(r"\b(lambda|s3|iam|sts|logs|sqs|kms):[A-Za-z*]+").unwrap();
+    let mut actions: Vec<&str> = action.find_iter(role).map(|m| m.as_str()).collect();
+    actions.sort_unstable();
+    actions.dedup();
+    assert_eq!(
+        actions,
+        [
+            "lambda:InvokeFunction",
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+            "sts:AssumeRole"
+        ]
+    );
+    assert!(!role.contains("\"*\"") && !role.contains(": '*'"), "{role}");
+
+    // Invoke: this function (and its versions or aliases), nothing else.
+    let invoke = &role[role.find("Sid: InvokeLogsToParquet").unwrap()..];
+    let invoke = &invoke[..invoke.find("- Sid:").unwrap_or(invoke.len())];
+    let resources: Vec<&str> = invoke
+        .lines()
+        .map(str::trim)
+        .filter(|l| l.starts_with("- !"))
+        .collect();
+    assert_eq!(
+        resources,
+        [
+            "- !GetAtt LogsToParquetFunction.Arn",
+            "- !Sub ${LogsToParquetFunction.Arn}:*"
+        ]
+    );
+
+    // S3: the manifests read under their prefix, the reports written under theirs; no other
+    // wildcard, no whole bucket.
+    let arn = Regex::new(r"arn:\$\{AWS::Partition\}:s3:::\$\{(\w+)\}(\S*)").unwrap();
+    let statement = |sid: &str| {
+        let s = &role[role.find(&format!("Sid: {sid}")).unwrap()..];
+        s[..s[1..].find("- Sid:").map_or(s.len(), |i| i + 1)].to_string()
+    };
+    let arns = |s: &str| -> Vec<(String, String)> {
+        arn.captures_iter(s)
+            .map(|c| (c[1].to_string(), c[2].to_string()))
+            .collect()
+    };
+    let read = statement("ReadManifests");
+    assert!(!read.contains("s3:PutObject"), "{read}");
+    assert_eq!(
+        arns(&read),
+        [(
+            "BatchManifestBucket".to_string(),
+            "/${BatchManifestPrefix}*".to_string()
+        )]
+    );
+    let write = statement("WriteCompletionReports");
+    assert!(!write.contains("s3:GetObject"), "{write}");
+    let written = arns(&write);
+    assert_eq!(written.len(), 2, "{write}");
+    for (bucket, rest) in written {
+        assert!(
+            bucket == "BatchReportBucket" || bucket == "BatchManifestBucket",
+            "{bucket}"
+        );
+        assert_eq!(rest, "/${BatchReportPrefix}*");
+    }
+
+    // The prefixes cannot be empty, a whole bucket or a wildcard.
+    for parameter in ["BatchManifestPrefix", "BatchReportPrefix"] {
+        let allowed = allowed_pattern(&text, parameter);
+        for bad in ["", "/", "*", "*/", "a*/", "/a/", "logs"] {
+            assert!(!allowed.is_match(bad), "{parameter} allows {bad:?}");
+        }
+        assert!(allowed.is_match("batch-reports/"));
+        assert!(allowed.is_match("inventory/logs bucket/"));
+    }
+    // An empty manifest bucket is allowed (no role); a bucket name otherwise.
+    let bucket = allowed_pattern(&text, "BatchManifestBucket");
+    assert!(bucket.is_match(""));
+    assert!(bucket.is_match("my-manifests"));
+    assert!(!bucket.is_match("my-manifests/*"));
+}
+
+#[test]
+fn partitioning_is_a_parameter_passed_to_the_function() {
+    let text = template();
+    let parameter = block(&text, "PartitionBy");
+    assert!(parameter.contains("Default: hour"), "{parameter}");
+    let allowed: Vec<&str> = parameter
+        .lines()
+        .skip_while(|l| !l.contains("AllowedValues:"))
+        .skip(1)
+        .map_while(|l| l.trim().strip_prefix("- "))
+        .collect();
+    assert_eq!(allowed, ["hour", "day"]);
+    assert!(text.contains("PARTITION_BY: !Ref PartitionBy"));
+}
