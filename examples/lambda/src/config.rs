@@ -3,6 +3,7 @@
 use std::fmt;
 
 use aws_access_logs::cloudfront::FieldList;
+use aws_access_logs::partition::Granularity;
 
 /// Output bucket (required).
 pub const OUTPUT_BUCKET_VAR: &str = "CACHE__SERVICE__BUCKET_NAME";
@@ -16,12 +17,21 @@ pub const REALTIME_FIELDS_VAR: &str = "CLOUDFRONT_REALTIME_FIELDS";
 pub const MAX_OBJECT_BYTES_VAR: &str = "MAX_OBJECT_BYTES";
 /// `1` (or `true`): address buckets as `endpoint/bucket/key` (S3-compatible servers).
 pub const FORCE_PATH_STYLE_VAR: &str = "S3_FORCE_PATH_STYLE";
+/// `hour` (default) or `day`: the Hive time partitions of the Parquet files (UTC).
+pub const PARTITION_BY_VAR: &str = "PARTITION_BY";
+/// The most Parquet files (partitions) written at once (default
+/// [`DEFAULT_MAX_OPEN_PARTITIONS`]); partitions beyond it are written by further passes over
+/// the object.
+pub const MAX_OPEN_PARTITIONS_VAR: &str = "MAX_OPEN_PARTITIONS";
 
 /// The default output prefix.
 pub const DEFAULT_OUTPUT_PREFIX: &str = "lets/";
 /// The default [`MAX_OBJECT_BYTES_VAR`]: 512 MiB of text, which a 256 MB function converts
 /// well inside its 60 s timeout (about a seventh of a core).
 pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 512 << 20;
+/// The default [`MAX_OPEN_PARTITIONS_VAR`]: 8 Parquet writers at once (see the README's
+/// memory section for the measurements behind it).
+pub const DEFAULT_MAX_OPEN_PARTITIONS: usize = 8;
 /// The default routing of key prefixes to source types.
 pub const DEFAULT_SOURCE_TYPE_MAP: &str = r#"{"cloudfront-realtime/": "cloudfront-realtime", "transfers-bucket/": "s3-access", "cache-bucket/": "s3-access"}"#;
 
@@ -126,6 +136,24 @@ pub struct Config {
     /// Bytes per part of the Parquet multipart uploads (default
     /// [`crate::process::PART_SIZE`]; not read from the environment: tests lower it).
     pub part_size: usize,
+    /// How finely rows are partitioned by their record time (UTC): `hour=` folders or only
+    /// `day=` ones.
+    pub partition_by: Granularity,
+    /// The most Parquet writers open at once, at least 1 (default
+    /// [`DEFAULT_MAX_OPEN_PARTITIONS`]). Partitions past it are written by further passes
+    /// over the object, read again from the store.
+    pub max_open_partitions: usize,
+    /// Most encoded bytes of one Parquet writer's row group (default
+    /// [`crate::process::ROW_GROUP_BYTES`]; not read from the environment). It must stay the
+    /// same between the passes over an object: a file's bytes depend on it.
+    pub row_group_bytes: usize,
+    /// Most Arrow bytes of rows held for partitions that have no writer yet (default
+    /// [`crate::process::PENDING_BYTES`]; not read from the environment: tests lower it).
+    pub pending_bytes: usize,
+    /// Most bytes of finished Parquet files held until the object's outputs are completed;
+    /// past it a finished file's rest is uploaded at once as the last part of its multipart
+    /// upload (default [`crate::process::HELD_TAIL_BYTES`]; not read from the environment).
+    pub held_tail_bytes: usize,
 }
 
 impl Config {
@@ -219,6 +247,27 @@ impl Config {
                 }
             },
         };
+        let partition_by = match var(PARTITION_BY_VAR).as_deref().map(str::trim) {
+            None | Some("") => Granularity::Hour,
+            Some(value) => value.parse::<Granularity>().map_err(|_| {
+                bad(
+                    PARTITION_BY_VAR,
+                    format!("must be hour or day, not {value:?}"),
+                )
+            })?,
+        };
+        let max_open_partitions = match var(MAX_OPEN_PARTITIONS_VAR).as_deref().map(str::trim) {
+            None | Some("") => DEFAULT_MAX_OPEN_PARTITIONS,
+            Some(n) => match n.parse::<usize>() {
+                Ok(n) if (1..=1024).contains(&n) => n,
+                _ => {
+                    return Err(bad(
+                        MAX_OPEN_PARTITIONS_VAR,
+                        format!("must be a number from 1 to 1024, not {n:?}"),
+                    ));
+                }
+            },
+        };
         Ok(Config {
             output_bucket,
             output_prefix,
@@ -227,6 +276,11 @@ impl Config {
             force_path_style,
             max_object_bytes,
             part_size: crate::process::PART_SIZE,
+            partition_by,
+            max_open_partitions,
+            row_group_bytes: crate::process::ROW_GROUP_BYTES,
+            pending_bytes: crate::process::PENDING_BYTES,
+            held_tail_bytes: crate::process::HELD_TAIL_BYTES,
         })
     }
 
@@ -239,7 +293,9 @@ impl Config {
             .map(|&(_, t)| t)
     }
 
-    /// Whether an object is the function's own output (output bucket, under the output prefix).
+    /// Whether an object is the function's own output (output bucket, under the output prefix:
+    /// the Parquet files under `{prefix}{format}/`, and the rejects and `latest` objects under
+    /// `{prefix}_rejects/` and `{prefix}_latest/`).
     pub fn is_own_output(&self, bucket: &str, key: &str) -> bool {
         bucket == self.output_bucket && key.starts_with(&self.output_prefix)
     }
@@ -330,7 +386,17 @@ mod tests {
         assert_eq!(c.route("logs/access"), Some(SourceType::S3Access));
         assert_eq!(c.output_prefix, "curated/");
         assert!(c.force_path_style);
-        assert!(c.is_own_output("out", "curated/s3-access/latest.json"));
+        assert!(c.is_own_output("out", "curated/_latest/s3-access.json"));
+        assert!(c.is_own_output(
+            "out",
+            "curated/_rejects/s3-access/year=2026/month=11/day=30/0123.jsonl.gz"
+        ));
+        assert!(c.is_own_output(
+            "out",
+            "curated/s3-access/year=2026/month=11/day=30/hour=10/0123.parquet"
+        ));
+        assert_eq!(c.partition_by, Granularity::Hour);
+        assert_eq!(c.max_open_partitions, DEFAULT_MAX_OPEN_PARTITIONS);
         assert!(!c.is_own_output("out", "logs/access"));
         assert!(!c.is_own_output("other", "curated/x"));
     }
@@ -389,6 +455,30 @@ mod tests {
         let mut vars = BASE.to_vec();
         vars.push((FORCE_PATH_STYLE_VAR, "yes"));
         assert_eq!(config(&vars).unwrap_err().variable, FORCE_PATH_STYLE_VAR);
+
+        for value in ["week", "HOUR", "1h"] {
+            let mut vars = BASE.to_vec();
+            vars.push((PARTITION_BY_VAR, value));
+            let err = config(&vars).unwrap_err();
+            assert_eq!(err.variable, PARTITION_BY_VAR);
+            assert_eq!(
+                err.to_string(),
+                format!("PARTITION_BY: must be hour or day, not {value:?}")
+            );
+        }
+        let mut vars = BASE.to_vec();
+        vars.push((PARTITION_BY_VAR, "day"));
+        vars.push((MAX_OPEN_PARTITIONS_VAR, "3"));
+        let c = config(&vars).unwrap();
+        assert_eq!(c.partition_by, Granularity::Day);
+        assert_eq!(c.max_open_partitions, 3);
+        for value in ["0", "x", "5000"] {
+            let mut vars = BASE.to_vec();
+            vars.push((MAX_OPEN_PARTITIONS_VAR, value));
+            let err = config(&vars).unwrap_err();
+            assert_eq!(err.variable, MAX_OPEN_PARTITIONS_VAR, "{value}");
+            assert!(err.message.contains("from 1 to 1024"), "{err}");
+        }
 
         for bad_size in ["0", "-1", "1GB"] {
             let mut vars = BASE.to_vec();

@@ -48,5 +48,6 @@ pub fn emf(outcome: &Outcome, timestamp_ms: i64) -> Value {
         "rejects_key": outcome.rejects_key,
         "latest_updated": outcome.latest_updated,
         "incomplete": outcome.incomplete,
+        "passes": outcome.passes,
     })
 }

@@ -1,13 +1,16 @@
-//! One object: read, decode, write the Parquet, rejects and `latest.json` objects.
+//! One object: read, decode, write a Parquet file per time partition, the rejects object and
+//! the `latest` document.
 
+use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Cursor, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use arrow::array::{Array, RecordBatch, TimestampMillisecondArray};
 use arrow::compute::{max, min};
-use arrow::datatypes::{DataType, TimeUnit};
+use arrow::datatypes::SchemaRef;
 use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
+use aws_access_logs::partition::{self, Granularity, Partition};
 use aws_access_logs::{DecodeStats, ErrorKind, Format, Reader, ReaderBuilder, Reject};
 use base64::Engine as _;
 use bytes::Bytes;
@@ -40,6 +43,20 @@ pub const MAX_REJECTS_TEXT: usize = 32 << 20;
 /// below it is written with one `PutObject`.
 pub const PART_SIZE: usize = 8 << 20;
 
+/// Most encoded bytes of a row group of one Parquet writer (the library's default is 32 MiB):
+/// with up to [`Config::max_open_partitions`] writers open at once, each holds a row group.
+/// It must not change between the passes over an object (a file's bytes depend on it).
+pub const ROW_GROUP_BYTES: usize = 8 << 20;
+
+/// Most Arrow bytes of rows held for partitions without a writer yet: partitions of a few
+/// rows (an access log that spans years) are written at the end of the pass, one at a time,
+/// without a writer each.
+pub const PENDING_BYTES: usize = 16 << 20;
+
+/// Most bytes of finished Parquet files held until the object's outputs are completed; past
+/// it, a finished file's rest is uploaded at once as the last part of its multipart upload.
+pub const HELD_TAIL_BYTES: usize = 16 << 20;
+
 /// What processing one object did.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Outcome {
@@ -67,14 +84,17 @@ pub struct Outcome {
     pub parquet_keys: Vec<String>,
     /// The rejects object's key, when one was written.
     pub rejects_key: Option<String>,
-    /// Whether `latest.json` now names this object's Parquet.
+    /// Whether the format's `latest` document now names this object's Parquet files.
     pub latest_updated: bool,
     /// Earliest and latest record times (ms since the epoch), when there were rows.
     pub time_range: Option<(i64, i64)>,
     /// Why the input stopped before its end, when it did (a truncated or corrupt gzip, an
-    /// object over its size limit): the rows before are written, the Parquet file records
+    /// object over its size limit): the rows before are written, the Parquet files record
     /// the cause under `aws_access_logs.incomplete`. Not retried: the input cannot change.
     pub incomplete: Option<String>,
+    /// Passes over the object: 1, or more when its rows fall in more partitions than
+    /// [`Config::max_open_partitions`] writers could take at once.
+    pub passes: usize,
     /// Wall time spent on the object.
     pub duration_ms: f64,
 }
@@ -118,32 +138,65 @@ impl std::fmt::Display for Failure {
 
 impl std::error::Error for Failure {}
 
-/// The output object names for an object with id `id`.
+/// The output object names of one source object (id `id`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct OutputKeys {
-    /// The temporal Parquet object.
-    pub parquet: String,
-    /// The rejects object.
+    /// The Parquet file of each partition: `{prefix}{format}/{partition}/{id}.parquet` (see
+    /// [`parquet_key`]).
+    pub parquet: Vec<String>,
+    /// The rejects object: `{prefix}_rejects/{format}/year=…/month=…/day=…/{id}.jsonl.gz`, by
+    /// the source object's last-modified day (UTC; see [`rejects_key`]).
     pub rejects: String,
-    /// The format's `latest.json`.
+    /// The format's `latest` document: `{prefix}_latest/{format}.json`.
     pub latest: String,
 }
 
-/// The output keys of an object of `source_type` whose partition time is `partition_ms`.
+/// The output keys of an object of `source_type` with id `id`, whose rows fall in
+/// `partitions`, last modified at `last_modified_ms`.
 pub fn output_keys(
     prefix: &str,
     source_type: SourceType,
-    partition_ms: i64,
+    partitions: &[Partition],
+    last_modified_ms: Option<i64>,
     id: &str,
 ) -> OutputKeys {
-    let time = DateTime::<Utc>::from_timestamp_millis(partition_ms).unwrap_or_default();
-    let partition = time.format("year=%Y/month=%m/day=%d/hour=%H");
-    let base = format!("{prefix}{source_type}");
     OutputKeys {
-        parquet: format!("{base}/{partition}/{id}.parquet"),
-        rejects: format!("{base}/rejects/{partition}/{id}.jsonl.gz"),
-        latest: format!("{base}/latest.json"),
+        parquet: partitions
+            .iter()
+            .map(|p| parquet_key(prefix, source_type, p, id))
+            .collect(),
+        rejects: rejects_key(prefix, source_type, last_modified_ms, id),
+        latest: latest_key(prefix, source_type),
     }
+}
+
+/// The Parquet file of the rows of partition `partition`:
+/// `{prefix}{format}/{partition.path()}/{id}.parquet`. Under `{prefix}{format}/` there are only
+/// these files: a query engine or a crawler can take the folder as the table.
+pub fn parquet_key(prefix: &str, source_type: SourceType, partition: &Partition, id: &str) -> String {
+    format!("{prefix}{source_type}/{}/{id}.parquet", partition.path())
+}
+
+/// The rejects object: `{prefix}_rejects/{format}/year=…/month=…/day=…/{id}.jsonl.gz`, in the
+/// day (UTC) the source object was last modified — a time every object has, known before it
+/// is read and the same on every retry — or in the `__HIVE_DEFAULT_PARTITION__` day when
+/// the store gave none.
+pub fn rejects_key(
+    prefix: &str,
+    source_type: SourceType,
+    last_modified_ms: Option<i64>,
+    id: &str,
+) -> String {
+    let day = match last_modified_ms {
+        Some(ms) => Granularity::Day.of(ms),
+        None => Partition::Untimed(Granularity::Day),
+    };
+    format!("{prefix}_rejects/{source_type}/{}/{id}.jsonl.gz", day.path())
+}
+
+/// The format's `latest` document: `{prefix}_latest/{format}.json`.
+pub fn latest_key(prefix: &str, source_type: SourceType) -> String {
+    format!("{prefix}_latest/{source_type}.json")
 }
 
 /// A stable id of one version of a source object: the first 128 bits, in hex, of the SHA-256 of
@@ -386,6 +439,10 @@ enum Upload {
     Open { file: usize, key: String },
     /// The next part of file `file` ([`PART_SIZE`] bytes).
     Part { file: usize, bytes: Bytes },
+    /// The rest of finished file `file`, uploaded at once as the last part of its multipart
+    /// upload (started now if it has none), so that finished files do not pile up in memory.
+    /// The upload is completed with the others, after the rejects object.
+    Last { file: usize, bytes: Bytes },
 }
 
 /// Where a Parquet writer writes: bytes are cut into parts of exactly
@@ -457,37 +514,6 @@ impl Write for PartSink {
     }
 }
 
-/// A Parquet file being written: one per output partition (for now, one per object).
-struct OutputFile {
-    key: String,
-    partition_ms: i64,
-    writer: ParquetWriter<PartSink>,
-    sink: PartSink,
-    range: Option<(i64, i64)>,
-}
-
-/// A finished Parquet file: its tail is still to be uploaded.
-struct Finished {
-    key: String,
-    tail: Vec<u8>,
-    parts: usize,
-    bytes: u64,
-    range: Option<(i64, i64)>,
-}
-
-struct Converted {
-    rejects_omitted: u64,
-    source_type: SourceType,
-    files: Vec<Finished>,
-    rejects: Option<Vec<u8>>,
-    rejects_key: String,
-    stats: DecodeStats,
-    text_bytes: u64,
-    stored_bytes: u64,
-    time_range: Option<(i64, i64)>,
-    incomplete: Option<String>,
-}
-
 /// The rejects of one batch, as gzip JSON lines (capped at [`MAX_REJECTS_TEXT`]).
 struct Rejects {
     gzip: GzEncoder<Vec<u8>>,
@@ -535,51 +561,304 @@ impl Rejects {
     }
 }
 
+/// Counts of one partition's rows.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct PartitionRows {
+    rows: u64,
+    /// Earliest and latest record time (`None` for the untimed partition).
+    range: Option<(i64, i64)>,
+}
+
+/// A Parquet file of one partition, being written.
+struct OpenFile {
+    file: usize,
+    key: String,
+    writer: ParquetWriter<PartSink>,
+    sink: PartSink,
+}
+
+/// A partition's rows in the pass: held as Arrow batches until it gets a writer, then
+/// written as they come.
+#[derive(Default)]
+struct Slot {
+    pending: Vec<RecordBatch>,
+    pending_bytes: usize,
+    writer: Option<OpenFile>,
+    rows: PartitionRows,
+}
+
+/// A finished Parquet file.
+struct Finished {
+    /// Its number in the uploader's list.
+    file: usize,
+    partition: Partition,
+    key: String,
+    /// The bytes not sent as parts (the whole file when it stayed below the part size);
+    /// `None` once they were sent as the last part of its multipart upload.
+    tail: Option<Vec<u8>>,
+    bytes: u64,
+    rows: PartitionRows,
+}
+
+/// The partitions' Parquet writers of one pass over an object.
+///
+/// A partition's rows are first held as Arrow batches (at most [`Config::pending_bytes`] in
+/// all); past that, the partitions holding the most get a writer each, up to
+/// [`Config::max_open_partitions`] writers, and once every writer is taken the others are
+/// *deferred*: their rows are dropped for this pass and written by a later one. At the end of
+/// the pass the open files are finished, then the partitions still held are written one at a
+/// time. A file's bytes depend only on its partition's batches, which the reader cuts the same
+/// way on every read: they are the same whichever pass writes it.
+struct Writers<'a> {
+    config: &'a Config,
+    source_type: SourceType,
+    id: &'a str,
+    schema: SchemaRef,
+    format: Format,
+    options: ParquetOptions,
+    uploads: mpsc::Sender<Upload>,
+    slots: BTreeMap<Partition, Slot>,
+    deferred: BTreeSet<Partition>,
+    open: usize,
+    pending: usize,
+    next_file: usize,
+    held_tails: usize,
+    finished: Vec<Finished>,
+}
+
+fn parquet_failed(e: aws_access_logs::Error) -> ConvertError {
+    ConvertError::retryable(format!("writing the Parquet failed: {e}"))
+}
+
+impl Writers<'_> {
+    /// Adds a batch of partition `partition`'s rows.
+    fn add(&mut self, partition: Partition, batch: RecordBatch, rows: PartitionRows) -> Result<(), ConvertError> {
+        if self.deferred.contains(&partition) {
+            return Ok(());
+        }
+        let slot = self.slots.entry(partition).or_default();
+        slot.rows.rows += rows.rows;
+        slot.rows.range = merge(slot.rows.range, rows.range);
+        match &mut slot.writer {
+            Some(open) => open.writer.write(&batch).map_err(parquet_failed)?,
+            None => {
+                let bytes = batch.get_array_memory_size();
+                slot.pending_bytes += bytes;
+                slot.pending.push(batch);
+                self.pending += bytes;
+            }
+        }
+        Ok(())
+    }
+
+    /// Brings the rows held back under [`Config::pending_bytes`] (to half of it, so that this
+    /// does not run at every batch): the partitions holding the most get writers while there
+    /// are free ones; the others are deferred to a later pass.
+    fn relieve(&mut self) -> Result<(), ConvertError> {
+        let budget = self.config.pending_bytes;
+        if self.pending <= budget {
+            return Ok(());
+        }
+        let mut held: Vec<(usize, Partition)> = self
+            .slots
+            .iter()
+            .filter(|(_, s)| s.writer.is_none() && s.pending_bytes > 0)
+            .map(|(p, s)| (s.pending_bytes, *p))
+            .collect();
+        // Most held first; among equals, the earliest partition.
+        held.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+        for (bytes, partition) in held {
+            if self.pending <= budget / 2 {
+                break;
+            }
+            if self.open < self.config.max_open_partitions.max(1) {
+                self.open_writer(partition)?;
+            } else {
+                self.slots.remove(&partition);
+                self.deferred.insert(partition);
+                self.pending -= bytes;
+            }
+        }
+        Ok(())
+    }
+
+    /// Opens the Parquet file of `partition` and writes its rows held so far.
+    fn open_writer(&mut self, partition: Partition) -> Result<(), ConvertError> {
+        let key = parquet_key(&self.config.output_prefix, self.source_type, &partition, self.id);
+        let file = self.next_file;
+        self.next_file += 1;
+        self.uploads
+            .blocking_send(Upload::Open {
+                file,
+                key: key.clone(),
+            })
+            .map_err(|_| ConvertError::retryable("the upload stopped"))?;
+        let sink = PartSink::new(file, self.config.part_size, self.uploads.clone());
+        let mut writer = ParquetWriter::try_new(
+            sink.clone(),
+            Arc::clone(&self.schema),
+            self.format,
+            &self.options,
+        )
+        .map_err(parquet_failed)?;
+        let slot = self.slots.entry(partition).or_default();
+        for batch in std::mem::take(&mut slot.pending) {
+            writer.write(&batch).map_err(parquet_failed)?;
+        }
+        self.pending -= std::mem::take(&mut slot.pending_bytes);
+        slot.writer = Some(OpenFile {
+            file,
+            key,
+            writer,
+            sink,
+        });
+        self.open += 1;
+        Ok(())
+    }
+
+    /// Finishes every file of the pass: those open, then those of the partitions still held,
+    /// one at a time. The metadata's row count is the file's (`aws_access_logs.rows`); the
+    /// rejected count is the object's.
+    fn finish(
+        mut self,
+        stats: &DecodeStats,
+        incomplete: Option<&aws_access_logs::Error>,
+    ) -> Result<(Vec<Finished>, BTreeSet<Partition>), ConvertError> {
+        let partitions: Vec<Partition> = self.slots.keys().copied().collect();
+        let (open, held): (Vec<Partition>, Vec<Partition>) = partitions
+            .into_iter()
+            .partition(|p| self.slots[p].writer.is_some());
+        for partition in open.into_iter().chain(held) {
+            if self.slots[&partition].writer.is_none() {
+                self.open_writer(partition)?;
+            }
+            let Some(slot) = self.slots.remove(&partition) else {
+                continue;
+            };
+            let Some(open) = slot.writer else { continue };
+            self.open -= 1;
+            let mut file_stats = *stats;
+            file_stats.rows = slot.rows.rows;
+            match incomplete {
+                None => open.writer.finish(&file_stats),
+                Some(err) => open.writer.finish_incomplete(&file_stats, err),
+            }
+            .map_err(parquet_failed)?;
+            let (tail, _, bytes) = open.sink.take_tail();
+            let tail = if self.held_tails + tail.len() > self.config.held_tail_bytes {
+                self.uploads
+                    .blocking_send(Upload::Last {
+                        file: open.file,
+                        bytes: Bytes::from(tail),
+                    })
+                    .map_err(|_| ConvertError::retryable("the upload stopped"))?;
+                None
+            } else {
+                self.held_tails += tail.len();
+                Some(tail)
+            };
+            self.finished.push(Finished {
+                file: open.file,
+                partition,
+                key: open.key,
+                tail,
+                bytes,
+                rows: slot.rows,
+            });
+        }
+        Ok((self.finished, self.deferred))
+    }
+}
+
+/// What one pass over an object did.
+struct Pass {
+    source_type: SourceType,
+    /// The files it wrote.
+    finished: Vec<Finished>,
+    /// The partitions left for a later pass.
+    deferred: BTreeSet<Partition>,
+    /// The rows of every partition the pass was to write (all of them in the first pass).
+    partitions: BTreeMap<Partition, PartitionRows>,
+    /// The rejects object (first pass only).
+    rejects: Option<Vec<u8>>,
+    rejects_omitted: u64,
+    stats: DecodeStats,
+    text_bytes: u64,
+    stored_bytes: u64,
+    incomplete: Option<String>,
+}
+
 /// What [`convert`] needs besides the body.
 struct Job {
     config: Arc<Config>,
     route: Option<SourceType>,
     object: ObjectRef,
     id: String,
-    last_modified_ms: Option<i64>,
+    /// The partitions to write: `None` in the first pass (all, and the rejects); later passes
+    /// write the partitions the pass before deferred.
+    only: Option<BTreeSet<Partition>>,
+    /// The uploader's number of the pass's first file.
+    first_file: usize,
+    /// Bytes of finished files held from the passes before.
+    held_tails: usize,
 }
 
-/// Decodes the body into Parquet files, streamed to `uploads` as they grow, and gzip JSON
-/// lines (blocking: runs on a blocking thread).
+/// One pass over the body: decodes it, splits every batch by the partition of each row's
+/// record time, and writes the partitions' Parquet files, streamed to `uploads` as they grow
+/// (blocking: runs on a blocking thread). The first pass also keeps the rejects (gzip JSON
+/// lines).
 ///
-/// A Parquet file is opened when the first row of its partition comes, so its key is known
-/// before its first part is uploaded. For now every row of an object goes to one file,
-/// partitioned by the earliest record time of the object's first batch of rows.
+/// A Parquet file is opened when its partition gets a writer, so its key is known before its
+/// first part is uploaded.
 fn convert(
     job: Job,
     body: Box<dyn Read + Send>,
     uploads: mpsc::Sender<Upload>,
-) -> Result<Converted, ConvertError> {
+) -> Result<Pass, ConvertError> {
     let Job {
         config,
         route,
         object,
         id,
-        last_modified_ms,
+        only,
+        first_file,
+        held_tails,
     } = job;
     let body = Body::new(body);
     let mut reader = open(&config, route, &body)?;
     let source_type = SourceType::of_format(reader.format());
     let schema = reader.schema();
-    let time_column = schema
-        .fields()
-        .iter()
-        .position(|f| matches!(f.data_type(), DataType::Timestamp(TimeUnit::Millisecond, _)));
-    let options = ParquetOptions::default();
-    let mut files: Vec<OutputFile> = Vec::new();
-    let mut rejects = Rejects {
+    let time_column = partition::time_column(&schema);
+    let mut writers = Writers {
+        config: &config,
+        source_type,
+        id: &id,
+        schema: Arc::clone(&schema),
+        format: reader.format(),
+        options: ParquetOptions::default().with_max_row_group_bytes(config.row_group_bytes),
+        uploads,
+        slots: BTreeMap::new(),
+        deferred: BTreeSet::new(),
+        open: 0,
+        pending: 0,
+        next_file: first_file,
+        held_tails,
+        finished: Vec::new(),
+    };
+    let mut partitions: BTreeMap<Partition, PartitionRows> = BTreeMap::new();
+    let mut rejects = only.is_none().then(|| Rejects {
         gzip: GzEncoder::new(Vec::new(), Compression::default()),
         count: 0,
         text: 0,
         omitted: 0,
-    };
-    let written = |e: aws_access_logs::Error| {
-        ConvertError::retryable(format!("writing the Parquet failed: {e}"))
+    });
+    let mut take_rejects = |reader: &mut BodyReader| match &mut rejects {
+        Some(rejects) => rejects.add(&object, reader.take_rejects()),
+        // Kept by the first pass; a later one only drops them.
+        None => {
+            drop(reader.take_rejects());
+            Ok(())
+        }
     };
     let read = loop {
         let batch = match reader.next_batch() {
@@ -588,53 +867,27 @@ fn convert(
             Err(err) => break Err(err),
         };
         if batch.num_rows() > 0 {
-            let range = time_range(&batch, time_column);
-            if files.is_empty() {
-                // Rows without a time are partitioned by the object's last-modified time.
-                let partition_ms = match range.map(|(earliest, _)| earliest).or(last_modified_ms) {
-                    Some(ms) => ms,
-                    None => {
-                        tracing::warn!(
-                            bucket = %object.bucket,
-                            key = %object.key,
-                            "no record time and no last-modified time: partitioned under \
-                             1970-01-01"
-                        );
-                        0
-                    }
+            let pieces = partition::split(&batch, time_column, config.partition_by)
+                .map_err(parquet_failed)?;
+            drop(batch);
+            for (partition, piece) in pieces {
+                if only.as_ref().is_some_and(|only| !only.contains(&partition)) {
+                    continue;
+                }
+                let rows = PartitionRows {
+                    rows: piece.num_rows() as u64,
+                    range: time_range(&piece, time_column),
                 };
-                let key =
-                    output_keys(&config.output_prefix, source_type, partition_ms, &id).parquet;
-                let file = files.len();
-                uploads
-                    .blocking_send(Upload::Open {
-                        file,
-                        key: key.clone(),
-                    })
-                    .map_err(|_| ConvertError::retryable("the upload stopped"))?;
-                let sink = PartSink::new(file, config.part_size, uploads.clone());
-                let writer = ParquetWriter::try_new(
-                    sink.clone(),
-                    reader.schema(),
-                    reader.format(),
-                    &options,
-                )
-                .map_err(written)?;
-                files.push(OutputFile {
-                    key,
-                    partition_ms,
-                    writer,
-                    sink,
-                    range: None,
-                });
+                let seen = partitions.entry(partition).or_default();
+                seen.rows += rows.rows;
+                seen.range = merge(seen.range, rows.range);
+                writers.add(partition, piece, rows)?;
             }
-            let file = &mut files[0];
-            file.range = merge(file.range, range);
-            file.writer.write(&batch).map_err(written)?;
+            writers.relieve()?;
         }
-        rejects.add(&object, reader.take_rejects())?;
+        take_rejects(&mut reader)?;
     };
-    rejects.add(&object, reader.take_rejects())?;
+    take_rejects(&mut reader)?;
     let stats = reader.stats();
     let incomplete = match read {
         Ok(()) => None,
@@ -649,40 +902,21 @@ fn convert(
             Some((err, err_kind.cause))
         }
     };
-    let partition_ms = files
-        .first()
-        .map(|f| f.partition_ms)
-        .or(last_modified_ms)
-        .unwrap_or(0);
-    let mut finished = Vec::with_capacity(files.len());
-    let mut time_range_all = None;
-    for file in files {
-        match &incomplete {
-            None => file.writer.finish(&stats),
-            Some((err, _)) => file.writer.finish_incomplete(&stats, err),
-        }
-        .map_err(written)?;
-        let (tail, parts, bytes) = file.sink.take_tail();
-        time_range_all = merge(time_range_all, file.range);
-        finished.push(Finished {
-            key: file.key,
-            tail,
-            parts,
-            bytes,
-            range: file.range,
-        });
-    }
-    let (rejects, rejects_omitted) = rejects.finish(&object)?;
-    Ok(Converted {
+    let (finished, deferred) = writers.finish(&stats, incomplete.as_ref().map(|(e, _)| e))?;
+    let (rejects, rejects_omitted) = match rejects {
+        Some(rejects) => rejects.finish(&object)?,
+        None => (None, 0),
+    };
+    Ok(Pass {
         source_type,
-        files: finished,
+        finished,
+        deferred,
+        partitions,
         rejects,
-        rejects_key: output_keys(&config.output_prefix, source_type, partition_ms, &id).rejects,
         rejects_omitted,
         stats,
         text_bytes: reader.bytes_read(),
         stored_bytes: body.bytes_read(),
-        time_range: time_range_all,
         incomplete: incomplete.map(|(_, cause)| cause),
     })
 }
@@ -691,28 +925,72 @@ fn convert(
 /// `latest.json` (records are written before their object; this leaves room for clock skew).
 pub const LATEST_SLACK_MS: i64 = 3_600_000;
 
-/// The `latest.json` document for a Parquet object. `latest_ms`, which orders the documents,
-/// is the latest record time capped at the object's last-modified time plus
-/// [`LATEST_SLACK_MS`], so that one record stamped in the future cannot pin `latest.json`.
+/// One Parquet file written for an object, as the `latest` document lists it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ParquetFile {
+    /// Its key in the output bucket.
+    pub key: String,
+    /// Its partition.
+    pub partition: Partition,
+    /// Its rows.
+    pub rows: u64,
+    /// Earliest and latest record time (ms since the epoch; `None` for the untimed partition).
+    pub range: Option<(i64, i64)>,
+}
+
+/// The `latest` document of an object's outputs: `files` (every Parquet file written for it,
+/// in partition order, each with `key`, `partition`, `rows`, `earliest` and `latest`; the
+/// times `null` for the untimed partition), `rejects` (the rejects object's key, or `null`),
+/// and for the object as a whole `rows`, `earliest`, `latest`, `latest_ms`, `source`, plus
+/// `key`: the file holding its latest records.
+///
+/// `latest_ms`, which orders the documents, is the latest record time capped at the object's
+/// last-modified time plus [`LATEST_SLACK_MS`], so that one record stamped in the future
+/// cannot pin the document; an object whose rows have no time counts as its last-modified
+/// time.
 pub fn latest_document(
     config: &Config,
-    parquet_key: &str,
     source_type: SourceType,
     object: &ObjectRef,
-    rows: u64,
-    (earliest, latest): (i64, i64),
+    files: &[ParquetFile],
+    rejects_key: Option<&str>,
     last_modified_ms: Option<i64>,
 ) -> Value {
+    let range = files
+        .iter()
+        .fold(None, |range, file| merge(range, file.range));
+    let fallback = last_modified_ms.unwrap_or(0);
+    let (earliest, latest) = range.unwrap_or((fallback, fallback));
     let order = last_modified_ms.map_or(latest, |m| latest.min(m.saturating_add(LATEST_SLACK_MS)));
+    // Files are in partition order, the untimed partition last: the newest timed one.
+    let newest = files
+        .iter()
+        .rev()
+        .find(|f| f.range.is_some())
+        .or(files.last());
+    let listed: Vec<Value> = files
+        .iter()
+        .map(|f| {
+            json!({
+                "key": f.key,
+                "partition": f.partition.path(),
+                "rows": f.rows,
+                "earliest": f.range.map(|(e, _)| rfc3339(e)),
+                "latest": f.range.map(|(_, l)| rfc3339(l)),
+            })
+        })
+        .collect();
     json!({
         "bucket": config.output_bucket,
-        "key": parquet_key,
+        "key": newest.map(|f| f.key.as_str()),
         "format": source_type.name(),
-        "rows": rows,
+        "rows": files.iter().map(|f| f.rows).sum::<u64>(),
         "earliest": rfc3339(earliest),
         "latest": rfc3339(latest),
         "latest_ms": order,
         "source": {"bucket": object.bucket, "key": object.key},
+        "files": listed,
+        "rejects": rejects_key,
     })
 }
 
@@ -825,8 +1103,10 @@ async fn upload_parts<S: ObjectStore>(
                     parts: Vec::new(),
                 });
             }
-            Upload::Part { file, bytes } => {
-                let upload = &mut files[file];
+            Upload::Part { file, bytes } | Upload::Last { file, bytes } => {
+                let upload = files
+                    .get_mut(file)
+                    .ok_or_else(|| format!("a part of an unknown file {file}"))?;
                 upload_part(store, bucket, upload, bytes)
                     .await
                     .map_err(|e| format!("writing s3://{bucket}/{}: {e}", upload.key))?;
@@ -931,12 +1211,16 @@ async fn open_object<S: ObjectStore>(
     })
 }
 
-/// Processes one object: reads it (streaming), writes its Parquet (streamed, as a multipart
-/// upload once it outgrows [`PART_SIZE`]) and rejects objects, and updates `latest.json`.
+/// Processes one object: reads it (streaming), writes one Parquet file per partition its
+/// rows fall in (streamed, as multipart uploads once they outgrow [`PART_SIZE`]; partitions
+/// past [`Config::max_open_partitions`] by further passes over the object, read again from
+/// the store pinned to the same version), the rejects object, and updates the `latest`
+/// document.
 ///
 /// Nothing is left half-done by a failure: the multipart uploads are aborted, and the
-/// rejects object (written just before the Parquet is completed) is deleted if completing
-/// the Parquet fails. Only `latest.json` may lag behind written outputs, until a retry.
+/// rejects object (written just before the Parquet files are completed) is deleted if
+/// completing them fails. Only the `latest` document may lag behind written outputs, until a
+/// retry.
 ///
 /// # Errors
 ///
@@ -990,84 +1274,186 @@ pub async fn process<S: ObjectStore>(
         etag.as_deref(),
     );
     let bucket = &config.output_bucket;
-    // One part waiting at most: memory stays bounded whatever the object's size.
-    let (sender, mut receiver) = mpsc::channel(1);
-    let job = Job {
-        config: Arc::clone(config),
-        route: config.route(&object.key),
-        object: object.clone(),
-        id,
-        last_modified_ms,
-    };
-    let body = opened.body;
-    let decoding = tokio::task::spawn_blocking(move || convert(job, body, sender));
-    let mut files = Vec::new();
-    let uploaded = upload_parts(store, bucket, &mut receiver, &mut files).await;
-    // Once the uploads stop, the decoding thread fails to send and stops.
-    drop(receiver);
-    let converted = decoding.await;
-    let converted = match (uploaded, converted) {
-        (Err(cause), _) => Err(fail(cause, false)),
-        (Ok(()), Err(e)) => Err(fail(format!("the decoding task failed: {e}"), false)),
-        (Ok(()), Ok(Err(e))) => Err(fail(e.cause, e.permanent)),
-        (Ok(()), Ok(Ok(converted))) => Ok(converted),
-    };
-    let converted = match converted {
-        Ok(converted) => converted,
-        Err(failure) => {
-            abort_all(store, bucket, &mut files).await;
-            return Err(failure);
+    let route = config.route(&object.key);
+    let mut files: Vec<Uploading> = Vec::new();
+    let mut finished: Vec<Finished> = Vec::new();
+    let mut first: Option<Pass> = None;
+    let mut only = None;
+    let mut body = opened.body;
+    let mut passes = 0;
+    loop {
+        passes += 1;
+        let job = Job {
+            config: Arc::clone(config),
+            route,
+            object: object.clone(),
+            id: id.clone(),
+            only: only.clone(),
+            first_file: files.len(),
+            held_tails: finished
+                .iter()
+                .map(|f| f.tail.as_ref().map_or(0, Vec::len))
+                .sum(),
+        };
+        let mut pass = match run_pass(store, bucket, job, body, &mut files).await {
+            Ok(pass) => pass,
+            Err((cause, permanent)) => {
+                abort_all(store, bucket, &mut files).await;
+                return Err(fail(cause, permanent));
+            }
+        };
+        if let (Some(first), Some(only)) = (&first, &only) {
+            // The same object, read again: the same rows, cut the same way.
+            let expected: BTreeMap<Partition, PartitionRows> = first
+                .partitions
+                .iter()
+                .filter(|(p, _)| only.contains(p))
+                .map(|(p, r)| (*p, *r))
+                .collect();
+            if pass.partitions != expected
+                || pass.stats != first.stats
+                || pass.incomplete != first.incomplete
+            {
+                abort_all(store, bucket, &mut files).await;
+                return Err(fail(
+                    format!(
+                        "the object read differently in pass {passes} ({} rows) than in the \
+                         first ({} rows)",
+                        pass.stats.rows, first.stats.rows
+                    ),
+                    false,
+                ));
+            }
         }
-    };
-    match write_outputs(store, bucket, &converted, &mut files).await {
-        Ok(()) => {}
-        Err(cause) => {
-            abort_all(store, bucket, &mut files).await;
-            return Err(fail(cause, false));
+        let wrote = pass.finished.len();
+        finished.append(&mut pass.finished);
+        let deferred = std::mem::take(&mut pass.deferred);
+        if first.is_none() {
+            first = Some(pass);
         }
+        if deferred.is_empty() {
+            break;
+        }
+        tracing::info!(
+            bucket = %object.bucket,
+            key = %object.key,
+            pass = passes,
+            files = wrote,
+            deferred = deferred.len(),
+            "more partitions than open writers: the object is read again for the rest"
+        );
+        only = Some(deferred);
+        // Pinned: the same version (or the same ETag) as the first read.
+        let if_match = if version.is_none() {
+            etag.as_deref()
+        } else {
+            None
+        };
+        body = match store
+            .get(&object.bucket, &object.key, version.as_deref(), if_match)
+            .await
+        {
+            Ok(opened) => opened.body,
+            Err(err) => {
+                abort_all(store, bucket, &mut files).await;
+                // Overwritten since (and not versioned): the newer object has its own event.
+                let permanent = err == StoreError::PreconditionFailed;
+                return Err(fail(
+                    format!(
+                        "cannot read the object again for pass {}: {err}",
+                        passes + 1
+                    ),
+                    permanent,
+                ));
+            }
+        };
     }
-
+    let Some(first) = first else {
+        return Err(fail("no pass over the object".to_string(), false));
+    };
+    finished.sort_by_key(|f| f.partition);
+    let rejects_key = rejects_key(
+        &config.output_prefix,
+        first.source_type,
+        last_modified_ms,
+        &id,
+    );
+    let rejects = first
+        .rejects
+        .as_deref()
+        .map(|bytes| (rejects_key.as_str(), bytes));
+    if let Err(cause) = write_outputs(store, bucket, &finished, rejects, &mut files).await {
+        abort_all(store, bucket, &mut files).await;
+        return Err(fail(cause, false));
+    }
+    let parquet_files: Vec<ParquetFile> = finished
+        .iter()
+        .map(|f| ParquetFile {
+            key: f.key.clone(),
+            partition: f.partition,
+            rows: f.rows.rows,
+            range: f.rows.range,
+        })
+        .collect();
     let mut outcome = Outcome {
         bucket: object.bucket.clone(),
         key: object.key.clone(),
-        source_type: converted.source_type,
-        stats: converted.stats,
-        bytes_in: converted.stored_bytes,
-        text_bytes: converted.text_bytes,
-        parquet_bytes: converted.files.iter().map(|f| f.bytes).sum(),
-        rejects_bytes: converted.rejects.as_ref().map_or(0, |r| r.len() as u64),
-        rejects_omitted: converted.rejects_omitted,
-        parquet_keys: converted.files.iter().map(|f| f.key.clone()).collect(),
-        rejects_key: converted
-            .rejects
-            .as_ref()
-            .map(|_| converted.rejects_key.clone()),
+        source_type: first.source_type,
+        stats: first.stats,
+        bytes_in: first.stored_bytes,
+        text_bytes: first.text_bytes,
+        parquet_bytes: finished.iter().map(|f| f.bytes).sum(),
+        rejects_bytes: first.rejects.as_ref().map_or(0, |r| r.len() as u64),
+        rejects_omitted: first.rejects_omitted,
+        parquet_keys: parquet_files.iter().map(|f| f.key.clone()).collect(),
+        rejects_key: first.rejects.as_ref().map(|_| rejects_key.clone()),
         latest_updated: false,
-        time_range: converted.time_range,
-        incomplete: converted.incomplete.clone(),
+        time_range: parquet_files
+            .iter()
+            .fold(None, |range, f| merge(range, f.range)),
+        incomplete: first.incomplete.clone(),
+        passes,
         duration_ms: 0.0,
     };
-    for file in &converted.files {
-        // Rows without a time (a standard log without date and time fields) are partitioned
-        // by the object's last-modified time.
-        let fallback = last_modified_ms.unwrap_or(0);
-        let range = file.range.unwrap_or((fallback, fallback));
-        let latest_key = output_keys(&config.output_prefix, converted.source_type, 0, "").latest;
+    if !parquet_files.is_empty() {
         let document = latest_document(
             config,
-            &file.key,
-            converted.source_type,
+            first.source_type,
             object,
-            converted.stats.rows,
-            range,
+            &parquet_files,
+            outcome.rejects_key.as_deref(),
             last_modified_ms,
         );
-        outcome.latest_updated |= update_latest(store, bucket, &latest_key, &document)
+        let latest_key = latest_key(&config.output_prefix, first.source_type);
+        outcome.latest_updated = update_latest(store, bucket, &latest_key, &document)
             .await
             .map_err(|cause| fail(cause, false))?;
     }
     outcome.duration_ms = started.elapsed().as_secs_f64() * 1000.0;
     Ok(outcome)
+}
+
+/// One pass over the object: the decoding thread and the uploader, side by side. The error
+/// is the cause and whether it is permanent.
+async fn run_pass<S: ObjectStore>(
+    store: &S,
+    bucket: &str,
+    job: Job,
+    body: Box<dyn Read + Send>,
+    files: &mut Vec<Uploading>,
+) -> Result<Pass, (String, bool)> {
+    // One part waiting at most: memory stays bounded whatever the object's size.
+    let (sender, mut receiver) = mpsc::channel(1);
+    let decoding = tokio::task::spawn_blocking(move || convert(job, body, sender));
+    let uploaded = upload_parts(store, bucket, &mut receiver, files).await;
+    // Once the uploads stop, the decoding thread fails to send and stops.
+    drop(receiver);
+    match (uploaded, decoding.await) {
+        (Err(cause), _) => Err((cause, false)),
+        (Ok(()), Err(e)) => Err((format!("the decoding task failed: {e}"), false)),
+        (Ok(()), Ok(Err(e))) => Err((e.cause, e.permanent)),
+        (Ok(()), Ok(Ok(pass))) => Ok(pass),
+    }
 }
 
 /// Writes the outputs of a converted object, in an order that leaves nothing half-done: the
@@ -1077,31 +1463,37 @@ pub async fn process<S: ObjectStore>(
 async fn write_outputs<S: ObjectStore>(
     store: &S,
     bucket: &str,
-    converted: &Converted,
+    finished: &[Finished],
+    rejects: Option<(&str, &[u8])>,
     files: &mut [Uploading],
 ) -> Result<(), String> {
-    for (file, upload) in converted.files.iter().zip(files.iter_mut()) {
-        if file.parts > 0 {
-            upload_part(store, bucket, upload, Bytes::from(file.tail.clone()))
+    let unknown = |file: &Finished| format!("writing s3://{bucket}/{}: no such upload", file.key);
+    for file in finished {
+        let upload = files.get_mut(file.file).ok_or_else(|| unknown(file))?;
+        if let Some(tail) = &file.tail
+            && upload.upload_id.is_some()
+        {
+            upload_part(store, bucket, upload, Bytes::from(tail.clone()))
                 .await
                 .map_err(|e| format!("writing s3://{bucket}/{}: {e}", file.key))?;
         }
     }
-    if let Some(rejects) = &converted.rejects {
+    if let Some((rejects_key, rejects)) = rejects {
         store
             .put(
                 bucket,
-                &converted.rejects_key,
-                rejects.clone(),
+                rejects_key,
+                rejects.to_vec(),
                 REJECTS_CONTENT_TYPE,
                 Precondition::None,
             )
             .await
-            .map_err(|e| format!("writing s3://{bucket}/{}: {e}", converted.rejects_key))?;
+            .map_err(|e| format!("writing s3://{bucket}/{rejects_key}: {e}"))?;
     }
-    for (file, upload) in converted.files.iter().zip(files.iter_mut()) {
-        let written = match upload.upload_id.clone() {
-            Some(upload_id) => {
+    for file in finished {
+        let upload = files.get_mut(file.file).ok_or_else(|| unknown(file))?;
+        let written = match (upload.upload_id.clone(), &file.tail) {
+            (Some(upload_id), _) => {
                 let parts = std::mem::take(&mut upload.parts);
                 let done = store
                     .complete_multipart(bucket, &file.key, &upload_id, parts)
@@ -1111,28 +1503,31 @@ async fn write_outputs<S: ObjectStore>(
                 }
                 done
             }
-            None => {
+            (None, Some(tail)) => {
                 store
                     .put(
                         bucket,
                         &file.key,
-                        file.tail.clone(),
+                        tail.clone(),
                         PARQUET_CONTENT_TYPE,
                         Precondition::None,
                     )
                     .await
             }
+            (None, None) => Err(StoreError::Other(
+                "the file's bytes were neither held nor uploaded".to_string(),
+            )),
         };
         if let Err(err) = written {
             let cause = format!("writing s3://{bucket}/{}: {err}", file.key);
             // (With several files, those completed before stay: a retry rewrites them with
             // the same bytes.)
-            if converted.rejects.is_some()
-                && let Err(e) = store.delete(bucket, &converted.rejects_key).await
+            if let Some((rejects_key, _)) = rejects
+                && let Err(e) = store.delete(bucket, rejects_key).await
             {
                 tracing::warn!(
                     bucket,
-                    key = %converted.rejects_key,
+                    key = %rejects_key,
                     cause = %e,
                     "could not delete the rejects object of a failed object"
                 );
