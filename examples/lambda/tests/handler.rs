@@ -39,6 +39,19 @@ fn setup(config: Config) -> Setup {
     }
 }
 
+/// The Parquet files of `format` in `out`: (key, bytes), in key order.
+fn parquet_files(store: &MemoryStore, format: &str) -> Vec<(String, Vec<u8>)> {
+    store
+        .keys("out")
+        .into_iter()
+        .filter(|k| k.starts_with(&format!("lets/{format}/")))
+        .map(|k| {
+            let bytes = store.object("out", &k).unwrap();
+            (k, bytes)
+        })
+        .collect()
+}
+
 /// The one key in `out` under `prefix` ending with `suffix`.
 fn only_key(store: &MemoryStore, prefix: &str, suffix: &str) -> String {
     let keys: Vec<String> = store
@@ -65,33 +78,59 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
         json!({"processed": 1, "rows": n_rows, "rejected": rejected})
     );
 
-    let partition = partition_of(&expected, "time");
-    // The quirks fixture's earliest line is from 2012 (a line with a +hhmm offset).
-    assert_eq!(partition, "year=2012/month=02/day=10/hour=21");
-    let parquet_key = only_key(
-        &s.store,
-        &format!("lets/s3-access/{partition}/"),
-        ".parquet",
+    // One file per hour the records fall in (2012 to 2026), and one for the line without a
+    // time; each holds exactly its rows, the union every row once.
+    let files = parquet_files(&s.store, "s3-access");
+    let folders = folders_of(&expected, "time", false);
+    assert_eq!(folders.len(), 18);
+    assert_eq!(files.len(), folders.len());
+    let (rows, counts) = partitioned_rows(&files, "time");
+    assert_eq!(counts, folders);
+    assert_rows(&rows, &in_partition_order(&expected, "time", false));
+    assert_eq!(counts[0].0, "year=2012/month=02/day=10/hour=21");
+    assert_eq!(
+        counts[17],
+        (
+            "year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/\
+             day=__HIVE_DEFAULT_PARTITION__/hour=__HIVE_DEFAULT_PARTITION__"
+                .to_string(),
+            1
+        )
     );
-    let id = parquet_key
+    let id = files[0]
+        .0
         .rsplit('/')
         .next()
         .unwrap()
-        .trim_end_matches(".parquet");
+        .trim_end_matches(".parquet")
+        .to_string();
     assert_eq!(id.len(), 32);
     assert!(id.bytes().all(|b| b.is_ascii_hexdigit()));
+    for (key, bytes) in &files {
+        assert!(key.ends_with(&format!("/{id}.parquet")), "{key}");
+        assert_eq!(
+            s.store.content_type("out", key).as_deref(),
+            Some("application/vnd.apache.parquet")
+        );
+        let (_, meta) = parquet_rows(bytes);
+        assert_eq!(meta["aws_access_logs.rejected"], rejected.to_string());
+        assert!(!meta.contains_key("aws_access_logs.incomplete"));
+    }
+    // Nothing but Parquet files under the table's prefix.
+    let others: Vec<String> = s
+        .store
+        .keys("out")
+        .into_iter()
+        .filter(|k| !k.ends_with(".parquet"))
+        .collect();
+    let rejects_key = format!("lets/_rejects/s3-access/year=2030/month=01/day=01/{id}.jsonl.gz");
     assert_eq!(
-        s.store.content_type("out", &parquet_key).as_deref(),
-        Some("application/vnd.apache.parquet")
+        others,
+        ["lets/_latest/s3-access.json".to_string(), rejects_key.clone()]
     );
-    let (rows, meta) = parquet_rows(&s.store.object("out", &parquet_key).unwrap());
-    assert_rows(&rows, &expected);
-    assert_eq!(meta["aws_access_logs.rows"], n_rows.to_string());
-    assert_eq!(meta["aws_access_logs.rejected"], rejected.to_string());
-    assert!(!meta.contains_key("aws_access_logs.incomplete"));
 
-    // Rejected and repaired lines, with their positions and raw bytes.
-    let rejects_key = format!("lets/s3-access/rejects/{partition}/{id}.jsonl.gz");
+    // Rejected and repaired lines, with their positions and raw bytes, under the source
+    // object's last-modified day (the memory store's default, 2030-01-01).
     let rejects = reject_lines(&s.store.object("out", &rejects_key).unwrap());
     let lines: Vec<u64> = rejects
         .iter()
@@ -116,11 +155,22 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
         assert_eq!(&log[offset..offset + raw.len()], &raw[..]);
     }
 
-    // latest.json names the object.
+    // The latest document names every file of the object, and its rejects.
     let latest: Value =
-        serde_json::from_slice(&s.store.object("out", "lets/s3-access/latest.json").unwrap())
+        serde_json::from_slice(&s.store.object("out", "lets/_latest/s3-access.json").unwrap())
             .unwrap();
-    assert_eq!(latest["key"], parquet_key.as_str());
+    let times: Vec<i64> = expected["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|r| r["time"].as_i64())
+        .collect();
+    let rfc = |ms: i64| {
+        chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .format("%Y-%m-%dT%H:%M:%S%.3fZ")
+            .to_string()
+    };
     assert_eq!(latest["bucket"], "out");
     assert_eq!(latest["format"], "s3-access");
     assert_eq!(latest["rows"], n_rows);
@@ -128,18 +178,29 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
         latest["source"],
         json!({"bucket": "logs", "key": QUIRKS_KEY})
     );
-    let times: Vec<i64> = expected["rows"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|r| r["time"].as_i64())
-        .collect();
     assert_eq!(latest["latest_ms"], *times.iter().max().unwrap());
-    let earliest = chrono::DateTime::from_timestamp_millis(*times.iter().min().unwrap()).unwrap();
+    assert_eq!(latest["earliest"], rfc(*times.iter().min().unwrap()));
+    assert_eq!(latest["rejects"], rejects_key.as_str());
+    // `key`: the file of the latest records.
     assert_eq!(
-        latest["earliest"],
-        earliest.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string()
+        latest["key"],
+        format!("lets/s3-access/year=2026/month=11/day=01/hour=00/{id}.parquet")
     );
+    let listed = latest["files"].as_array().unwrap();
+    assert_eq!(listed.len(), files.len());
+    for ((listed, (key, _)), (folder, count)) in listed.iter().zip(&files).zip(&counts) {
+        assert_eq!(listed["key"], key.as_str());
+        assert_eq!(listed["partition"], folder.as_str());
+        assert_eq!(listed["rows"], *count);
+        match partition_range(folder) {
+            Some((start, end)) => {
+                let earliest = listed["earliest"].as_str().unwrap();
+                let latest = listed["latest"].as_str().unwrap();
+                assert!(earliest >= rfc(start).as_str() && latest < rfc(end).as_str());
+            }
+            None => assert_eq!((&listed["earliest"], &listed["latest"]), (&json!(null), &json!(null))),
+        }
+    }
 
     // One embedded-metric-format line.
     let metrics = s.metrics.lock().unwrap();
@@ -171,7 +232,9 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
     assert_eq!(m["rejected"], rejected);
     assert_eq!(m["repaired"], stats["repaired"]);
     assert_eq!(m["bytes_in"], log.len());
-    let parquet_bytes = s.store.object("out", &parquet_key).unwrap().len() as f64;
+    assert_eq!(m["parquet_files"], files.len());
+    assert_eq!(m["passes"], 1);
+    let parquet_bytes = files.iter().map(|f| f.1.len()).sum::<usize>() as f64;
     let rejects_bytes = s.store.object("out", &rejects_key).unwrap().len() as f64;
     assert_eq!(m["parquet_bytes"], parquet_bytes);
     assert_eq!(m["rejects_bytes"], rejects_bytes);
@@ -919,4 +982,215 @@ async fn rows_without_a_time_are_partitioned_by_last_modified() {
         "lets/cloudfront-realtime/rejects/year=2025/month=11/day=30/hour=10/",
         ".jsonl.gz",
     );
+}
+
+/// The Parquet keys in `out`, sorted.
+fn parquet_keys(store: &MemoryStore) -> Vec<String> {
+    let mut keys: Vec<String> = store
+        .keys("out")
+        .into_iter()
+        .filter(|k| k.ends_with(".parquet"))
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// `"{rows} rows, {rejected} rejected, {n} Parquet file(s) ({format})"`: the number of files.
+fn parquet_files_in(result: &str, rows: &Value, rejected: &Value, format: &str) -> usize {
+    let pattern = regex::Regex::new(&format!(
+        r"^{rows} rows, {rejected} rejected, (\d+) Parquet files? \({format}\)$"
+    ))
+    .unwrap();
+    let captures = pattern
+        .captures(result)
+        .unwrap_or_else(|| panic!("{result:?} is not {pattern}"));
+    captures[1].parse().unwrap()
+}
+
+#[tokio::test]
+async fn batch_operations_tasks_get_their_result_codes() {
+    let s = setup(config(&[(
+        SOURCE_TYPE_MAP_VAR,
+        r#"{"cache-bucket/": "s3-access", "std/": "cloudfront-standard"}"#,
+    )]));
+    let quirks = fixture("s3/quirks.log");
+    let expected = expected("s3/quirks.expected.json");
+    let (rows, rejected) = (&expected["stats"]["rows"], &expected["stats"]["rejected"]);
+    let mut truncated = gzip(&s3_access_lines(2000));
+    truncated.truncate(truncated.len() / 2);
+    s.store.insert("logs", QUIRKS_KEY, quirks.clone());
+    s.store
+        .insert("logs", "cache-bucket/truncated.gz", truncated);
+    s.store.insert(
+        "logs",
+        "misc/notes.txt",
+        b"hello world\nnot a log\n".to_vec(),
+    );
+    s.store
+        .insert("logs", "cache-bucket/broken-connection", quirks.clone());
+    s.store.fail_reads_of("cache-bucket/broken-connection");
+    s.store.insert(
+        "logs",
+        "std/E2.2019-12-04-21.gz",
+        gzip(&fixture("cloudfront/standard-26.log")),
+    );
+    s.store.fail_writes_under("lets/cloudfront-standard/");
+    s.store
+        .insert("out", "lets/s3-access/latest.json", b"{}".to_vec());
+    let event = batch_event(
+        "2.0",
+        "inv-1",
+        &[
+            ("t-good", "logs", QUIRKS_KEY_ENCODED, None),
+            ("t-truncated", "logs", "cache-bucket/truncated.gz", None),
+            ("t-notes", "logs", "misc/notes.txt", None),
+            ("t-missing", "logs", "cache-bucket/missing", None),
+            ("t-broken", "logs", "cache-bucket/broken-connection", None),
+            ("t-write", "logs", "std/E2.2019-12-04-21.gz", None),
+            ("t-own", "out", "lets/s3-access/latest.json", None),
+            ("t-no-key", "logs", "", None),
+        ],
+    );
+    // Never an error: every task's outcome is in its result.
+    let response = s.handler.handle(event).await.unwrap();
+    let results = batch_results(&response, "2.0", "inv-1");
+    let ids: Vec<&str> = results.iter().map(|(id, _, _)| id.as_str()).collect();
+    assert_eq!(
+        ids,
+        [
+            "t-good",
+            "t-truncated",
+            "t-notes",
+            "t-missing",
+            "t-broken",
+            "t-write",
+            "t-own",
+            "t-no-key"
+        ]
+    );
+    let result = |id: &str| {
+        let (_, code, text) = results.iter().find(|(t, _, _)| t == id).unwrap();
+        (code.as_str(), text.as_str())
+    };
+
+    let (code, text) = result("t-good");
+    assert_eq!(code, "Succeeded", "{text}");
+    let files = parquet_files_in(text, rows, rejected, "s3-access");
+    assert!(files >= 1);
+
+    // Permanent: the object is at fault; the readable rows of the truncated gzip are kept.
+    let (code, text) = result("t-truncated");
+    assert_eq!(code, "PermanentFailure");
+    assert!(text.starts_with("incomplete: corrupt gzip"), "{text}");
+    assert!(text.contains("written before it: "), "{text}");
+    assert!(text.ends_with("(s3-access)"), "{text}");
+    let (code, text) = result("t-notes");
+    assert_eq!(code, "PermanentFailure");
+    assert!(text.starts_with("undetectable format"), "{text}");
+
+    // Temporary: worth retrying.
+    let (code, text) = result("t-missing");
+    assert_eq!(code, "TemporaryFailure");
+    assert_eq!(text, "cannot read the object: no such object");
+    let (code, text) = result("t-broken");
+    assert_eq!(code, "TemporaryFailure");
+    assert!(text.contains("reading the object failed"), "{text}");
+    let (code, text) = result("t-write");
+    assert_eq!(code, "TemporaryFailure");
+    assert!(text.contains("injected write failure"), "{text}");
+
+    // The function's own output is skipped, not failed (it must not fail a job whose
+    // inventory covers the output too).
+    let (code, text) = result("t-own");
+    assert_eq!(code, "Succeeded");
+    assert!(
+        text.starts_with("skipped: the function's own output"),
+        "{text}"
+    );
+    let (code, text) = result("t-no-key");
+    assert_eq!(code, "PermanentFailure");
+    assert!(text.contains("no s3Key"), "{text}");
+
+    // One metrics line per object processed (the good one and the truncated one), as for
+    // the other triggers; nothing half-written by the failed ones.
+    let metrics = s.metrics.lock().unwrap();
+    let keys: Vec<&str> = metrics.iter().map(|m| m["key"].as_str().unwrap()).collect();
+    assert_eq!(keys, [QUIRKS_KEY, "cache-bucket/truncated.gz"]);
+    assert_eq!(metrics[0]["rows"], *rows);
+    assert_eq!(s.store.uploads_in_progress(), 0);
+    assert!(
+        s.store
+            .keys("out")
+            .iter()
+            .all(|k| !k.starts_with("lets/cloudfront-standard/"))
+    );
+}
+
+#[tokio::test]
+async fn batch_operations_keys_are_decoded_as_each_schema_says() {
+    let s = setup(config(&[]));
+    // Two objects whose keys are one another's encodings: `a+b` (the quirks fixture) and
+    // `a b` (three lines).
+    let quirks_rows = expected("s3/quirks.expected.json")["stats"]["rows"].clone();
+    s.store
+        .insert("logs", "cache-bucket/a+b", fixture("s3/quirks.log"));
+    s.store
+        .insert("logs", "cache-bucket/a b", s3_access_lines(3));
+    s.store
+        .insert("logs", "cache-bucket/café+1", s3_access_lines(5));
+    s.store.forbid_reads_of_missing_keys();
+    let rows_of = |text: &str| text.split(' ').next().unwrap().parse::<u64>().unwrap();
+    let run = |version: &'static str, key: &'static str| {
+        let handler = &s.handler;
+        async move {
+            let event = batch_event(version, "inv", &[("t", "logs", key, None)]);
+            let response = handler.handle(event).await.unwrap();
+            let results = batch_results(&response, version, "inv");
+            assert_eq!(results.len(), 1);
+            let (_, code, text) = results.into_iter().next().unwrap();
+            assert_eq!(code, "Succeeded", "{version} {key}: {text}");
+            text
+        }
+    };
+    // Schema 1.0: documented as URL-encoded, decoded first (`+` is a space).
+    assert_eq!(rows_of(&run("1.0", "cache-bucket/a+b").await), 3);
+    assert_eq!(
+        rows_of(&run("1.0", "cache-bucket/a%2Bb").await),
+        quirks_rows.as_u64().unwrap()
+    );
+    // Schema 2.0: read as given first.
+    assert_eq!(
+        rows_of(&run("2.0", "cache-bucket/a+b").await),
+        quirks_rows.as_u64().unwrap()
+    );
+    assert_eq!(rows_of(&run("2.0", "cache-bucket/a%20b").await), 3);
+    // Either way, the other reading when the first names no object (here a 403, as S3
+    // answers without s3:ListBucket): encoded in a 2.0 manifest, or not encoded in a 1.0 one.
+    assert_eq!(rows_of(&run("2.0", "cache-bucket/caf%C3%A9%2B1").await), 5);
+    assert_eq!(rows_of(&run("1.0", "cache-bucket/café+1").await), 5);
+    let metrics = s.metrics.lock().unwrap();
+    assert_eq!(metrics.last().unwrap()["key"], "cache-bucket/café+1");
+}
+
+#[tokio::test]
+async fn batch_operations_rerun_rewrites_identical_outputs() {
+    let s = setup(config(&[]));
+    s.store.insert("logs", QUIRKS_KEY, fixture("s3/quirks.log"));
+    let event = batch_event("1.0", "inv", &[("t", "logs", QUIRKS_KEY_ENCODED, None)]);
+    let snapshot = |store: &MemoryStore| -> Vec<(String, Vec<u8>)> {
+        let mut keys = store.keys("out");
+        keys.sort();
+        keys.into_iter()
+            .map(|k| {
+                let bytes = store.object("out", &k).unwrap();
+                (k, bytes)
+            })
+            .collect()
+    };
+    let first = s.handler.handle(event.clone()).await.unwrap();
+    let written = snapshot(&s.store);
+    assert!(!parquet_keys(&s.store).is_empty());
+    let second = s.handler.handle(event).await.unwrap();
+    assert_eq!(first, second);
+    assert_eq!(snapshot(&s.store), written);
 }

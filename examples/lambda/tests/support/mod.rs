@@ -125,6 +125,61 @@ pub fn eventbridge_event_with_etag(bucket: &str, key: &str, size: usize, etag: &
     })
 }
 
+/// An S3 Batch Operations invocation (`LambdaInvoke`), as AWS documents it: schema `1.0`
+/// names the bucket by ARN, schema `2.0` by name and carries the job's user arguments. One
+/// task per (task id, bucket, key as listed in the manifest: URL-encoded, version id).
+pub fn batch_event(
+    schema_version: &str,
+    invocation_id: &str,
+    tasks: &[(&str, &str, &str, Option<&str>)],
+) -> Value {
+    let tasks: Vec<Value> = tasks
+        .iter()
+        .map(|(task_id, bucket, key, version)| {
+            if schema_version == "1.0" {
+                json!({"taskId": task_id, "s3Key": key, "s3VersionId": version,
+                       "s3BucketArn": format!("arn:aws:s3:::{bucket}")})
+            } else {
+                json!({"taskId": task_id, "s3Key": key, "s3VersionId": version,
+                       "s3Bucket": bucket})
+            }
+        })
+        .collect();
+    let mut job = json!({"id": "f3cc4f60-61f6-4a2b-8a21-d07600c373ce"});
+    if schema_version != "1.0" {
+        job["userArguments"] = json!({"purpose": "backfill"});
+    }
+    json!({
+        "invocationSchemaVersion": schema_version,
+        "invocationId": invocation_id,
+        "job": job,
+        "tasks": tasks,
+    })
+}
+
+/// The results of an S3 Batch Operations response, after checking its envelope against the
+/// request's: (taskId, resultCode, resultString) in order.
+pub fn batch_results(
+    response: &Value,
+    schema_version: &str,
+    invocation_id: &str,
+) -> Vec<(String, String, String)> {
+    assert_eq!(response["invocationSchemaVersion"], schema_version);
+    assert_eq!(response["invocationId"], invocation_id);
+    assert_eq!(response["treatMissingKeysAs"], "PermanentFailure");
+    assert_eq!(response.as_object().unwrap().len(), 4, "{response}");
+    response["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            assert_eq!(r.as_object().unwrap().len(), 3, "{r}");
+            let field = |name: &str| r[name].as_str().unwrap().to_string();
+            (field("taskId"), field("resultCode"), field("resultString"))
+        })
+        .collect()
+}
+
 pub fn s3_test_event(bucket: &str) -> Value {
     json!({"Service": "Amazon S3", "Event": "s3:TestEvent", "Time": "2026-11-30T10:00:00.000Z",
            "Bucket": bucket, "RequestId": "5582815E1AEA5ADF", "HostId": "EXAMPLE"})
@@ -214,6 +269,171 @@ pub fn s3_access_lines(n: usize) -> Vec<u8> {
                 1000 + i * 7 % 9000,
                 i % 97,
                 i % 13,
+            )
+            .as_bytes(),
+        );
+    }
+    out
+}
+
+/// The partition folder of a Parquet key: its `year=…/month=…/day=…[/hour=…]` segments.
+pub fn key_partition(key: &str) -> String {
+    let segments: Vec<&str> = key.split('/').collect();
+    let start = segments
+        .iter()
+        .position(|s| s.starts_with("year="))
+        .unwrap_or_else(|| panic!("no partition in {key}"));
+    segments[start..segments.len() - 1].join("/")
+}
+
+/// The time range `[start, end)` (ms) of a partition folder; `None` for the untimed one
+/// (`__HIVE_DEFAULT_PARTITION__`).
+pub fn partition_range(path: &str) -> Option<(i64, i64)> {
+    if path.contains("__HIVE_DEFAULT_PARTITION__") {
+        assert!(
+            path.split('/')
+                .all(|s| s.ends_with("=__HIVE_DEFAULT_PARTITION__")),
+            "{path}"
+        );
+        return None;
+    }
+    let value = |name: &str| -> Option<u32> {
+        path.split('/')
+            .find_map(|s| s.strip_prefix(&format!("{name}=")))
+            .map(|v| v.parse().unwrap())
+    };
+    let date = chrono::NaiveDate::from_ymd_opt(
+        value("year").unwrap() as i32,
+        value("month").unwrap(),
+        value("day").unwrap(),
+    )
+    .unwrap();
+    let (hour, len) = match value("hour") {
+        Some(hour) => (hour, 3_600_000),
+        None => (0, 86_400_000),
+    };
+    let start = date
+        .and_hms_opt(hour, 0, 0)
+        .unwrap()
+        .and_utc()
+        .timestamp_millis();
+    Some((start, start + len))
+}
+
+/// The folder of a record time (`None`: the untimed folder), by the hour or by the day.
+pub fn folder_of(time: Option<i64>, by_day: bool) -> String {
+    let format = if by_day {
+        "year=%Y/month=%m/day=%d"
+    } else {
+        "year=%Y/month=%m/day=%d/hour=%H"
+    };
+    match time {
+        Some(ms) => chrono::DateTime::from_timestamp_millis(ms)
+            .unwrap()
+            .format(format)
+            .to_string(),
+        None => {
+            let levels: &[&str] = if by_day {
+                &["year", "month", "day"]
+            } else {
+                &["year", "month", "day", "hour"]
+            };
+            levels
+                .iter()
+                .map(|l| format!("{l}=__HIVE_DEFAULT_PARTITION__"))
+                .collect::<Vec<_>>()
+                .join("/")
+        }
+    }
+}
+
+/// The rows of the Parquet `files` (key, bytes), in key order, checking that every row's
+/// `time_column` lies in its key's partition (null in the untimed one) and that every file's
+/// `aws_access_logs.rows` counts its rows. Returns the rows and each file's partition folder
+/// with its row count.
+pub fn partitioned_rows(
+    files: &[(String, Vec<u8>)],
+    time_column: &str,
+) -> (Vec<Map<String, Value>>, Vec<(String, usize)>) {
+    let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
+    sorted.sort_by(|a, b| a.0.cmp(&b.0));
+    let mut all = Vec::new();
+    let mut counts = Vec::new();
+    for (key, bytes) in sorted {
+        assert!(key.ends_with(".parquet"), "{key}");
+        let folder = key_partition(key);
+        let range = partition_range(&folder);
+        let (rows, meta) = parquet_rows(bytes);
+        assert!(!rows.is_empty(), "{key}: no rows");
+        assert_eq!(
+            meta["aws_access_logs.rows"],
+            rows.len().to_string(),
+            "{key}"
+        );
+        for row in &rows {
+            let time = row.get(time_column).and_then(Value::as_i64);
+            match (range, time) {
+                (Some((start, end)), Some(t)) => {
+                    assert!(
+                        start <= t && t < end,
+                        "{key}: a row of {t} outside {folder}"
+                    )
+                }
+                (None, None) => {}
+                _ => panic!("{key}: a row of {time:?} in {folder}"),
+            }
+        }
+        counts.push((folder, rows.len()));
+        all.extend(rows);
+    }
+    (all, counts)
+}
+
+/// A fixture's expected document with its rows in the order of the partitioned files: by
+/// partition folder (the untimed one last), then in their order in the log.
+pub fn in_partition_order(expected: &Value, time_column: &str, by_day: bool) -> Value {
+    let mut rows: Vec<(String, usize, Value)> = expected["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .enumerate()
+        .map(|(i, r)| (folder_of(r[time_column].as_i64(), by_day), i, r.clone()))
+        .collect();
+    rows.sort_by(|a, b| (&a.0, a.1).cmp(&(&b.0, b.1)));
+    let mut reordered = expected.clone();
+    reordered["rows"] = Value::Array(rows.into_iter().map(|r| r.2).collect());
+    reordered
+}
+
+/// The partition folders of a fixture's rows, with their row counts, in folder order.
+pub fn folders_of(expected: &Value, time_column: &str, by_day: bool) -> Vec<(String, usize)> {
+    let mut counts = std::collections::BTreeMap::new();
+    for row in expected["rows"].as_array().unwrap() {
+        *counts
+            .entry(folder_of(row[time_column].as_i64(), by_day))
+            .or_insert(0) += 1;
+    }
+    counts.into_iter().collect()
+}
+
+/// S3 server access log lines at the given times (ms since the epoch), one per time, in
+/// that order, each naming its position in the key (`photos/{i:08}.jpg`).
+pub fn s3_access_lines_at(times: &[i64]) -> Vec<u8> {
+    let mut out = Vec::new();
+    for (i, ms) in times.iter().enumerate() {
+        let time = chrono::DateTime::from_timestamp_millis(*ms)
+            .unwrap()
+            .format("%d/%b/%Y:%H:%M:%S +0000");
+        out.extend_from_slice(
+            format!(
+                "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be bucket1 \
+                 [{time}] 192.0.2.{} - {:016X} REST.GET.OBJECT photos/{i:08}.jpg \
+                 \"GET /bucket1/photos/{i:08}.jpg HTTP/1.1\" 200 - {} {} 7 3 \"-\" \
+                 \"S3Console/0.4\" -\n",
+                i % 250,
+                (i as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15),
+                1000 + i,
+                1000 + i,
             )
             .as_bytes(),
         );
