@@ -47,6 +47,57 @@ pub enum Invocation {
     OtherEventBridge(String),
     /// `s3:TestEvent`, sent when a notification configuration is saved.
     TestEvent,
+    /// An S3 Batch Operations invocation (`LambdaInvoke` job): tasks, each naming an object.
+    S3Batch(BatchInvocation),
+}
+
+/// An S3 Batch Operations invocation, schema `1.0` or `2.0`.
+///
+/// Schema `1.0` names the bucket by ARN (`s3BucketArn`), `2.0` by name (`s3Bucket`) and adds
+/// the job's `userArguments`. The function's response repeats `invocationSchemaVersion` and
+/// `invocationId` and gives one result per task.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchInvocation {
+    /// `invocationSchemaVersion`, repeated in the response.
+    pub schema_version: String,
+    /// `invocationId`, repeated in the response.
+    pub invocation_id: String,
+    /// The job's id (logged).
+    pub job_id: String,
+    /// The job's `userArguments` (schema `2.0`; logged, not used).
+    pub user_arguments: std::collections::BTreeMap<String, String>,
+    /// The tasks, in order (AWS sends one per invocation).
+    pub tasks: Vec<BatchTask>,
+}
+
+/// One task of an S3 Batch Operations invocation.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BatchTask {
+    /// `taskId`, repeated in the task's result.
+    pub task_id: String,
+    /// The object, or why the task does not name one. Its `key` is the reading tried first,
+    /// `alternative_key` the other one (see [`batch_keys`]).
+    pub object: Result<ObjectRef, String>,
+}
+
+/// The two readings of an S3 Batch Operations task's `s3Key`, in the order they are tried.
+///
+/// Keys in a CSV manifest (and in S3 Inventory reports) are URL-encoded, and Batch Operations
+/// passes them on as listed: AWS documents the keys of schema `1.0` as URL-encoded (its
+/// examples decode them, `+` being a space), so the decoded key comes first there. For schema
+/// `2.0` (and any other) AWS does not say: the key is read as given first, as for EventBridge.
+/// The other reading, when it differs, is read only if the first key's object is missing
+/// (404, or 403 without list permission), pinned to the task's version id when it has one.
+pub fn batch_keys(schema_version: &str, s3_key: &str) -> (String, Option<String>) {
+    let decoded = decode_key(s3_key);
+    if decoded == s3_key {
+        return (decoded, None);
+    }
+    if schema_version == "1.0" {
+        (decoded, Some(s3_key.to_string()))
+    } else {
+        (s3_key.to_string(), Some(decoded))
+    }
 }
 
 /// One SQS message.
@@ -147,6 +198,79 @@ struct DetailObject {
     version_id: Option<String>,
 }
 
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchEvent {
+    invocation_schema_version: String,
+    invocation_id: String,
+    #[serde(default)]
+    job: BatchJob,
+    tasks: Vec<Value>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchJob {
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    user_arguments: Option<std::collections::BTreeMap<String, String>>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BatchEventTask {
+    #[serde(default)]
+    s3_key: Option<String>,
+    #[serde(default)]
+    s3_version_id: Option<String>,
+    /// Schema 1.0: `arn:aws:s3:::bucket`.
+    #[serde(default)]
+    s3_bucket_arn: Option<String>,
+    /// Schema 2.0.
+    #[serde(default)]
+    s3_bucket: Option<String>,
+}
+
+/// The bucket name of an S3 bucket ARN (`arn:aws:s3:::bucket`; AWS's own example also shows
+/// `arn:aws:s3:REGION:ACCOUNT:bucket`).
+fn bucket_of_arn(arn: &str) -> String {
+    let name = arn.rsplit(':').next().unwrap_or_default();
+    name.strip_prefix("bucket/").unwrap_or(name).to_string()
+}
+
+fn batch_task(schema_version: &str, task: Value) -> BatchTask {
+    let task_id = task
+        .get("taskId")
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string();
+    let object = serde_json::from_value::<BatchEventTask>(task)
+        .map_err(|e| format!("invalid task: {e}"))
+        .and_then(|t| {
+            let bucket = t
+                .s3_bucket
+                .filter(|b| !b.is_empty())
+                .or_else(|| t.s3_bucket_arn.as_deref().map(bucket_of_arn))
+                .filter(|b| !b.is_empty())
+                .ok_or("invalid task: no s3Bucket or s3BucketArn")?;
+            let s3_key = t
+                .s3_key
+                .filter(|k| !k.is_empty())
+                .ok_or("invalid task: no s3Key")?;
+            let (key, alternative_key) = batch_keys(schema_version, &s3_key);
+            Ok(ObjectRef {
+                bucket,
+                key,
+                version_id: version_id(t.s3_version_id),
+                etag: None,
+                size: None,
+                alternative_key,
+            })
+        });
+    BatchTask { task_id, object }
+}
+
 /// Reads an invocation's payload.
 ///
 /// # Errors
@@ -155,6 +279,23 @@ struct DetailObject {
 pub fn parse(payload: Value) -> Result<Invocation, String> {
     if is_test_event(&payload) {
         return Ok(Invocation::TestEvent);
+    }
+    if payload.get("invocationSchemaVersion").is_some() && payload.get("tasks").is_some() {
+        let event: BatchEvent = serde_json::from_value(payload)
+            .map_err(|e| format!("not an S3 Batch Operations invocation: {e}"))?;
+        let version = event.invocation_schema_version;
+        let tasks = event
+            .tasks
+            .into_iter()
+            .map(|task| batch_task(&version, task))
+            .collect();
+        return Ok(Invocation::S3Batch(BatchInvocation {
+            schema_version: version,
+            invocation_id: event.invocation_id,
+            job_id: event.job.id.unwrap_or_default(),
+            user_arguments: event.job.user_arguments.unwrap_or_default(),
+            tasks,
+        }));
     }
     if payload.get("detail-type").is_some() {
         let detail_type = payload["detail-type"].as_str().unwrap_or_default();
@@ -229,7 +370,7 @@ pub fn parse(payload: Value) -> Result<Invocation, String> {
     }
     Err(
         "unrecognised event: expected an S3 notification, SQS messages wrapping S3 notifications, \
-         or an EventBridge \"Object Created\" event"
+         an EventBridge \"Object Created\" event, or an S3 Batch Operations invocation"
             .into(),
     )
 }
@@ -301,6 +442,132 @@ mod tests {
         assert_eq!(objects.len(), 1);
         assert_eq!(invalid.len(), 1);
         assert!(invalid[0].contains("without bucket name"), "{}", invalid[0]);
+    }
+
+    #[test]
+    fn batch_operations_schema_1_0() {
+        // As AWS documents it (services-s3-batch), with two tasks and URL-encoded keys.
+        let event = json!({
+            "invocationSchemaVersion": "1.0",
+            "invocationId": "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo",
+            "job": {"id": "f3cc4f60-61f6-4a2b-8a21-d07600c373ce"},
+            "tasks": [
+                {"taskId": "dGFza2lkZ29lc2hlcmUK", "s3Key": "cache-bucket/a+b%2Bc%C3%A9",
+                 "s3VersionId": "1", "s3BucketArn": "arn:aws:s3:::logs"},
+                {"taskId": "t2", "s3Key": "cache-bucket/plain", "s3VersionId": null,
+                 "s3BucketArn": "arn:aws:s3:us-east-1:0123456788:logs"},
+                {"taskId": "t3", "s3BucketArn": "arn:aws:s3:::logs"},
+            ]
+        });
+        let Invocation::S3Batch(batch) = parse(event).unwrap() else {
+            panic!()
+        };
+        assert_eq!(batch.schema_version, "1.0");
+        assert_eq!(
+            batch.invocation_id,
+            "YXNkbGZqYWRmaiBhc2RmdW9hZHNmZGpmaGFzbGtkaGZza2RmaAo"
+        );
+        assert_eq!(batch.job_id, "f3cc4f60-61f6-4a2b-8a21-d07600c373ce");
+        assert!(batch.user_arguments.is_empty());
+        assert_eq!(batch.tasks.len(), 3);
+        assert_eq!(batch.tasks[0].task_id, "dGFza2lkZ29lc2hlcmUK");
+        let first = batch.tasks[0].object.as_ref().unwrap();
+        // Schema 1.0: documented as URL-encoded, so the decoded key comes first.
+        assert_eq!(first.bucket, "logs");
+        assert_eq!(first.key, "cache-bucket/a b+cé");
+        assert_eq!(
+            first.alternative_key.as_deref(),
+            Some("cache-bucket/a+b%2Bc%C3%A9")
+        );
+        assert_eq!(first.version_id.as_deref(), Some("1"));
+        assert_eq!(first.etag, None);
+        let second = batch.tasks[1].object.as_ref().unwrap();
+        assert_eq!(second.bucket, "logs");
+        assert_eq!(second.key, "cache-bucket/plain");
+        assert_eq!(second.alternative_key, None);
+        assert_eq!(second.version_id, None);
+        assert_eq!(batch.tasks[2].task_id, "t3");
+        assert!(
+            batch.tasks[2]
+                .object
+                .as_ref()
+                .unwrap_err()
+                .contains("no s3Key")
+        );
+    }
+
+    #[test]
+    fn batch_operations_schema_2_0() {
+        let event = json!({
+            "invocationSchemaVersion": "2.0",
+            "invocationId": "inv-2",
+            "job": {"id": "job-2", "userArguments": {"k1": "v1", "k2": "v2"}},
+            "tasks": [
+                {"taskId": "t1", "s3Key": "cache-bucket/a%20b", "s3VersionId": null,
+                 "s3Bucket": "logs"},
+                {"taskId": "t2", "s3Key": "cache-bucket/x", "s3VersionId": "null"},
+            ]
+        });
+        let Invocation::S3Batch(batch) = parse(event).unwrap() else {
+            panic!()
+        };
+        assert_eq!(batch.schema_version, "2.0");
+        assert_eq!(batch.invocation_id, "inv-2");
+        assert_eq!(batch.job_id, "job-2");
+        assert_eq!(batch.user_arguments["k1"], "v1");
+        assert_eq!(batch.user_arguments.len(), 2);
+        let first = batch.tasks[0].object.as_ref().unwrap();
+        // Schema 2.0: not documented either way, so the key is read as given first.
+        assert_eq!(first.bucket, "logs");
+        assert_eq!(first.key, "cache-bucket/a%20b");
+        assert_eq!(first.alternative_key.as_deref(), Some("cache-bucket/a b"));
+        assert_eq!(first.version_id, None);
+        assert!(
+            batch.tasks[1]
+                .object
+                .as_ref()
+                .unwrap_err()
+                .contains("no s3Bucket")
+        );
+
+        // Without a job, with no task: still an invocation (answered with no result).
+        let Invocation::S3Batch(batch) = parse(json!({
+            "invocationSchemaVersion": "2.0", "invocationId": "i", "tasks": []
+        }))
+        .unwrap() else {
+            panic!()
+        };
+        assert!(batch.tasks.is_empty());
+        assert_eq!(batch.job_id, "");
+        // Without an invocation id: not one.
+        assert!(
+            parse(json!({"invocationSchemaVersion": "1.0", "tasks": []}))
+                .unwrap_err()
+                .contains("not an S3 Batch Operations invocation")
+        );
+    }
+
+    #[test]
+    fn batch_key_readings() {
+        assert_eq!(batch_keys("1.0", "a/b.log"), ("a/b.log".into(), None));
+        assert_eq!(batch_keys("2.0", "a/b.log"), ("a/b.log".into(), None));
+        assert_eq!(
+            batch_keys("1.0", "a+b%25"),
+            ("a b%".into(), Some("a+b%25".into()))
+        );
+        assert_eq!(
+            batch_keys("2.0", "a+b%25"),
+            ("a+b%25".into(), Some("a b%".into()))
+        );
+        assert_eq!(bucket_of_arn("arn:aws:s3:::logs"), "logs");
+        assert_eq!(
+            bucket_of_arn("arn:aws-cn:s3:::logs.example"),
+            "logs.example"
+        );
+        assert_eq!(
+            bucket_of_arn("arn:aws:s3express:us-west-2:1:bucket/b--usw2-az1--x-s3"),
+            "b--usw2-az1--x-s3"
+        );
     }
 
     #[test]

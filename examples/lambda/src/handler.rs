@@ -6,10 +6,84 @@ use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
 use serde_json::{Value, json};
 
 use crate::config::Config;
-use crate::events::{self, Invocation, ObjectRef};
+use crate::events::{self, BatchInvocation, Invocation, ObjectRef};
 use crate::metrics;
 use crate::process::{self, Failure, Outcome};
-use crate::store::ObjectStore;
+use crate::store::{ObjectStore, StoreError};
+
+/// The most bytes of a task's `resultString` in an S3 Batch Operations response: a longer
+/// cause is cut (at a character boundary, ending with `…`). AWS documents no limit for the
+/// string; the completion report is a CSV file that should stay readable, and 1,024 bytes is
+/// the longest key a manifest may hold.
+pub const MAX_RESULT_STRING: usize = 1024;
+
+/// An S3 Batch Operations task's result code.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BatchResultCode {
+    /// Done (or skipped, for the function's own output).
+    Succeeded,
+    /// Worth retrying: Batch Operations runs the task again before the job completes.
+    TemporaryFailure,
+    /// Not worth retrying: the object itself is at fault.
+    PermanentFailure,
+}
+
+impl BatchResultCode {
+    /// The code as the response spells it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            BatchResultCode::Succeeded => "Succeeded",
+            BatchResultCode::TemporaryFailure => "TemporaryFailure",
+            BatchResultCode::PermanentFailure => "PermanentFailure",
+        }
+    }
+}
+
+/// `text` cut to at most [`MAX_RESULT_STRING`] bytes, at a character boundary.
+pub fn result_string(text: &str) -> String {
+    if text.len() <= MAX_RESULT_STRING {
+        return text.to_string();
+    }
+    let ellipsis = "…";
+    let mut end = MAX_RESULT_STRING - ellipsis.len();
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    format!("{}{ellipsis}", &text[..end])
+}
+
+/// The result code and string of one processed (or skipped) object, or of its failure.
+pub fn batch_result(result: &Result<Option<Outcome>, Failure>) -> (BatchResultCode, String) {
+    let plural = |n: usize| if n == 1 { "" } else { "s" };
+    match result {
+        Ok(None) => (
+            BatchResultCode::Succeeded,
+            "skipped: the function's own output (output bucket, under the output prefix)".into(),
+        ),
+        Ok(Some(outcome)) => {
+            let files = outcome.parquet_keys.len();
+            let summary = format!(
+                "{} rows, {} rejected, {files} Parquet file{} ({})",
+                outcome.stats.rows,
+                outcome.stats.rejected,
+                plural(files),
+                outcome.source_type.name()
+            );
+            match &outcome.incomplete {
+                // The rows before the fault are written; the object will not change.
+                Some(cause) => (
+                    BatchResultCode::PermanentFailure,
+                    format!("incomplete: {cause}; written before it: {summary}"),
+                ),
+                None => (BatchResultCode::Succeeded, summary),
+            }
+        }
+        Err(failure) if failure.permanent => {
+            (BatchResultCode::PermanentFailure, failure.cause.clone())
+        }
+        Err(failure) => (BatchResultCode::TemporaryFailure, failure.cause.clone()),
+    }
+}
 
 /// Where the metric lines go (standard output in Lambda).
 pub type Emit = Arc<dyn Fn(&str) + Send + Sync>;
@@ -153,6 +227,105 @@ impl<S: ObjectStore> Handler<S> {
         }
     }
 
+    /// Resolves an S3 Batch Operations task's key (see [`events::batch_keys`]): the first
+    /// reading, unless its object is missing (404, or 403 without list permission) and the
+    /// task has another reading. The probe is a read that is dropped unread, made only for
+    /// keys with `+` or `%`.
+    async fn batch_object(&self, object: &ObjectRef) -> Result<ObjectRef, Failure> {
+        let first = ObjectRef {
+            alternative_key: None,
+            ..object.clone()
+        };
+        let Some(alternative) = &object.alternative_key else {
+            return Ok(first);
+        };
+        if self.config.is_own_output(&object.bucket, &object.key) {
+            return Ok(first);
+        }
+        let version_id = object.version_id.as_deref();
+        match self
+            .store
+            .get(&object.bucket, &object.key, version_id, None)
+            .await
+        {
+            Ok(_) => Ok(first),
+            Err(StoreError::NotFound | StoreError::Forbidden) => {
+                tracing::info!(
+                    bucket = %object.bucket,
+                    key = %object.key,
+                    alternative_key = %alternative,
+                    "no object under the task's key as first read: reading its other encoding"
+                );
+                Ok(ObjectRef {
+                    key: alternative.clone(),
+                    alternative_key: None,
+                    ..object.clone()
+                })
+            }
+            Err(err) => Err(Failure {
+                bucket: object.bucket.clone(),
+                key: object.key.clone(),
+                cause: format!("cannot read the object: {err}"),
+                permanent: false,
+            }),
+        }
+    }
+
+    /// Runs an S3 Batch Operations invocation's tasks, one after another; every task gets a
+    /// result, whatever happens to the others.
+    async fn batch(&self, batch: BatchInvocation) -> Value {
+        tracing::info!(
+            job_id = %batch.job_id,
+            invocation_id = %batch.invocation_id,
+            schema_version = %batch.schema_version,
+            tasks = batch.tasks.len(),
+            user_arguments = ?batch.user_arguments,
+            "S3 Batch Operations invocation"
+        );
+        let mut results = Vec::with_capacity(batch.tasks.len());
+        for task in batch.tasks {
+            let (code, text) = match task.object {
+                Err(cause) => {
+                    tracing::error!(task_id = %task.task_id, cause = %cause, "unreadable task");
+                    (BatchResultCode::PermanentFailure, cause)
+                }
+                Ok(object) => {
+                    let result = match self.batch_object(&object).await {
+                        Ok(object) => self.object(&object).await,
+                        Err(failure) => {
+                            tracing::error!(
+                                bucket = %failure.bucket,
+                                key = %failure.key,
+                                cause = %failure.cause,
+                                permanent = false,
+                                "failed"
+                            );
+                            Err(failure)
+                        }
+                    };
+                    batch_result(&result)
+                }
+            };
+            tracing::info!(
+                task_id = %task.task_id,
+                result_code = code.as_str(),
+                result = %text,
+                "S3 Batch Operations task"
+            );
+            results.push(json!({
+                "taskId": task.task_id,
+                "resultCode": code.as_str(),
+                "resultString": result_string(&text),
+            }));
+        }
+        json!({
+            "invocationSchemaVersion": batch.schema_version,
+            "treatMissingKeysAs": "PermanentFailure",
+            "invocationId": batch.invocation_id,
+            "results": results,
+        })
+    }
+
     /// Handles one invocation's payload.
     ///
     /// * S3 notification, EventBridge event: every object is processed; if any failed with a
@@ -162,6 +335,11 @@ impl<S: ObjectStore> Handler<S> {
     /// * SQS: `{"batchItemFailures": [{"itemIdentifier": ID}, ...]}` naming the messages with
     ///   an object that failed with a retryable failure.
     /// * `s3:TestEvent`: acknowledged.
+    /// * S3 Batch Operations: `{"invocationSchemaVersion", "treatMissingKeysAs",
+    ///   "invocationId", "results": [{"taskId", "resultCode", "resultString"}, ...]}`, one
+    ///   result per task: `Succeeded` (processed, or skipped as the function's own output),
+    ///   `TemporaryFailure` (a retryable failure), `PermanentFailure` (a permanent failure, an
+    ///   incomplete object, a task without bucket or key). Never an error for a task.
     ///
     /// # Errors
     ///
@@ -207,6 +385,7 @@ impl<S: ObjectStore> Handler<S> {
             ))
         };
         match invocation {
+            Invocation::S3Batch(batch) => Ok(self.batch(batch).await),
             Invocation::TestEvent => {
                 tracing::info!("s3:TestEvent acknowledged");
                 Ok(json!({"ignored": "s3:TestEvent"}))
@@ -277,5 +456,51 @@ impl From<HandlerError> for lambda_runtime::Diagnostic {
             error_type: "AwsAccessLogs.ObjectsFailed".into(),
             error_message: err.0,
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn result_strings_are_capped_at_a_character_boundary() {
+        assert_eq!(result_string("3 rows"), "3 rows");
+        let exact = "a".repeat(MAX_RESULT_STRING);
+        assert_eq!(result_string(&exact), exact);
+        // Two-byte characters: the cut never splits one.
+        let long = "é".repeat(MAX_RESULT_STRING);
+        let cut = result_string(&long);
+        assert!(cut.len() <= MAX_RESULT_STRING, "{}", cut.len());
+        assert!(cut.len() > MAX_RESULT_STRING - 8);
+        assert!(cut.ends_with('…'));
+        assert!(cut.trim_end_matches('…').chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn failures_map_to_result_codes() {
+        let failure = |permanent| {
+            Err(Failure {
+                bucket: "logs".into(),
+                key: "k".into(),
+                cause: "why".into(),
+                permanent,
+            })
+        };
+        assert_eq!(
+            batch_result(&failure(true)),
+            (BatchResultCode::PermanentFailure, "why".into())
+        );
+        assert_eq!(
+            batch_result(&failure(false)),
+            (BatchResultCode::TemporaryFailure, "why".into())
+        );
+        let (code, text) = batch_result(&Ok(None));
+        assert_eq!(code, BatchResultCode::Succeeded);
+        assert!(text.starts_with("skipped: "), "{text}");
+        assert_eq!(
+            BatchResultCode::TemporaryFailure.as_str(),
+            "TemporaryFailure"
+        );
     }
 }

@@ -76,11 +76,12 @@ fn the_batch_operations_role_is_opt_in_and_least_privilege() {
     let text = template();
     let role = block(&text, "BatchOperationsRole");
     // Opt-in: only with a manifest bucket, and its ARN is an output under the same condition.
-    assert!(role.contains("Condition: CreateBatchOperationsRole"), "{role}");
     assert!(
-        text.contains(
-            "CreateBatchOperationsRole: !Not [!Equals [!Ref BatchManifestBucket, \"\"]]"
-        )
+        role.contains("Condition: CreateBatchOperationsRole"),
+        "{role}"
+    );
+    assert!(
+        text.contains("CreateBatchOperationsRole: !Not [!Equals [!Ref BatchManifestBucket, \"\"]]")
     );
     let output = &text[text.find("  BatchOperationsRoleArn:").expect("an output")..];
     assert!(output.contains("Condition: CreateBatchOperationsRole"));
