@@ -276,10 +276,11 @@ async fn the_same_object_twice_writes_identical_bytes() {
             .collect()
     };
     let first = snapshot(&s.store);
-    // Parquet and rejects for both, and a latest.json per format.
+    // A Parquet file per partition (2 real-time hours, 17 access-log hours and the untimed
+    // partition), rejects for both, and a latest document per format.
     assert_eq!(
         first.len(),
-        6,
+        2 + 18 + 2 + 2,
         "{:?}",
         first.iter().map(|f| &f.0).collect::<Vec<_>>()
     );
@@ -294,11 +295,11 @@ async fn the_same_object_twice_writes_identical_bytes() {
     assert_eq!(snapshot(&s.store), first);
     let latest_puts = s.store.puts()[puts_before..]
         .iter()
-        .filter(|(_, k)| k.ends_with("latest.json"))
+        .filter(|(_, k)| k.starts_with("lets/_latest/"))
         .count();
     assert_eq!(
         latest_puts, 0,
-        "latest.json is not rewritten for the same object"
+        "the latest document is not rewritten for the same object"
     );
 }
 
@@ -336,15 +337,21 @@ async fn sqs_reports_only_the_failed_messages() {
         json!({"batchItemFailures": [{"itemIdentifier": "m-missing"}, {"itemIdentifier": "m-garbage"}]})
     );
     let expected = expected("cloudfront/realtime.expected.json");
-    let partition = partition_of(&expected, "timestamp");
-    let key = only_key(
-        &s.store,
-        &format!("lets/cloudfront-realtime/{partition}/"),
-        ".parquet",
+    let (rows, counts) =
+        partitioned_rows(&parquet_files(&s.store, "cloudfront-realtime"), "timestamp");
+    assert_eq!(
+        counts,
+        [
+            ("year=2023/month=05/day=16/hour=08".to_string(), 4),
+            ("year=2023/month=11/day=14/hour=22".to_string(), 2)
+        ]
     );
-    let (rows, _) = parquet_rows(&s.store.object("out", &key).unwrap());
-    assert_rows(&rows, &expected);
-    let rejects_key = only_key(&s.store, "lets/cloudfront-realtime/rejects/", ".jsonl.gz");
+    assert_rows(&rows, &in_partition_order(&expected, "timestamp", false));
+    let rejects_key = only_key(
+        &s.store,
+        "lets/_rejects/cloudfront-realtime/year=2030/month=01/day=01/",
+        ".jsonl.gz",
+    );
     let rejects = reject_lines(&s.store.object("out", &rejects_key).unwrap());
     assert_eq!(
         rejects
@@ -396,17 +403,20 @@ async fn unrouted_objects_are_detected() {
         &expected_std,
     );
     // Real-time logs detected, then read again from the start with the field list.
-    let key = only_key(&s.store, "lets/cloudfront-realtime/year=", ".parquet");
+    let (rows, _) =
+        partitioned_rows(&parquet_files(&s.store, "cloudfront-realtime"), "timestamp");
     assert_rows(
-        &parquet_rows(&s.store.object("out", &key).unwrap()).0,
-        &expected("cloudfront/realtime.expected.json"),
+        &rows,
+        &in_partition_order(
+            &expected("cloudfront/realtime.expected.json"),
+            "timestamp",
+            false,
+        ),
     );
-    let key = only_key(&s.store, "lets/s3-access/year=", ".parquet");
-    assert_eq!(
-        parquet_rows(&s.store.object("out", &key).unwrap()).0.len(),
-        expected("s3/quirks.expected.json")["stats"]["rows"]
-            .as_u64()
-            .unwrap() as usize
+    let (rows, _) = partitioned_rows(&parquet_files(&s.store, "s3-access"), "time");
+    assert_rows(
+        &rows,
+        &in_partition_order(&expected("s3/quirks.expected.json"), "time", false),
     );
 }
 
@@ -495,8 +505,15 @@ async fn failures_name_the_object_after_the_others_are_done() {
         .into_iter()
         .filter(|k| k.ends_with(".parquet"))
         .collect();
-    assert_eq!(parquet.len(), 3, "{parquet:?}");
-    assert_eq!(s.metrics.lock().unwrap().len(), 3);
+    let mut ids: Vec<&str> = parquet.iter().map(|k| k.rsplit('/').next().unwrap()).collect();
+    ids.sort();
+    ids.dedup();
+    assert_eq!(ids.len(), 3, "{parquet:?}");
+    let metrics = s.metrics.lock().unwrap();
+    assert_eq!(metrics.len(), 3);
+    let files: u64 = metrics.iter().map(|m| m["parquet_files"].as_u64().unwrap()).sum();
+    assert_eq!(files, parquet.len() as u64);
+    assert_eq!(metrics[0]["parquet_files"], 18);
     // Nothing half-written by the failed ones.
     assert_eq!(s.store.uploads_in_progress(), 0);
     assert!(
@@ -722,7 +739,7 @@ async fn a_failed_parquet_upload_leaves_nothing_behind() {
     assert!(err.to_string().contains("injected write failure"), "{err}");
     assert_eq!(s.store.keys("out"), Vec::<String>::new());
     assert!(
-        s.store.puts().iter().any(|(_, k)| k.contains("/rejects/")),
+        s.store.puts().iter().any(|(_, k)| k.starts_with("lets/_rejects/")),
         "the rejects object was written, then deleted"
     );
 
@@ -824,7 +841,7 @@ async fn latest_json_is_created_without_permission_to_list_the_bucket() {
         .await
         .unwrap();
     let latest: Value =
-        serde_json::from_slice(&s.store.object("out", "lets/s3-access/latest.json").unwrap())
+        serde_json::from_slice(&s.store.object("out", "lets/_latest/s3-access.json").unwrap())
             .unwrap();
     assert_eq!(latest["source"]["key"], QUIRKS_KEY);
 }
@@ -833,14 +850,25 @@ async fn latest_json_is_created_without_permission_to_list_the_bucket() {
 async fn own_output_is_never_processed_and_test_events_are_acknowledged() {
     let s = setup(config(&[]));
     s.store
-        .insert("out", "lets/s3-access/latest.json", b"{}".to_vec());
+        .insert("out", "lets/_latest/s3-access.json", b"{}".to_vec());
     s.store
         .insert("out", "cache-bucket/x", fixture("s3/quirks.log"));
+    // Everything the function writes: the Parquet files, the rejects, the latest documents.
     let response = s
         .handler
         .handle(s3_event(vec![
-            s3_record("out", "lets/s3-access/latest.json", 2),
+            s3_record("out", "lets/_latest/s3-access.json", 2),
+            s3_record(
+                "out",
+                "lets/_rejects/s3-access/year%3D2030/month%3D01/day%3D01/x.jsonl.gz",
+                2,
+            ),
             s3_record("out", "lets/s3-access/year%3D2019/x.parquet", 2),
+            s3_record(
+                "out",
+                "lets/s3-access/year%3D__HIVE_DEFAULT_PARTITION__/x.parquet",
+                2,
+            ),
         ]))
         .await
         .unwrap();
@@ -875,7 +903,7 @@ async fn latest_json_only_moves_forward() {
         )
     };
     let latest = |store: &MemoryStore| -> Value {
-        serde_json::from_slice(&store.object("out", "lets/s3-access/latest.json").unwrap()).unwrap()
+        serde_json::from_slice(&store.object("out", "lets/_latest/s3-access.json").unwrap()).unwrap()
     };
     for (key, day) in [
         ("cache-bucket/b", 10),
@@ -951,7 +979,10 @@ async fn realtime_logs_without_a_field_list_fail_with_the_variable_name() {
 }
 
 #[tokio::test]
-async fn rows_without_a_time_are_partitioned_by_last_modified() {
+async fn rows_without_a_time_go_to_the_untimed_partition() {
+    // A real-time field list without `timestamp`: no row has a time. They go to the
+    // `__HIVE_DEFAULT_PARTITION__` folders (NULL partition values), neither to 1970 nor to
+    // the object's last-modified hour; the rejects still go by the last-modified day.
     let s = setup(config(&[("CLOUDFRONT_REALTIME_FIELDS", "c-ip,sc-status")]));
     s.store.insert_modified_at(
         "logs",
@@ -969,18 +1000,41 @@ async fn rows_without_a_time_are_partitioned_by_last_modified() {
         .await
         .unwrap();
     assert_eq!(response, json!({"processed": 1, "rows": 2, "rejected": 1}));
-    let key = only_key(
-        &s.store,
-        "lets/cloudfront-realtime/year=2025/month=11/day=30/hour=10/",
-        ".parquet",
+    let untimed = folder_of(None, false);
+    assert_eq!(
+        untimed,
+        "year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/\
+         day=__HIVE_DEFAULT_PARTITION__/hour=__HIVE_DEFAULT_PARTITION__"
     );
-    let (rows, _) = parquet_rows(&s.store.object("out", &key).unwrap());
+    let files = parquet_files(&s.store, "cloudfront-realtime");
+    assert_eq!(files.len(), 1);
+    assert!(
+        files[0].0.starts_with(&format!("lets/cloudfront-realtime/{untimed}/")),
+        "{}",
+        files[0].0
+    );
+    let (rows, _) = parquet_rows(&files[0].1);
+    assert_eq!(rows.len(), 2);
     assert_eq!(rows[1]["c_ip"], "192.0.2.2");
     assert_eq!(rows[1]["sc_status"], 404);
     only_key(
         &s.store,
-        "lets/cloudfront-realtime/rejects/year=2025/month=11/day=30/hour=10/",
+        "lets/_rejects/cloudfront-realtime/year=2025/month=11/day=30/",
         ".jsonl.gz",
+    );
+    // The latest document: the file without times, ordered by the last-modified time.
+    let latest: Value = serde_json::from_slice(
+        &s.store
+            .object("out", "lets/_latest/cloudfront-realtime.json")
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(latest["key"], files[0].0.as_str());
+    assert_eq!(latest["latest_ms"], 1_764_496_800_000_i64);
+    assert_eq!(
+        latest["files"],
+        json!([{"key": files[0].0, "partition": untimed, "rows": 2,
+                "earliest": null, "latest": null}])
     );
 }
 
