@@ -1038,6 +1038,291 @@ async fn rows_without_a_time_go_to_the_untimed_partition() {
     );
 }
 
+const HOUR_MS: i64 = 3_600_000;
+/// 2025-11-30T00:00:00Z.
+const DAY_MS: i64 = 1_764_460_800_000;
+
+/// The times of an access log whose records span 2012 to 2025 and the hours 00 to 06 of
+/// 2025-11-30 (the last and first second of an hour among them), out of order.
+fn spanning_times() -> Vec<i64> {
+    let mut times = Vec::new();
+    for i in 0..84 {
+        times.push(DAY_MS + (i % 6) * HOUR_MS + i * 1000);
+        if i % 6 == 0 {
+            let year = 2012 + (i / 6) as i32;
+            let t = chrono::NaiveDate::from_ymd_opt(year, 3, 15)
+                .unwrap()
+                .and_hms_opt(12, 34, 56)
+                .unwrap()
+                .and_utc()
+                .timestamp_millis();
+            times.push(t);
+        }
+    }
+    // The last second of hour 05 (the format's precision) and the first of hour 06.
+    times.push(DAY_MS + 6 * HOUR_MS - 1000);
+    times.push(DAY_MS + 6 * HOUR_MS);
+    times
+}
+
+/// Every object in `out`: key and bytes.
+fn snapshot(store: &MemoryStore) -> Vec<(String, Vec<u8>)> {
+    store
+        .keys("out")
+        .into_iter()
+        .map(|k| {
+            let bytes = store.object("out", &k).unwrap();
+            (k, bytes)
+        })
+        .collect()
+}
+
+/// Checks the partitioned files of the access log of `times`: each row in its key's
+/// partition, every line once with its own time. Returns the folders and their row counts.
+fn check_spanning_files(files: &[(String, Vec<u8>)], times: &[i64]) -> Vec<(String, usize)> {
+    let (rows, counts) = partitioned_rows(files, "time");
+    let mut seen: Vec<usize> = rows
+        .iter()
+        .map(|row| {
+            let key = row["key"].as_str().unwrap();
+            let i: usize = key["photos/".len()..key.len() - ".jpg".len()]
+                .parse()
+                .unwrap();
+            assert_eq!(row["time"], times[i], "{key}");
+            i
+        })
+        .collect();
+    seen.sort_unstable();
+    assert_eq!(seen, (0..times.len()).collect::<Vec<_>>());
+    counts
+}
+
+#[tokio::test]
+async fn an_access_log_spanning_years_and_hours_gets_one_file_per_partition() {
+    let times = spanning_times();
+    let log = s3_access_lines_at(&times);
+    let s = setup(config(&[]));
+    s.store.insert("logs", "cache-bucket/span", log.clone());
+    let event = s3_event(vec![s3_record("logs", "cache-bucket/span", log.len())]);
+    let response = s.handler.handle(event.clone()).await.unwrap();
+    assert_eq!(response["rows"], times.len());
+    let files = parquet_files(&s.store, "s3-access");
+    let counts = check_spanning_files(&files, &times);
+    // 14 years (one hour each) and the 7 hours 00 to 06 of one day.
+    let want: Vec<(String, usize)> = (2012..=2025)
+        .map(|y| (format!("year={y}/month=03/day=15/hour=12"), 1))
+        .chain((0..6).map(|h| (format!("year=2025/month=11/day=30/hour={h:02}"), 14 + usize::from(h == 5))))
+        .chain([("year=2025/month=11/day=30/hour=06".to_string(), 1)])
+        .collect();
+    let mut want = want;
+    want.sort();
+    assert_eq!(counts, want);
+    let m = s.metrics.lock().unwrap()[0].clone();
+    assert_eq!(m["parquet_files"], 21);
+    assert_eq!(m["passes"], 1);
+    assert_eq!(
+        m["parquet_keys"],
+        json!(files.iter().map(|f| f.0.clone()).collect::<Vec<_>>())
+    );
+
+    // The latest document lists every file, in partition order; no rejects.
+    let latest: Value =
+        serde_json::from_slice(&s.store.object("out", "lets/_latest/s3-access.json").unwrap())
+            .unwrap();
+    let listed: Vec<(String, String, u64)> = latest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["key"].as_str().unwrap().to_string(),
+                f["partition"].as_str().unwrap().to_string(),
+                f["rows"].as_u64().unwrap(),
+            )
+        })
+        .collect();
+    let expected_listed: Vec<(String, String, u64)> = files
+        .iter()
+        .zip(&counts)
+        .map(|((key, _), (folder, n))| (key.clone(), folder.clone(), *n as u64))
+        .collect();
+    assert_eq!(listed, expected_listed);
+    assert_eq!(latest["rejects"], Value::Null);
+    assert_eq!(latest["rows"], times.len());
+    assert_eq!(latest["latest"], "2025-11-30T06:00:00.000Z");
+    assert_eq!(latest["earliest"], "2012-03-15T12:34:56.000Z");
+    assert_eq!(latest["key"], files[20].0.as_str());
+    assert!(files[20].0.contains("/day=30/hour=06/"));
+
+    // A duplicate event: the same keys, the same bytes, and nothing else.
+    let first = snapshot(&s.store);
+    assert_eq!(first.len(), 21 + 1);
+    s.handler.handle(event.clone()).await.unwrap();
+    assert_eq!(snapshot(&s.store), first);
+
+    // One open writer at a time and rows held up to one byte: a pass per file (the partition
+    // holding the most first), each file's rest uploaded at once as the last part of its
+    // multipart upload. The same files, byte for byte.
+    let mut capped = config(&[("MAX_OPEN_PARTITIONS", "1")]);
+    capped.pending_bytes = 1;
+    capped.held_tail_bytes = 0;
+    let c = setup(capped);
+    c.store.insert("logs", "cache-bucket/span", log.clone());
+    c.handler.handle(event.clone()).await.unwrap();
+    assert_eq!(snapshot(&c.store), first);
+    assert_eq!(c.metrics.lock().unwrap()[0]["passes"], 21);
+    assert_eq!(c.store.uploads_started(), 21);
+    assert_eq!(c.store.uploads_in_progress(), 0);
+
+    // Four writers: the first pass writes four files, the next ones four each of the 17 left.
+    let mut four = config(&[("MAX_OPEN_PARTITIONS", "4")]);
+    four.pending_bytes = 1;
+    let c = setup(four);
+    c.store.insert("logs", "cache-bucket/span", log);
+    c.handler.handle(event).await.unwrap();
+    assert_eq!(snapshot(&c.store), first);
+    assert_eq!(c.metrics.lock().unwrap()[0]["passes"], 6);
+    assert_eq!(c.store.uploads_started(), 0);
+}
+
+#[tokio::test]
+async fn partition_by_day() {
+    let times = spanning_times();
+    let log = s3_access_lines_at(&times);
+    let s = setup(config(&[("PARTITION_BY", "day")]));
+    s.store.insert("logs", "cache-bucket/span", log.clone());
+    s.handler
+        .handle(s3_event(vec![s3_record("logs", "cache-bucket/span", 1)]))
+        .await
+        .unwrap();
+    let files = parquet_files(&s.store, "s3-access");
+    let counts = check_spanning_files(&files, &times);
+    let mut want: Vec<(String, usize)> = (2012..=2025)
+        .map(|y| (format!("year={y}/month=03/day=15"), 1))
+        .collect();
+    want.push(("year=2025/month=11/day=30".to_string(), 86));
+    want.sort();
+    assert_eq!(counts, want);
+    for (key, _) in &files {
+        assert!(!key.contains("hour="), "{key}");
+    }
+}
+
+#[tokio::test]
+async fn a_standard_log_spanning_hours_gets_one_file_per_hour() {
+    let text = String::from_utf8(fixture("cloudfront/standard-26.log")).unwrap();
+    let mut lines = text.lines();
+    let header: Vec<&str> = lines.by_ref().take(2).collect();
+    let line = lines.next().unwrap();
+    let rest = line.splitn(3, '\t').nth(2).unwrap();
+    // Rows out of order over four hours of two days, the boundaries to the millisecond
+    // the format gives (seconds).
+    let stamps = [
+        ("2018-07-24", "21:59:59"),
+        ("2018-07-24", "22:00:00"),
+        ("2018-07-25", "00:00:00"),
+        ("2018-07-24", "23:59:59"),
+        ("2018-07-24", "21:00:00"),
+        ("2018-07-24", "22:59:59"),
+    ];
+    let mut log = header.join("\n");
+    log.push('\n');
+    for (i, (date, time)) in stamps.iter().enumerate() {
+        let rest = rest.replacen("/index.html", &format!("/page-{i}.html"), 1);
+        log.push_str(&format!("{date}\t{time}\t{rest}\n"));
+    }
+    let s = setup(config(&[(
+        SOURCE_TYPE_MAP_VAR,
+        r#"{"std/": "cloudfront-standard"}"#,
+    )]));
+    s.store
+        .insert("logs", "std/E2.2018-07-24-21.gz", gzip(log.as_bytes()));
+    let response = s
+        .handler
+        .handle(s3_event(vec![s3_record("logs", "std/E2.2018-07-24-21.gz", 1)]))
+        .await
+        .unwrap();
+    assert_eq!(response["rows"], 6, "{response}");
+    assert_eq!(response["rejected"], 0, "{response}");
+    let files = parquet_files(&s.store, "cloudfront-standard");
+    let (rows, counts) = partitioned_rows(&files, "timestamp");
+    assert_eq!(
+        counts,
+        [
+            ("year=2018/month=07/day=24/hour=21".to_string(), 2),
+            ("year=2018/month=07/day=24/hour=22".to_string(), 2),
+            ("year=2018/month=07/day=24/hour=23".to_string(), 1),
+            ("year=2018/month=07/day=25/hour=00".to_string(), 1),
+        ]
+    );
+    // Within a file, the rows in their order in the log.
+    let pages: Vec<&str> = rows
+        .iter()
+        .map(|r| r["cs_uri_stem"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        pages,
+        [
+            "/page-0.html",
+            "/page-4.html",
+            "/page-1.html",
+            "/page-5.html",
+            "/page-3.html",
+            "/page-2.html"
+        ]
+    );
+}
+
+#[tokio::test]
+async fn many_partitions_of_large_files_stream_in_parts_and_match_one_pass() {
+    // 3000 lines over three hours, interleaved, in parts of 16 KiB: with two writers, the
+    // third hour is written by a second pass; its rest and the others' are last parts.
+    let times: Vec<i64> = (0..3000)
+        .map(|i| DAY_MS + (i % 3) * HOUR_MS + i * 1000)
+        .collect();
+    let log = s3_access_lines_at(&times);
+    let event = s3_event(vec![s3_record("logs", "cache-bucket/big", log.len())]);
+    let whole = setup(config(&[]));
+    whole.store.insert("logs", "cache-bucket/big", log.clone());
+    whole.handler.handle(event.clone()).await.unwrap();
+    let expected = snapshot(&whole.store);
+    assert_eq!(whole.store.uploads_started(), 0);
+
+    let s = small_parts(16 << 10);
+    let mut config = s.handler.config().clone();
+    config.max_open_partitions = 2;
+    config.pending_bytes = 1;
+    config.held_tail_bytes = 20 << 10;
+    let s = {
+        let store = s.store;
+        let metrics = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&metrics);
+        let handler = Handler::with_emit(
+            store.clone(),
+            config,
+            Arc::new(move |line: &str| sink.lock().unwrap().push(serde_json::from_str(line).unwrap())),
+        );
+        Setup {
+            handler,
+            store,
+            metrics,
+        }
+    };
+    s.store.insert("logs", "cache-bucket/big", log);
+    s.handler.handle(event).await.unwrap();
+    assert_eq!(snapshot(&s.store), expected);
+    assert_eq!(s.metrics.lock().unwrap()[0]["passes"], 2);
+    assert_eq!(s.store.uploads_started(), 3);
+    assert_eq!(s.store.uploads_in_progress(), 0);
+    let (parts, largest) = s.store.parts_uploaded();
+    assert_eq!(largest, 16 << 10);
+    let files = parquet_files(&s.store, "s3-access");
+    assert_eq!(files.len(), 3);
+    let total: usize = files.iter().map(|f| f.1.len().div_ceil(16 << 10)).sum();
+    assert_eq!(parts, total);
+    check_spanning_files(&files, &times);
+}
+
 /// The Parquet keys in `out`, sorted.
 fn parquet_keys(store: &MemoryStore) -> Vec<String> {
     let mut keys: Vec<String> = store
