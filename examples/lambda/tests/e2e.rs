@@ -189,7 +189,33 @@ async fn seed(client: &Client) {
     .await;
 }
 
-/// Checks the outputs of the three fixtures in `out`.
+/// The Parquet files of `format`: (key, bytes), in key order.
+fn parquet_files(objects: &BTreeMap<String, Vec<u8>>, format: &str) -> Vec<(String, Vec<u8>)> {
+    objects
+        .iter()
+        .filter(|(k, _)| k.starts_with(&format!("lets/{format}/")))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect()
+}
+
+/// The Parquet file of an incomplete object (`aws_access_logs.incomplete`), the only one.
+fn incomplete_file(objects: &BTreeMap<String, Vec<u8>>) -> (&str, &[u8]) {
+    let found: Vec<_> = objects
+        .iter()
+        .filter(|(k, v)| {
+            k.ends_with(".parquet")
+                && parquet_rows(v)
+                    .1
+                    .contains_key(aws_access_logs::parquet::META_INCOMPLETE)
+        })
+        .collect();
+    assert_eq!(found.len(), 1, "{:?}", found.iter().map(|f| f.0).collect::<Vec<_>>());
+    (found[0].0.as_str(), found[0].1.as_slice())
+}
+
+/// Checks the outputs of the three fixtures in `out`: one Parquet file per partition, each
+/// with exactly its rows; the rejects under `_rejects/`, the latest documents under
+/// `_latest/` naming every file.
 fn check_outputs(objects: &BTreeMap<String, Vec<u8>>) {
     for (format, fixture_name, time, source_key) in [
         ("s3-access", "s3/quirks.expected.json", "time", S3_KEY),
@@ -207,14 +233,21 @@ fn check_outputs(objects: &BTreeMap<String, Vec<u8>>) {
         ),
     ] {
         let expected = expected(fixture_name);
-        let partition = partition_of(&expected, time);
-        let (key, bytes) = only(objects, &format!("lets/{format}/{partition}/"), ".parquet");
-        let (rows, meta) = parquet_rows(bytes);
-        assert_rows(&rows, &expected);
-        assert_eq!(meta["aws_access_logs.rows"], rows.len().to_string());
+        let files = parquet_files(objects, format);
+        let (rows, counts) = partitioned_rows(&files, time);
+        assert_eq!(counts, folders_of(&expected, time, false), "{format}");
+        assert_rows(&rows, &in_partition_order(&expected, time, false));
+        let id = files[0].0.rsplit('/').next().unwrap().replace(".parquet", "");
+        assert!(files.iter().all(|f| f.0.ends_with(&format!("/{id}.parquet"))));
         let latest: Value =
-            serde_json::from_slice(&objects[&format!("lets/{format}/latest.json")]).unwrap();
-        assert_eq!(latest["key"], key);
+            serde_json::from_slice(&objects[&format!("lets/_latest/{format}.json")]).unwrap();
+        let listed: Vec<&str> = latest["files"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["key"].as_str().unwrap())
+            .collect();
+        assert_eq!(listed, files.iter().map(|f| f.0.as_str()).collect::<Vec<_>>());
         assert_eq!(
             latest["source"],
             json!({"bucket": "logs", "key": source_key})
@@ -222,21 +255,19 @@ fn check_outputs(objects: &BTreeMap<String, Vec<u8>>) {
         let want_rejects = expected_reject_lines(&expected);
         let rejects: Vec<_> = objects
             .iter()
-            .filter(|(k, _)| k.starts_with(&format!("lets/{format}/rejects/")))
+            .filter(|(k, _)| k.starts_with(&format!("lets/_rejects/{format}/")))
             .collect();
         if want_rejects.is_empty() {
             assert!(rejects.is_empty());
+            assert_eq!(latest["rejects"], Value::Null);
         } else {
             assert_eq!(rejects.len(), 1);
-            let id = key
-                .rsplit('/')
-                .next()
-                .unwrap()
-                .replace(".parquet", ".jsonl.gz");
-            assert_eq!(
-                rejects[0].0,
-                &format!("lets/{format}/rejects/{partition}/{id}")
-            );
+            let key = rejects[0].0;
+            assert_eq!(latest["rejects"], key.as_str());
+            // Under the source object's last-modified day.
+            assert!(key.ends_with(&format!("/{id}.jsonl.gz")), "{key}");
+            let (start, end) = partition_range(&key_partition(key)).unwrap();
+            assert_eq!(end - start, 86_400_000, "{key}");
             let lines: Vec<u64> = reject_lines(rejects[0].1)
                 .iter()
                 .map(|r| r["line"].as_u64().unwrap())
@@ -280,8 +311,9 @@ async fn handler_against_a_real_s3_server() {
 
     let first = snapshot(&client, "out").await;
     check_outputs(&first);
-    // 3 Parquet, 2 rejects (the standard fixture has none), 3 latest.json.
-    assert_eq!(first.len(), 8, "{:?}", first.keys().collect::<Vec<_>>());
+    // 21 Parquet (18 partitions of the access log, 2 of the real-time log, 1 of the standard
+    // log), 2 rejects (the standard fixture has none), 3 latest documents.
+    assert_eq!(first.len(), 26, "{:?}", first.keys().collect::<Vec<_>>());
 
     // At-least-once delivery: everything again, the same bytes under the same keys.
     handler.handle(s3).await.unwrap();
@@ -329,14 +361,13 @@ async fn handler_against_a_real_s3_server() {
         "{response}"
     );
     let objects = snapshot(&client, "out").await;
-    let (_, bytes) = only(
-        &objects,
-        "lets/s3-access/year=2019/month=02/day=06/",
-        ".parquet",
+    let (key, bytes) = incomplete_file(&objects);
+    assert!(
+        key.starts_with("lets/s3-access/year=2019/month=02/day=06/hour=00/"),
+        "{key}"
     );
-    let (rows, meta) = parquet_rows(bytes);
+    let (rows, _) = parquet_rows(bytes);
     assert_eq!(Value::from(rows.len()), response["rows"]);
-    assert!(meta.contains_key(aws_access_logs::parquet::META_INCOMPLETE));
 
     // EventBridge: `a+b` is read, not `a b`; an encoded key is resolved by its ETag.
     put(&client, "logs", "cache-bucket/a+b", s3_access_lines(3)).await;
@@ -651,17 +682,14 @@ async fn the_binary_under_the_lambda_runtime_api() {
     );
 
     let objects = snapshot(&client, "out").await;
-    let (_, bytes) = only(&objects, "lets/s3-access/year=2019/", ".parquet");
-    assert!(
-        parquet_rows(bytes)
-            .1
-            .contains_key(aws_access_logs::parquet::META_INCOMPLETE)
-    );
+    // The truncated gzip's rows (one hour), marked incomplete; its outputs aside, the
+    // fixtures' are as the handler writes them.
+    let (key, _) = incomplete_file(&objects);
+    assert!(key.starts_with("lets/s3-access/year=2019/month=02/day=06/hour=00/"));
+    let truncated_id = key.rsplit('/').next().unwrap().replace(".parquet", "");
     let objects: BTreeMap<String, Vec<u8>> = objects
         .into_iter()
-        .filter(|(k, _)| {
-            !(k.starts_with("lets/s3-access/") && k.contains("/year=2019/month=02/day=06/"))
-        })
+        .filter(|(k, _)| !k.contains(&truncated_id))
         .collect();
     check_outputs(&objects);
 
@@ -828,4 +856,216 @@ async fn peak_memory_on_large_objects() {
         peak_kb as f64 * 1024.0 / 1e6
     );
     assert!(peak_kb * 1024 < 256 * 1024 * 1024, "peak RSS {peak_kb} kB");
+}
+
+/// A key as a CSV manifest must list it: URL-encoded (`/` and unreserved characters kept),
+/// with a space as `+` when `plus` (as form encoding writes it) and as `%20` otherwise.
+fn manifest_key(key: &str, plus: bool) -> String {
+    use percent_encoding::{AsciiSet, NON_ALPHANUMERIC, utf8_percent_encode};
+    const KEEP: &AsciiSet = &NON_ALPHANUMERIC
+        .remove(b'-')
+        .remove(b'_')
+        .remove(b'.')
+        .remove(b'~')
+        .remove(b'/');
+    let encoded = utf8_percent_encode(key, KEEP).to_string();
+    if plus {
+        encoded.replace("%20", "+")
+    } else {
+        encoded
+    }
+}
+
+/// `"{rows} rows, {rejected} rejected, {n} Parquet file(s) ({format})"` → (rows, n, format).
+fn succeeded(result: &str) -> (usize, usize, String) {
+    let pattern =
+        regex::Regex::new(r"(\d+) rows, \d+ rejected, (\d+) Parquet files? \(([a-z0-9-]+)\)$")
+            .unwrap();
+    let c = pattern
+        .captures(result)
+        .unwrap_or_else(|| panic!("{result:?}"));
+    (
+        c[1].parse().unwrap(),
+        c[2].parse().unwrap(),
+        c[3].to_string(),
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn batch_operations_backfill_from_a_csv_manifest() {
+    let Some(moto) = moto_server() else { return };
+    let client = client(&moto.url).await;
+    for bucket in ["logs", "out", "manifests"] {
+        client.create_bucket().bucket(bucket).send().await.unwrap();
+    }
+    // Existing log objects: a key with spaces, one with non-ASCII characters and a `+`, a
+    // standard log found by its content, a truncated gzip, and one deleted since the
+    // manifest was made.
+    const SPACED: &str = "cache-bucket/2026-11-30-10-00-00-ABCDEF access log";
+    const ACCENTED: &str = "cloudfront-realtime/2026/11/30/10/journal-café+1.gz";
+    const TRUNCATED: &str = "cache-bucket/2026-11-30-11-00-00-TRUNCATED.gz";
+    const DELETED: &str = "cache-bucket/2026-11-30-12-00-00-DELETED";
+    put(&client, "logs", SPACED, s3_access_lines(40)).await;
+    put(
+        &client,
+        "logs",
+        ACCENTED,
+        gzip(&fixture("cloudfront/realtime.log")),
+    )
+    .await;
+    put(
+        &client,
+        "logs",
+        STD_KEY,
+        gzip(&fixture("cloudfront/standard-26.log")),
+    )
+    .await;
+    let mut truncated = gzip(&s3_access_lines(2000));
+    truncated.truncate(truncated.len() / 2);
+    put(&client, "logs", TRUNCATED, truncated).await;
+
+    // The manifest, as a backfill writes it: bucket,key with URL-encoded keys.
+    let manifest: String = [
+        ("logs", SPACED, true),
+        ("logs", ACCENTED, false),
+        ("logs", STD_KEY, false),
+        ("logs", TRUNCATED, false),
+        ("logs", DELETED, false),
+    ]
+    .iter()
+    .map(|(bucket, key, plus)| format!("{bucket},{}\n", manifest_key(key, *plus)))
+    .collect();
+    assert!(manifest.contains("ABCDEF+access+log") && manifest.contains("caf%C3%A9%2B1"));
+    put(
+        &client,
+        "manifests",
+        "batch-manifests/backfill.csv",
+        manifest.into_bytes(),
+    )
+    .await;
+
+    let metrics = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&metrics);
+    let handler = Handler::with_emit(
+        S3Store::new(client.clone()),
+        config(&[]),
+        Arc::new(move |line: &str| {
+            sink.lock()
+                .unwrap()
+                .push(serde_json::from_str::<Value>(line).unwrap())
+        }),
+    );
+
+    // Batch Operations reads the manifest and invokes the function once per row, the key
+    // as listed. Schema 1.0 first, then the same job in schema 2.0: a re-run.
+    let manifest =
+        String::from_utf8(get(&client, "manifests", "batch-manifests/backfill.csv").await).unwrap();
+    let rows: Vec<(String, String, Option<String>)> = manifest
+        .lines()
+        .map(|line| {
+            let fields: Vec<&str> = line.split(',').collect();
+            let version = fields
+                .get(2)
+                .filter(|v| !v.is_empty())
+                .map(|v| v.to_string());
+            (fields[0].to_string(), fields[1].to_string(), version)
+        })
+        .collect();
+    assert_eq!(rows.len(), 5);
+    let mut first_results = Vec::new();
+    let mut expected_objects = BTreeMap::new();
+    for schema in ["1.0", "2.0"] {
+        let mut results = Vec::new();
+        for (i, (bucket, key, version)) in rows.iter().enumerate() {
+            let before = snapshot(&client, "out").await;
+            let task_id = format!("task-{i}");
+            let invocation_id = format!("invocation-{schema}-{i}");
+            let event = batch_event(
+                schema,
+                &invocation_id,
+                &[(&task_id, bucket, key, version.as_deref())],
+            );
+            let response = handler.handle(event).await.unwrap();
+            let mut result = batch_results(&response, schema, &invocation_id);
+            assert_eq!(result.len(), 1, "{response}");
+            let (id, code, text) = result.remove(0);
+            assert_eq!(id, task_id);
+            let after = snapshot(&client, "out").await;
+            // The Parquet files this task wrote (or rewrote, on the second pass).
+            let written: Vec<(&String, &Vec<u8>)> = after
+                .iter()
+                .filter(|(k, bytes)| {
+                    k.ends_with(".parquet") && (schema == "2.0" || before.get(*k) != Some(*bytes))
+                })
+                .collect();
+            for (k, _) in &written {
+                assert!(k.starts_with("lets/"), "{k}");
+            }
+            if schema == "1.0" {
+                let rows: usize = written
+                    .iter()
+                    .map(|(_, bytes)| parquet_rows(bytes).0.len())
+                    .sum();
+                let files: Vec<String> = written.iter().map(|(k, _)| k.to_string()).collect();
+                results.push((code, text, rows, files));
+            } else {
+                results.push((code, text, 0, Vec::new()));
+            }
+            if schema == "1.0" {
+                expected_objects = after;
+            }
+        }
+        if schema == "1.0" {
+            first_results = results;
+        } else {
+            // The re-run: the same results, the same bytes under the same keys.
+            for (first, again) in first_results.iter().zip(&results) {
+                assert_eq!((&first.0, &first.1), (&again.0, &again.1));
+            }
+            assert_eq!(snapshot(&client, "out").await, expected_objects);
+        }
+    }
+
+    let result = |i: usize| &first_results[i];
+    // Succeeded: the rows in the Parquet files written, as the result string says.
+    for (i, want_rows, format) in [
+        (0, 40, "s3-access"),
+        (
+            1,
+            expected("cloudfront/realtime.expected.json")["stats"]["rows"]
+                .as_u64()
+                .unwrap() as usize,
+            "cloudfront-realtime",
+        ),
+        (2, 2, "cloudfront-standard"),
+    ] {
+        let (code, text, rows, files) = result(i);
+        assert_eq!(code, "Succeeded", "task {i}: {text}");
+        assert_eq!(
+            succeeded(text),
+            (want_rows, files.len(), format.to_string())
+        );
+        assert_eq!(*rows, want_rows, "task {i}");
+        assert!(!files.is_empty());
+    }
+    // The truncated gzip: a permanent failure naming the cause; its readable rows written.
+    let (code, text, rows, files) = result(3);
+    assert_eq!(code, "PermanentFailure");
+    assert!(text.starts_with("incomplete: corrupt gzip"), "{text}");
+    let (said_rows, said_files, format) = succeeded(text);
+    assert_eq!((said_rows, said_files), (*rows, files.len()));
+    assert!(*rows > 0 && *rows < 2000, "{rows}");
+    assert_eq!(format, "s3-access");
+    // The deleted object: worth retrying (S3 Batch Operations runs it again, then reports
+    // it failed).
+    let (code, text, rows, _) = result(4);
+    assert_eq!(code, "TemporaryFailure");
+    assert_eq!(text, "cannot read the object: no such object");
+    assert_eq!(*rows, 0);
+
+    // One metrics line per object converted, per pass.
+    let metrics = metrics.lock().unwrap();
+    let keys: Vec<&str> = metrics.iter().map(|m| m["key"].as_str().unwrap()).collect();
+    let once = [SPACED, ACCENTED, STD_KEY, TRUNCATED];
+    assert_eq!(keys, [once, once].concat());
 }
