@@ -144,24 +144,6 @@ async fn snapshot(client: &Client, bucket: &str) -> BTreeMap<String, Vec<u8>> {
     objects
 }
 
-fn only<'a>(
-    objects: &'a BTreeMap<String, Vec<u8>>,
-    prefix: &str,
-    suffix: &str,
-) -> (&'a str, &'a [u8]) {
-    let found: Vec<_> = objects
-        .iter()
-        .filter(|(k, _)| k.starts_with(prefix) && k.ends_with(suffix))
-        .collect();
-    assert_eq!(
-        found.len(),
-        1,
-        "{:?} under {prefix}",
-        objects.keys().collect::<Vec<_>>()
-    );
-    (found[0].0.as_str(), found[0].1.as_slice())
-}
-
 const RT_KEY: &str = "cloudfront-realtime/2026/11/30/10/logs-stream-1-2026-11-30-10-00-00-6b1e.gz";
 const S3_KEY: &str = "cache-bucket/2026-11-30-10-00-00-ABCDEF access log";
 const S3_KEY_ENCODED: &str = "cache-bucket/2026-11-30-10-00-00-ABCDEF+access+log";
@@ -393,6 +375,67 @@ async fn handler_against_a_real_s3_server() {
         let event = eventbridge_event_with_etag("logs", "cache-bucket/a+b", 1, &etag);
         assert_eq!(handler.handle(event).await.unwrap()["rows"], rows);
     }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn further_passes_read_the_same_object_again() {
+    let Some(moto) = moto_server() else { return };
+    let client = client(&moto.url).await;
+    for bucket in ["logs", "out", "out-capped"] {
+        client.create_bucket().bucket(bucket).send().await.unwrap();
+    }
+    // An access log over 2012 to 2025 and six hours of one day, out of order.
+    let mut times = Vec::new();
+    for i in 0..60_i64 {
+        times.push(1_764_460_800_000 + (i % 6) * 3_600_000 + i * 1000);
+        if i % 4 == 0 {
+            times.push(1_331_814_896_000 + (i / 4) * 31_536_000_000);
+        }
+    }
+    let log = s3_access_lines_at(&times);
+    put(&client, "logs", "cache-bucket/span", log).await;
+    let event = s3_event(vec![s3_record("logs", "cache-bucket/span", 1)]);
+    let handler = Handler::with_emit(
+        S3Store::new(client.clone()),
+        config(&[]),
+        Arc::new(|_: &str| {}),
+    );
+    handler.handle(event.clone()).await.unwrap();
+    // Two writers at a time, each file's rest uploaded at once: the object is read again
+    // (with If-Match: its ETag) until every partition is written.
+    let mut capped = config(&[("MAX_OPEN_PARTITIONS", "2")]);
+    capped.output_bucket = "out-capped".into();
+    capped.pending_bytes = 1;
+    capped.held_tail_bytes = 0;
+    let passes = Arc::new(Mutex::new(Vec::new()));
+    let sink = Arc::clone(&passes);
+    let handler = Handler::with_emit(
+        S3Store::new(client.clone()),
+        capped,
+        Arc::new(move |line: &str| {
+            let m: Value = serde_json::from_str(line).unwrap();
+            sink.lock().unwrap().push(m["passes"].as_u64().unwrap());
+        }),
+    );
+    handler.handle(event).await.unwrap();
+    let one = snapshot(&client, "out").await;
+    let capped = snapshot(&client, "out-capped").await;
+    let files = parquet_files(&one, "s3-access");
+    assert_eq!(files.len(), 21);
+    let (rows, _) = partitioned_rows(&files, "time");
+    assert_eq!(rows.len(), times.len());
+    assert_eq!(*passes.lock().unwrap(), [11]);
+    // The same files, byte for byte; the latest documents differ only by their bucket.
+    for (key, bytes) in &one {
+        if key.starts_with("lets/_latest/") {
+            let mut doc: Value = serde_json::from_slice(bytes).unwrap();
+            doc["bucket"] = json!("out-capped");
+            assert_eq!(serde_json::from_slice::<Value>(&capped[key]).unwrap(), doc);
+        } else {
+            assert_eq!(&capped[key], bytes, "{key}");
+        }
+    }
+    assert_eq!(one.len(), capped.len());
 }
 
 /// A Lambda runtime API on 127.0.0.1: hands out `events`, collects the function's answers.
