@@ -1488,3 +1488,619 @@ fn devices_are_written_in_place() {
     assert!(leftovers.is_empty(), "{leftovers:?}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+/// `YYYY-MM-DDTHH:MM:SS` (UTC) as seconds since the epoch.
+fn epoch_s(text: &str) -> i64 {
+    common::iso_ms(&format!("{text}.000Z")) / 1000
+}
+
+/// An S3 access log of one line per time in `times` (seconds since the epoch, UTC), in that
+/// order, the n-th line's request id `REQ` and n in 8 digits.
+fn s3_log_at(times: &[i64]) -> Vec<u8> {
+    const MONTHS: [&str; 12] = [
+        "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+    ];
+    let template = std::fs::read(fixture("s3/quirks.log")).unwrap();
+    let first = template.split(|&b| b == b'\n').next().unwrap();
+    let first = String::from_utf8(first.to_vec()).unwrap();
+    let (head, rest) = first.split_once('[').unwrap();
+    let (_, tail) = rest.split_once(']').unwrap();
+    let mut log = Vec::new();
+    for (n, &t) in times.iter().enumerate() {
+        let day = aws_access_logs::partition::Granularity::Hour.of(t * 1000);
+        let values: Vec<i64> = day.values().into_iter().map(Option::unwrap).collect();
+        let (year, month, mday, hour) = (values[0], values[1], values[2], values[3]);
+        let secs = t.rem_euclid(3600);
+        let stamp = format!(
+            "[{mday:02}/{}/{year}:{hour:02}:{:02}:{:02} +0000]",
+            MONTHS[month as usize - 1],
+            secs / 60,
+            secs % 60
+        );
+        let tail = tail.replacen("3E57427F3EXAMPLE", &format!("REQ{n:08}"), 1);
+        let line = format!("{head}{stamp}{tail}\n");
+        log.extend_from_slice(line.as_bytes());
+    }
+    log
+}
+
+/// Every Parquet file of the table under `dir` (`FORMAT/year=.../NAME.parquet`), with the
+/// partition folder each is in.
+fn table_files(dir: &Path) -> Vec<(String, String)> {
+    files(dir)
+        .into_iter()
+        .filter(|f| !f.starts_with("_rejects/"))
+        .map(|f| {
+            assert!(f.ends_with(".parquet"), "{f}");
+            let folder = f.rsplit_once('/').unwrap().0.to_string();
+            (f, folder)
+        })
+        .collect()
+}
+
+/// Checks that every row of every file of `format` in the table under `dir` is in its file's
+/// partition (by `time_column`, at `granularity`); returns the rows of all these files.
+fn rows_in_their_partitions(
+    dir: &Path,
+    format: &str,
+    time_column: &str,
+    granularity: aws_access_logs::partition::Granularity,
+) -> Vec<serde_json::Map<String, Value>> {
+    let mut all = Vec::new();
+    let prefix = format!("{format}/");
+    for (file, folder) in table_files(dir) {
+        if !file.starts_with(&prefix) {
+            continue;
+        }
+        let rows = read_parquet_rows(&dir.join(&file));
+        assert!(!rows.is_empty(), "{file} is empty");
+        let partition = folder.split_once('/').unwrap().1;
+        for row in &rows {
+            let expected = match row.get(time_column).and_then(Value::as_i64) {
+                Some(ms) => granularity.of(ms).path(),
+                None => aws_access_logs::partition::Partition::Untimed(granularity).path(),
+            };
+            assert_eq!(partition, expected, "{file}: {row:?}");
+        }
+        all.extend(rows);
+    }
+    all
+}
+
+fn request_ids(rows: &[serde_json::Map<String, Value>]) -> Vec<String> {
+    let mut ids: Vec<String> = rows
+        .iter()
+        .map(|r| r["request_id"].as_str().unwrap().to_string())
+        .collect();
+    ids.sort();
+    ids
+}
+
+/// Every file under `dir` with its bytes.
+fn file_bytes(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let data = std::fs::read(dir.join(&f)).unwrap();
+            (f, data)
+        })
+        .collect()
+}
+
+#[test]
+fn partitioned_table_of_an_s3_log_spanning_hours_days_and_years() {
+    use aws_access_logs::partition::Granularity;
+    let dir = temp_dir("convert-partitioned");
+    let logs = dir.join("logs/2019");
+    std::fs::create_dir_all(&logs).unwrap();
+    // Out of order, across an hour, a day, a month and a year; and a rejected line.
+    let times = [
+        "2019-12-31T23:59:59",
+        "2020-01-01T00:00:00",
+        "2019-12-31T22:10:00",
+        "2019-12-31T23:00:00",
+        "2020-01-01T00:59:59",
+        "2019-12-31T23:30:00",
+        "2020-02-29T12:00:00",
+        "2019-12-30T01:00:00",
+    ]
+    .map(epoch_s);
+    let mut log = s3_log_at(&times);
+    log.extend_from_slice(b"not a log line\n");
+    std::fs::write(logs.join("access.log"), &log).unwrap();
+    let out = dir.join("table");
+    let summary = dir.join("summary.json");
+    let output = Command::new(convert_exe())
+        .arg(dir.join("logs"))
+        .args(["--partition-by", "hour", "-o"])
+        .arg(&out)
+        .arg("--summary-json")
+        .arg(&summary)
+        .output()
+        .unwrap();
+    let text = stderr(&output);
+    assert!(output.status.success(), "{text}");
+    let name = "2019__access";
+    assert_eq!(
+        files(&out),
+        [
+            format!("_rejects/s3-access/{name}.jsonl.gz"),
+            format!("s3-access/year=2019/month=12/day=30/hour=01/{name}.parquet"),
+            format!("s3-access/year=2019/month=12/day=31/hour=22/{name}.parquet"),
+            format!("s3-access/year=2019/month=12/day=31/hour=23/{name}.parquet"),
+            format!("s3-access/year=2020/month=01/day=01/hour=00/{name}.parquet"),
+            format!("s3-access/year=2020/month=02/day=29/hour=12/{name}.parquet"),
+        ]
+    );
+    let rows = rows_in_their_partitions(&out, "s3-access", "time", Granularity::Hour);
+    let expected: Vec<String> = (0..times.len()).map(|n| format!("REQ{n:08}")).collect();
+    assert_eq!(request_ids(&rows), expected);
+    // Rows keep their input order within a file.
+    let hour23 = read_parquet_rows(&out.join(format!(
+        "s3-access/year=2019/month=12/day=31/hour=23/{name}.parquet"
+    )));
+    let ids: Vec<&str> = hour23
+        .iter()
+        .map(|r| r["request_id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["REQ00000000", "REQ00000003", "REQ00000005"]);
+    // Each file's metadata counts its own rows.
+    let meta = parquet_metadata(&out.join(format!(
+        "s3-access/year=2019/month=12/day=31/hour=23/{name}.parquet"
+    )));
+    assert_eq!(meta["aws_access_logs.rows"], "3");
+    assert_eq!(meta["aws_access_logs.format"], "s3");
+    // The rejects, outside the table, with the fields of --rejects.
+    let gz = std::fs::read(out.join(format!("_rejects/s3-access/{name}.jsonl.gz"))).unwrap();
+    let mut text_rejects = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(&gz[..]),
+        &mut text_rejects,
+    )
+    .unwrap();
+    let rejects: Vec<Value> = text_rejects
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(rejects.len(), 1, "{text_rejects}");
+    assert_eq!(rejects[0]["raw"], "not a log line");
+    assert_eq!(rejects[0]["line"], times.len() as u64 + 1);
+    assert!(
+        rejects[0]["input"]
+            .as_str()
+            .unwrap()
+            .ends_with("access.log")
+    );
+    // The summary: files written.
+    let json: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(json["partition_by"], "hour");
+    assert_eq!(json["total"]["files"], 5);
+    assert_eq!(json["inputs"][0]["files"], 5);
+    assert_eq!(
+        json["inputs"][0]["partition_files"]
+            .as_array()
+            .unwrap()
+            .len(),
+        5
+    );
+    assert_eq!(json["inputs"][0]["rows"], 8);
+    assert!(text.lines().next().unwrap().contains("files"), "{text}");
+
+    // Again: the outputs exist (exit 1, nothing changed); with --force, the same files.
+    let before = file_bytes(&out);
+    let again = |extra: &[&str]| {
+        Command::new(convert_exe())
+            .arg(dir.join("logs"))
+            .args(["--partition-by", "hour", "-q", "-o"])
+            .arg(&out)
+            .args(extra)
+            .output()
+            .unwrap()
+    };
+    let output = again(&[]);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains("--force"), "{}", stderr(&output));
+    assert_eq!(file_bytes(&out), before);
+    let output = again(&["--force"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(file_bytes(&out), before);
+
+    // By the day.
+    let days = dir.join("days");
+    let output = Command::new(convert_exe())
+        .arg(logs.join("access.log"))
+        .args(["--partition-by", "day", "-q", "-o"])
+        .arg(&days)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        files(&days),
+        [
+            "_rejects/s3-access/access.jsonl.gz",
+            "s3-access/year=2019/month=12/day=30/access.parquet",
+            "s3-access/year=2019/month=12/day=31/access.parquet",
+            "s3-access/year=2020/month=01/day=01/access.parquet",
+            "s3-access/year=2020/month=02/day=29/access.parquet",
+        ]
+    );
+    let rows = rows_in_their_partitions(&days, "s3-access", "time", Granularity::Day);
+    assert_eq!(request_ids(&rows), expected);
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn partitioned_cloudfront_logs_and_rows_without_a_time() {
+    use aws_access_logs::partition::Granularity;
+    let dir = temp_dir("convert-partitioned-cf");
+    let out = dir.join("table");
+    let output = Command::new(convert_exe())
+        .arg(fixture("cloudfront/standard-33.log"))
+        .arg(fixture("cloudfront/realtime.log"))
+        .args([
+            "--fields",
+            &realtime_fields(),
+            "--partition-by",
+            "hour",
+            "-o",
+        ])
+        .arg(&out)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        files(&out),
+        [
+            "_rejects/cloudfront-realtime/realtime.jsonl.gz",
+            "_rejects/cloudfront-standard/standard-33.jsonl.gz",
+            "cloudfront-realtime/year=2023/month=05/day=16/hour=08/realtime.parquet",
+            "cloudfront-realtime/year=2023/month=11/day=14/hour=22/realtime.parquet",
+            "cloudfront-standard/year=2019/month=12/day=04/hour=00/standard-33.parquet",
+            "cloudfront-standard/year=2019/month=12/day=04/hour=21/standard-33.parquet",
+            "cloudfront-standard/year=2019/month=12/day=04/hour=23/standard-33.parquet",
+            "cloudfront-standard/year=2020/month=02/day=29/hour=21/standard-33.parquet",
+        ]
+    );
+    let rows =
+        rows_in_their_partitions(&out, "cloudfront-standard", "timestamp", Granularity::Hour);
+    let whole = dir.join("standard.parquet");
+    let output = convert(&[fixture("cloudfront/standard-33.log")], &whole);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let mut expected = read_parquet_rows(&whole);
+    let key = |r: &serde_json::Map<String, Value>| serde_json::to_string(r).unwrap();
+    let mut got = rows;
+    got.sort_by_key(key);
+    expected.sort_by_key(key);
+    assert_eq!(got, expected);
+    let rows =
+        rows_in_their_partitions(&out, "cloudfront-realtime", "timestamp", Granularity::Hour);
+    assert_eq!(rows.len(), 6);
+
+    // A real-time field list without `timestamp`: every row in the untimed partition.
+    let untimed = dir.join("untimed");
+    let log = dir.join("rt.log");
+    std::fs::write(&log, "192.0.2.1\t200\t/a\n192.0.2.2\t404\t/b\n").unwrap();
+    let output = Command::new(convert_exe())
+        .arg(&log)
+        .args([
+            "--fields",
+            "c-ip,sc-status,cs-uri-stem",
+            "--partition-by",
+            "day",
+            "-q",
+            "-o",
+        ])
+        .arg(&untimed)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        files(&untimed),
+        [
+            "cloudfront-realtime/year=__HIVE_DEFAULT_PARTITION__/month=__HIVE_DEFAULT_PARTITION__/\
+          day=__HIVE_DEFAULT_PARTITION__/rt.parquet"
+        ]
+    );
+    assert_eq!(
+        rows_in_their_partitions(
+            &untimed,
+            "cloudfront-realtime",
+            "timestamp",
+            Granularity::Day
+        )
+        .len(),
+        2
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+/// `n` times over `n / 120` hours from 2019-06-01, mostly in order (every 7th two hours
+/// late).
+fn spanning_times(n: usize) -> Vec<i64> {
+    let start = epoch_s("2019-06-01T00:00:00");
+    (0..n as i64)
+        .map(|i| start + i * 30 - if i % 7 == 6 { 7200 } else { 0 })
+        .collect()
+}
+
+/// An S3 access log of a line at each of [`spanning_times`].
+fn s3_log_spanning(n: usize) -> Vec<u8> {
+    s3_log_at(&spanning_times(n))
+}
+
+/// The number of hours `times` fall in.
+fn hours(times: &[i64]) -> usize {
+    let hours: std::collections::BTreeSet<i64> = times.iter().map(|t| t.div_euclid(3600)).collect();
+    hours.len()
+}
+
+#[test]
+fn partitioned_outputs_are_identical_for_any_thread_count_and_open_file_limit() {
+    let dir = temp_dir("convert-partitioned-threads");
+    let logs = dir.join("logs");
+    log_tree(&logs);
+    // Large enough to be cut into segments decoded in parallel (when converted alone).
+    let big = s3_log_spanning(6000);
+    assert!(big.len() > 30 * 65536);
+    std::fs::write(logs.join("big.log"), &big).unwrap();
+    std::fs::write(logs.join("big-gzip.gz"), gzip(&big)).unwrap();
+    let runs: [&[&str]; 4] = [
+        &["--threads", "1"],
+        &["--threads", "2"],
+        &["--threads", "2", "--open-partitions", "3"],
+        &["--threads", "1", "--open-partitions", "1"],
+    ];
+    let tuning = [
+        "--segment-size",
+        "65536",
+        "--batch-size",
+        "100",
+        "--checkpoint-rows",
+        "250",
+        "--partition-by",
+        "hour",
+        "-q",
+    ];
+    // Several inputs side by side, and the big one alone (on all threads).
+    for input in [logs.clone(), logs.join("big.log"), logs.join("big-gzip.gz")] {
+        let mut outputs = Vec::new();
+        for (i, extra) in runs.iter().enumerate() {
+            let out = dir.join(format!("out-{i}"));
+            let _ = std::fs::remove_dir_all(&out);
+            let output = Command::new(convert_exe())
+                .arg(&input)
+                .args(["--fields", &realtime_fields()])
+                .args(tuning)
+                .args(*extra)
+                .arg("-o")
+                .arg(&out)
+                .output()
+                .unwrap();
+            assert!(output.status.success(), "{extra:?}: {}", stderr(&output));
+            outputs.push(file_bytes(&out));
+        }
+        for (i, output) in outputs.iter().enumerate().skip(1) {
+            let names = |o: &[(String, Vec<u8>)]| o.iter().map(|f| f.0.clone()).collect::<Vec<_>>();
+            assert_eq!(names(output), names(&outputs[0]));
+            assert!(
+                output == &outputs[0],
+                "{}: the outputs of {:?} differ from those of {:?}",
+                input.display(),
+                runs[i],
+                runs[0]
+            );
+        }
+        if input == logs.join("big.log") {
+            // 6000 lines over 50 hours (and the two before, of the late lines).
+            let parquet = outputs[0]
+                .iter()
+                .filter(|f| f.0.ends_with(".parquet"))
+                .count();
+            assert_eq!(parquet, hours(&spanning_times(6000)));
+            assert_eq!(parquet, 52);
+            let rows = rows_in_their_partitions(
+                &dir.join("out-0"),
+                "s3-access",
+                "time",
+                aws_access_logs::partition::Granularity::Hour,
+            );
+            let expected: Vec<String> = (0..6000).map(|n| format!("REQ{n:08}")).collect();
+            assert_eq!(request_ids(&rows), expected);
+            // Row groups were ended at the checkpoints.
+            let file = dir.join("out-0/s3-access/year=2019/month=06/day=01/hour=05/big.parquet");
+            let reader =
+                ParquetRecordBatchReaderBuilder::try_new(std::fs::File::open(&file).unwrap())
+                    .unwrap();
+            assert!(reader.metadata().num_row_groups() > 1);
+        }
+    }
+
+    // Stdin, read again from its copy in the output directory: the same files.
+    let out = dir.join("stdin");
+    let mut child = Command::new(convert_exe())
+        .arg("-")
+        .args(tuning)
+        .args(["--open-partitions", "4", "-o"])
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(&gzip(&big)).unwrap();
+    assert!(child.wait().unwrap().success());
+    let from_stdin = file_bytes(&out);
+    let from_file = {
+        let out = dir.join("out-0");
+        let _ = std::fs::remove_dir_all(&out);
+        let output = Command::new(convert_exe())
+            .arg(logs.join("big.log"))
+            .args(tuning)
+            .arg("-o")
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        file_bytes(&out)
+    };
+    assert_eq!(from_stdin.len(), 52);
+    for ((a, a_bytes), (b, b_bytes)) in from_stdin.iter().zip(&from_file) {
+        assert_eq!(a.replace("stdin.parquet", "big.parquet"), *b);
+        assert!(a_bytes == b_bytes, "{a} differs from {b}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn partitioned_usage_errors_and_failed_inputs() {
+    let dir = temp_dir("convert-partitioned-errors");
+    let log = dir.join("a.log");
+    std::fs::write(&log, s3_log_spanning(600)).unwrap();
+    let usage = |args: &[&std::ffi::OsStr], what: &str| {
+        let output = run(args);
+        assert_eq!(
+            output.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+        assert!(
+            stderr(&output).contains(what),
+            "{args:?}: {}",
+            stderr(&output)
+        );
+    };
+    let p = |s: &'static str| std::ffi::OsStr::new(s);
+    let table = dir.join("table");
+    usage(
+        &[
+            log.as_os_str(),
+            p("--partition-by"),
+            p("hour"),
+            p("-o"),
+            p("-"),
+        ],
+        "-o DIR",
+    );
+    usage(
+        &[
+            log.as_os_str(),
+            p("--partition-by"),
+            p("hour"),
+            p("-o"),
+            dir.join("t.parquet").as_os_str(),
+        ],
+        "-o DIR",
+    );
+    usage(
+        &[
+            log.as_os_str(),
+            p("--partition-by"),
+            p("hour"),
+            p("-o"),
+            log.as_os_str(),
+        ],
+        "-o DIR",
+    );
+    usage(
+        &[
+            log.as_os_str(),
+            p("--partition-by"),
+            p("hour"),
+            p("--output-format"),
+            p("jsonl"),
+            p("-o"),
+            table.as_os_str(),
+        ],
+        "Parquet",
+    );
+    usage(
+        &[
+            log.as_os_str(),
+            p("--partition-by"),
+            p("hour"),
+            p("--merge"),
+            p("-o"),
+            table.as_os_str(),
+        ],
+        "--merge",
+    );
+    usage(
+        &[
+            log.as_os_str(),
+            p("--partition-by"),
+            p("week"),
+            p("-o"),
+            table.as_os_str(),
+        ],
+        "hour or day",
+    );
+    usage(
+        &[log.as_os_str(), p("--partition-by"), p("hour")],
+        "--output",
+    );
+    // An input inside the table.
+    let inside = table.join("s3-access/x.log");
+    std::fs::create_dir_all(inside.parent().unwrap()).unwrap();
+    std::fs::copy(&log, &inside).unwrap();
+    usage(
+        &[
+            inside.as_os_str(),
+            p("--partition-by"),
+            p("hour"),
+            p("-o"),
+            table.as_os_str(),
+        ],
+        "inside the table",
+    );
+    std::fs::remove_dir_all(&table).unwrap();
+
+    // One of its partition files exists: the input fails and leaves none of its files (the
+    // existing one untouched); the other input is converted.
+    let taken = table.join("s3-access/year=2019/month=06/day=01/hour=03/a.parquet");
+    std::fs::create_dir_all(taken.parent().unwrap()).unwrap();
+    std::fs::write(&taken, "not mine").unwrap();
+    let other = dir.join("b.log");
+    std::fs::write(&other, s3_log_at(&[epoch_s("2019-06-01T00:00:00")])).unwrap();
+    let summary = dir.join("summary.json");
+    let output = Command::new(convert_exe())
+        .arg(&log)
+        .arg(&other)
+        .args([
+            "--partition-by",
+            "hour",
+            "-q",
+            "--open-partitions",
+            "2",
+            "-o",
+        ])
+        .arg(&table)
+        .arg("--summary-json")
+        .arg(&summary)
+        .output()
+        .unwrap();
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("give --force"),
+        "{}",
+        stderr(&output)
+    );
+    assert_eq!(
+        files(&table),
+        [
+            "s3-access/year=2019/month=06/day=01/hour=00/b.parquet",
+            "s3-access/year=2019/month=06/day=01/hour=03/a.parquet",
+        ]
+    );
+    assert_eq!(std::fs::read(&taken).unwrap(), b"not mine");
+    let json: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+    assert_eq!(json["inputs"][0]["status"], "failed");
+    assert_eq!(json["inputs"][0]["files"], 0);
+    assert_eq!(json["inputs"][1]["files"], 1);
+    assert_eq!(json["total"]["files"], 1);
+
+    // --help documents the option.
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    assert!(help.contains("--partition-by <hour|day>"), "{help}");
+    assert!(help.contains("__HIVE_DEFAULT_PARTITION__"), "{help}");
+    assert!(!help.contains("--open-partitions"), "{help}");
+    std::fs::remove_dir_all(dir).unwrap();
+}

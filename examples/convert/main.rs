@@ -5,6 +5,7 @@
 //! cargo run --release --example convert -- fixtures/s3/quirks.log -o quirks.parquet
 //! cargo run --release --example convert -- logs/ -o parquet/ --rejects rejects.jsonl
 //! cargo run --release --example convert -- --fields @realtime.config.json rt/ -o rt.parquet --merge
+//! cargo run --release --example convert -- --partition-by hour logs/ -o table/
 //! ```
 //!
 //! Run it with `--help` for every option. Exit codes: 0 success, 1 an input failed (or was
@@ -12,6 +13,7 @@
 //! exceeded `--max-reject-ratio`, 130 interrupted.
 
 mod output;
+mod partitioned;
 mod plan;
 mod report;
 
@@ -26,6 +28,7 @@ use std::time::Instant;
 use arrow::datatypes::SchemaRef;
 use aws_access_logs::cloudfront::{FieldList, FieldOrder, UnknownFields};
 use aws_access_logs::parquet::{ParquetCompression, ParquetOptions};
+use aws_access_logs::partition::Granularity;
 use aws_access_logs::{ErrorKind, Format, ParallelReader, ReaderBuilder, Reject};
 use base64::Engine as _;
 use clap::{CommandFactory, Parser, ValueEnum};
@@ -88,6 +91,16 @@ enum UnknownFieldsArg {
 /// rows written: its status is `incomplete`, and a Parquet output records the error under the
 /// `aws_access_logs.incomplete` metadata key.
 ///
+/// With --partition-by hour|day, -o DIR receives a Hive-partitioned table, the layout of the
+/// Lambda's output: DIR/FORMAT/year=YYYY/month=MM/day=DD[/hour=HH]/NAME.parquet, FORMAT being
+/// s3-access, cloudfront-realtime or cloudfront-standard and NAME the input's path relative to
+/// its argument with its folders joined by `__` (`2019/02/a.log.gz` → `2019__02__a`). Each
+/// row goes to the partition of its record time (UTC); rows without a time to the
+/// year=__HIVE_DEFAULT_PARTITION__/... folders. An input gives one file per partition its rows
+/// fall in, all written (or, if it fails, none); its rejected and repaired lines go to
+/// DIR/_rejects/FORMAT/NAME.jsonl.gz, outside the table. Running again over the same inputs
+/// (with --force) writes the same files.
+///
 /// Exit codes: 0 success; 1 an input failed or was cut short (the others are still converted
 /// unless --fail-fast); 2 usage error; 3 an input's rejected lines exceeded --max-reject-ratio
 /// (its output is still written); 130 interrupted (partial outputs removed).
@@ -102,8 +115,24 @@ struct Args {
     output: PathBuf,
     /// Write all inputs into the one output file given by -o (they must have the same
     /// schema).
-    #[arg(long)]
+    #[arg(long, conflicts_with = "partition_by")]
     merge: bool,
+    /// Write a table partitioned by each row's record time (UTC), by the hour or by the day,
+    /// into -o DIR: the layout of the Lambda's output (see above). Parquet output only.
+    #[arg(long, value_name = "hour|day", value_parser = parse_granularity)]
+    partition_by: Option<Granularity>,
+    /// With --partition-by: most partition files being written at once, shared by the inputs
+    /// converted side by side (bounds memory and open files; partitions beyond are written by
+    /// further passes over the input; the files are the same whatever the number).
+    #[arg(long, hide = true, value_name = "N", default_value_t = partitioned::DEFAULT_OPEN_PARTITIONS,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    open_partitions: u32,
+    /// With --partition-by: every this many rows of an input, the row group of each partition
+    /// file being written is ended (bounds memory whatever the number of partitions; the
+    /// files depend on it).
+    #[arg(long, hide = true, value_name = "ROWS", default_value_t = partitioned::CHECKPOINT_ROWS,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    checkpoint_rows: u64,
     /// Overwrite existing outputs (and --rejects, --summary-json files), never an input.
     #[arg(long)]
     force: bool,
@@ -199,6 +228,10 @@ fn parse_compression(text: &str) -> Result<ParquetCompression, String> {
     }
 }
 
+fn parse_granularity(text: &str) -> Result<Granularity, String> {
+    text.parse().map_err(|_| "give hour or day".to_string())
+}
+
 fn parse_ratio(text: &str) -> Result<f64, String> {
     match text.parse::<f64>() {
         Ok(r) if (0.0..=1.0).contains(&r) => Ok(r),
@@ -260,6 +293,8 @@ fn usage(message: impl std::fmt::Display) -> ! {
 enum Target {
     File(PathBuf),
     Stdout,
+    /// With --partition-by: the files of this name in the table under -o.
+    Table(String),
 }
 
 /// What every conversion shares.
@@ -273,6 +308,8 @@ struct Ctx {
     /// Per input: its rejects, written to a temporary file and joined in input order at the
     /// end (so the rejects file is the same whatever the thread count).
     rejects_dir: Option<PathBuf>,
+    /// The inputs' identities, which no output may have.
+    input_ids: std::collections::HashSet<plan::FileId>,
 }
 
 impl Ctx {
@@ -280,9 +317,21 @@ impl Ctx {
     fn say(&self, line: &str) {
         self.progress.suspend(|| err_line(line));
     }
+
+    /// Counts `rows` converted, for the rate shown by the progress bar (with `note` after it).
+    fn count_rows(&self, rows: usize, note: Option<&str>) {
+        let rows = self.rows.fetch_add(rows as u64, Ordering::Relaxed) + rows as u64;
+        let secs = self.started.elapsed().as_secs_f64().max(1e-3);
+        let rate = rows as f64 / secs;
+        self.progress.set_message(match note {
+            Some(note) => format!("{rate:.0} rows/s, {note}"),
+            None => format!("{rate:.0} rows/s"),
+        });
+    }
 }
 
-/// Counts the bytes read from an input (for the progress bar and the summary).
+/// Counts the bytes read from an input (for the progress bar and the summary; a hidden bar for
+/// a further pass over the same input).
 struct Counting<R> {
     inner: R,
     count: Arc<AtomicU64>,
@@ -459,12 +508,13 @@ impl<'a> Conversion<'a> {
     ///
     /// [`ParquetWriter`]: aws_access_logs::parquet::ParquetWriter
     fn open(&mut self, threads: usize) -> Result<(ParallelReader, Arc<AtomicU64>), String> {
-        let decoders = match self.ctx.args.output_format {
-            OutputFormat::Parquet => threads.div_ceil(2),
-            OutputFormat::Arrow | OutputFormat::Jsonl => threads,
-        };
-        let count = Arc::new(AtomicU64::new(0));
-        let inner: Box<dyn Read + Send> = match &self.input.path {
+        let inner = self.source()?;
+        self.open_reader(inner, threads, true)
+    }
+
+    /// The input's bytes: the file, or stdin.
+    fn source(&self) -> Result<Box<dyn Read + Send>, String> {
+        Ok(match &self.input.path {
             None => Box::new(std::io::stdin()),
             Some(path) => Box::new(File::open(path).map_err(|e| match e.kind() {
                 std::io::ErrorKind::NotFound => {
@@ -472,11 +522,31 @@ impl<'a> Conversion<'a> {
                 }
                 _ => format!("cannot open: {e}"),
             })?),
+        })
+    }
+
+    /// Starts decoding `inner` (see [`Conversion::open`]). `first`: the first reading of the
+    /// input, whose bytes move the progress bar, and which records the format in the report
+    /// and opens the input's part of the --rejects file.
+    fn open_reader(
+        &mut self,
+        inner: Box<dyn Read + Send>,
+        threads: usize,
+        first: bool,
+    ) -> Result<(ParallelReader, Arc<AtomicU64>), String> {
+        let decoders = match self.ctx.args.output_format {
+            OutputFormat::Parquet => threads.div_ceil(2),
+            OutputFormat::Arrow | OutputFormat::Jsonl => threads,
         };
+        let count = Arc::new(AtomicU64::new(0));
         let counting = Counting {
             inner,
             count: count.clone(),
-            progress: self.ctx.progress.clone(),
+            progress: if first {
+                self.ctx.progress.clone()
+            } else {
+                ProgressBar::hidden()
+            },
         };
         let reader = self
             .ctx
@@ -496,6 +566,9 @@ impl<'a> Conversion<'a> {
                 }
                 kind => format!("{e}{}", read_error_hint(kind)),
             })?;
+        if !first {
+            return Ok((reader, count));
+        }
         self.report.format = Some(reader.format().to_string());
         self.report.gzip = reader.is_gzip();
         if reader.schema().fields().len() > WIDE_SCHEMA {
@@ -550,15 +623,7 @@ impl<'a> Conversion<'a> {
                 .write(&batch)
                 .map_err(|e| format!("cannot write the output: {e}"))?;
             self.write_rejects(reader.take_rejects())?;
-            let rows = self
-                .ctx
-                .rows
-                .fetch_add(batch.num_rows() as u64, Ordering::Relaxed)
-                + batch.num_rows() as u64;
-            let secs = self.ctx.started.elapsed().as_secs_f64().max(1e-3);
-            self.ctx
-                .progress
-                .set_message(format!("{:.0} rows/s", rows as f64 / secs));
+            self.ctx.count_rows(batch.num_rows(), None);
         }
     }
 
@@ -583,15 +648,33 @@ impl<'a> Conversion<'a> {
         read_error: Option<&aws_access_logs::Error>,
         output: &str,
     ) {
-        let stats = reader.stats();
+        self.record(
+            &reader.stats(),
+            reader.bytes_read(),
+            count.load(Ordering::Relaxed),
+            read_error,
+            output,
+        );
+    }
+
+    /// [`Conversion::finish`] with the reader's figures: its `stats`, `text_bytes` decoded and
+    /// `bytes_in` read.
+    fn record(
+        &mut self,
+        stats: &aws_access_logs::DecodeStats,
+        text_bytes: u64,
+        bytes_in: u64,
+        read_error: Option<&aws_access_logs::Error>,
+        output: &str,
+    ) {
         let r = &mut self.report;
         r.lines = stats.lines;
         r.rows = stats.rows;
         r.rejected = stats.rejected;
         r.repaired = stats.repaired;
         r.skipped_lines = stats.skipped();
-        r.text_bytes = reader.bytes_read();
-        r.bytes_in = count.load(Ordering::Relaxed);
+        r.text_bytes = text_bytes;
+        r.bytes_in = bytes_in;
         if let Some(err) = read_error {
             let hint = read_error_hint(err.kind());
             let rows = stats.rows;
@@ -671,6 +754,7 @@ fn open_target(
                 written,
             ))
         }
+        Target::Table(_) => Err("a table is written by partitioned::convert (a bug)".into()),
     }
 }
 
@@ -678,6 +762,7 @@ fn target_name(target: &Target) -> String {
     match target {
         Target::Stdout => "stdout".into(),
         Target::File(path) => path.display().to_string(),
+        Target::Table(name) => format!("the {name}.parquet files"),
     }
 }
 
@@ -750,8 +835,9 @@ fn convert_one(
     }
     conv.report.output = match target {
         Target::File(path) => Some(path.display().to_string()),
-        Target::Stdout => None,
+        Target::Stdout | Target::Table(_) => None,
     };
+    conv.report.files = u64::from(matches!(target, Target::File(_)));
     conv.report.bytes_out = Some(written.load(Ordering::Relaxed));
     conv.finish(&reader, &count, read_error.as_ref(), &target_name(target));
     conv.done()
@@ -868,7 +954,7 @@ fn convert_merged(
     }
     let path = match target {
         Target::File(path) => Some(path.display().to_string()),
-        Target::Stdout => None,
+        Target::Stdout | Target::Table(_) => None,
     };
     for report in reports.iter_mut() {
         if report.format.is_some() {
@@ -1014,6 +1100,16 @@ fn main() -> ExitCode {
         || std::thread::available_parallelism().map_or(1, |n| n.get()),
         |n| n as usize,
     );
+    if args.partition_by.is_some() {
+        if args.output_format != OutputFormat::Parquet {
+            usage(
+                "--partition-by writes a Parquet table: give --output-format parquet (the default)",
+            );
+        }
+        if args.output.as_os_str() == "-" {
+            usage("--partition-by writes a table of many files: give -o DIR, not -o -");
+        }
+    }
     let builder = reader_builder(&args);
     let parquet = parquet_options(&args);
     for (flag, path) in [
@@ -1043,9 +1139,11 @@ fn main() -> ExitCode {
 
     // Inputs, and where their outputs go.
     let to_stdout = args.output.as_os_str() == "-";
+    let partitioned = args.partition_by.is_some();
     let dir_output = !args.merge
         && !to_stdout
-        && (args.output.is_dir()
+        && (partitioned
+            || args.output.is_dir()
             || args
                 .output
                 .to_string_lossy()
@@ -1112,32 +1210,61 @@ fn main() -> ExitCode {
             .extension()
             .is_some_and(|e| ["parquet", "arrow", "jsonl"].iter().any(|x| e == *x));
         if (args.output.exists() && !args.output.is_dir()) || (!args.output.exists() && file_like) {
-            usage(format!(
-                "-o {} names a file, but several inputs (or a directory) need -o DIR, or --merge",
-                args.output.display()
-            ));
+            usage(if partitioned {
+                format!(
+                    "-o {} names a file, but --partition-by writes a table: give -o DIR",
+                    args.output.display()
+                )
+            } else {
+                format!(
+                    "-o {} names a file, but several inputs (or a directory) need -o DIR, or \
+                     --merge",
+                    args.output.display()
+                )
+            });
         }
-        if inputs.iter().any(|i| i.path.is_none()) {
+        if !partitioned && inputs.iter().any(|i| i.path.is_none()) {
             usage("stdin (-) needs -o FILE (or --merge) to name its output");
         }
-        let paths: Vec<PathBuf> = inputs
-            .iter()
-            .map(|i| {
-                args.output.join(plan::output_name(
-                    &i.relative,
-                    args.output_format.extension(),
-                ))
-            })
-            .collect();
-        if let Some((a, b)) = plan::collision(&paths) {
-            usage(format!(
-                "{} and {} would both write {}: convert them separately",
-                inputs[a].name,
-                inputs[b].name,
-                paths[a].display()
-            ));
+        if partitioned {
+            partitioned::check_inputs_outside_the_table(&args.output, &inputs);
+            let names: Vec<PathBuf> = inputs
+                .iter()
+                .map(|i| PathBuf::from(plan::table_name(&i.relative)))
+                .collect();
+            if let Some((a, b)) = plan::collision(&names) {
+                usage(format!(
+                    "{} and {} would both write the files {}.parquet of the table: convert them \
+                     separately",
+                    inputs[a].name,
+                    inputs[b].name,
+                    names[a].display()
+                ));
+            }
+            names
+                .into_iter()
+                .map(|n| Target::Table(n.to_string_lossy().into_owned()))
+                .collect()
+        } else {
+            let paths: Vec<PathBuf> = inputs
+                .iter()
+                .map(|i| {
+                    args.output.join(plan::output_name(
+                        &i.relative,
+                        args.output_format.extension(),
+                    ))
+                })
+                .collect();
+            if let Some((a, b)) = plan::collision(&paths) {
+                usage(format!(
+                    "{} and {} would both write {}: convert them separately",
+                    inputs[a].name,
+                    inputs[b].name,
+                    paths[a].display()
+                ));
+            }
+            paths.into_iter().map(Target::File).collect()
         }
-        paths.into_iter().map(Target::File).collect()
     } else {
         let target = if to_stdout {
             if std::io::stdout().is_terminal() && args.output_format != OutputFormat::Jsonl {
@@ -1168,6 +1295,7 @@ fn main() -> ExitCode {
         rows: AtomicU64::new(0),
         started: Instant::now(),
         rejects_dir,
+        input_ids: inputs.iter().filter_map(|i| i.id.clone()).collect(),
         args,
     };
 
@@ -1204,11 +1332,13 @@ fn main() -> ExitCode {
             (0..inputs.len()).partition(|&i| inputs[i].size.is_some_and(|size| size < LARGE_INPUT));
         let done: Vec<Mutex<Option<(InputReport, RejectsPart)>>> =
             inputs.iter().map(|_| Mutex::new(None)).collect();
-        let convert_at = |i: usize, threads: usize| {
+        let convert_at = |i: usize, threads: usize, open_partitions: usize| {
             let result = if STOP.load(Ordering::Relaxed) {
                 let mut report = InputReport::new(&inputs[i].name);
                 report.status = Status::Skipped;
                 (report, None)
+            } else if let Target::Table(name) = &targets[i] {
+                partitioned::convert(&ctx, &inputs[i], name, threads, open_partitions)
             } else {
                 convert_one(&ctx, &inputs[i], &targets[i], threads)
             };
@@ -1222,17 +1352,21 @@ fn main() -> ExitCode {
         let next = AtomicUsize::new(0);
         let workers = threads.min(small.len());
         let per_input = (threads / workers.max(1)).max(1);
+        // The partition files open at once are shared out between the inputs converted side
+        // by side (the files are the same whatever each one's share).
+        let open_partitions = ctx.args.open_partitions as usize;
+        let share = (open_partitions / workers.max(1)).max(1);
         std::thread::scope(|s| {
             for _ in 0..workers {
                 s.spawn(|| {
                     while let Some(&i) = small.get(next.fetch_add(1, Ordering::Relaxed)) {
-                        convert_at(i, per_input);
+                        convert_at(i, per_input, share);
                     }
                 });
             }
         });
         for i in large {
-            convert_at(i, threads);
+            convert_at(i, threads, open_partitions);
         }
         for (input, slot) in inputs.iter().zip(done) {
             let (report, part) = slot.into_inner().ok().flatten().unwrap_or_else(|| {
@@ -1268,11 +1402,13 @@ fn main() -> ExitCode {
     };
     let bytes_out = merged_out.unwrap_or_else(|| reports.iter().filter_map(|r| r.bytes_out).sum());
     let elapsed = ctx.started.elapsed().as_secs_f64();
-    let total = Total::new(&reports, bytes_out, elapsed);
+    let merged_file = u64::from(merged_out.is_some() && !to_stdout);
+    let total = Total::new(&reports, bytes_out, merged_file, elapsed);
     let run = RunReport {
         inputs: reports,
         total,
         threads,
+        partition_by: ctx.args.partition_by.map(|g| g.to_string()),
         exit_code: code,
     };
     if !ctx.args.quiet {

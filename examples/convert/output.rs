@@ -89,8 +89,8 @@ impl PartialFile {
         Ok((partial, file))
     }
 
-    /// As [`PartialFile::create`], for a file that is never committed (it is not synced and
-    /// holds no second handle).
+    /// As [`PartialFile::create`], without a second handle: for a file that is never
+    /// committed, or that is synced by [`PartialFile::sync_reopened`] before its commit.
     pub fn create_scratch(path: &Path, force: bool) -> Result<(Self, File), String> {
         // A device or FIFO is written in place, with or without `force`: nothing is replaced.
         if is_special(path) {
@@ -143,6 +143,25 @@ impl PartialFile {
     /// The temporary path being written.
     pub fn temp_path(&self) -> &Path {
         &self.temp
+    }
+
+    /// The final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Syncs the temporary file, written and closed through the handle of
+    /// [`PartialFile::create_scratch`], by opening it again (a sync writes out the file's data
+    /// whichever handle wrote it), so that no handle stays open between the end of the writing
+    /// and [`PartialFile::commit`]: a run holding thousands of finished files holds no
+    /// descriptor for them.
+    pub fn sync_reopened(&self) -> Result<(), String> {
+        if self.in_place {
+            return Ok(());
+        }
+        File::open(&self.temp)
+            .and_then(|f| f.sync_all())
+            .map_err(|e| format!("cannot write {}: {e}", self.path.display()))
     }
 
     /// Syncs the complete file, renames it into place and syncs its directory.

@@ -301,3 +301,49 @@ pub fn collision(outputs: &[PathBuf]) -> Option<(usize, usize)> {
     }
     None
 }
+
+/// Separator of the folders of an input's relative path in its table file name.
+const TABLE_NAME_SEPARATOR: &str = "__";
+
+/// The file name (without `.parquet`) of an input's files in a partitioned table: its path
+/// relative to its argument (see [`Input::relative`]) with its log extensions dropped as in
+/// [`output_name`], and its folders joined by `__` (`2019/02/a.log.gz` → `2019__02__a`). A name
+/// that would start with `_` or `.`, which query engines skip as hidden, is prefixed with
+/// `log`. Every partition of an input holds a file of this name, so a run over the same inputs
+/// writes the same files again.
+pub fn table_name(relative: &Path) -> String {
+    let named = output_name(relative, "parquet");
+    let mut parts: Vec<String> = named
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .filter(|c| !c.is_empty() && c != "." && c != "/")
+        .collect();
+    if let Some(last) = parts.last_mut()
+        && let Some(stem) = last.strip_suffix(".parquet")
+    {
+        *last = stem.to_string();
+    }
+    let name = parts.join(TABLE_NAME_SEPARATOR);
+    if name.starts_with(['_', '.']) || name.is_empty() {
+        format!("log{name}")
+    } else {
+        name
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn table_names_are_flat_and_visible() {
+        assert_eq!(table_name(Path::new("2019/02/a.log.gz")), "2019__02__a");
+        assert_eq!(
+            table_name(Path::new("E2EXAMPLE.2019-12-04-21.d111111abcdef8.gz")),
+            "E2EXAMPLE.2019-12-04-21.d111111abcdef8"
+        );
+        assert_eq!(table_name(Path::new("stdin")), "stdin");
+        assert_eq!(table_name(Path::new("_x.log")), "log_x");
+        assert_eq!(table_name(Path::new(".x.log")), "log.x");
+    }
+}

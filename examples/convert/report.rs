@@ -31,8 +31,19 @@ impl Status {
 #[derive(Debug, Clone, Serialize)]
 pub struct InputReport {
     pub input: String,
-    /// The output file (`null` for stdout, or when nothing was written).
+    /// The output file (`null` for stdout, or when nothing was written); with
+    /// `--partition-by`, the table folder of the input's format (`DIR/s3-access`).
     pub output: Option<String>,
+    /// Output files written: 1, one per partition with `--partition-by`, 0 when nothing was
+    /// written (or with `--merge` and stdout: see the total).
+    pub files: u64,
+    /// With `--partition-by`: every Parquet file written, in partition order.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub partition_files: Vec<String>,
+    /// With `--partition-by`: the file of its rejected and repaired lines, when there were
+    /// any.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub rejects_file: Option<String>,
     pub status: Status,
     pub error: Option<String>,
     pub format: Option<String>,
@@ -57,6 +68,9 @@ impl InputReport {
         InputReport {
             input: input.to_string(),
             output: None,
+            files: 0,
+            partition_files: Vec::new(),
+            rejects_file: None,
             status: Status::Ok,
             error: None,
             format: None,
@@ -90,6 +104,9 @@ pub struct RunReport {
     pub inputs: Vec<InputReport>,
     pub total: Total,
     pub threads: usize,
+    /// `hour` or `day` with `--partition-by`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub partition_by: Option<String>,
     pub exit_code: u8,
 }
 
@@ -97,6 +114,8 @@ pub struct RunReport {
 pub struct Total {
     pub inputs: usize,
     pub failed: usize,
+    /// Output files written.
+    pub files: u64,
     pub lines: u64,
     pub rows: u64,
     pub rejected: u64,
@@ -112,12 +131,14 @@ pub struct Total {
 }
 
 impl Total {
-    pub fn new(inputs: &[InputReport], bytes_out: u64, elapsed_s: f64) -> Self {
+    /// `extra_files`: files written for no input in particular (the `--merge` output).
+    pub fn new(inputs: &[InputReport], bytes_out: u64, extra_files: u64, elapsed_s: f64) -> Self {
         let sum = |f: fn(&InputReport) -> u64| inputs.iter().map(f).sum::<u64>();
         let bytes_in = sum(|r| r.bytes_in);
         Total {
             inputs: inputs.len(),
             failed: inputs.iter().filter(|r| r.status.failed()).count(),
+            files: sum(|r| r.files) + extra_files,
             lines: sum(|r| r.lines),
             rows: sum(|r| r.rows),
             rejected: sum(|r| r.rejected),
@@ -164,7 +185,7 @@ pub const TABLE_ROWS: usize = 50;
 
 /// The summary table.
 pub fn table(run: &RunReport) -> String {
-    let header = [
+    let mut header = vec![
         "input",
         "format",
         "rows",
@@ -176,7 +197,12 @@ pub fn table(run: &RunReport) -> String {
         "MB/s",
         "elapsed",
     ];
-    let mut rows: Vec<[String; 10]> = Vec::new();
+    // With --partition-by, the files written (one per partition) after the rows.
+    let files = run.partition_by.is_some();
+    if files {
+        header.insert(3, "files");
+    }
+    let mut rows: Vec<Vec<String>> = Vec::new();
     let listed: Vec<&InputReport> = if run.inputs.len() <= TABLE_ROWS {
         run.inputs.iter().collect()
     } else {
@@ -194,7 +220,7 @@ pub fn table(run: &RunReport) -> String {
             Status::Skipped => "skipped".to_string(),
             _ => r.format.clone().unwrap_or_default() + if r.gzip { " (gzip)" } else { "" },
         };
-        rows.push([
+        let mut row = vec![
             r.input.clone(),
             format,
             r.rows.to_string(),
@@ -205,10 +231,14 @@ pub fn table(run: &RunReport) -> String {
             pct(reduction(r.bytes_in, r.bytes_out)),
             format!("{:.1}", rate(r.bytes_in, r.elapsed_s)),
             format!("{:.2} s", r.elapsed_s),
-        ]);
+        ];
+        if files {
+            row.insert(3, r.files.to_string());
+        }
+        rows.push(row);
     }
     let t = &run.total;
-    rows.push([
+    let mut total = vec![
         format!(
             "total ({} input{}{})",
             t.inputs,
@@ -228,8 +258,12 @@ pub fn table(run: &RunReport) -> String {
         pct(t.reduction_pct),
         format!("{:.1}", t.mb_per_s),
         format!("{:.2} s", t.elapsed_s),
-    ]);
-    let mut widths = header.map(str::len);
+    ];
+    if files {
+        total.insert(3, t.files.to_string());
+    }
+    rows.push(total);
+    let mut widths: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for row in &rows {
         for (w, cell) in widths.iter_mut().zip(row) {
             *w = (*w).max(cell.chars().count());
@@ -237,7 +271,7 @@ pub fn table(run: &RunReport) -> String {
     }
     let line = |cells: &[String]| {
         let mut out = String::new();
-        for (i, (cell, w)) in cells.iter().zip(widths).enumerate() {
+        for (i, (cell, w)) in cells.iter().zip(&widths).enumerate() {
             let pad = w - cell.chars().count();
             if i > 0 {
                 out.push_str("  ");
@@ -253,7 +287,8 @@ pub fn table(run: &RunReport) -> String {
         }
         out.trim_end().to_string() + "\n"
     };
-    let mut out = line(&header.map(String::from));
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let mut out = line(&header);
     let total = rows.pop().unwrap_or_default();
     for row in &rows {
         out.push_str(&line(row));
