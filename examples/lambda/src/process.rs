@@ -173,7 +173,12 @@ pub fn output_keys(
 /// The Parquet file of the rows of partition `partition`:
 /// `{prefix}{format}/{partition.path()}/{id}.parquet`. Under `{prefix}{format}/` there are only
 /// these files: a query engine or a crawler can take the folder as the table.
-pub fn parquet_key(prefix: &str, source_type: SourceType, partition: &Partition, id: &str) -> String {
+pub fn parquet_key(
+    prefix: &str,
+    source_type: SourceType,
+    partition: &Partition,
+    id: &str,
+) -> String {
     format!("{prefix}{source_type}/{}/{id}.parquet", partition.path())
 }
 
@@ -191,7 +196,10 @@ pub fn rejects_key(
         Some(ms) => Granularity::Day.of(ms),
         None => Partition::Untimed(Granularity::Day),
     };
-    format!("{prefix}_rejects/{source_type}/{}/{id}.jsonl.gz", day.path())
+    format!(
+        "{prefix}_rejects/{source_type}/{}/{id}.jsonl.gz",
+        day.path()
+    )
 }
 
 /// The format's `latest` document: `{prefix}_latest/{format}.json`.
@@ -577,14 +585,81 @@ struct OpenFile {
     sink: PartSink,
 }
 
-/// A partition's rows in the pass: held as Arrow batches until it gets a writer, then
-/// written as they come.
+/// A partition's rows in the pass: gathered into batches of at least [`WRITE_ROWS`] rows
+/// (see [`Slot::gather`]), held until the partition gets a writer, then written as they come.
 #[derive(Default)]
 struct Slot {
+    /// Pieces not yet gathered into a batch (fewer than [`WRITE_ROWS`] rows).
+    pieces: Vec<RecordBatch>,
+    pieces_rows: usize,
+    /// Gathered batches waiting for a writer.
     pending: Vec<RecordBatch>,
+    /// Arrow bytes of `pieces` and `pending`.
     pending_bytes: usize,
     writer: Option<OpenFile>,
     rows: PartitionRows,
+}
+
+/// The rows a partition's pieces are gathered into before they go to its writer: a batch of
+/// the reader (8,192 rows) that falls in one partition goes as it is.
+const WRITE_ROWS: usize = 1024;
+
+/// The most pieces a partition keeps apart: more are concatenated into one (a piece of a few
+/// rows costs an allocation per buffer of each column).
+const MAX_PIECES: usize = 8;
+
+impl Slot {
+    /// Takes a piece of the partition's rows; returns a batch for the writer once the pieces
+    /// hold [`WRITE_ROWS`] rows (or, with `last`, whatever they hold).
+    ///
+    /// What goes to the writer depends only on the partition's own pieces, in their order —
+    /// not on other partitions, nor on when the writer was opened — so that the file's bytes
+    /// are the same whichever pass writes it.
+    fn gather(
+        &mut self,
+        piece: Option<RecordBatch>,
+        last: bool,
+    ) -> Result<Option<RecordBatch>, ConvertError> {
+        if let Some(piece) = piece {
+            self.pieces_rows += piece.num_rows();
+            self.pieces.push(piece);
+        }
+        if self.pieces.is_empty() || (!last && self.pieces_rows < WRITE_ROWS) {
+            if self.pieces.len() >= MAX_PIECES {
+                let joined = concat(&self.pieces)?;
+                self.pieces = vec![joined];
+            }
+            return Ok(None);
+        }
+        let batch = concat(&self.pieces)?;
+        self.pieces.clear();
+        self.pieces_rows = 0;
+        Ok(Some(batch))
+    }
+
+    fn held_bytes(&self) -> usize {
+        self.pieces
+            .iter()
+            .chain(&self.pending)
+            .map(RecordBatch::get_array_memory_size)
+            .sum()
+    }
+}
+
+/// The pieces as one batch (the piece itself when there is one).
+fn concat(pieces: &[RecordBatch]) -> Result<RecordBatch, ConvertError> {
+    match pieces {
+        [one] => Ok(one.clone()),
+        _ => {
+            let schema = pieces
+                .first()
+                .map(RecordBatch::schema)
+                .ok_or_else(|| ConvertError::retryable("no rows to gather"))?;
+            arrow::compute::concat_batches(&schema, pieces).map_err(|e| {
+                ConvertError::retryable(format!("gathering a partition's rows failed: {e}"))
+            })
+        }
+    }
 }
 
 /// A finished Parquet file.
@@ -632,22 +707,27 @@ fn parquet_failed(e: aws_access_logs::Error) -> ConvertError {
 
 impl Writers<'_> {
     /// Adds a batch of partition `partition`'s rows.
-    fn add(&mut self, partition: Partition, batch: RecordBatch, rows: PartitionRows) -> Result<(), ConvertError> {
+    fn add(
+        &mut self,
+        partition: Partition,
+        batch: RecordBatch,
+        rows: PartitionRows,
+    ) -> Result<(), ConvertError> {
         if self.deferred.contains(&partition) {
             return Ok(());
         }
         let slot = self.slots.entry(partition).or_default();
         slot.rows.rows += rows.rows;
         slot.rows.range = merge(slot.rows.range, rows.range);
-        match &mut slot.writer {
-            Some(open) => open.writer.write(&batch).map_err(parquet_failed)?,
-            None => {
-                let bytes = batch.get_array_memory_size();
-                slot.pending_bytes += bytes;
-                slot.pending.push(batch);
-                self.pending += bytes;
-            }
+        let gathered = slot.gather(Some(batch), false)?;
+        match (&mut slot.writer, gathered) {
+            (Some(open), Some(batch)) => open.writer.write(&batch).map_err(parquet_failed)?,
+            (None, Some(batch)) => slot.pending.push(batch),
+            (_, None) => {}
         }
+        let before = slot.pending_bytes;
+        slot.pending_bytes = slot.held_bytes();
+        self.pending = self.pending + slot.pending_bytes - before;
         Ok(())
     }
 
@@ -684,7 +764,12 @@ impl Writers<'_> {
 
     /// Opens the Parquet file of `partition` and writes its rows held so far.
     fn open_writer(&mut self, partition: Partition) -> Result<(), ConvertError> {
-        let key = parquet_key(&self.config.output_prefix, self.source_type, &partition, self.id);
+        let key = parquet_key(
+            &self.config.output_prefix,
+            self.source_type,
+            &partition,
+            self.id,
+        );
         let file = self.next_file;
         self.next_file += 1;
         self.uploads
@@ -705,7 +790,9 @@ impl Writers<'_> {
         for batch in std::mem::take(&mut slot.pending) {
             writer.write(&batch).map_err(parquet_failed)?;
         }
-        self.pending -= std::mem::take(&mut slot.pending_bytes);
+        let before = slot.pending_bytes;
+        slot.pending_bytes = slot.held_bytes();
+        self.pending -= before - slot.pending_bytes;
         slot.writer = Some(OpenFile {
             file,
             key,
@@ -732,10 +819,14 @@ impl Writers<'_> {
             if self.slots[&partition].writer.is_none() {
                 self.open_writer(partition)?;
             }
-            let Some(slot) = self.slots.remove(&partition) else {
+            let Some(mut slot) = self.slots.remove(&partition) else {
                 continue;
             };
-            let Some(open) = slot.writer else { continue };
+            let last = slot.gather(None, true)?;
+            let Some(mut open) = slot.writer else { continue };
+            if let Some(batch) = last {
+                open.writer.write(&batch).map_err(parquet_failed)?;
+            }
             self.open -= 1;
             let mut file_stats = *stats;
             file_stats.rows = slot.rows.rows;
