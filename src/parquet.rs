@@ -417,17 +417,19 @@ impl<W: Write + Send> ParquetWriter<W> {
         self.write_batch(batch).map_err(parquet_error)
     }
 
-    /// Ends the row group in progress now (its pages are compressed and written out as soon
-    /// as the encoders are done with them), so that a writer that may get no rows for a while
-    /// holds no row group in memory meanwhile. Nothing happens when no row group is in
-    /// progress. The file depends only on the batches written and where this is called, not on
-    /// the number of threads.
+    /// Ends the row group in progress now, and returns once it is written out (its pages
+    /// compressed, and every batch written so far let go), so that a writer that may get no
+    /// rows for a while holds no row group in memory meanwhile. With no row group in progress,
+    /// it only waits for those already ended. The file depends only on the batches written and
+    /// where this is called, not on the number of threads.
     ///
     /// # Errors
     ///
     /// Parquet or I/O errors.
     pub fn end_row_group(&mut self) -> Result<()> {
-        self.flush().map_err(parquet_error)
+        self.flush()
+            .and_then(|()| self.append_closed(true))
+            .map_err(parquet_error)
     }
 
     /// Whether a row group is in progress (rows written since the last one ended).

@@ -3,28 +3,34 @@
 //! its rejects outside the table in `DIR/_rejects/FORMAT/NAME.jsonl.gz`.
 //!
 //! Every row goes to the partition of its own record time ([`aws_access_logs::partition`]);
-//! an input gives one file per partition its rows fall in. Two things keep memory bounded
+//! an input gives one file per partition its rows fall in. Three things keep memory bounded
 //! whatever the number of partitions:
 //!
 //! * At most `--open-partitions` files are written at once. The partitions are taken in the
 //!   order their first row comes; the rows of those beyond the limit are passed over, and
 //!   written by a further pass that reads the input again (stdin is copied to a temporary file
-//!   in the output directory while it is read, for that), and so on until every partition is
-//!   written.
-//! * Every [`CHECKPOINT_ROWS`] rows of the input, the row group of each file being written is
-//!   ended ([`ParquetWriter::end_row_group`]), so that a partition that gets no rows for a
-//!   while (the earlier hours of a log in time order) holds no row group in memory.
+//!   in the output directory while it is read, for that), until every partition is written.
+//! * The first pass records the batch of each partition's last rows: a further pass finishes
+//!   each file right after it, and takes the next partition in its place, so that a log in
+//!   time order needs two passes whatever it spans (a shuffled one, a pass per limit's worth
+//!   of partitions).
+//! * At checkpoints every [`CHECKPOINT_ROWS`] rows of the input, the row groups of the
+//!   partitions that had no rows since the last checkpoint are ended
+//!   ([`ParquetWriter::end_row_group`]), and beyond [`ROW_GROUPS_IN_PROGRESS`] those of fewest
+//!   rows, so that the earlier hours of a log hold no row group in memory. Which row groups end
+//!   is decided from the rows of every partition, written at this pass or not.
 //!
-//! A partition's file depends only on the input's batches, in which every partition's rows
-//! come in the same order at every pass, and on the checkpoints, which are counted in rows of
-//! the input: it is byte-identical whichever pass writes it, whatever the limit of open files
-//! and the number of threads.
+//! A partition's file depends only on the input's batches, in which its rows come in the same
+//! order at every pass, and on the checkpoints, counted in rows of the input: it is
+//! byte-identical whichever pass writes it, whatever the limit of open files and the number of
+//! threads. Every pass must read the input alike (the same counts and the same error, if
+//! any), or the input fails.
 //!
 //! The files are written under temporary names and renamed only once the whole input is
 //! converted: a failed input leaves none of them.
 
-use std::collections::BTreeMap;
 use std::collections::btree_map::Entry;
+use std::collections::{BTreeMap, HashMap};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
@@ -43,16 +49,25 @@ use crate::output::{self, CountingWriter, PartialFile};
 use crate::plan::{self, Input};
 use crate::report::{InputReport, Status};
 
-/// Default most partition files written at once (shared by the inputs converted side by
-/// side). Each open file costs little more than its descriptor, a 64 KiB write buffer and its
-/// encoding threads while its row group is ended at every checkpoint: 256 open files of an
-/// input spanning 3000 hours peaked at (see the README's figures).
-pub const DEFAULT_OPEN_PARTITIONS: u32 = 256;
+/// Default most partition files written at once (shared out between the inputs converted
+/// side by side). A file being written holds its column writers (a zstd context each, pages
+/// being filled): about 2-3 MB for an S3 access log. 300 MB of S3 access log over 5000 hours
+/// peaked at 89 MB of RSS with 16, 142 MB with 32, 251 MB with 64 (two threads; 92 MB as one
+/// file); spread over 48 hours, at 110, 130 and 136 MB. Passes beyond the first finish each
+/// file after its partition's last rows, so that a log in time order takes two passes.
+pub const DEFAULT_OPEN_PARTITIONS: u32 = 32;
 
-/// Rows of an input between two checkpoints, where the row group of every file being written
-/// is ended: the row groups of all partitions together hold at most this many rows (1 Mi rows,
-/// parquet's own row-group limit, is about 32 MiB of encoded S3 access log).
-pub const CHECKPOINT_ROWS: u64 = 512 * 1024;
+/// Rows of an input between two checkpoints. At each, the row group of every partition that
+/// had no rows since the one before is ended (its pages compressed and written out): the
+/// earlier hours of a log in time order hold no memory. A partition's row group otherwise
+/// grows to the writer's own limits, as in a file of its own.
+pub const CHECKPOINT_ROWS: u64 = 32 * 1024;
+
+/// Most partitions with a row group in progress after a checkpoint: beyond, those of fewest
+/// rows are ended too. Each holds up to a row group (32 MiB of encoded rows by default) and
+/// its pages being filled, so that memory stays that of a few conversions whatever the order
+/// of the rows (a log of several interleaved sources).
+const ROW_GROUPS_IN_PROGRESS: usize = 4;
 
 /// The folder of the rejects, outside the table (query engines skip names starting with `_`).
 const REJECTS_FOLDER: &str = "_rejects";
@@ -136,6 +151,52 @@ struct TableRejects {
     gzip: GzEncoder<BufWriter<File>>,
 }
 
+/// Which partitions have a row group in progress, followed for every partition of the input
+/// (written at this pass or not), from the input's rows alone, so that the row groups are
+/// ended at the same rows whichever pass writes a partition.
+#[derive(Default)]
+struct Groups {
+    /// Per partition with a row group in progress: its rows since, and the last interval
+    /// between checkpoints in which it had rows.
+    open: BTreeMap<Partition, (u64, u64)>,
+    /// Checkpoints so far.
+    interval: u64,
+}
+
+impl Groups {
+    fn add(&mut self, partition: Partition, rows: usize) {
+        let group = self.open.entry(partition).or_default();
+        group.0 += rows as u64;
+        group.1 = self.interval;
+    }
+
+    /// The partitions whose row groups end at this checkpoint: those without rows since the
+    /// last one, then, beyond [`ROW_GROUPS_IN_PROGRESS`], those of fewest rows.
+    fn checkpoint(&mut self) -> Vec<Partition> {
+        let interval = self.interval;
+        self.interval += 1;
+        let mut ended: Vec<Partition> = Vec::new();
+        self.open.retain(|partition, &mut (_, last)| {
+            let idle = last < interval;
+            if idle {
+                ended.push(*partition);
+            }
+            !idle
+        });
+        if self.open.len() > ROW_GROUPS_IN_PROGRESS {
+            let mut by_rows: Vec<(u64, Partition)> =
+                self.open.iter().map(|(p, &(rows, _))| (rows, *p)).collect();
+            by_rows.sort();
+            let beyond = by_rows.len() - ROW_GROUPS_IN_PROGRESS;
+            for &(_, partition) in &by_rows[..beyond] {
+                self.open.remove(&partition);
+                ended.push(partition);
+            }
+        }
+        ended
+    }
+}
+
 /// How a reading of the input ended: the same at every pass, or the input changed.
 #[derive(PartialEq)]
 struct PassEnd {
@@ -207,13 +268,19 @@ fn run(
     let mut written: BTreeMap<Partition, Written> = BTreeMap::new();
     let mut rejects: Option<TableRejects> = None;
     let mut first: Option<PassEnd> = None;
+    let mut first_error: Option<aws_access_logs::Error> = None;
+    // The batch of each partition's last rows, known after pass 1: a later pass finishes a
+    // file right after it, so that it writes as many partitions as fit at once, not in all.
+    let mut last_batch: HashMap<Partition, u64> = HashMap::new();
     let mut figures = (0, 0);
     let mut pass = 1;
-    let read_error = loop {
+    loop {
         let mut open: BTreeMap<Partition, Open> = BTreeMap::new();
+        let mut batch_no = 0u64;
         let mut passed_over = false;
         let mut rows_read = 0u64;
         let mut checkpoint = checkpoint_rows;
+        let mut groups = Groups::default();
         let note = (pass > 1).then(|| format!("{}: pass {pass}", conv.input.name));
         let read_error = loop {
             if STOP.load(Ordering::Relaxed) {
@@ -231,6 +298,12 @@ fn run(
             }
             let parts = partition::split(&batch, time_column, granularity)
                 .map_err(|e| format!("cannot partition the rows: {e}"))?;
+            for (partition, rows) in &parts {
+                groups.add(*partition, rows.num_rows());
+                if pass == 1 {
+                    last_batch.insert(*partition, batch_no);
+                }
+            }
             for (partition, rows) in parts {
                 let full = open.len() >= open_partitions;
                 let file = match open.entry(partition) {
@@ -255,13 +328,28 @@ fn run(
             }
             rows_read += batch.num_rows() as u64;
             if rows_read >= checkpoint {
-                for file in open.values_mut() {
-                    file.writer
-                        .end_row_group()
-                        .map_err(|e| format!("cannot write the output: {e}"))?;
+                for partition in groups.checkpoint() {
+                    if let Some(file) = open.get_mut(&partition) {
+                        file.writer
+                            .end_row_group()
+                            .map_err(|e| format!("cannot write the output: {e}"))?;
+                    }
                 }
                 checkpoint = (rows_read / checkpoint_rows + 1) * checkpoint_rows;
             }
+            if pass > 1 {
+                let ended: Vec<Partition> = open
+                    .keys()
+                    .filter(|p| last_batch.get(p) == Some(&batch_no))
+                    .copied()
+                    .collect();
+                for partition in ended {
+                    if let Some(file) = open.remove(&partition) {
+                        written.insert(partition, finish_file(file, first_error.as_ref())?);
+                    }
+                }
+            }
+            batch_no += 1;
             let rows = if pass == 1 { batch.num_rows() } else { 0 };
             ctx.count_rows(rows, note.as_deref());
         };
@@ -286,25 +374,14 @@ fn run(
             Some(_) => {}
         }
         drop(reader);
+        if pass == 1 {
+            first_error = read_error;
+        }
         for (partition, file) in open {
-            let mut stats = DecodeStats::default();
-            stats.rows = file.rows;
-            match &read_error {
-                None => file.writer.finish(&stats),
-                Some(err) => file.writer.finish_incomplete(&stats, err),
-            }
-            .map_err(|e| format!("cannot write {}: {e}", file.partial.path().display()))?;
-            file.partial.sync_reopened()?;
-            written.insert(
-                partition,
-                Written {
-                    partial: file.partial,
-                    bytes: file.written.load(Ordering::Relaxed),
-                },
-            );
+            written.insert(partition, finish_file(file, first_error.as_ref())?);
         }
         if !passed_over {
-            break read_error;
+            break;
         }
         pass += 1;
         let source: Box<dyn Read + Send> = match &spool {
@@ -321,9 +398,10 @@ fn run(
                  being converted?): nothing of it was written"
             ));
         }
-    };
+    }
     drop(spool);
     let stats = first.map(|f| f.stats).unwrap_or_default();
+    let read_error = first_error;
 
     // Every file complete: renamed into place.
     if !force
@@ -374,6 +452,23 @@ fn run(
     );
     conv.record(&stats, figures.0, figures.1, read_error.as_ref(), &output);
     Ok(())
+}
+
+/// Finishes a partition file (`read_error`: the error that cut the input short) and syncs
+/// it, closed, to be renamed into place with the input's others.
+fn finish_file(file: Open, read_error: Option<&aws_access_logs::Error>) -> Result<Written, String> {
+    let mut stats = DecodeStats::default();
+    stats.rows = file.rows;
+    match read_error {
+        None => file.writer.finish(&stats),
+        Some(err) => file.writer.finish_incomplete(&stats, err),
+    }
+    .map_err(|e| format!("cannot write {}: {e}", file.partial.path().display()))?;
+    file.partial.sync_reopened()?;
+    Ok(Written {
+        partial: file.partial,
+        bytes: file.written.load(Ordering::Relaxed),
+    })
 }
 
 /// Creates the partition file `path` and its writer.
