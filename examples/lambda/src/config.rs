@@ -120,7 +120,7 @@ fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
 /// The function's configuration.
 #[derive(Debug, Clone)]
 pub struct Config {
-    /// Where the Parquet, rejects and `latest.json` objects go.
+    /// Where the Parquet, rejects and `latest` objects go.
     pub output_bucket: String,
     /// Key prefix of every output object (never empty; ends with `/`).
     pub output_prefix: String,

@@ -823,7 +823,9 @@ impl Writers<'_> {
                 continue;
             };
             let last = slot.gather(None, true)?;
-            let Some(mut open) = slot.writer else { continue };
+            let Some(mut open) = slot.writer else {
+                continue;
+            };
             if let Some(batch) = last {
                 open.writer.write(&batch).map_err(parquet_failed)?;
             }
@@ -1013,7 +1015,8 @@ fn convert(
 }
 
 /// How far past its object's last-modified time a record's time still counts for
-/// `latest.json` (records are written before their object; this leaves room for clock skew).
+/// the `latest` document (records are written before their object; this leaves room for clock
+/// skew).
 pub const LATEST_SLACK_MS: i64 = 3_600_000;
 
 /// One Parquet file written for an object, as the `latest` document lists it.
@@ -1119,7 +1122,7 @@ async fn update_latest<S: ObjectStore>(
                         tracing::warn!(
                             bucket,
                             key = latest_key,
-                            "the store gave no ETag: latest.json replaced without a condition"
+                            "the store gave no ETag: the latest document replaced without a condition"
                         );
                         Precondition::None
                     }

@@ -126,7 +126,10 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
     let rejects_key = format!("lets/_rejects/s3-access/year=2030/month=01/day=01/{id}.jsonl.gz");
     assert_eq!(
         others,
-        ["lets/_latest/s3-access.json".to_string(), rejects_key.clone()]
+        [
+            "lets/_latest/s3-access.json".to_string(),
+            rejects_key.clone()
+        ]
     );
 
     // Rejected and repaired lines, with their positions and raw bytes, under the source
@@ -156,9 +159,12 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
     }
 
     // The latest document names every file of the object, and its rejects.
-    let latest: Value =
-        serde_json::from_slice(&s.store.object("out", "lets/_latest/s3-access.json").unwrap())
-            .unwrap();
+    let latest: Value = serde_json::from_slice(
+        &s.store
+            .object("out", "lets/_latest/s3-access.json")
+            .unwrap(),
+    )
+    .unwrap();
     let times: Vec<i64> = expected["rows"]
         .as_array()
         .unwrap()
@@ -198,7 +204,10 @@ async fn s3_notification_writes_parquet_rejects_latest_and_metrics() {
                 let latest = listed["latest"].as_str().unwrap();
                 assert!(earliest >= rfc(start).as_str() && latest < rfc(end).as_str());
             }
-            None => assert_eq!((&listed["earliest"], &listed["latest"]), (&json!(null), &json!(null))),
+            None => assert_eq!(
+                (&listed["earliest"], &listed["latest"]),
+                (&json!(null), &json!(null))
+            ),
         }
     }
 
@@ -403,8 +412,7 @@ async fn unrouted_objects_are_detected() {
         &expected_std,
     );
     // Real-time logs detected, then read again from the start with the field list.
-    let (rows, _) =
-        partitioned_rows(&parquet_files(&s.store, "cloudfront-realtime"), "timestamp");
+    let (rows, _) = partitioned_rows(&parquet_files(&s.store, "cloudfront-realtime"), "timestamp");
     assert_rows(
         &rows,
         &in_partition_order(
@@ -505,13 +513,19 @@ async fn failures_name_the_object_after_the_others_are_done() {
         .into_iter()
         .filter(|k| k.ends_with(".parquet"))
         .collect();
-    let mut ids: Vec<&str> = parquet.iter().map(|k| k.rsplit('/').next().unwrap()).collect();
+    let mut ids: Vec<&str> = parquet
+        .iter()
+        .map(|k| k.rsplit('/').next().unwrap())
+        .collect();
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), 3, "{parquet:?}");
     let metrics = s.metrics.lock().unwrap();
     assert_eq!(metrics.len(), 3);
-    let files: u64 = metrics.iter().map(|m| m["parquet_files"].as_u64().unwrap()).sum();
+    let files: u64 = metrics
+        .iter()
+        .map(|m| m["parquet_files"].as_u64().unwrap())
+        .sum();
     assert_eq!(files, parquet.len() as u64);
     assert_eq!(metrics[0]["parquet_files"], 18);
     // Nothing half-written by the failed ones.
@@ -739,7 +753,10 @@ async fn a_failed_parquet_upload_leaves_nothing_behind() {
     assert!(err.to_string().contains("injected write failure"), "{err}");
     assert_eq!(s.store.keys("out"), Vec::<String>::new());
     assert!(
-        s.store.puts().iter().any(|(_, k)| k.starts_with("lets/_rejects/")),
+        s.store
+            .puts()
+            .iter()
+            .any(|(_, k)| k.starts_with("lets/_rejects/")),
         "the rejects object was written, then deleted"
     );
 
@@ -840,9 +857,12 @@ async fn latest_json_is_created_without_permission_to_list_the_bucket() {
         .handle(s3_event(vec![s3_record("logs", QUIRKS_KEY_ENCODED, 1)]))
         .await
         .unwrap();
-    let latest: Value =
-        serde_json::from_slice(&s.store.object("out", "lets/_latest/s3-access.json").unwrap())
-            .unwrap();
+    let latest: Value = serde_json::from_slice(
+        &s.store
+            .object("out", "lets/_latest/s3-access.json")
+            .unwrap(),
+    )
+    .unwrap();
     assert_eq!(latest["source"]["key"], QUIRKS_KEY);
 }
 
@@ -903,7 +923,8 @@ async fn latest_json_only_moves_forward() {
         )
     };
     let latest = |store: &MemoryStore| -> Value {
-        serde_json::from_slice(&store.object("out", "lets/_latest/s3-access.json").unwrap()).unwrap()
+        serde_json::from_slice(&store.object("out", "lets/_latest/s3-access.json").unwrap())
+            .unwrap()
     };
     for (key, day) in [
         ("cache-bucket/b", 10),
@@ -1009,7 +1030,9 @@ async fn rows_without_a_time_go_to_the_untimed_partition() {
     let files = parquet_files(&s.store, "cloudfront-realtime");
     assert_eq!(files.len(), 1);
     assert!(
-        files[0].0.starts_with(&format!("lets/cloudfront-realtime/{untimed}/")),
+        files[0]
+            .0
+            .starts_with(&format!("lets/cloudfront-realtime/{untimed}/")),
         "{}",
         files[0].0
     );
@@ -1111,7 +1134,12 @@ async fn an_access_log_spanning_years_and_hours_gets_one_file_per_partition() {
     // 14 years (one hour each) and the 7 hours 00 to 06 of one day.
     let want: Vec<(String, usize)> = (2012..=2025)
         .map(|y| (format!("year={y}/month=03/day=15/hour=12"), 1))
-        .chain((0..6).map(|h| (format!("year=2025/month=11/day=30/hour={h:02}"), 14 + usize::from(h == 5))))
+        .chain((0..6).map(|h| {
+            (
+                format!("year=2025/month=11/day=30/hour={h:02}"),
+                14 + usize::from(h == 5),
+            )
+        }))
         .chain([("year=2025/month=11/day=30/hour=06".to_string(), 1)])
         .collect();
     let mut want = want;
@@ -1126,9 +1154,12 @@ async fn an_access_log_spanning_years_and_hours_gets_one_file_per_partition() {
     );
 
     // The latest document lists every file, in partition order; no rejects.
-    let latest: Value =
-        serde_json::from_slice(&s.store.object("out", "lets/_latest/s3-access.json").unwrap())
-            .unwrap();
+    let latest: Value = serde_json::from_slice(
+        &s.store
+            .object("out", "lets/_latest/s3-access.json")
+            .unwrap(),
+    )
+    .unwrap();
     let listed: Vec<(String, String, u64)> = latest["files"]
         .as_array()
         .unwrap()
@@ -1239,7 +1270,11 @@ async fn a_standard_log_spanning_hours_gets_one_file_per_hour() {
         .insert("logs", "std/E2.2018-07-24-21.gz", gzip(log.as_bytes()));
     let response = s
         .handler
-        .handle(s3_event(vec![s3_record("logs", "std/E2.2018-07-24-21.gz", 1)]))
+        .handle(s3_event(vec![s3_record(
+            "logs",
+            "std/E2.2018-07-24-21.gz",
+            1,
+        )]))
         .await
         .unwrap();
     assert_eq!(response["rows"], 6, "{response}");
@@ -1300,7 +1335,11 @@ async fn many_partitions_of_large_files_stream_in_parts_and_match_one_pass() {
         let handler = Handler::with_emit(
             store.clone(),
             config,
-            Arc::new(move |line: &str| sink.lock().unwrap().push(serde_json::from_str(line).unwrap())),
+            Arc::new(move |line: &str| {
+                sink.lock()
+                    .unwrap()
+                    .push(serde_json::from_str(line).unwrap())
+            }),
         );
         Setup {
             handler,

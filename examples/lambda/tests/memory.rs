@@ -94,16 +94,27 @@ async fn heap_with_many_partitions() {
     let first = 1_325_376_000_000_i64; // 2012-01-01
     let mut x: u64 = 7;
     for _ in 0..75_000 {
-        x = x.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1_442_695_040_888_963_407);
+        x = x
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
         let hour = ((x >> 33) % 5000) as i64 * 26; // spread over ~14.8 years
         times.push(first + hour * 3_600_000 + ((x >> 13) % 3600) as i64 * 1000);
     }
     let log = s3_access_lines_at(&times);
     println!("log: {:.1} MB", log.len() as f64 / 1e6);
     let one_hour: Vec<i64> = times.iter().map(|t| first + t % 3_600_000).collect();
-    let (mb, m) = peak_heap(config(&[]), "cache-bucket/1h", s3_access_lines_at(&one_hour)).await;
-    println!("one hour: heap {mb:.1} MB above the store, {} files", m["parquet_files"]);
-    let variants: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+    let (mb, m) = peak_heap(
+        config(&[]),
+        "cache-bucket/1h",
+        s3_access_lines_at(&one_hour),
+    )
+    .await;
+    println!(
+        "one hour: heap {mb:.1} MB above the store, {} files",
+        m["parquet_files"]
+    );
+    type Change = Box<dyn Fn(&mut Config)>;
+    let variants: Vec<(&str, Change)> = vec![
         ("default", Box::new(|_| {})),
         ("pending 1 MiB", Box::new(|c| c.pending_bytes = 1 << 20)),
         ("held tails 0", Box::new(|c| c.held_tail_bytes = 0)),

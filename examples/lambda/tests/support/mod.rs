@@ -276,6 +276,9 @@ pub fn s3_access_lines(n: usize) -> Vec<u8> {
     out
 }
 
+/// A row of a Parquet file as JSON.
+pub type Row = Map<String, Value>;
+
 /// The partition folder of a Parquet key: its `year=…/month=…/day=…[/hour=…]` segments.
 pub fn key_partition(key: &str) -> String {
     let segments: Vec<&str> = key.split('/').collect();
@@ -354,7 +357,7 @@ pub fn folder_of(time: Option<i64>, by_day: bool) -> String {
 pub fn partitioned_rows(
     files: &[(String, Vec<u8>)],
     time_column: &str,
-) -> (Vec<Map<String, Value>>, Vec<(String, usize)>) {
+) -> (Vec<Row>, Vec<(String, usize)>) {
     let mut sorted: Vec<&(String, Vec<u8>)> = files.iter().collect();
     sorted.sort_by(|a, b| a.0.cmp(&b.0));
     let mut all = Vec::new();
