@@ -29,9 +29,9 @@ pub const DEFAULT_OUTPUT_PREFIX: &str = "lets/";
 /// The default [`MAX_OBJECT_BYTES_VAR`]: 512 MiB of text, which a 256 MB function converts
 /// well inside its 60 s timeout (about a seventh of a core).
 pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 512 << 20;
-/// The default [`MAX_OPEN_PARTITIONS_VAR`]: 8 Parquet writers at once (see the README's
+/// The default [`MAX_OPEN_PARTITIONS_VAR`]: 4 Parquet writers at once (see the README's
 /// memory section for the measurements behind it).
-pub const DEFAULT_MAX_OPEN_PARTITIONS: usize = 8;
+pub const DEFAULT_MAX_OPEN_PARTITIONS: usize = 4;
 /// The default routing of key prefixes to source types.
 pub const DEFAULT_SOURCE_TYPE_MAP: &str = r#"{"cloudfront-realtime/": "cloudfront-realtime", "transfers-bucket/": "s3-access", "cache-bucket/": "s3-access"}"#;
 

@@ -46,7 +46,7 @@ pub const PART_SIZE: usize = 8 << 20;
 /// Most encoded bytes of a row group of one Parquet writer (the library's default is 32 MiB):
 /// with up to [`Config::max_open_partitions`] writers open at once, each holds a row group.
 /// It must not change between the passes over an object (a file's bytes depend on it).
-pub const ROW_GROUP_BYTES: usize = 8 << 20;
+pub const ROW_GROUP_BYTES: usize = 4 << 20;
 
 /// Most Arrow bytes of rows held for partitions without a writer yet: partitions of a few
 /// rows (an access log that spans years) are written at the end of the pass, one at a time,
