@@ -1844,6 +1844,11 @@ fn partitioned_outputs_are_identical_for_any_thread_count_and_open_file_limit() 
     assert!(big.len() > 30 * 65536);
     std::fs::write(logs.join("big.log"), &big).unwrap();
     std::fs::write(logs.join("big-gzip.gz"), gzip(&big)).unwrap();
+    // Shuffled over 40 hours: a pass per limit's worth of partitions.
+    let start = epoch_s("2020-03-01T00:00:00");
+    let shuffled: Vec<i64> = (0..400).map(|i| start + (i * 7919 % 400) * 360).collect();
+    assert_eq!(hours(&shuffled), 40);
+    std::fs::write(logs.join("shuffled.log"), s3_log_at(&shuffled)).unwrap();
     let runs: [&[&str]; 4] = [
         &["--threads", "1"],
         &["--threads", "2"],
@@ -1913,7 +1918,10 @@ fn partitioned_outputs_are_identical_for_any_thread_count_and_open_file_limit() 
                 let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
                 reader.metadata().num_row_groups()
             };
-            assert_eq!(groups("s3-access/year=2019/month=06/day=01/hour=03/big.parquet"), 2);
+            assert_eq!(
+                groups("s3-access/year=2019/month=06/day=01/hour=03/big.parquet"),
+                2
+            );
         }
     }
 
@@ -2098,6 +2106,37 @@ fn partitioned_usage_errors_and_failed_inputs() {
     assert_eq!(json["inputs"][0]["files"], 0);
     assert_eq!(json["inputs"][1]["files"], 1);
     assert_eq!(json["total"]["files"], 1);
+
+    // Interrupted: exit 130, and neither partition files nor the copy of stdin are left.
+    let out = dir.join("interrupted");
+    let mut child = Command::new(convert_exe())
+        .args(["-", "--partition-by", "hour", "-q", "-o"])
+        .arg(&out)
+        .stdin(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    stdin.write_all(&s3_log_spanning(600)).unwrap();
+    stdin.flush().unwrap();
+    let started = Instant::now();
+    while !out.exists() || files(&out).is_empty() {
+        assert!(
+            started.elapsed() < Duration::from_secs(30),
+            "no partial output appeared"
+        );
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert!(
+        files(&out)
+            .iter()
+            .all(|f| f.rsplit('/').next().unwrap().starts_with('.'))
+    );
+    let pid = libc::pid_t::try_from(child.id()).unwrap();
+    // SAFETY: sends a signal to the child just spawned (and not yet waited for).
+    assert_eq!(unsafe { libc::kill(pid, libc::SIGINT) }, 0);
+    assert_eq!(child.wait().unwrap().code(), Some(130));
+    drop(stdin);
+    assert!(files(&out).is_empty(), "{:?}", files(&out));
 
     // --help documents the option.
     let help = String::from_utf8(run(&["--help"]).stdout).unwrap();

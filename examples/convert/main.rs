@@ -110,7 +110,8 @@ struct Args {
     /// Input files or directories, or `-` for stdin.
     #[arg(required = true, value_name = "INPUT")]
     inputs: Vec<PathBuf>,
-    /// Output file (one input, or --merge), directory (one output per input), or `-` for stdout.
+    /// Output file (one input, or --merge), directory (one output per input, or the table of
+    /// --partition-by), or `-` for stdout.
     #[arg(short, long, value_name = "FILE|DIR")]
     output: PathBuf,
     /// Write all inputs into the one output file given by -o (they must have the same
@@ -118,7 +119,10 @@ struct Args {
     #[arg(long, conflicts_with = "partition_by")]
     merge: bool,
     /// Write a table partitioned by each row's record time (UTC), by the hour or by the day,
-    /// into -o DIR: the layout of the Lambda's output (see above). Parquet output only.
+    /// into -o DIR: the layout of the Lambda's output (see above). Parquet output only. At
+    /// most 32 files are written at once (memory stays bounded): the partitions beyond are
+    /// written by further passes over the input, which is read again (stdin is copied into DIR
+    /// meanwhile); a log in time order takes two passes whatever it spans.
     #[arg(long, value_name = "hour|day", value_parser = parse_granularity)]
     partition_by: Option<Granularity>,
     /// With --partition-by: most partition files being written at once, shared by the inputs

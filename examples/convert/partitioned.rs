@@ -55,6 +55,7 @@ use crate::report::{InputReport, Status};
 /// peaked at 89 MB of RSS with 16, 142 MB with 32, 251 MB with 64 (two threads; 92 MB as one
 /// file); spread over 48 hours, at 110, 130 and 136 MB. Passes beyond the first finish each
 /// file after its partition's last rows, so that a log in time order takes two passes.
+/// (`--partition-by`'s help says the figure.)
 pub const DEFAULT_OPEN_PARTITIONS: u32 = 32;
 
 /// Rows of an input between two checkpoints. At each, the row group of every partition that
