@@ -837,7 +837,10 @@ impl Writers<'_> {
                 Some(err) => open.writer.finish_incomplete(&file_stats, err),
             }
             .map_err(parquet_failed)?;
-            let (tail, _, bytes) = open.sink.take_tail();
+            let (mut tail, _, bytes) = open.sink.take_tail();
+            // The buffer grew while the file was written (to twice a part, once parts were
+            // cut): keep only the bytes.
+            tail.shrink_to_fit();
             let tail = if self.held_tails + tail.len() > self.config.held_tail_bytes {
                 self.uploads
                     .blocking_send(Upload::Last {

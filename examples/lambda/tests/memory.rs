@@ -116,8 +116,8 @@ async fn heap_with_many_partitions() {
     type Change = Box<dyn Fn(&mut Config)>;
     let variants: Vec<(&str, Change)> = vec![
         ("default", Box::new(|_| {})),
-        ("pending 1 MiB", Box::new(|c| c.pending_bytes = 1 << 20)),
         ("held tails 0", Box::new(|c| c.held_tail_bytes = 0)),
+        ("open 16", Box::new(|c| c.max_open_partitions = 16)),
     ];
     for (name, change) in variants {
         let mut c = config(&[]);
