@@ -4,6 +4,11 @@ use serde_json::{Value, json};
 
 use crate::process::Outcome;
 
+/// The most Parquet keys a metrics line lists (`parquet_keys`; `parquet_keys_omitted` counts
+/// the others, which the `latest` document lists): a CloudWatch Logs event holds at most
+/// 256 KB, and an object can span thousands of partitions.
+pub const MAX_KEYS: usize = 100;
+
 /// The CloudWatch namespace of the metrics.
 pub const NAMESPACE: &str = "AwsAccessLogs";
 
@@ -44,7 +49,9 @@ pub fn emf(outcome: &Outcome, timestamp_ms: i64) -> Value {
         "bucket": outcome.bucket,
         "key": outcome.key,
         "parquet_files": outcome.parquet_keys.len(),
-        "parquet_keys": outcome.parquet_keys,
+        // The first keys only: a CloudWatch Logs event holds at most 256 KB.
+        "parquet_keys": outcome.parquet_keys.iter().take(MAX_KEYS).collect::<Vec<_>>(),
+        "parquet_keys_omitted": outcome.parquet_keys.len().saturating_sub(MAX_KEYS),
         "rejects_key": outcome.rejects_key,
         "latest_updated": outcome.latest_updated,
         "incomplete": outcome.incomplete,

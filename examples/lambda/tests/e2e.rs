@@ -618,25 +618,29 @@ fn function(runtime: SocketAddr, moto: &Moto, extra: &[(&str, String)]) -> Comma
     command
 }
 
-/// All that `child` wrote to its (piped) standard output.
-fn stdout_of(child: &mut Child) -> String {
-    let mut out = String::new();
-    if let Some(mut stdout) = child.stdout.take() {
-        stdout.read_to_string(&mut out).unwrap();
-    }
-    out
-}
-
 /// Waits for `n` answers; returns them, the peak RSS (kB) and the output of the function.
 fn run_until_answered(
     mut child: Child,
     api: &RuntimeApi,
     n: usize,
 ) -> (Vec<(String, String, Value)>, u64, String) {
+    // Read the output as it comes: a full pipe would block the function.
+    let reader = child.stdout.take().map(|mut stdout| {
+        std::thread::spawn(move || {
+            let mut out = String::new();
+            let _ = stdout.read_to_string(&mut out);
+            out
+        })
+    });
+    let output = |reader: Option<std::thread::JoinHandle<String>>| {
+        reader
+            .map(|r| r.join().unwrap_or_default())
+            .unwrap_or_default()
+    };
     let started = Instant::now();
     while api.answers.lock().unwrap().len() < n {
         if let Ok(Some(status)) = child.try_wait() {
-            panic!("the function exited ({status}): {}", stdout_of(&mut child));
+            panic!("the function exited ({status}): {}", output(reader));
         }
         // (LAMBDA_MEMORY_TIMEOUT_S: the memory runs on objects of thousands of files.)
         let limit = std::env::var("LAMBDA_MEMORY_TIMEOUT_S")
@@ -657,9 +661,8 @@ fn run_until_answered(
         .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
         .unwrap_or(0);
     let _ = child.kill();
-    let out = stdout_of(&mut child);
     let _ = child.wait();
-    (api.answers.lock().unwrap().clone(), peak_kb, out)
+    (api.answers.lock().unwrap().clone(), peak_kb, output(reader))
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -1147,6 +1147,7 @@ async fn an_access_log_spanning_years_and_hours_gets_one_file_per_partition() {
     assert_eq!(counts, want);
     let m = s.metrics.lock().unwrap()[0].clone();
     assert_eq!(m["parquet_files"], 21);
+    assert_eq!(m["parquet_keys_omitted"], 0);
     assert_eq!(m["passes"], 1);
     assert_eq!(
         m["parquet_keys"],
