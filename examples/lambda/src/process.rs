@@ -699,6 +699,9 @@ struct Writers<'a> {
     next_file: usize,
     held_tails: usize,
     finished: Vec<Finished>,
+    /// In a further pass over an object read whole by the first: each partition's rows and
+    /// the object's counts, so that a file is finished as soon as it has all its rows.
+    complete: Option<(BTreeMap<Partition, u64>, DecodeStats)>,
 }
 
 fn parquet_failed(e: aws_access_logs::Error) -> ConvertError {
@@ -728,7 +731,7 @@ impl Writers<'_> {
         let before = slot.pending_bytes;
         slot.pending_bytes = slot.held_bytes();
         self.pending = self.pending + slot.pending_bytes - before;
-        Ok(())
+        self.finish_if_complete(partition)
     }
 
     /// Brings the rows held back under [`Config::pending_bytes`] (to half of it, so that this
@@ -816,53 +819,94 @@ impl Writers<'_> {
             .into_iter()
             .partition(|p| self.slots[p].writer.is_some());
         for partition in open.into_iter().chain(held) {
-            if self.slots[&partition].writer.is_none() {
-                self.open_writer(partition)?;
-            }
-            let Some(mut slot) = self.slots.remove(&partition) else {
-                continue;
-            };
-            let last = slot.gather(None, true)?;
-            let Some(mut open) = slot.writer else {
-                continue;
-            };
-            if let Some(batch) = last {
-                open.writer.write(&batch).map_err(parquet_failed)?;
-            }
-            self.open -= 1;
-            let mut file_stats = *stats;
-            file_stats.rows = slot.rows.rows;
-            match incomplete {
-                None => open.writer.finish(&file_stats),
-                Some(err) => open.writer.finish_incomplete(&file_stats, err),
-            }
-            .map_err(parquet_failed)?;
-            let (mut tail, _, bytes) = open.sink.take_tail();
-            // The buffer grew while the file was written (to twice a part, once parts were
-            // cut): keep only the bytes.
-            tail.shrink_to_fit();
-            let tail = if self.held_tails + tail.len() > self.config.held_tail_bytes {
-                self.uploads
-                    .blocking_send(Upload::Last {
-                        file: open.file,
-                        bytes: Bytes::from(tail),
-                    })
-                    .map_err(|_| ConvertError::retryable("the upload stopped"))?;
-                None
-            } else {
-                self.held_tails += tail.len();
-                Some(tail)
-            };
-            self.finished.push(Finished {
-                file: open.file,
-                partition,
-                key: open.key,
-                tail,
-                bytes,
-                rows: slot.rows,
-            });
+            self.finish_one(partition, stats, incomplete)?;
         }
         Ok((self.finished, self.deferred))
+    }
+
+    /// In a further pass, finishes the file of `partition` as soon as it has all its rows
+    /// (counted by the first pass), which frees its writer for the next partition: a log in
+    /// time order then takes one further pass whatever it spans. (Not for an incomplete
+    /// object, whose files record the error at the end of the pass.)
+    fn finish_if_complete(&mut self, partition: Partition) -> Result<(), ConvertError> {
+        let Some((expected, stats)) = &self.complete else {
+            return Ok(());
+        };
+        let stats = *stats;
+        let Some(slot) = self.slots.get(&partition) else {
+            return Ok(());
+        };
+        if expected.get(&partition) != Some(&slot.rows.rows) {
+            return Ok(());
+        }
+        if slot.writer.is_none() {
+            if self.open >= self.config.max_open_partitions.max(1) {
+                // Held until a writer is free, or the end of the pass.
+                return Ok(());
+            }
+            self.open_writer(partition)?;
+        }
+        self.finish_one(partition, &stats, None)
+    }
+
+    /// Finishes the file of `partition` (opening it if its rows were only held).
+    fn finish_one(
+        &mut self,
+        partition: Partition,
+        stats: &DecodeStats,
+        incomplete: Option<&aws_access_logs::Error>,
+    ) -> Result<(), ConvertError> {
+        if self
+            .slots
+            .get(&partition)
+            .is_some_and(|s| s.writer.is_none())
+        {
+            self.open_writer(partition)?;
+        }
+        let Some(mut slot) = self.slots.remove(&partition) else {
+            return Ok(());
+        };
+        self.pending -= slot.pending_bytes.min(self.pending);
+        let last = slot.gather(None, true)?;
+        let Some(mut open) = slot.writer else {
+            return Ok(());
+        };
+        if let Some(batch) = last {
+            open.writer.write(&batch).map_err(parquet_failed)?;
+        }
+        self.open -= 1;
+        let mut file_stats = *stats;
+        file_stats.rows = slot.rows.rows;
+        match incomplete {
+            None => open.writer.finish(&file_stats),
+            Some(err) => open.writer.finish_incomplete(&file_stats, err),
+        }
+        .map_err(parquet_failed)?;
+        let (mut tail, _, bytes) = open.sink.take_tail();
+        // The buffer grew while the file was written (to twice a part, once parts were
+        // cut): keep only the bytes.
+        tail.shrink_to_fit();
+        let tail = if self.held_tails + tail.len() > self.config.held_tail_bytes {
+            self.uploads
+                .blocking_send(Upload::Last {
+                    file: open.file,
+                    bytes: Bytes::from(tail),
+                })
+                .map_err(|_| ConvertError::retryable("the upload stopped"))?;
+            None
+        } else {
+            self.held_tails += tail.len();
+            Some(tail)
+        };
+        self.finished.push(Finished {
+            file: open.file,
+            partition,
+            key: open.key,
+            tail,
+            bytes,
+            rows: slot.rows,
+        });
+        Ok(())
     }
 }
 
@@ -897,6 +941,9 @@ struct Job {
     first_file: usize,
     /// Bytes of finished files held from the passes before.
     held_tails: usize,
+    /// In a further pass: each partition's rows and the object's counts from the first pass
+    /// (`None` in the first pass, and for an object that stopped early).
+    complete: Option<(BTreeMap<Partition, u64>, DecodeStats)>,
 }
 
 /// One pass over the body: decodes it, splits every batch by the partition of each row's
@@ -919,6 +966,7 @@ fn convert(
         only,
         first_file,
         held_tails,
+        complete,
     } = job;
     let body = Body::new(body);
     let mut reader = open(&config, route, &body)?;
@@ -940,6 +988,7 @@ fn convert(
         next_file: first_file,
         held_tails,
         finished: Vec::new(),
+        complete,
     };
     let mut partitions: BTreeMap<Partition, PartitionRows> = BTreeMap::new();
     let mut rejects = only.is_none().then(|| Rejects {
@@ -1391,6 +1440,10 @@ pub async fn process<S: ObjectStore>(
                 .iter()
                 .map(|f| f.tail.as_ref().map_or(0, Vec::len))
                 .sum(),
+            complete: first.as_ref().filter(|f| f.incomplete.is_none()).map(|f| {
+                let rows = f.partitions.iter().map(|(p, r)| (*p, r.rows)).collect();
+                (rows, f.stats)
+            }),
         };
         let mut pass = match run_pass(store, bucket, job, body, &mut files).await {
             Ok(pass) => pass,

@@ -1192,9 +1192,10 @@ async fn an_access_log_spanning_years_and_hours_gets_one_file_per_partition() {
     s.handler.handle(event.clone()).await.unwrap();
     assert_eq!(snapshot(&s.store), first);
 
-    // One open writer at a time and rows held up to one byte: a pass per file (the partition
-    // holding the most first), each file's rest uploaded at once as the last part of its
-    // multipart upload. The same files, byte for byte.
+    // One open writer at a time and rows held up to one byte: the first pass writes one file
+    // (the partition holding the most), the second the others, each finished as soon as it
+    // has the rows the first pass counted; each file's rest uploaded at once as the last part
+    // of its multipart upload. The same files, byte for byte.
     let mut capped = config(&[("MAX_OPEN_PARTITIONS", "1")]);
     capped.pending_bytes = 1;
     capped.held_tail_bytes = 0;
@@ -1202,18 +1203,18 @@ async fn an_access_log_spanning_years_and_hours_gets_one_file_per_partition() {
     c.store.insert("logs", "cache-bucket/span", log.clone());
     c.handler.handle(event.clone()).await.unwrap();
     assert_eq!(snapshot(&c.store), first);
-    assert_eq!(c.metrics.lock().unwrap()[0]["passes"], 21);
+    assert_eq!(c.metrics.lock().unwrap()[0]["passes"], 2);
     assert_eq!(c.store.uploads_started(), 21);
     assert_eq!(c.store.uploads_in_progress(), 0);
 
-    // Four writers: the first pass writes four files, the next ones four each of the 17 left.
+    // Four writers: the first pass writes four files, the second the 17 left.
     let mut four = config(&[("MAX_OPEN_PARTITIONS", "4")]);
     four.pending_bytes = 1;
     let c = setup(four);
     c.store.insert("logs", "cache-bucket/span", log);
     c.handler.handle(event).await.unwrap();
     assert_eq!(snapshot(&c.store), first);
-    assert_eq!(c.metrics.lock().unwrap()[0]["passes"], 6);
+    assert_eq!(c.metrics.lock().unwrap()[0]["passes"], 2);
     assert_eq!(c.store.uploads_started(), 0);
 }
 
@@ -1311,10 +1312,11 @@ async fn a_standard_log_spanning_hours_gets_one_file_per_hour() {
 
 #[tokio::test]
 async fn many_partitions_of_large_files_stream_in_parts_and_match_one_pass() {
-    // 3000 lines over three hours, interleaved, in parts of 16 KiB: with two writers, the
-    // third hour is written by a second pass; its rest and the others' are last parts.
-    let times: Vec<i64> = (0..3000)
-        .map(|i| DAY_MS + (i % 3) * HOUR_MS + i * 1000)
+    // 20,000 lines over three hours, interleaved (three reader batches), in parts of 16 KiB:
+    // with one writer, each pass writes one file (every partition has rows in the last
+    // batch, so none is complete before the end); their rests are last parts.
+    let times: Vec<i64> = (0..20_000)
+        .map(|i| DAY_MS + (i % 3) * HOUR_MS + i % 3600 * 1000)
         .collect();
     let log = s3_access_lines_at(&times);
     let event = s3_event(vec![s3_record("logs", "cache-bucket/big", log.len())]);
@@ -1326,7 +1328,7 @@ async fn many_partitions_of_large_files_stream_in_parts_and_match_one_pass() {
 
     let s = small_parts(16 << 10);
     let mut config = s.handler.config().clone();
-    config.max_open_partitions = 2;
+    config.max_open_partitions = 1;
     config.pending_bytes = 1;
     config.held_tail_bytes = 20 << 10;
     let s = {
@@ -1351,7 +1353,7 @@ async fn many_partitions_of_large_files_stream_in_parts_and_match_one_pass() {
     s.store.insert("logs", "cache-bucket/big", log);
     s.handler.handle(event).await.unwrap();
     assert_eq!(snapshot(&s.store), expected);
-    assert_eq!(s.metrics.lock().unwrap()[0]["passes"], 2);
+    assert_eq!(s.metrics.lock().unwrap()[0]["passes"], 3);
     assert_eq!(s.store.uploads_started(), 3);
     assert_eq!(s.store.uploads_in_progress(), 0);
     let (parts, largest) = s.store.parts_uploaded();
