@@ -1143,3 +1143,149 @@ async fn batch_operations_backfill_from_a_csv_manifest() {
     let once = [SPACED, ACCENTED, STD_KEY, TRUNCATED];
     assert_eq!(keys, [once, once].concat());
 }
+
+/// The Python with DuckDB provisioned by `tests/interop/venv.sh`, when there is one.
+fn duckdb_python() -> Option<PathBuf> {
+    let python =
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../target/interop-venv/bin/python");
+    let ready = Command::new(&python)
+        .args(["-c", "import duckdb"])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if ready {
+        return Some(python);
+    }
+    if std::env::var("AWS_ACCESS_LOGS_REQUIRE_MOTO").as_deref() == Ok("1") {
+        panic!(
+            "{} with duckdb not found (required by AWS_ACCESS_LOGS_REQUIRE_MOTO=1): run \
+             tests/interop/venv.sh",
+            python.display()
+        );
+    }
+    eprintln!(
+        "no Python with duckdb: skipping the partition query test (run tests/interop/venv.sh)"
+    );
+    None
+}
+
+/// Logs whose records span hours, days and years, through the handler into the output
+/// bucket, then read back as a table by DuckDB with Hive partitioning: every partition filter
+/// returns exactly the rows whose time is in it (`tests/lake/check.py`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn partitions_query_exactly_with_duckdb() {
+    let Some(moto) = moto_server() else { return };
+    let Some(python) = duckdb_python() else {
+        return;
+    };
+    let client = client(&moto.url).await;
+    for bucket in ["logs", "out"] {
+        client.create_bucket().bucket(bucket).send().await.unwrap();
+    }
+    let sources = [
+        (
+            "s3",
+            "cache-bucket/2024-03-18-03-00-00-5EA1E7A1E7A1E7A1",
+            "s3-access",
+            "time",
+            "request_id",
+        ),
+        (
+            "realtime",
+            "cloudfront-realtime/2024/03/18/03/lake-1-2024-03-18-03-00-00-0001.gz",
+            "cloudfront-realtime",
+            "timestamp",
+            "x_edge_request_id",
+        ),
+        (
+            "standard",
+            "cf-standard/ELAKEEXAMPLE.2024-03-18-03.d111111abcdef8.gz",
+            "cloudfront-standard",
+            "timestamp",
+            "x_edge_request_id",
+        ),
+    ];
+    for (fixture_name, key, ..) in sources {
+        let text = fixture(&format!("lake/{fixture_name}.log"));
+        let body = if key.ends_with(".gz") {
+            gzip(&text)
+        } else {
+            text
+        };
+        put(&client, "logs", key, body).await;
+    }
+    let fields = String::from_utf8(fixture("lake/realtime.fields")).unwrap();
+    // One folder per process: test runs side by side do not share it.
+    let dir =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("lake-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    for granularity in ["hour", "day"] {
+        let prefix = format!("{granularity}/");
+        let handler = Handler::with_emit(
+            S3Store::new(client.clone()),
+            config(&[
+                ("CLOUDFRONT_REALTIME_FIELDS", fields.trim()),
+                ("PARTITION_BY", granularity),
+                ("OUTPUT_PREFIX", &prefix),
+            ]),
+            Arc::new(|_: &str| {}),
+        );
+        let records = sources
+            .iter()
+            .map(|(_, key, ..)| s3_record("logs", &key.replace(' ', "+"), 1))
+            .collect();
+        handler.handle(s3_event(records)).await.unwrap();
+    }
+    let objects = snapshot(&client, "out").await;
+    for (key, bytes) in &objects {
+        let path = dir.join(key);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    let root = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../..");
+    for granularity in ["hour", "day"] {
+        for (fixture_name, _, format, time, id) in sources {
+            let table = dir.join(granularity).join(format);
+            let out = Command::new(&python)
+                .arg(root.join("tests/lake/check.py"))
+                .arg(&table)
+                .arg("--expected")
+                .arg(root.join("fixtures/lake/expected.json"))
+                .args(["--fixture", fixture_name, "--granularity", granularity])
+                .args(["--time", time, "--id", id])
+                .output()
+                .unwrap();
+            assert!(
+                out.status.success(),
+                "{}: {}{}",
+                table.display(),
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            eprint!("{}", String::from_utf8_lossy(&out.stdout));
+            // The pointer names every file written for the object.
+            let latest: Value =
+                serde_json::from_slice(&objects[&format!("{granularity}/_latest/{format}.json")])
+                    .unwrap();
+            let files = objects
+                .keys()
+                .filter(|k| k.starts_with(&format!("{granularity}/{format}/")))
+                .count();
+            assert_eq!(
+                latest["files"].as_array().map(Vec::len),
+                Some(files),
+                "{latest}"
+            );
+        }
+        // The S3 log's line that is not a record is a reject, outside the table.
+        assert!(
+            objects
+                .keys()
+                .any(|k| k.starts_with(&format!("{granularity}/_rejects/s3-access/"))),
+            "{:?}",
+            objects.keys().collect::<Vec<_>>()
+        );
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
