@@ -191,3 +191,66 @@ fn partitioning_is_a_parameter_passed_to_the_function() {
     assert_eq!(allowed, ["hour", "day"]);
     assert!(text.contains("PARTITION_BY: !Ref PartitionBy"));
 }
+
+/// Whether an IAM resource pattern (`*` any run of characters, `/` included) matches `key`.
+fn glob_matches(pattern: &str, key: &str) -> bool {
+    let regex = format!("^{}$", regex::escape(pattern).replace(r"\*", ".*"));
+    Regex::new(&regex).unwrap().is_match(key)
+}
+
+/// The output-bucket resources of the statement `sid`, with `${OutputPrefix}` = `prefix`.
+fn output_resources(text: &str, sid: &str, prefix: &str) -> Vec<String> {
+    let start = text
+        .find(&format!("- Sid: {sid}\n"))
+        .unwrap_or_else(|| panic!("statement {sid} not found"));
+    let rest = &text[start + 1..];
+    let end = rest.find("- Sid:").unwrap_or(rest.len());
+    let arn = Regex::new(r"arn:\$\{AWS::Partition\}:s3:::\$\{OutputBucketName\}/(\S+)").unwrap();
+    arn.captures_iter(&rest[..end])
+        .map(|c| c[1].replace("${OutputPrefix}", prefix))
+        .collect()
+}
+
+#[test]
+fn the_function_may_write_every_key_it_writes() {
+    use aws_access_logs::partition::{Granularity, Partition};
+    use aws_access_logs_lambda::SourceType;
+    use aws_access_logs_lambda::process::output_keys;
+
+    let text = template();
+    let prefix = "lets/";
+    let partitions = [
+        Granularity::Hour.of(1_710_669_600_000),
+        Granularity::Day.of(0),
+        Partition::Untimed(Granularity::Hour),
+    ];
+    for source in [
+        SourceType::S3Access,
+        SourceType::CloudFrontRealtime,
+        SourceType::CloudFrontStandard,
+    ] {
+        for last_modified in [Some(1_710_669_600_000), None] {
+            let keys = output_keys(prefix, source, &partitions, last_modified, "0123abcd");
+            let allowed = |sid: &str, key: &str| {
+                let resources = output_resources(&text, sid, prefix);
+                assert!(
+                    resources.iter().any(|r| glob_matches(r, key)),
+                    "{sid} does not cover {key}: {resources:?}"
+                );
+            };
+            for key in &keys.parquet {
+                allowed("WriteOutput", key);
+                allowed("AbortParquetUploads", key);
+            }
+            allowed("WriteOutput", &keys.rejects);
+            allowed("DeleteRejectsOfFailedObjects", &keys.rejects);
+            allowed("WriteOutput", &keys.latest);
+            allowed("ReadLatest", &keys.latest);
+            // Reading is granted for the latest documents only, never for the table or rejects.
+            for key in keys.parquet.iter().chain([&keys.rejects]) {
+                let read = output_resources(&text, "ReadLatest", prefix);
+                assert!(!read.iter().any(|r| glob_matches(r, key)), "{key}");
+            }
+        }
+    }
+}
