@@ -288,7 +288,9 @@ pub fn split(
     let mut rows: BTreeMap<Partition, Vec<u32>> = BTreeMap::new();
     // Row numbers fit in u32: a batch is capped far below.
     let index = |i: usize| u32::try_from(i).unwrap_or(u32::MAX);
-    rows.entry(first).or_default().extend((0..differs).map(index));
+    rows.entry(first)
+        .or_default()
+        .extend((0..differs).map(index));
     for i in differs..times.len() {
         rows.entry(of(i)).or_default().push(index(i));
     }
@@ -322,7 +324,10 @@ mod tests {
 
     fn ids(batch: &RecordBatch) -> Vec<String> {
         let ids = batch.column(0).as_any().downcast_ref::<StringArray>();
-        ids.unwrap().iter().map(|v| v.unwrap().to_string()).collect()
+        ids.unwrap()
+            .iter()
+            .map(|v| v.unwrap().to_string())
+            .collect()
     }
 
     #[test]
@@ -364,7 +369,13 @@ mod tests {
     #[test]
     fn split_keeps_row_order_within_each_partition() {
         let h = HOUR_MS;
-        let b = batch(vec![Some(5 * h), Some(2 * h), None, Some(5 * h + 1), Some(2 * h + 7)]);
+        let b = batch(vec![
+            Some(5 * h),
+            Some(2 * h),
+            None,
+            Some(5 * h + 1),
+            Some(2 * h + 7),
+        ]);
         let parts = split(&b, Some(1), Granularity::Hour).unwrap();
         let got: Vec<_> = parts.iter().map(|(p, b)| (*p, ids(b))).collect();
         assert_eq!(
@@ -388,7 +399,11 @@ mod tests {
         assert!(Arc::ptr_eq(parts[0].1.column(0), b.column(0)));
         let untimed = split(&b, None, Granularity::Day).unwrap();
         assert_eq!(untimed[0].0, Partition::Untimed(Granularity::Day));
-        assert!(split(&batch(vec![]), Some(1), Granularity::Hour).unwrap().is_empty());
+        assert!(
+            split(&batch(vec![]), Some(1), Granularity::Hour)
+                .unwrap()
+                .is_empty()
+        );
     }
 
     #[test]
