@@ -20,7 +20,11 @@ struct Setup {
 }
 
 fn setup(config: Config) -> Setup {
-    let store = MemoryStore::new();
+    setup_with_store(config, MemoryStore::new())
+}
+
+/// A handler on `store` (shared with an earlier handler's, to see its objects).
+fn setup_with_store(config: Config, store: MemoryStore) -> Setup {
     let metrics = Arc::new(Mutex::new(Vec::new()));
     let sink = Arc::clone(&metrics);
     let handler = Handler::with_emit(
@@ -1331,25 +1335,7 @@ async fn many_partitions_of_large_files_stream_in_parts_and_match_one_pass() {
     config.max_open_partitions = 1;
     config.pending_bytes = 1;
     config.held_tail_bytes = 20 << 10;
-    let s = {
-        let store = s.store;
-        let metrics = Arc::new(Mutex::new(Vec::new()));
-        let sink = Arc::clone(&metrics);
-        let handler = Handler::with_emit(
-            store.clone(),
-            config,
-            Arc::new(move |line: &str| {
-                sink.lock()
-                    .unwrap()
-                    .push(serde_json::from_str(line).unwrap())
-            }),
-        );
-        Setup {
-            handler,
-            store,
-            metrics,
-        }
-    };
+    let s = setup_with_store(config, s.store);
     s.store.insert("logs", "cache-bucket/big", log);
     s.handler.handle(event).await.unwrap();
     assert_eq!(snapshot(&s.store), expected);
