@@ -72,6 +72,7 @@ pub struct ParquetOptions {
     max_row_group_bytes: usize,
     bloom_filter: Vec<String>,
     threads: usize,
+    max_pending_bytes: usize,
 }
 
 impl Default for ParquetOptions {
@@ -82,6 +83,7 @@ impl Default for ParquetOptions {
             max_row_group_bytes: DEFAULT_MAX_ROW_GROUP_BYTES,
             bloom_filter: Vec::new(),
             threads: 1,
+            max_pending_bytes: encoders::DEFAULT_MAX_PENDING_BYTES,
         }
     }
 }
@@ -152,6 +154,16 @@ impl ParquetOptions {
     /// is byte-identical whatever the number (see [`ParquetWriter`] for the row-group rule).
     pub fn with_threads(mut self, threads: usize) -> Self {
         self.threads = threads;
+        self
+    }
+
+    /// With more than one thread ([`with_threads`](Self::with_threads)): the most Arrow bytes
+    /// of batches queued for the helper threads and not yet encoded (default 40 MiB); past
+    /// it, [`ParquetWriter::write`] waits for the oldest. Lower it when many writers are open
+    /// at once (one per partition, say), so that their queues together stay small. The file
+    /// is the same whatever the limit.
+    pub fn with_max_pending_bytes(mut self, bytes: usize) -> Self {
+        self.max_pending_bytes = bytes;
         self
     }
 
@@ -397,7 +409,11 @@ impl<W: Write + Send> ParquetWriter<W> {
             schema,
             group: None,
             groups: 0,
-            encoders: Encoders::new(columns, options.threads.min(columns.max(1))),
+            encoders: Encoders::new(
+                columns,
+                options.threads.min(columns.max(1)),
+                options.max_pending_bytes,
+            ),
             max_rows: options.max_row_group_rows,
             max_bytes: crate::decoder::wide_share(
                 options.max_row_group_bytes,

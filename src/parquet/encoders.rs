@@ -13,7 +13,8 @@
 //! A thread keeps the columns it worked on last while they have work (their state is in its
 //! caches). The caller's thread, which also decodes and queues the writes, only takes work of
 //! the writes it waits for, so that it is soon back to queue the next one; it waits too while
-//! the writes in progress hold more than [`MAX_PENDING_BYTES`], and it drops the values the
+//! the writes in progress hold more than their limit ([`DEFAULT_MAX_PENDING_BYTES`] unless
+//! set), and it drops the values the
 //! helpers are done with, as it allocated them ([`State::made_here`]).
 
 use std::collections::VecDeque;
@@ -29,8 +30,8 @@ use parquet::errors::{ParquetError, Result};
 pub(super) const LAG: u64 = 2;
 
 /// Most Arrow bytes of writes in progress before the writer waits for them (however many
-/// [`LAG`] allows): batches of long lines reach 32 MiB each.
-const MAX_PENDING_BYTES: usize = 40 << 20;
+/// [`LAG`] allows), by default: batches of long lines reach 32 MiB each.
+pub(crate) const DEFAULT_MAX_PENDING_BYTES: usize = 40 << 20;
 
 /// One piece of one column's work.
 enum Task {
@@ -301,12 +302,14 @@ pub(super) struct Encoders {
     next_seq: u64,
     /// Row groups closed so far (the next one's number).
     next_group: u64,
+    /// Most Arrow bytes of writes in progress before [`Encoders::write`] waits.
+    max_pending: usize,
 }
 
 impl Encoders {
     /// Encoders for `columns` columns on `threads` threads: the caller's and `threads - 1`
-    /// helpers.
-    pub(super) fn new(columns: usize, threads: usize) -> Self {
+    /// helpers, holding at most `max_pending` Arrow bytes of writes in progress.
+    pub(super) fn new(columns: usize, threads: usize, max_pending: usize) -> Self {
         let state = State {
             columns: (0..columns)
                 .map(|_| Column {
@@ -346,6 +349,7 @@ impl Encoders {
             helpers,
             next_seq: 0,
             next_group: 0,
+            max_pending,
         }
     }
 
@@ -365,7 +369,7 @@ impl Encoders {
 
     /// Queues a write of `leaves` (one per column, `memory` Arrow bytes); `rows` is the row
     /// group's rows after it. Returns once the writes in progress hold at most
-    /// [`MAX_PENDING_BYTES`] (or none is left, on one thread).
+    /// `max_pending` bytes (or none is left, on one thread).
     pub(super) fn write(
         &mut self,
         leaves: Vec<ArrowLeafColumn>,
@@ -389,7 +393,8 @@ impl Encoders {
             column.tasks.push_back(Task::Write(seq, leaf));
         }
         self.shared.queued(&st);
-        let over = st.pending_memory > MAX_PENDING_BYTES;
+        let max_pending = self.max_pending;
+        let over = st.pending_memory > max_pending;
         drop(st);
         drop(spent);
         if self.helpers.is_empty() {
@@ -397,7 +402,7 @@ impl Encoders {
             drop(self.wait_until(u64::MAX, |st| st.pending.is_empty())?);
         } else if over {
             // The oldest writes first: the limit is `seq`, the newest.
-            drop(self.wait_until(seq, |st| st.pending_memory <= MAX_PENDING_BYTES)?);
+            drop(self.wait_until(seq, |st| st.pending_memory <= max_pending)?);
         }
         Ok(())
     }
