@@ -30,7 +30,7 @@
 //! converted: a failed input leaves none of them.
 
 use std::collections::btree_map::Entry;
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
@@ -57,6 +57,12 @@ use crate::report::{InputReport, Status};
 /// file after its partition's last rows, so that a log in time order takes two passes.
 /// (`--partition-by`'s help says the figure.)
 pub const DEFAULT_OPEN_PARTITIONS: u32 = 32;
+
+/// Arrow bytes of batches queued for the encoding threads, shared out between the files being
+/// written (each gets `PENDING_BYTES / open files`, at least 1 MiB): with the library's 40 MiB
+/// per file, 32 files whose encoding lags behind (two cores busy with something else) held
+/// over a gigabyte. The files are the same whatever the share.
+const PENDING_BYTES: usize = 64 << 20;
 
 /// Rows of an input between two checkpoints. At each, the row group of every partition that
 /// had no rows since the one before is ended (its pages compressed and written out): the
@@ -264,7 +270,11 @@ fn run(
         ));
     }
     let time_column = partition::time_column(&schema);
-    let options = ctx.parquet.clone().with_threads(threads);
+    let options = ctx
+        .parquet
+        .clone()
+        .with_threads(threads)
+        .with_max_pending_bytes((PENDING_BYTES / open_partitions).max(1 << 20));
     let checkpoint_rows = args.checkpoint_rows;
     let mut written: BTreeMap<Partition, Written> = BTreeMap::new();
     let mut rejects: Option<TableRejects> = None;
@@ -278,7 +288,9 @@ fn run(
     loop {
         let mut open: BTreeMap<Partition, Open> = BTreeMap::new();
         let mut batch_no = 0u64;
-        let mut passed_over = false;
+        // The partitions passed over at this pass: they stay so until its end, even once a
+        // file is finished early and its slot is free (their rows so far were not written).
+        let mut passed: HashSet<Partition> = HashSet::new();
         let mut rows_read = 0u64;
         let mut checkpoint = checkpoint_rows;
         let mut groups = Groups::default();
@@ -310,8 +322,8 @@ fn run(
                 let file = match open.entry(partition) {
                     Entry::Occupied(file) => file.into_mut(),
                     Entry::Vacant(_) if written.contains_key(&partition) => continue,
-                    Entry::Vacant(_) if full => {
-                        passed_over = true;
+                    Entry::Vacant(_) if full || passed.contains(&partition) => {
+                        passed.insert(partition);
                         continue;
                     }
                     Entry::Vacant(slot) => slot.insert(open_file(
@@ -381,7 +393,7 @@ fn run(
         for (partition, file) in open {
             written.insert(partition, finish_file(file, first_error.as_ref())?);
         }
-        if !passed_over {
+        if passed.is_empty() {
             break;
         }
         pass += 1;
