@@ -19,10 +19,11 @@ pub struct ObjectRef {
     pub etag: Option<String>,
     /// Size in bytes, when the event gives it.
     pub size: Option<u64>,
-    /// Another reading of the key, when the event's encoding is not certain (EventBridge: the
-    /// key URL-decoded, when that differs). It is read only when the event names an ETag and
-    /// no object under `key` has it, and only if the object under it has that ETag: never
-    /// the wrong one of two objects `a+b` and `a b`.
+    /// Another reading of the key, when the event's encoding is not certain, read when no
+    /// object under `key` answers (404, or 403 without list permission) and, with an ETag,
+    /// only if the object under it has that ETag. EventBridge: the key URL-decoded, when that
+    /// differs, and only when the event names an ETag (never the wrong one of two objects
+    /// `a+b` and `a b`). S3 Batch Operations: the task's other reading (see [`batch_keys`]).
     pub alternative_key: Option<String>,
 }
 
@@ -308,13 +309,14 @@ pub fn parse(payload: Value) -> Result<Invocation, String> {
         // keys are): it is read as given. Should it arrive encoded after all, the decoded key
         // is the alternative, accepted only when the object under it has the event's ETag.
         let d = event.detail;
+        let etag = d.object.etag.filter(|v| !v.is_empty());
         let decoded = decode_key(&d.object.key);
-        let alternative_key = (decoded != d.object.key).then_some(decoded);
+        let alternative_key = (etag.is_some() && decoded != d.object.key).then_some(decoded);
         return Ok(Invocation::EventBridge(ObjectRef {
             bucket: d.bucket.name,
             key: d.object.key,
             version_id: version_id(d.object.version_id),
-            etag: d.object.etag.filter(|v| !v.is_empty()),
+            etag,
             size: d.object.size,
             alternative_key,
         }));

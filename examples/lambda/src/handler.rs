@@ -9,7 +9,7 @@ use crate::config::Config;
 use crate::events::{self, BatchInvocation, Invocation, ObjectRef};
 use crate::metrics;
 use crate::process::{self, Failure, Outcome};
-use crate::store::{ObjectStore, StoreError};
+use crate::store::ObjectStore;
 
 /// The most bytes of a task's `resultString` in an S3 Batch Operations response: a longer
 /// cause is cut (at a character boundary, ending with `…`). AWS documents no limit for the
@@ -227,50 +227,6 @@ impl<S: ObjectStore> Handler<S> {
         }
     }
 
-    /// Resolves an S3 Batch Operations task's key (see [`events::batch_keys`]): the first
-    /// reading, unless its object is missing (404, or 403 without list permission) and the
-    /// task has another reading. The probe is a read that is dropped unread, made only for
-    /// keys with `+` or `%`.
-    async fn batch_object(&self, object: &ObjectRef) -> Result<ObjectRef, Failure> {
-        let first = ObjectRef {
-            alternative_key: None,
-            ..object.clone()
-        };
-        let Some(alternative) = &object.alternative_key else {
-            return Ok(first);
-        };
-        if self.config.is_own_output(&object.bucket, &object.key) {
-            return Ok(first);
-        }
-        let version_id = object.version_id.as_deref();
-        match self
-            .store
-            .get(&object.bucket, &object.key, version_id, None)
-            .await
-        {
-            Ok(_) => Ok(first),
-            Err(StoreError::NotFound | StoreError::Forbidden) => {
-                tracing::info!(
-                    bucket = %object.bucket,
-                    key = %object.key,
-                    alternative_key = %alternative,
-                    "no object under the task's key as first read: reading its other encoding"
-                );
-                Ok(ObjectRef {
-                    key: alternative.clone(),
-                    alternative_key: None,
-                    ..object.clone()
-                })
-            }
-            Err(err) => Err(Failure {
-                bucket: object.bucket.clone(),
-                key: object.key.clone(),
-                cause: format!("cannot read the object: {err}"),
-                permanent: false,
-            }),
-        }
-    }
-
     /// Runs an S3 Batch Operations invocation's tasks, one after another; every task gets a
     /// result, whatever happens to the others.
     async fn batch(&self, batch: BatchInvocation) -> Value {
@@ -290,19 +246,7 @@ impl<S: ObjectStore> Handler<S> {
                     (BatchResultCode::PermanentFailure, cause)
                 }
                 Ok(object) => {
-                    let result = match self.batch_object(&object).await {
-                        Ok(object) => self.object(&object).await,
-                        Err(failure) => {
-                            tracing::error!(
-                                bucket = %failure.bucket,
-                                key = %failure.key,
-                                cause = %failure.cause,
-                                permanent = false,
-                                "failed"
-                            );
-                            Err(failure)
-                        }
-                    };
+                    let result = self.object(&object).await;
                     batch_result(&result)
                 }
             };

@@ -1304,9 +1304,10 @@ async fn abort_all<S: ObjectStore>(store: &S, bucket: &str, files: &mut [Uploadi
     }
 }
 
-/// Reads the object the event names. An EventBridge key whose encoding is uncertain (see
-/// [`ObjectRef::alternative_key`]) is resolved by the event's ETag: the object read is the
-/// one that has it.
+/// Reads the object the event names. A key whose encoding is uncertain (see
+/// [`ObjectRef::alternative_key`]) is resolved by the other reading when no object answers
+/// under the first, and by the event's ETag when it names one: the object read is the one
+/// that has it.
 async fn open_object<S: ObjectStore>(
     store: &S,
     object: &ObjectRef,
@@ -1318,10 +1319,9 @@ async fn open_object<S: ObjectStore>(
         permanent,
     };
     let version_id = object.version_id.as_deref();
-    let (alternative, if_match) = match (&object.alternative_key, &object.etag) {
-        (Some(alternative), Some(etag)) => (Some(alternative), Some(etag.as_str())),
-        _ => (None, None),
-    };
+    let alternative = object.alternative_key.as_ref();
+    // The ETag checks the object only where another reading could name another object.
+    let if_match = alternative.and(object.etag.as_deref());
     let first = store
         .get(&object.bucket, &object.key, version_id, if_match)
         .await;
