@@ -58,7 +58,7 @@ use arrow::array::{Array, RecordBatch, TimestampMillisecondArray, UInt32Array};
 use arrow::compute::take_record_batch;
 use arrow::datatypes::{DataType, Schema, TimeUnit};
 
-use crate::{Error, ErrorKind, Result};
+use crate::{Error, ErrorKind, Format, Result};
 
 /// Hive's folder value for a null partition value.
 pub const NULL_PARTITION_VALUE: &str = "__HIVE_DEFAULT_PARTITION__";
@@ -227,6 +227,23 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
     let month = if mp < 10 { mp + 3 } else { mp - 9 };
     let year = yoe + era * 400 + i64::from(month <= 2);
     (year, month, day)
+}
+
+/// The table folder of a format's partitioned output (`s3-access`, `cloudfront-realtime`,
+/// `cloudfront-standard`): `{table}/year=…/…/*.parquet`, as the converter's `--partition-by`
+/// and the Lambda function write it, so that both fill one table.
+///
+/// ```
+/// use aws_access_logs::{Format, partition};
+///
+/// assert_eq!(partition::table_name(Format::S3), "s3-access");
+/// ```
+pub fn table_name(format: Format) -> &'static str {
+    match format {
+        Format::S3 => "s3-access",
+        Format::CloudFrontRealtime => "cloudfront-realtime",
+        Format::CloudFrontStandard => "cloudfront-standard",
+    }
 }
 
 /// The record-time column of a schema this crate produces: the first UTC millisecond timestamp

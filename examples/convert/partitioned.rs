@@ -82,21 +82,11 @@ const REJECTS_FOLDER: &str = "_rejects";
 /// Write buffer of each partition file.
 const WRITE_BUFFER: usize = 64 << 10;
 
-/// The table folder of a format, as the Lambda names it.
-pub fn format_folder(format: Format) -> &'static str {
-    match format {
-        Format::S3 => "s3-access",
-        Format::CloudFrontRealtime => "cloudfront-realtime",
-        Format::CloudFrontStandard => "cloudfront-standard",
-        _ => format.name(),
-    }
-}
-
 /// The folders of the table (and its rejects) under `-o DIR`.
 fn table_folders() -> impl Iterator<Item = &'static str> {
     Format::ALL
         .into_iter()
-        .map(format_folder)
+        .map(partition::table_name)
         .chain([REJECTS_FOLDER])
 }
 
@@ -257,11 +247,11 @@ fn run(
     let (mut reader, count) = conv.open_reader(source, threads, true)?;
     let format = reader.format();
     let schema = reader.schema();
-    let table = args.output.join(format_folder(format));
+    let table = args.output.join(partition::table_name(format));
     let rejects_path = args
         .output
         .join(REJECTS_FOLDER)
-        .join(format_folder(format))
+        .join(partition::table_name(format))
         .join(format!("{name}.jsonl.gz"));
     if !force && output::occupied(&rejects_path) {
         return Err(format!(

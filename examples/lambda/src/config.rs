@@ -54,13 +54,10 @@ impl SourceType {
         SourceType::CloudFrontStandard,
     ];
 
-    /// `s3-access`, `cloudfront-realtime` or `cloudfront-standard`.
+    /// `s3-access`, `cloudfront-realtime` or `cloudfront-standard`: the format's table name
+    /// ([`aws_access_logs::partition::table_name`]).
     pub fn name(self) -> &'static str {
-        match self {
-            SourceType::S3Access => "s3-access",
-            SourceType::CloudFrontRealtime => "cloudfront-realtime",
-            SourceType::CloudFrontStandard => "cloudfront-standard",
-        }
+        aws_access_logs::partition::table_name(self.format())
     }
 
     /// The source type of a name, if it is one.
