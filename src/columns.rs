@@ -7,8 +7,8 @@ use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow::array::{
-    ArrayRef, BooleanBuilder, Float64Builder, RecordBatch, TimestampMillisecondBuilder,
-    UInt16Builder, UInt32Builder, UInt64Builder,
+    ArrayRef, BooleanBuilder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
+    RecordBatch, TimestampMillisecondBuilder,
 };
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 
@@ -22,9 +22,9 @@ use crate::views::{SharedChunk, ViewBuilder};
 pub(crate) enum ColumnType {
     Utf8,
     TimestampMs,
-    UInt16,
-    UInt32,
-    UInt64,
+    Int16,
+    Int32,
+    Int64,
     Float64,
     Boolean,
 }
@@ -36,9 +36,9 @@ impl ColumnType {
             ColumnType::TimestampMs => {
                 DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
             }
-            ColumnType::UInt16 => DataType::UInt16,
-            ColumnType::UInt32 => DataType::UInt32,
-            ColumnType::UInt64 => DataType::UInt64,
+            ColumnType::Int16 => DataType::Int16,
+            ColumnType::Int32 => DataType::Int32,
+            ColumnType::Int64 => DataType::Int64,
             ColumnType::Float64 => DataType::Float64,
             ColumnType::Boolean => DataType::Boolean,
         }
@@ -53,9 +53,9 @@ pub(crate) enum ColumnBuilder {
     Utf8(TextBuilder),
     Utf8View(ViewBuilder),
     TimestampMs(TimestampMillisecondBuilder),
-    UInt16(UInt16Builder),
-    UInt32(UInt32Builder),
-    UInt64(UInt64Builder),
+    Int16(Int16Builder),
+    Int32(Int32Builder),
+    Int64(Int64Builder),
     Float64(Float64Builder),
     Boolean(BooleanBuilder),
 }
@@ -72,9 +72,9 @@ impl ColumnBuilder {
             ColumnType::TimestampMs => ColumnBuilder::TimestampMs(
                 TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC"),
             ),
-            ColumnType::UInt16 => ColumnBuilder::UInt16(UInt16Builder::with_capacity(capacity)),
-            ColumnType::UInt32 => ColumnBuilder::UInt32(UInt32Builder::with_capacity(capacity)),
-            ColumnType::UInt64 => ColumnBuilder::UInt64(UInt64Builder::with_capacity(capacity)),
+            ColumnType::Int16 => ColumnBuilder::Int16(Int16Builder::with_capacity(capacity)),
+            ColumnType::Int32 => ColumnBuilder::Int32(Int32Builder::with_capacity(capacity)),
+            ColumnType::Int64 => ColumnBuilder::Int64(Int64Builder::with_capacity(capacity)),
             ColumnType::Float64 => ColumnBuilder::Float64(Float64Builder::with_capacity(capacity)),
             ColumnType::Boolean => ColumnBuilder::Boolean(BooleanBuilder::with_capacity(capacity)),
         }
@@ -113,9 +113,9 @@ impl ColumnBuilder {
                 b,
                 TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC"),
             ),
-            ColumnBuilder::UInt16(b) => renew(b, UInt16Builder::with_capacity(capacity)),
-            ColumnBuilder::UInt32(b) => renew(b, UInt32Builder::with_capacity(capacity)),
-            ColumnBuilder::UInt64(b) => renew(b, UInt64Builder::with_capacity(capacity)),
+            ColumnBuilder::Int16(b) => renew(b, Int16Builder::with_capacity(capacity)),
+            ColumnBuilder::Int32(b) => renew(b, Int32Builder::with_capacity(capacity)),
+            ColumnBuilder::Int64(b) => renew(b, Int64Builder::with_capacity(capacity)),
             ColumnBuilder::Float64(b) => renew(b, Float64Builder::with_capacity(capacity)),
             ColumnBuilder::Boolean(b) => {
                 let array = Arc::new(b.finish());
@@ -272,12 +272,12 @@ impl S3Columns {
                     (None, _) => b.append_null(),
                 },
                 ColumnBuilder::TimestampMs(b) => b.append_option(values.time),
-                ColumnBuilder::UInt16(b) => b.append_option(values.http_status),
-                ColumnBuilder::UInt32(b) => b.append_option(match field {
+                ColumnBuilder::Int16(b) => b.append_option(values.http_status),
+                ColumnBuilder::Int32(b) => b.append_option(match field {
                     S3Field::TotalTimeMs => values.total_time_ms,
                     _ => values.turn_around_time_ms,
                 }),
-                ColumnBuilder::UInt64(b) => match field {
+                ColumnBuilder::Int64(b) => match field {
                     S3Field::BytesSent => b.append_value(values.bytes_sent),
                     _ => b.append_option(values.object_size),
                 },

@@ -62,7 +62,7 @@
 //! ```
 //! use aws_access_logs::{Format, ReaderBuilder};
 //! use arrow::array::{AsArray, Array};
-//! use arrow::datatypes::UInt16Type;
+//! use arrow::datatypes::Int16Type;
 //!
 //! let log = concat!(
 //!     "79a5 amzn-s3-demo-bucket [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE ",
@@ -71,7 +71,7 @@
 //! );
 //! let mut reader = ReaderBuilder::new(Format::S3).build(log.as_bytes())?;
 //! let batch = reader.next().unwrap()?;
-//! let status = batch.column_by_name("http_status").unwrap().as_primitive::<UInt16Type>();
+//! let status = batch.column_by_name("http_status").unwrap().as_primitive::<Int16Type>();
 //! assert_eq!(status.value(0), 200);
 //! assert!(batch.column_by_name("referer").unwrap().is_null(0));
 //! assert_eq!(reader.stats().rows, 1);

@@ -44,9 +44,9 @@ const FIXTURES: [&str; 6] = [
 fn type_name(t: &DataType) -> &'static str {
     match t {
         DataType::Utf8 => "Utf8",
-        DataType::UInt16 => "UInt16",
-        DataType::UInt32 => "UInt32",
-        DataType::UInt64 => "UInt64",
+        DataType::Int16 => "Int16",
+        DataType::Int32 => "Int32",
+        DataType::Int64 => "Int64",
         DataType::Float64 => "Float64",
         DataType::Timestamp(TimeUnit::Millisecond, Some(tz)) if tz.as_ref() == "UTC" => "Timestamp",
         other => panic!("unexpected type {other}"),
@@ -441,4 +441,48 @@ fn parquet_records_the_field_list() {
         realtime_fields().aws_names().collect::<Vec<_>>().join(",")
     );
     assert_eq!(file.metadata().file_metadata().num_rows(), 6);
+}
+
+#[test]
+fn integers_fill_their_signed_columns_and_a_value_beyond_is_a_typed_reject() {
+    let decode = |line: &str| {
+        let fields = FieldList::realtime("sc-status,c-port,asn,cs-headers-count,sc-bytes").unwrap();
+        let builder = ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(fields);
+        let (batches, rejects, _) = decode_chunked_with(builder, line.as_bytes(), 1 << 16, 16);
+        (batches, rejects)
+    };
+    // Canonical order: sc-status, sc-bytes, c-port, cs-headers-count, asn.
+    let (batches, rejects) = decode("32767\t9223372036854775807\t65535\t2147483647\t4294967295\n");
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let batch = &batches[0];
+    let types: Vec<String> = batch
+        .schema()
+        .fields()
+        .iter()
+        .map(|f| f.data_type().to_string())
+        .collect();
+    assert_eq!(types, ["Int16", "Int64", "Int32", "Int32", "Int64"]);
+    let rows = rows_as_json(batch);
+    assert_eq!(rows[0]["sc_status"], 32767);
+    assert_eq!(rows[0]["sc_bytes"], i64::MAX);
+    assert_eq!(rows[0]["c_port"], 65535);
+    assert_eq!(rows[0]["cs_headers_count"], i32::MAX);
+    assert_eq!(rows[0]["asn"], u32::MAX);
+    for (field, line) in [
+        ("sc_status", "32768\t1\t1\t1\t1\n"),
+        ("sc_bytes", "200\t9223372036854775808\t1\t1\t1\n"),
+        ("c_port", "200\t1\t65536\t1\t1\n"),
+        ("cs_headers_count", "200\t1\t1\t2147483648\t1\n"),
+        ("asn", "200\t1\t1\t1\t4294967296\n"),
+    ] {
+        let (batches, rejects) = decode(line);
+        assert_eq!(
+            batches.iter().map(|b| b.num_rows()).sum::<usize>(),
+            0,
+            "{field}"
+        );
+        assert_eq!(rejects.len(), 1, "{field}");
+        assert_eq!(rejects[0].kind(), ErrorKind::InvalidInteger, "{field}");
+        assert_eq!(rejects[0].field(), Some(field));
+    }
 }

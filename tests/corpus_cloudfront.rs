@@ -732,7 +732,7 @@ fn claygregory_kinesis_realtime_record() {
             ("cs_accept_encoding", json!("gzip,%20deflate")),
             ("cs_accept", json!("image/webp,*/*")),
             ("cache_behavior_path_pattern", json!("*")),
-            // UInt32 in real-time logs (no such typed field in standard logs).
+            // Int32 in real-time logs (no such typed field in standard logs).
             ("cs_headers_count", json!(8)),
         ],
         "kinesis real-time",

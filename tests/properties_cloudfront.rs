@@ -34,20 +34,25 @@ fn config() -> impl Strategy<Value = (Vec<&'static str>, String)> {
         })
 }
 
-/// A field's text as logged and the value expected back, for a column of type `ty`.
-fn value(ty: DataType) -> BoxedStrategy<(String, Value)> {
+/// A field's text as logged and the value expected back, for column `name` of type `ty`.
+fn value(name: &str, ty: DataType) -> BoxedStrategy<(String, Value)> {
+    // Integer fields hold every value up to their bound: ports and AS numbers have a narrower
+    // range than their column type.
+    let int_max = match name {
+        "c_port" => u64::from(u16::MAX),
+        "asn" => u64::from(u32::MAX),
+        _ => match ty {
+            DataType::Int16 => i16::MAX as u64,
+            DataType::Int32 => i32::MAX as u64,
+            _ => i64::MAX as u64,
+        },
+    };
     let dash = Just(("-".to_string(), Value::Null));
     let typed: BoxedStrategy<(String, Value)> = match ty {
         DataType::Timestamp(_, _) => (0u64..4_000_000_000, 0u64..1000)
             .prop_map(|(s, ms)| (format!("{s}.{ms:03}"), Value::from(s * 1000 + ms)))
             .boxed(),
-        DataType::UInt16 => (0u64..=u64::from(u16::MAX))
-            .prop_map(|v| (v.to_string(), Value::from(v)))
-            .boxed(),
-        DataType::UInt32 => (0u64..=u64::from(u32::MAX))
-            .prop_map(|v| (v.to_string(), Value::from(v)))
-            .boxed(),
-        DataType::UInt64 => any::<u64>()
+        DataType::Int16 | DataType::Int32 | DataType::Int64 => (0u64..=int_max)
             .prop_map(|v| (v.to_string(), Value::from(v)))
             .boxed(),
         DataType::Float64 => (0u32..100_000, 0u32..1000)
@@ -71,7 +76,7 @@ fn records(fields: FieldList) -> impl Strategy<Value = Records> {
         .fields()
         .iter()
         .map(|f| {
-            value(f.data_type().clone()).prop_map({
+            value(f.name(), f.data_type().clone()).prop_map({
                 let name = f.name().clone();
                 move |(text, v)| (name.clone(), text, v)
             })

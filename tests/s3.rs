@@ -112,11 +112,11 @@ fn schema_names_types_nullability_and_metadata() {
         .map(|f| f.data_type().to_string())
         .collect();
     assert_eq!(types[2], "Timestamp(ms, \"UTC\")");
-    assert_eq!(types[9], "UInt16");
-    assert_eq!(types[11], "UInt64");
-    assert_eq!(types[12], "UInt64");
-    assert_eq!(types[13], "UInt32");
-    assert_eq!(types[14], "UInt32");
+    assert_eq!(types[9], "Int16");
+    assert_eq!(types[11], "Int64");
+    assert_eq!(types[12], "Int64");
+    assert_eq!(types[13], "Int32");
+    assert_eq!(types[14], "Int32");
     assert_eq!(types[25], "Boolean");
     for (i, t) in types.iter().enumerate() {
         if ![2, 9, 11, 12, 13, 14, 25].contains(&i) {
@@ -592,4 +592,56 @@ fn literal_end_quotes_and_misfit_trailing_words() {
     assert_eq!(rejects[1].kind(), ErrorKind::InvalidQuoting);
     let message = rejects[1].error().to_string();
     assert!(message.contains("ambiguous"), "{message}");
+}
+
+#[test]
+fn integers_fill_their_signed_columns_and_a_value_beyond_is_a_typed_reject() {
+    let line = |status: &str, sent: &str, size: &str, total: &str, turn: &str| {
+        format!(
+            "o b [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - ID REST.GET.OBJECT k \"GET /k HTTP/1.1\" {status} - {sent} {size} {total} {turn} \"-\" \"-\" -\n"
+        )
+    };
+    let max = line(
+        "32767",
+        "9223372036854775807",
+        "9223372036854775807",
+        "2147483647",
+        "2147483647",
+    );
+    let (batches, rejects, _) = decode_chunked(max.as_bytes(), 1 << 16, 16);
+    assert!(rejects.is_empty(), "{rejects:?}");
+    let rows = all_rows(&batches);
+    assert_eq!(rows[0]["http_status"], 32767);
+    assert_eq!(rows[0]["bytes_sent"], i64::MAX);
+    assert_eq!(rows[0]["object_size"], i64::MAX);
+    assert_eq!(rows[0]["total_time_ms"], i32::MAX);
+    assert_eq!(rows[0]["turn_around_time_ms"], i32::MAX);
+    let over = [
+        ("http_status", line("32768", "1", "1", "1", "1")),
+        (
+            "bytes_sent",
+            line("200", "9223372036854775808", "1", "1", "1"),
+        ),
+        (
+            "object_size",
+            line("200", "1", "9223372036854775808", "1", "1"),
+        ),
+        ("total_time_ms", line("200", "1", "1", "2147483648", "1")),
+        (
+            "turn_around_time_ms",
+            line("200", "1", "1", "1", "2147483648"),
+        ),
+    ];
+    for (field, text) in over {
+        let (batches, rejects, stats) = decode_chunked(text.as_bytes(), 1 << 16, 16);
+        assert_eq!(all_rows(&batches).len(), 0, "{field}");
+        assert_eq!(stats.rejected, 1, "{field}");
+        assert_eq!(rejects[0].kind(), ErrorKind::InvalidInteger, "{field}");
+        assert_eq!(rejects[0].field(), Some(field));
+        assert!(
+            rejects[0].error().to_string().contains("out of range"),
+            "{}",
+            rejects[0].error()
+        );
+    }
 }

@@ -15,7 +15,8 @@ use crate::s3::AWS_NAME_KEY;
 pub(crate) enum ValueKind {
     /// Stored as logged.
     Text,
-    /// Unsigned decimal integer of at most this value.
+    /// Non-negative decimal integer of at most this value (at most `i64::MAX`: the column is
+    /// signed).
     UInt(u64),
     /// Decimal number of seconds.
     Float,
@@ -43,9 +44,14 @@ impl KnownField {
     }
 }
 
-const U16: ValueKind = ValueKind::UInt(u16::MAX as u64);
-const U32: ValueKind = ValueKind::UInt(u32::MAX as u64);
-const U64: ValueKind = ValueKind::UInt(u64::MAX);
+// Integer fields: the bound is the largest valid value, which also picks the column's signed
+// type (see `column_type`): a status code fits an Int16, a port (0-65535) an Int32, a
+// 32-bit AS number an Int64.
+const I16: ValueKind = ValueKind::UInt(i16::MAX as u64);
+const PORT: ValueKind = ValueKind::UInt(u16::MAX as u64);
+const I32: ValueKind = ValueKind::UInt(i32::MAX as u64);
+const ASN: ValueKind = ValueKind::UInt(u32::MAX as u64);
+const I64: ValueKind = ValueKind::UInt(i64::MAX as u64);
 const TEXT: ValueKind = ValueKind::Text;
 const FLOAT: ValueKind = ValueKind::Float;
 
@@ -64,13 +70,13 @@ pub const REALTIME_FIELDS: [KnownField; 69] = [
     f("c-ip", TEXT),
     f("s-ip", TEXT),
     f("time-to-first-byte", FLOAT),
-    f("sc-status", U16),
-    f("sc-bytes", U64),
+    f("sc-status", I16),
+    f("sc-bytes", I64),
     f("cs-method", TEXT),
     f("cs-protocol", TEXT),
     f("cs-host", TEXT),
     f("cs-uri-stem", TEXT),
-    f("cs-bytes", U64),
+    f("cs-bytes", I64),
     f("x-edge-location", TEXT),
     f("x-edge-request-id", TEXT),
     f("x-host-header", TEXT),
@@ -86,13 +92,13 @@ pub const REALTIME_FIELDS: [KnownField; 69] = [
     f("ssl-protocol", TEXT),
     f("ssl-cipher", TEXT),
     f("x-edge-result-type", TEXT),
-    f("fle-encrypted-fields", U32),
+    f("fle-encrypted-fields", I32),
     f("fle-status", TEXT),
     f("sc-content-type", TEXT),
-    f("sc-content-len", U64),
-    f("sc-range-start", U64),
-    f("sc-range-end", U64),
-    f("c-port", U16),
+    f("sc-content-len", I64),
+    f("sc-range-start", I64),
+    f("sc-range-end", I64),
+    f("c-port", PORT),
     f("x-edge-detailed-result-type", TEXT),
     f("c-country", TEXT),
     f("cs-accept-encoding", TEXT),
@@ -100,30 +106,30 @@ pub const REALTIME_FIELDS: [KnownField; 69] = [
     f("cache-behavior-path-pattern", TEXT),
     f("cs-headers", TEXT),
     f("cs-header-names", TEXT),
-    f("cs-headers-count", U32),
+    f("cs-headers-count", I32),
     f("primary-distribution-id", TEXT),
     f("primary-distribution-dns-name", TEXT),
     f("origin-fbl", FLOAT),
     f("origin-lbl", FLOAT),
-    f("asn", U32),
-    f("cmcd-encoded-bitrate", U64),
-    f("cmcd-buffer-length", U64),
+    f("asn", ASN),
+    f("cmcd-encoded-bitrate", I64),
+    f("cmcd-buffer-length", I64),
     f("cmcd-buffer-starvation", TEXT),
     f("cmcd-content-id", TEXT),
-    f("cmcd-object-duration", U64),
-    f("cmcd-deadline", U64),
-    f("cmcd-measured-throughput", U64),
+    f("cmcd-object-duration", I64),
+    f("cmcd-deadline", I64),
+    f("cmcd-measured-throughput", I64),
     f("cmcd-next-object-request", TEXT),
     f("cmcd-next-range-request", TEXT),
     f("cmcd-object-type", TEXT),
     f("cmcd-playback-rate", FLOAT),
-    f("cmcd-requested-maximum-throughput", U64),
+    f("cmcd-requested-maximum-throughput", I64),
     f("cmcd-streaming-format", TEXT),
     f("cmcd-session-id", TEXT),
     f("cmcd-stream-type", TEXT),
     f("cmcd-startup", TEXT),
-    f("cmcd-top-bitrate", U64),
-    f("cmcd-version", U64),
+    f("cmcd-top-bitrate", I64),
+    f("cmcd-version", I64),
     f("r-host", TEXT),
     f("sr-reason", TEXT),
     f("x-edge-mqcs", TEXT),
@@ -137,12 +143,12 @@ pub const STANDARD_FIELDS: [KnownField; 39] = [
     f("date", ValueKind::Date),
     f("time", ValueKind::Time),
     f("x-edge-location", TEXT),
-    f("sc-bytes", U64),
+    f("sc-bytes", I64),
     f("c-ip", TEXT),
     f("cs-method", TEXT),
     f("cs(Host)", TEXT),
     f("cs-uri-stem", TEXT),
-    f("sc-status", U16),
+    f("sc-status", I16),
     f("cs(Referer)", TEXT),
     f("cs(User-Agent)", TEXT),
     f("cs-uri-query", TEXT),
@@ -151,7 +157,7 @@ pub const STANDARD_FIELDS: [KnownField; 39] = [
     f("x-edge-request-id", TEXT),
     f("x-host-header", TEXT),
     f("cs-protocol", TEXT),
-    f("cs-bytes", U64),
+    f("cs-bytes", I64),
     f("time-taken", FLOAT),
     f("x-forwarded-for", TEXT),
     f("ssl-protocol", TEXT),
@@ -159,20 +165,20 @@ pub const STANDARD_FIELDS: [KnownField; 39] = [
     f("x-edge-response-result-type", TEXT),
     f("cs-protocol-version", TEXT),
     f("fle-status", TEXT),
-    f("fle-encrypted-fields", U32),
-    f("c-port", U16),
+    f("fle-encrypted-fields", I32),
+    f("c-port", PORT),
     f("time-to-first-byte", FLOAT),
     f("x-edge-detailed-result-type", TEXT),
     f("sc-content-type", TEXT),
-    f("sc-content-len", U64),
-    f("sc-range-start", U64),
-    f("sc-range-end", U64),
+    f("sc-content-len", I64),
+    f("sc-range-start", I64),
+    f("sc-range-end", I64),
     f("c-country", TEXT),
     f("cache-behavior-path-pattern", TEXT),
     f("timestamp(ms)", ValueKind::EpochMillis),
     f("origin-fbl", FLOAT),
     f("origin-lbl", FLOAT),
-    f("asn", U32),
+    f("asn", ASN),
 ];
 
 /// The snake_case column name of an AWS field name: lowercase, `-` and `(` become `_`, `)` is
@@ -199,9 +205,10 @@ pub fn column_name(aws_name: &str) -> String {
 fn column_type(kind: ValueKind) -> ColumnType {
     match kind {
         ValueKind::Text | ValueKind::Date | ValueKind::Time => ColumnType::Utf8,
-        ValueKind::UInt(max) if max <= u64::from(u16::MAX) => ColumnType::UInt16,
-        ValueKind::UInt(max) if max <= u64::from(u32::MAX) => ColumnType::UInt32,
-        ValueKind::UInt(_) => ColumnType::UInt64,
+        // The smallest signed type that holds every value up to the field's bound.
+        ValueKind::UInt(max) if max <= i16::MAX as u64 => ColumnType::Int16,
+        ValueKind::UInt(max) if max <= i32::MAX as u64 => ColumnType::Int32,
+        ValueKind::UInt(_) => ColumnType::Int64,
         ValueKind::Float => ColumnType::Float64,
         ValueKind::EpochSeconds | ValueKind::EpochMillis => ColumnType::TimestampMs,
     }
@@ -646,6 +653,39 @@ mod tests {
     use super::*;
 
     #[test]
+    fn integer_fields_take_the_smallest_signed_type_that_holds_them() {
+        let ty = |name: &str| {
+            let field = REALTIME_FIELDS.iter().find(|f| f.name == name).unwrap();
+            column_type(field.kind)
+        };
+        assert_eq!(ty("sc-status"), ColumnType::Int16);
+        assert_eq!(ty("c-port"), ColumnType::Int32);
+        assert_eq!(ty("fle-encrypted-fields"), ColumnType::Int32);
+        assert_eq!(ty("cs-headers-count"), ColumnType::Int32);
+        assert_eq!(ty("asn"), ColumnType::Int64);
+        for name in [
+            "sc-bytes",
+            "cs-bytes",
+            "sc-content-len",
+            "sc-range-start",
+            "sc-range-end",
+        ] {
+            assert_eq!(ty(name), ColumnType::Int64, "{name}");
+        }
+        for field in REALTIME_FIELDS.iter().chain(STANDARD_FIELDS.iter()) {
+            if let ValueKind::UInt(max) = field.kind {
+                let fits = match column_type(field.kind) {
+                    ColumnType::Int16 => max <= i16::MAX as u64,
+                    ColumnType::Int32 => max <= i32::MAX as u64 && max > i16::MAX as u64,
+                    ColumnType::Int64 => max <= i64::MAX as u64 && max > i32::MAX as u64,
+                    other => panic!("{}: {other:?}", field.name),
+                };
+                assert!(fits, "{}", field.name);
+            }
+        }
+    }
+
+    #[test]
     fn registry_has_unique_names_and_types() {
         for (i, a) in REALTIME_FIELDS.iter().enumerate() {
             assert!(REALTIME_FIELDS[..i].iter().all(|b| b.name != a.name));
@@ -653,8 +693,8 @@ mod tests {
         assert_eq!(REALTIME_FIELDS[0].name, "timestamp");
         assert_eq!(REALTIME_FIELDS[45].name, "asn");
         assert_eq!(REALTIME_FIELDS[64].name, "r-host");
-        assert_eq!(column_type(REALTIME_FIELDS[4].kind), ColumnType::UInt16);
-        assert_eq!(column_type(REALTIME_FIELDS[5].kind), ColumnType::UInt64);
+        assert_eq!(column_type(REALTIME_FIELDS[4].kind), ColumnType::Int16);
+        assert_eq!(column_type(REALTIME_FIELDS[5].kind), ColumnType::Int64);
         assert_eq!(column_type(REALTIME_FIELDS[3].kind), ColumnType::Float64);
     }
 
@@ -738,6 +778,6 @@ mod tests {
         assert_eq!(cols[4].ty, ColumnType::Utf8);
         let lone = FieldList::standard("time sc-status").unwrap().columns();
         assert_eq!(lone[0].ty, ColumnType::Utf8);
-        assert_eq!(lone[1].ty, ColumnType::UInt16);
+        assert_eq!(lone[1].ty, ColumnType::Int16);
     }
 }

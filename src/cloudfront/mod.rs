@@ -31,17 +31,23 @@
 //! `time-to-first-byte` → `time_to_first_byte`). Each Arrow field keeps AWS's name under the
 //! metadata key `aws_name`. `-` is null in every column; in typed columns an empty field is
 //! null too. Text is stored as logged (URL-encoded) unless percent-decoding is asked for.
+//! Integer columns are signed, each the smallest type that holds every valid value of its
+//! field, in Arrow and in Parquet alike (Athena, Spark and other Java readers cannot read
+//! unsigned Parquet integers); a value beyond that rejects the line
+//! ([`crate::ErrorKind::InvalidInteger`]).
 //!
 //! | fields | Arrow type | values |
 //! |---|---|---|
 //! | `timestamp` (real-time) | Timestamp(ms, "UTC") | `1684226820.937`, epoch seconds parsed as fixed point (no float rounding) |
 //! | `date` + `time` (standard) | Timestamp(ms, "UTC"), one column named `timestamp` | `2019-12-04` `21:02:31`, UTC |
 //! | `timestamp(ms)` (standard v2) | Timestamp(ms, "UTC"), column `timestamp_ms` | epoch milliseconds |
-//! | `sc-status`, `c-port` | UInt16 | `000` (viewer closed the connection) is 0 |
-//! | `sc-bytes`, `cs-bytes`, `sc-content-len`, `sc-range-start`, `sc-range-end` | UInt64 | |
-//! | `fle-encrypted-fields`, `cs-headers-count`, `asn` | UInt32 | |
+//! | `sc-status` | Int16 | `000` (viewer closed the connection) is 0 |
+//! | `c-port` | Int32 | 0–65535 |
+//! | `fle-encrypted-fields`, `cs-headers-count` | Int32 | |
+//! | `asn` | Int64 | a 32-bit AS number (up to 4294967295) |
+//! | `sc-bytes`, `cs-bytes`, `sc-content-len`, `sc-range-start`, `sc-range-end` | Int64 | |
 //! | `time-to-first-byte`, `time-taken`, `origin-fbl`, `origin-lbl` | Float64 | seconds |
-//! | `cmcd-encoded-bitrate`, `cmcd-buffer-length`, `cmcd-object-duration`, `cmcd-deadline`, `cmcd-measured-throughput`, `cmcd-requested-maximum-throughput`, `cmcd-top-bitrate`, `cmcd-version` | UInt64 | |
+//! | `cmcd-encoded-bitrate`, `cmcd-buffer-length`, `cmcd-object-duration`, `cmcd-deadline`, `cmcd-measured-throughput`, `cmcd-requested-maximum-throughput`, `cmcd-top-bitrate`, `cmcd-version` | Int64 | |
 //! | `cmcd-playback-rate` | Float64 | |
 //! | every other field, known or not | Utf8 | as logged |
 //!
@@ -76,7 +82,7 @@
 //! use aws_access_logs::{Format, ReaderBuilder};
 //! use aws_access_logs::cloudfront::FieldList;
 //! use arrow::array::{Array, AsArray};
-//! use arrow::datatypes::{TimestampMillisecondType, UInt16Type};
+//! use arrow::datatypes::{Int16Type, TimestampMillisecondType};
 //!
 //! // The configuration lists the fields in another order; records follow AWS's order.
 //! let fields = FieldList::realtime("sc-status,timestamp,c-ip,cs-user-agent")?;
@@ -89,7 +95,7 @@
 //! let batch = reader.next().unwrap()?;
 //! let ts = batch.column(0).as_primitive::<TimestampMillisecondType>();
 //! assert_eq!(ts.value(0), 1_684_226_820_937);
-//! let status = batch.column_by_name("sc_status").unwrap().as_primitive::<UInt16Type>();
+//! let status = batch.column_by_name("sc_status").unwrap().as_primitive::<Int16Type>();
 //! assert_eq!(status.value(1), 200);
 //! let ua = batch.column_by_name("cs_user_agent").unwrap().as_string::<i32>();
 //! assert_eq!(ua.value(1), "Mozilla/5.0 (X11)");

@@ -196,9 +196,9 @@ impl S3Field {
     pub(crate) fn column_type(self) -> ColumnType {
         match self {
             S3Field::Time => ColumnType::TimestampMs,
-            S3Field::HttpStatus => ColumnType::UInt16,
-            S3Field::BytesSent | S3Field::ObjectSize => ColumnType::UInt64,
-            S3Field::TotalTimeMs | S3Field::TurnAroundTimeMs => ColumnType::UInt32,
+            S3Field::HttpStatus => ColumnType::Int16,
+            S3Field::BytesSent | S3Field::ObjectSize => ColumnType::Int64,
+            S3Field::TotalTimeMs | S3Field::TurnAroundTimeMs => ColumnType::Int32,
             S3Field::AclRequired => ColumnType::Boolean,
             _ => ColumnType::Utf8,
         }
@@ -231,7 +231,7 @@ impl S3Field {
     /// let schema = S3Field::schema();
     /// assert_eq!(schema.fields().len(), 28);
     /// assert_eq!(schema.field(9).name(), "http_status");
-    /// assert_eq!(schema.field(9).data_type(), &DataType::UInt16);
+    /// assert_eq!(schema.field(9).data_type(), &DataType::Int16);
     /// assert_eq!(schema.field(9).metadata()["aws_name"], "HTTP status");
     /// ```
     pub fn schema() -> SchemaRef {

@@ -4,7 +4,11 @@
 //!
 //! One column per field, in log order ([`S3Field::schema`]); each Arrow field keeps AWS's name
 //! under the metadata key `aws_name`. `-` is null unless the table says otherwise; quoted
-//! fields are stored without their quotes, and bare `-` and `"-"` are both null.
+//! fields are stored without their quotes, and bare `-` and `"-"` are both null. Integer
+//! columns are signed, each the smallest type that holds every valid value of its field, in
+//! Arrow and in Parquet alike (Athena, Spark and other Java readers cannot read unsigned
+//! Parquet integers); a value beyond its column's range rejects the line
+//! ([`crate::ErrorKind::InvalidInteger`]).
 //!
 //! | column | Arrow type | AWS field | notes |
 //! |---|---|---|---|
@@ -17,12 +21,12 @@
 //! | `operation` | Utf8 | Operation | |
 //! | `key` | Utf8 | Key | as logged, not URL-decoded |
 //! | `request_uri` | Utf8 | Request-URI | as logged, without quotes |
-//! | `http_status` | UInt16 | HTTP status | |
+//! | `http_status` | Int16 | HTTP status | 3 digits; above 32767 out of range |
 //! | `error_code` | Utf8 | Error Code | |
-//! | `bytes_sent` | UInt64, not null | Bytes Sent | `-` is 0 |
-//! | `object_size` | UInt64 | Object Size | |
-//! | `total_time_ms` | UInt32 | Total Time | milliseconds |
-//! | `turn_around_time_ms` | UInt32 | Turn-Around Time | milliseconds |
+//! | `bytes_sent` | Int64, not null | Bytes Sent | `-` is 0 |
+//! | `object_size` | Int64 | Object Size | |
+//! | `total_time_ms` | Int32 | Total Time | milliseconds (up to 24.8 days) |
+//! | `turn_around_time_ms` | Int32 | Turn-Around Time | milliseconds (up to 24.8 days) |
 //! | `referer` | Utf8 | Referer | without quotes |
 //! | `user_agent` | Utf8 | User-Agent | without quotes |
 //! | `version_id` | Utf8 | Version Id | null when the line stops before it |

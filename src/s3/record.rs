@@ -48,7 +48,9 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::raw::{FieldCursor, Span};
 
 use super::fields::S3Field;
-use super::values::{is_dash, parse_acl_required, parse_time, parse_uint};
+use super::values::{
+    I16_MAX, I32_MAX, I64_MAX, is_dash, parse_acl_required, parse_time, parse_uint,
+};
 
 /// Name of the format in error messages.
 pub(crate) const FORMAT_LABEL: &str = "s3 access log";
@@ -101,15 +103,15 @@ pub struct S3Values {
     /// `time` in milliseconds since the Unix epoch, UTC.
     pub time: Option<i64>,
     /// `http_status`.
-    pub http_status: Option<u16>,
+    pub http_status: Option<i16>,
     /// `bytes_sent` (`-` is 0).
-    pub bytes_sent: u64,
+    pub bytes_sent: i64,
     /// `object_size`.
-    pub object_size: Option<u64>,
+    pub object_size: Option<i64>,
     /// `total_time_ms`.
-    pub total_time_ms: Option<u32>,
+    pub total_time_ms: Option<i32>,
     /// `turn_around_time_ms`.
-    pub turn_around_time_ms: Option<u32>,
+    pub turn_around_time_ms: Option<i32>,
     /// `acl_required` (`Yes` true, `-` false, absent from the line `None`).
     pub acl_required: Option<bool>,
 }
@@ -424,36 +426,35 @@ impl<'a> S3Record<'a> {
     }
 
     /// `http_status`.
-    pub fn http_status(&self) -> Result<Option<u16>> {
-        let v = self.typed(S3Field::HttpStatus, |b| parse_uint(b, u64::from(u16::MAX)))?;
-        Ok(v.flatten().map(|v| v as u16))
+    pub fn http_status(&self) -> Result<Option<i16>> {
+        let v = self.typed(S3Field::HttpStatus, |b| parse_uint(b, I16_MAX))?;
+        Ok(v.flatten().map(|v| v as i16))
     }
 
     /// `bytes_sent`; `-` means 0.
-    pub fn bytes_sent(&self) -> Result<u64> {
-        let v = self.typed(S3Field::BytesSent, |b| parse_uint(b, u64::MAX))?;
-        Ok(v.flatten().unwrap_or(0))
+    pub fn bytes_sent(&self) -> Result<i64> {
+        let v = self.typed(S3Field::BytesSent, |b| parse_uint(b, I64_MAX))?;
+        Ok(v.flatten().map_or(0, |v| v as i64))
     }
 
     /// `object_size`.
-    pub fn object_size(&self) -> Result<Option<u64>> {
-        Ok(self
-            .typed(S3Field::ObjectSize, |b| parse_uint(b, u64::MAX))?
-            .flatten())
+    pub fn object_size(&self) -> Result<Option<i64>> {
+        let v = self.typed(S3Field::ObjectSize, |b| parse_uint(b, I64_MAX))?;
+        Ok(v.flatten().map(|v| v as i64))
     }
 
-    fn millis(&self, field: S3Field) -> Result<Option<u32>> {
-        let v = self.typed(field, |b| parse_uint(b, u64::from(u32::MAX)))?;
-        Ok(v.flatten().map(|v| v as u32))
+    fn millis(&self, field: S3Field) -> Result<Option<i32>> {
+        let v = self.typed(field, |b| parse_uint(b, I32_MAX))?;
+        Ok(v.flatten().map(|v| v as i32))
     }
 
     /// `total_time_ms`.
-    pub fn total_time_ms(&self) -> Result<Option<u32>> {
+    pub fn total_time_ms(&self) -> Result<Option<i32>> {
         self.millis(S3Field::TotalTimeMs)
     }
 
     /// `turn_around_time_ms`.
-    pub fn turn_around_time_ms(&self) -> Result<Option<u32>> {
+    pub fn turn_around_time_ms(&self) -> Result<Option<i32>> {
         self.millis(S3Field::TurnAroundTimeMs)
     }
 

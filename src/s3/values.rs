@@ -13,6 +13,13 @@ pub(crate) fn is_dash(bytes: &[u8]) -> bool {
     bytes == b"-"
 }
 
+/// The largest value of each signed column type: the columns are signed (engines such as
+/// Athena and Spark cannot read unsigned Parquet integers), and a logged value above its
+/// column's maximum is out of range.
+pub(crate) const I16_MAX: u64 = i16::MAX as u64;
+pub(crate) const I32_MAX: u64 = i32::MAX as u64;
+pub(crate) const I64_MAX: u64 = i64::MAX as u64;
+
 /// Parses a decimal integer of at most `max`; `-` is `None`.
 #[inline]
 pub(crate) fn parse_uint(bytes: &[u8], max: u64) -> Result<Option<u64>, ValueError> {

@@ -5,7 +5,7 @@ use std::path::PathBuf;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
-    DataType, Float64Type, TimestampMillisecondType, UInt16Type, UInt32Type, UInt64Type,
+    DataType, Float64Type, Int16Type, Int32Type, Int64Type, TimestampMillisecondType,
 };
 use aws_access_logs::{DecodeStats, Decoder, Format, ReaderBuilder, Reject};
 use serde_json::{Map, Value};
@@ -60,9 +60,9 @@ pub fn value_at(column: &dyn Array, row: usize) -> Value {
     match column.data_type() {
         DataType::Utf8 => Value::from(column.as_string::<i32>().value(row)),
         DataType::Utf8View => Value::from(column.as_string_view().value(row)),
-        DataType::UInt16 => Value::from(column.as_primitive::<UInt16Type>().value(row)),
-        DataType::UInt32 => Value::from(column.as_primitive::<UInt32Type>().value(row)),
-        DataType::UInt64 => Value::from(column.as_primitive::<UInt64Type>().value(row)),
+        DataType::Int16 => Value::from(column.as_primitive::<Int16Type>().value(row)),
+        DataType::Int32 => Value::from(column.as_primitive::<Int32Type>().value(row)),
+        DataType::Int64 => Value::from(column.as_primitive::<Int64Type>().value(row)),
         DataType::Timestamp(_, _) => {
             Value::from(column.as_primitive::<TimestampMillisecondType>().value(row))
         }
