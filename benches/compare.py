@@ -16,8 +16,8 @@ S3_NAMES = [
     "key", "request_uri", "http_status", "error_code", "bytes_sent", "object_size",
     "total_time_ms", "turn_around_time_ms", "referer", "user_agent", "version_id",
 ]
-S3_INTS = {"http_status": "USMALLINT", "bytes_sent": "UBIGINT", "object_size": "UBIGINT",
-           "total_time_ms": "UINTEGER", "turn_around_time_ms": "UINTEGER"}
+S3_INTS = {"http_status": "SMALLINT", "bytes_sent": "BIGINT", "object_size": "BIGINT",
+           "total_time_ms": "INTEGER", "turn_around_time_ms": "INTEGER"}
 
 
 def duckdb_s3(src, dst):
@@ -68,7 +68,7 @@ def polars_s3(src, dst):
         if n == "time":
             exprs.append(v.str.strptime(pl.Datetime("ms", "UTC"), "%d/%b/%Y:%H:%M:%S %z").alias(n))
         elif n in S3_INTS:
-            exprs.append(v.cast(pl.UInt64, strict=False).alias(n))
+            exprs.append(v.cast(pl.Int64, strict=False).alias(n))
         else:
             exprs.append(v.str.strip_chars('"').alias(n))
     df = lf.select(exprs).filter(pl.col("bucket").is_not_null())

@@ -388,13 +388,28 @@ impl<W: Write + Send> ParquetWriter<W> {
     ///
     /// # Errors
     ///
-    /// Invalid options, or the Parquet writer refusing the schema.
+    /// Invalid options, an unsigned integer column ([`ErrorKind::InvalidArgument`]: Athena,
+    /// Spark and other Java readers cannot read unsigned Parquet integers, so this crate
+    /// writes none; the crate's own schemas are signed throughout), or the Parquet writer
+    /// refusing the schema.
     pub fn try_new(
         out: W,
         schema: SchemaRef,
         format: Format,
         options: &ParquetOptions,
     ) -> Result<Self> {
+        if let Some(field) = schema
+            .fields()
+            .iter()
+            .find(|f| f.data_type().is_unsigned_integer())
+        {
+            return Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
+                "column {}: {} is unsigned, which Athena and Spark cannot read; \
+                 cast it to a signed type",
+                field.name(),
+                field.data_type()
+            )));
+        }
         // Text columns are Parquet strings either way: string views are written, and read
         // back, as `Utf8`.
         let schema = crate::views::plain_schema(&schema);

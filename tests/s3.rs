@@ -485,6 +485,34 @@ fn parquet_roundtrip_metadata_and_determinism() {
     assert_eq!(summary.stats.rejected, 7);
 
     let builder = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(first)).unwrap();
+    // Signed integers only, as Athena and Spark read them: INT32 annotated INT(16, true) and
+    // INT(32, true), INT64 annotated INT(64, true) or not at all.
+    let parquet_schema = builder.metadata().file_metadata().schema_descr();
+    let mut ints = Vec::new();
+    for column in parquet_schema.columns() {
+        use parquet::basic::{LogicalType, Type};
+        let width = match (column.physical_type(), column.logical_type_ref()) {
+            (_, Some(LogicalType::Integer(int))) => {
+                assert!(int.is_signed, "{} is unsigned", column.name());
+                int.bit_width
+            }
+            (_, Some(LogicalType::Timestamp { .. })) => continue,
+            (Type::INT32, None) => 32,
+            (Type::INT64, None) => 64,
+            _ => continue,
+        };
+        ints.push((column.name().to_string(), width));
+    }
+    assert_eq!(
+        ints,
+        [
+            ("http_status".to_string(), 16),
+            ("bytes_sent".to_string(), 64),
+            ("object_size".to_string(), 64),
+            ("total_time_ms".to_string(), 32),
+            ("turn_around_time_ms".to_string(), 32),
+        ]
+    );
     let kv: std::collections::HashMap<_, _> = builder
         .metadata()
         .file_metadata()
@@ -644,4 +672,21 @@ fn integers_fill_their_signed_columns_and_a_value_beyond_is_a_typed_reject() {
             rejects[0].error()
         );
     }
+}
+
+#[test]
+fn the_parquet_writer_refuses_unsigned_columns() {
+    use arrow::datatypes::{DataType, Field, Schema};
+    use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
+    let schema = std::sync::Arc::new(Schema::new(vec![
+        Field::new("a", DataType::Int64, true),
+        Field::new("b", DataType::UInt32, true),
+    ]));
+    let err = ParquetWriter::try_new(Vec::new(), schema, Format::S3, &ParquetOptions::default())
+        .unwrap_err();
+    assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    assert!(
+        err.to_string().contains("column b: UInt32 is unsigned"),
+        "{err}"
+    );
 }
