@@ -91,6 +91,7 @@
 
 pub mod cloudfront;
 mod columns;
+pub mod ddl;
 mod decoder;
 mod error;
 pub mod ipc;
