@@ -1,40 +1,89 @@
-"""Checks that pyarrow and DuckDB read the converter's Parquet with the documented types.
+"""Reads the converter's Parquet with pyarrow, DuckDB, Polars and Spark and checks it against the
+fixtures' hand-written *.expected.json: column names, each engine's types, every value of every row.
+Run by tests/interop/run.sh, which writes the files and the DDL this reads:
 
-Expected row counts and values come from the fixtures' hand-written *.expected.json files.
+    python check.py OUT
+
+OUT/flat/NAME.parquet           one file per fixture (rows in the log's order)
+OUT/part/NAME/TABLE/year=…/     the same fixture converted with --partition-by hour
+OUT/ddl/NAME.{hour,day}.sql     `convert --print-ddl athena` at an s3:// location (parsed by sqlglot)
+OUT/ddl/NAME.spark.sql          the same for the hour table at OUT/part/NAME/TABLE/ (run by Spark)
+
+Besides: every Parquet file under OUT is free of unsigned integer logical types, and the flat
+files carry the statistics, page index, compression and key-value metadata the converter writes.
+Every failure is listed; the exit status is 1 if there was any.
 """
 import json
+import os
+import re
+import shutil
 import sys
+import time
+from collections import Counter
+from datetime import datetime, timedelta, timezone
 
 import duckdb
+import polars as pl
 import pyarrow as pa
+import pyarrow.dataset as ds
 import pyarrow.parquet as pq
+import sqlglot
+from sqlglot import exp
 
-OUT = sys.argv[1]
+OUT = os.path.abspath(sys.argv[1])
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+PARTS = ["year", "month", "day", "hour"]
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+MS = timedelta(milliseconds=1)
 
-# Arrow type names of the expected JSON -> pyarrow type and DuckDB type.
-TYPES = {
-    "Utf8": (pa.string(), ["VARCHAR"]),
-    "UInt16": (pa.uint16(), ["USMALLINT"]),
-    "UInt32": (pa.uint32(), ["UINTEGER"]),
-    "UInt64": (pa.uint64(), ["UBIGINT"]),
-    "Float64": (pa.float64(), ["DOUBLE"]),
-    "Boolean": (pa.bool_(), ["BOOLEAN"]),
-    "Timestamp": (pa.timestamp("ms", tz="UTC"), ["TIMESTAMP WITH TIME ZONE"]),
-}
-
-S3_TYPES = {
-    "time": "Timestamp", "http_status": "UInt16", "bytes_sent": "UInt64",
-    "object_size": "UInt64", "total_time_ms": "UInt32", "turn_around_time_ms": "UInt32",
-    "acl_required": "Boolean",
-}
-
+# The fixtures: name (the converter's output name) and expected JSON; the table folder of the
+# partitioned output is that of the format.
 CASES = [
-    ("s3", "s3/quirks.expected.json"),
-    ("realtime", "cloudfront/realtime.expected.json"),
-    ("standard-33", "cloudfront/standard-33.expected.json"),
-    ("standard-v2", "cloudfront/standard-v2.expected.json"),
-    ("standard-24", "cloudfront/standard-24.expected.json"),
+    ("s3", "s3/quirks.expected.json", "s3-access"),
+    ("realtime", "cloudfront/realtime.expected.json", "cloudfront-realtime"),
+    ("standard-33", "cloudfront/standard-33.expected.json", "cloudfront-standard"),
+    ("standard-v2", "cloudfront/standard-v2.expected.json", "cloudfront-standard"),
+    ("standard-24", "cloudfront/standard-24.expected.json", "cloudfront-standard"),
 ]
+
+# The S3 fixture's expected JSON has no "columns" list (its columns are its rows' keys): the types
+# of its non-text columns, as in the README's S3 schema table.
+S3_TYPES = {
+    "time": "Timestamp", "http_status": "Int16", "bytes_sent": "Int64", "object_size": "Int64",
+    "total_time_ms": "Int32", "turn_around_time_ms": "Int32", "acl_required": "Boolean",
+}
+
+
+def spark_types():
+    from pyspark.sql import types as T
+    return {
+        "Utf8": T.StringType(), "Int16": T.ShortType(), "Int32": T.IntegerType(),
+        "Int64": T.LongType(), "Float64": T.DoubleType(), "Boolean": T.BooleanType(),
+        "Timestamp": T.TimestampType(),
+    }
+
+
+# Arrow type names of the expected JSON -> each engine's type.
+ENGINE_TYPES = {
+    "pyarrow": {
+        "Utf8": pa.string(), "Int16": pa.int16(), "Int32": pa.int32(), "Int64": pa.int64(),
+        "Float64": pa.float64(), "Boolean": pa.bool_(), "Timestamp": pa.timestamp("ms", tz="UTC"),
+    },
+    "duckdb": {
+        "Utf8": "VARCHAR", "Int16": "SMALLINT", "Int32": "INTEGER", "Int64": "BIGINT",
+        "Float64": "DOUBLE", "Boolean": "BOOLEAN", "Timestamp": "TIMESTAMP WITH TIME ZONE",
+    },
+    "polars": {
+        "Utf8": pl.String, "Int16": pl.Int16, "Int32": pl.Int32, "Int64": pl.Int64,
+        "Float64": pl.Float64, "Boolean": pl.Boolean, "Timestamp": pl.Datetime("ms", "UTC"),
+    },
+    # Spark's (filled in when its session starts).
+}
+# The Athena DDL's column types (what `--print-ddl athena` must declare).
+ATHENA_TYPES = {
+    "Utf8": "STRING", "Int16": "SMALLINT", "Int32": "INT", "Int64": "BIGINT",
+    "Float64": "DOUBLE", "Boolean": "BOOLEAN", "Timestamp": "TIMESTAMP",
+}
 
 failures = []
 
@@ -42,65 +91,427 @@ failures = []
 def check(cond, what):
     if not cond:
         failures.append(what)
-        print("FAIL:", what)
+        print("FAIL:", what, flush=True)
+    return cond
 
 
-for name, expected_path in CASES:
-    expected = json.load(open(f"fixtures/{expected_path}"))
-    rows = expected["rows"]
-    if "columns" in expected:
-        columns = [(c, t) for c, t in expected["columns"]]
-    else:
-        columns = [(c, S3_TYPES.get(c, "Utf8")) for c in rows[0].keys() if not c.startswith("_")]
-    path = f"{OUT}/{name}.parquet"
+class Case:
+    def __init__(self, name, expected_path, table):
+        self.name = name
+        self.table = table
+        expected = json.load(open(os.path.join(ROOT, "fixtures", expected_path), encoding="utf-8"))
+        self.expected = expected
+        rows = expected["rows"]
+        if "columns" in expected:
+            self.columns = [(c, t) for c, t in expected["columns"]]
+        else:
+            self.columns = [(c, S3_TYPES.get(c, "Utf8")) for c in rows[0] if not c.startswith("_")]
+        self.names = [c for c, _ in self.columns]
+        self.rows = [{c: r[c] for c in self.names} for r in rows]
+        self.timestamps = [c for c, t in self.columns if t == "Timestamp"]
+        # The record time: the partition key (time, timestamp or timestamp_ms).
+        self.time = next(c for c in ("time", "timestamp", "timestamp_ms") if c in self.timestamps)
+        # The partitioned table's rows: each row with its UTC time parts (all NULL without a time).
+        self.part_rows = []
+        for r in self.rows:
+            t = None if r[self.time] is None else EPOCH + r[self.time] * MS
+            parts = [None] * 4 if t is None else [t.year, t.month, t.day, t.hour]
+            self.part_rows.append({**r, **dict(zip(PARTS, parts))})
+        for c, t in self.columns:
+            check(t in ATHENA_TYPES, f"{self.name}.{c}: type {t} in the expected JSON (not a portable type)")
 
-    # pyarrow
-    table = pq.read_table(path)
-    check(table.num_rows == len(rows), f"{name}: pyarrow rows {table.num_rows} != {len(rows)}")
-    check(table.schema.names == [c for c, _ in columns], f"{name}: pyarrow column names")
-    for col, t in columns:
-        got = table.schema.field(col).type
-        check(got == TYPES[t][0], f"{name}.{col}: pyarrow type {got} != {TYPES[t][0]}")
-    # Statistics and the page index (column and offset indexes) for every column.
-    md = pq.read_metadata(path)
+    @property
+    def flat(self):
+        return os.path.join(OUT, "flat", f"{self.name}.parquet")
+
+    @property
+    def part(self):
+        return os.path.join(OUT, "part", self.name, self.table)
+
+
+def key(row, names):
+    # A hashable row for multiset comparison; bool and int kept apart (True == 1 in Python).
+    return tuple((type(row[c]).__name__, row[c]) for c in names)
+
+
+def compare_rows(case, engine, kind, got, ordered):
+    """got: list of dicts (timestamps as epoch ms). Flat files keep the log's order; partitioned
+    tables come back in any order and are compared as multisets (partition columns included)."""
+    want = case.rows if kind == "flat" else case.part_rows
+    names = case.names if kind == "flat" else case.names + PARTS
+    what = f"{case.name} ({kind}) {engine}"
+    if not check(len(got) == len(want), f"{what}: {len(got)} rows, expected {len(want)}"):
+        return
+    if ordered:
+        for c in names:
+            wrong = [i for i, (g, w) in enumerate(zip(got, want)) if key(g, [c]) != key(w, [c])]
+            for i in wrong[:2]:
+                check(False, f"{what} row {i} {c}: {got[i][c]!r} != {want[i][c]!r}")
+            check(len(wrong) <= 2, f"{what} {c}: {len(wrong) - 2} more rows differ")
+        return
+    g, w = Counter(key(r, names) for r in got), Counter(key(r, names) for r in want)
+    if g != w:
+        for row in list((g - w).elements())[:3]:
+            check(False, f"{what}: unexpected row {dict(zip(names, (v for _, v in row)))}")
+        for row in list((w - g).elements())[:3]:
+            check(False, f"{what}: missing row {dict(zip(names, (v for _, v in row)))}")
+
+
+def check_names(case, engine, kind, got, parts_in_order=True):
+    """The file's columns in order; a partitioned table's partition columns after them (DuckDB
+    sorts those by name: parts_in_order=False)."""
+    got = list(got)
+    want = case.names if kind == "flat" else case.names + PARTS
+    if kind == "part" and not parts_in_order:
+        got = got[: len(case.names)] + sorted(got[len(case.names):], key=lambda c: (c not in PARTS, PARTS.index(c) if c in PARTS else c))
+    check(got == want, f"{case.name} ({kind}) {engine}: columns {got} != {want}")
+
+
+def epoch_ms(value):
+    return None if value is None else (value - EPOCH) // MS
+
+
+# --- Parquet files: no unsigned integer logical type anywhere ------------------------------------
+
+
+def check_parquet_files():
+    files = []
+    for root, _, names in os.walk(OUT):
+        files += [os.path.join(root, n) for n in names if n.endswith(".parquet")]
+    check(len(files) >= 2 * len(CASES), f"only {len(files)} Parquet files under {OUT}")
+    for path in sorted(files):
+        schema = pq.ParquetFile(path).schema
+        for i in range(len(schema)):
+            col = schema.column(i)
+            logical = json.loads(col.logical_type.to_json())
+            unsigned = logical.get("Type") == "Int" and not logical.get("isSigned", True)
+            check(
+                not unsigned and not col.converted_type.startswith("UINT"),
+                f"{os.path.relpath(path, OUT)}: column {col.name} has an unsigned type "
+                f"({col.logical_type}, {col.converted_type})",
+            )
+
+
+def check_flat_metadata(case):
+    md = pq.read_metadata(case.flat)
     for g in range(md.num_row_groups):
         for c in range(md.num_columns):
             col = md.row_group(g).column(c)
-            check(col.has_column_index and col.has_offset_index, f"{name}.{col.path_in_schema}: page index")
-            check(col.is_stats_set, f"{name}.{col.path_in_schema}: statistics")
-            check(col.compression == "ZSTD", f"{name}.{col.path_in_schema}: compression {col.compression}")
+            where = f"{case.name}.{col.path_in_schema}"
+            check(col.has_column_index and col.has_offset_index, f"{where}: page index")
+            check(col.is_stats_set, f"{where}: statistics")
+            check(col.compression == "ZSTD", f"{where}: compression {col.compression}")
     meta = md.metadata
-    check(meta[b"aws_access_logs.rows"] == str(len(rows)).encode(), f"{name}: rows metadata")
-    rejected = len([r for r in expected["rejects"] if r["outcome"] == "rejected"])
-    check(meta[b"aws_access_logs.rejected"] == str(rejected).encode(), f"{name}: rejected metadata")
-    for key in [b"aws_access_logs.format", b"aws_access_logs.fields", b"aws_access_logs.version"]:
-        check(key in meta, f"{name}: {key} metadata")
-    # Values: every timestamp and integer of every row as in the expected JSON.
-    data = table.to_pylist()
-    for i, (got, want) in enumerate(zip(data, rows)):
-        for col, t in columns:
-            w = want[col]
-            g = got[col]
-            if t == "Timestamp" and g is not None:
-                g = int(g.timestamp() * 1000)
-            check(g == w, f"{name} row {i} {col}: pyarrow {g!r} != {w!r}")
+    check(meta[b"aws_access_logs.rows"] == str(len(case.rows)).encode(), f"{case.name}: rows metadata")
+    rejected = len([r for r in case.expected["rejects"] if r["outcome"] == "rejected"])
+    check(meta[b"aws_access_logs.rejected"] == str(rejected).encode(), f"{case.name}: rejected metadata")
+    for k in [b"aws_access_logs.format", b"aws_access_logs.fields", b"aws_access_logs.version"]:
+        check(k in meta, f"{case.name}: {k} metadata")
 
-    # DuckDB
+
+# --- pyarrow -------------------------------------------------------------------------------------
+
+
+def check_pyarrow(case, kind):
+    types = ENGINE_TYPES["pyarrow"]
+    if kind == "flat":
+        table = pq.read_table(case.flat)
+    else:
+        table = ds.dataset(case.part, format="parquet", partitioning="hive").to_table()
+    what = f"{case.name} ({kind}) pyarrow"
+    check_names(case, "pyarrow", kind, table.schema.names)
+    for c, t in case.columns:
+        got = table.schema.field(c).type
+        check(got == types[t], f"{what} {c}: type {got} != {types[t]}")
+    if kind == "part":
+        for c in PARTS:
+            got = table.schema.field(c).type
+            check(pa.types.is_integer(got), f"{what} {c}: type {got}, not an integer")
+    rows = table.to_pylist()
+    for r in rows:
+        for c in case.timestamps:
+            r[c] = epoch_ms(r[c])
+    compare_rows(case, "pyarrow", kind, rows, ordered=kind == "flat")
+
+
+# --- DuckDB --------------------------------------------------------------------------------------
+
+
+def check_duckdb(con, case, kind):
+    types = ENGINE_TYPES["duckdb"]
+    if kind == "flat":
+        source = f"read_parquet('{case.flat}')"
+    else:
+        hive = ", ".join(f"'{c}': INTEGER" for c in PARTS)
+        source = (
+            f"read_parquet('{case.part}/**/*.parquet', hive_partitioning = true, "
+            f"hive_types = {{{hive}}})"
+        )
+    what = f"{case.name} ({kind}) duckdb"
+    described = con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()
+    check_names(case, "duckdb", kind, [r[0] for r in described], parts_in_order=False)
+    described = dict((r[0], r[1]) for r in described)
+    for c, t in case.columns:
+        check(described.get(c) == types[t], f"{what} {c}: type {described.get(c)} != {types[t]}")
+    for c in PARTS if kind == "part" else []:
+        check(described.get(c) == "INTEGER", f"{what} {c}: type {described.get(c)} != INTEGER")
+    names = case.names + (PARTS if kind == "part" else [])
+    select = ", ".join(f'epoch_ms("{c}")' if c in case.timestamps else f'"{c}"' for c in names)
+    rows = [dict(zip(names, r)) for r in con.execute(f"SELECT {select} FROM {source}").fetchall()]
+    compare_rows(case, "duckdb", kind, rows, ordered=kind == "flat")
+
+
+# --- Polars --------------------------------------------------------------------------------------
+
+
+def check_polars(case, kind):
+    types = ENGINE_TYPES["polars"]
+    if kind == "flat":
+        df = pl.read_parquet(case.flat)
+    else:
+        df = pl.scan_parquet(os.path.join(case.part, "**", "*.parquet"), hive_partitioning=True).collect()
+    what = f"{case.name} ({kind}) polars"
+    check_names(case, "polars", kind, df.columns)
+    for c, t in case.columns:
+        got = df.schema.get(c)
+        check(got == types[t], f"{what} {c}: type {got!r} != {types[t]!r}")
+    for c in PARTS if kind == "part" else []:
+        got = df.schema.get(c)
+        check(got is not None and got.is_integer(), f"{what} {c}: type {got!r}, not an integer")
+    df = df.with_columns([pl.col(c).dt.epoch("ms") for c in case.timestamps])
+    compare_rows(case, "polars", kind, df.to_dicts(), ordered=kind == "flat")
+
+
+# --- Spark ---------------------------------------------------------------------------------------
+
+
+def start_spark():
+    from pyspark.sql import SparkSession
+
+    home = os.path.join(OUT, "spark")
+    shutil.rmtree(home, ignore_errors=True)  # a throwaway metastore and warehouse
+    os.makedirs(home)
+    log4j = os.path.join(home, "log4j2.properties")
+    with open(log4j, "w") as f:
+        f.write("rootLogger.level = error\nrootLogger.appenderRef.stderr.ref = console\n"
+                "appender.console.type = Console\nappender.console.name = console\n"
+                "appender.console.target = SYSTEM_ERR\nappender.console.layout.type = PatternLayout\n"
+                "appender.console.layout.pattern = spark: %p %c{1}: %m%n\n"
+                # Spark's own loggers configured at the root's level: else pyspark announces
+                # that it sets them to WARN.
+                "logger.apache.name = org.apache\nlogger.apache.level = error\n")
+    java_opts = (
+        f"-Dlog4j2.configurationFile=file:{log4j} -Dderby.system.home={home} "
+        f"-Dderby.stream.error.file={home}/derby.log"
+    )
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .appName("aws-access-logs interop")
+        .config("spark.sql.session.timeZone", "UTC")
+        .config("spark.driver.memory", "512m")
+        .config("spark.driver.extraJavaOptions", java_opts)
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .config("spark.sql.warehouse.dir", os.path.join(home, "warehouse"))
+        .config("spark.hadoop.javax.jdo.option.ConnectionURL",
+                f"jdbc:derby:;databaseName={home}/metastore_db;create=true")
+        .enableHiveSupport()
+        .getOrCreate()
+    )
+    spark.sparkContext.setLogLevel("ERROR")
+    ENGINE_TYPES["spark"] = spark_types()
+    return spark
+
+
+def spark_rows(df, case, names):
+    from pyspark.sql import functions as F
+
+    cols = [F.unix_millis(F.col(c)).alias(c) if c in case.timestamps else F.col(c) for c in names]
+    return [r.asDict() for r in df.select(cols).collect()]
+
+
+def check_spark_df(df, case, kind, engine, part_types):
+    from pyspark.sql import types as T
+
+    types = ENGINE_TYPES["spark"]
+    what = f"{case.name} ({kind}) {engine}"
+    check_names(case, engine, kind, [f.name for f in df.schema.fields])
+    fields = {f.name: f.dataType for f in df.schema.fields}
+    for name, t in fields.items():
+        check(not isinstance(t, T.DecimalType), f"{what} {name}: a decimal ({t.simpleString()})")
+    for c, t in case.columns:
+        got = fields.get(c)
+        check(got == types[t], f"{what} {c}: type {got} != {types[t]}")
+    for c in PARTS if kind == "part" else []:
+        check(fields.get(c) == part_types, f"{what} {c}: type {fields.get(c)} != {part_types}")
+    names = case.names + (PARTS if kind == "part" else [])
+    compare_rows(case, engine, kind, spark_rows(df, case, names), ordered=kind == "flat")
+
+
+def check_spark(spark, case, kind):
+    from pyspark.sql import types as T
+
+    df = spark.read.parquet(case.flat if kind == "flat" else case.part)
+    check_spark_df(df, case, kind, "spark", T.IntegerType())
+
+
+# The generated Athena DDL, run by Spark (Hive support, a Derby metastore): the lines Spark's
+# dialect needs changed, each with its reason. Every other line is run as generated.
+SPARK_TRANSLATION = [
+]
+
+
+def translate_for_spark(sql):
+    lines = sql.splitlines()
+    changed = []
+    for pattern, replacement, why in SPARK_TRANSLATION:
+        for i, line in enumerate(lines):
+            new = re.sub(pattern, replacement, line)
+            if new != line:
+                changed.append((line.strip(), new.strip(), why))
+                lines[i] = new
+    return "\n".join(lines), changed
+
+
+def check_spark_ddl(spark, case):
+    from pyspark.sql import types as T
+
+    path = os.path.join(OUT, "ddl", f"{case.name}.spark.sql")
+    sql, changed = translate_for_spark(open(path, encoding="utf-8").read())
+    for old, new, why in changed:
+        print(f"   spark ddl {case.name}: {old!r} -> {new!r} ({why})")
+    table = spark_table_name(sql)
+    if not check(table is not None, f"{case.name}: no table name in {path}"):
+        return
+    spark.sql(f"DROP TABLE IF EXISTS {table}")
+    spark.sql(sql)
+    # Spark has no partition projection: the partitions are found in the table's folder.
+    spark.sql(f"MSCK REPAIR TABLE {table}")
+    df = spark.sql(f"SELECT * FROM {table}")
+    check_spark_df(df, case, "part", "spark ddl", T.IntegerType())
+    spark.sql(f"DROP TABLE {table}")
+
+
+def check_projection(case):
+    """Athena finds partitions by projection, which Spark cannot test: the DDL's
+    storage.location.template, with each partition value written with its projection digits, must
+    name every partition folder the converter wrote (rows without a time excepted: projection
+    never reads them), and every value must be in its projection range."""
+    path = os.path.join(OUT, "ddl", f"{case.name}.spark.sql")
+    sql = open(path, encoding="utf-8").read()
+    props = dict(re.findall(r"^\s*'([^']*)'\s*=\s*'([^']*)'", sql, re.M))
+    if not check(props.get("projection.enabled") == "true", f"{case.name}: no projection in {path}"):
+        return
+    template = props["storage.location.template"]
+    folders = set()
+    for root, _, names in os.walk(case.part):
+        if any(n.endswith(".parquet") for n in names) and "__HIVE_DEFAULT_PARTITION__" not in root:
+            folders.add("file://" + root)
+    check(folders, f"{case.name}: no timed partition under {case.part}")
+    for folder in sorted(folders):
+        values = dict(p.split("=", 1) for p in folder.split("/") if "=" in p)
+        projected = template
+        for c in PARTS:
+            if c not in values:
+                continue
+            v = int(values[c])
+            low, high = (int(x) for x in props[f"projection.{c}.range"].split(","))
+            check(low <= v <= high, f"{case.name}: {c}={v} outside the projection range {low},{high}")
+            digits = int(props.get(f"projection.{c}.digits", "1"))
+            projected = projected.replace(f"${{{c}}}", f"{v:0{digits}d}")
+        check(projected.rstrip("/") == folder, f"{case.name}: projected {projected}, written {folder}")
+
+
+def spark_table_name(sql):
+    m = re.search(r"CREATE\s+EXTERNAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?)", sql, re.I)
+    return m and m.group(1)
+
+
+# --- sqlglot: the Athena DDL parses in the Athena dialect ----------------------------------------
+
+
+def athena_type(name):
+    # sqlglot's type for an Athena DDL type name (STRING is its TEXT).
+    return exp.DataType.build(name, dialect="athena").this
+
+
+def check_athena_ddl(case, granularity):
+    path = os.path.join(OUT, "ddl", f"{case.name}.{granularity}.sql")
+    what = f"{case.name} athena ddl ({granularity})"
+    sql = open(path, encoding="utf-8").read()
+    try:
+        tree = sqlglot.parse_one(sql, read="athena", error_level=sqlglot.ErrorLevel.RAISE)
+    except sqlglot.errors.ParseError as e:
+        check(False, f"{what}: {path} does not parse: {e}")
+        return
+    if not check(isinstance(tree, exp.Create) and tree.kind == "TABLE",
+                 f"{what}: parsed as {type(tree).__name__}, not CREATE TABLE"):
+        return
+    schema = tree.this
+    columns = [(d.name, d.args["kind"].this) for d in schema.expressions if isinstance(d, exp.ColumnDef)]
+    want = [(c, athena_type(ATHENA_TYPES[t])) for c, t in case.columns if t in ATHENA_TYPES]
+    check(columns == want, f"{what}: columns {columns} != {want}")
+    props = tree.args.get("properties")
+    partitioned = [p for p in (props.expressions if props else []) if isinstance(p, exp.PartitionedByProperty)]
+    parts = []
+    if partitioned:
+        parts = [(d.name, d.args["kind"].this) for d in partitioned[0].this.expressions]
+    want_parts = [(c, athena_type("INT")) for c in (PARTS if granularity == "hour" else PARTS[:3])]
+    check(parts == want_parts, f"{what}: partition columns {parts} != {want_parts}")
+
+
+def run(what, f, *args):
+    # An engine that raises (a type it refuses, a DDL it cannot parse) is a failure; the other
+    # checks still run.
+    try:
+        f(*args)
+    except Exception as e:  # noqa: BLE001
+        first = str(e).strip().splitlines()[0] if str(e).strip() else ""
+        check(False, f"{what}: {type(e).__name__}: {first[:500]}")
+
+
+def report(before, message, started):
+    status = "ok" if len(failures) == before else f"FAILED ({len(failures) - before} failures)"
+    print(f"{status}: {message} ({time.monotonic() - started:.1f} s)", flush=True)
+
+
+def main():
+    started = time.monotonic()
+    cases = [Case(*c) for c in CASES]
+    before = len(failures)
+    run("parquet files", check_parquet_files)
+    report(before, "every Parquet file written: no unsigned integer logical type", started)
     con = duckdb.connect()
     con.execute("SET TimeZone = 'UTC'")
-    n = con.execute(f"SELECT count(*) FROM read_parquet('{path}')").fetchone()[0]
-    check(n == len(rows), f"{name}: duckdb rows {n} != {len(rows)}")
-    described = dict(
-        (r[0], r[1]) for r in con.execute(f"DESCRIBE SELECT * FROM read_parquet('{path}')").fetchall()
-    )
-    for col, t in columns:
-        check(described.get(col) in TYPES[t][1], f"{name}.{col}: duckdb type {described.get(col)} not in {TYPES[t][1]}")
-    ts_cols = [c for c, t in columns if t == "Timestamp"]
-    for col in ts_cols:
-        got = [r[0] for r in con.execute(f"SELECT epoch_ms({col}) FROM read_parquet('{path}')").fetchall()]
-        check(got == [r[col] for r in rows], f"{name}.{col}: duckdb epoch_ms values")
-    print(f"ok: {name}: {len(rows)} rows, {len(columns)} columns read by pyarrow {pa.__version__} and duckdb {duckdb.__version__}")
+    for case in cases:
+        before = len(failures)
+        run(f"{case.name} metadata", check_flat_metadata, case)
+        for kind in ["flat", "part"]:
+            run(f"{case.name} ({kind}) pyarrow", check_pyarrow, case, kind)
+            run(f"{case.name} ({kind}) duckdb", check_duckdb, con, case, kind)
+            run(f"{case.name} ({kind}) polars", check_polars, case, kind)
+        for granularity in ["hour", "day"]:
+            run(f"{case.name} athena ddl ({granularity})", check_athena_ddl, case, granularity)
+        run(f"{case.name} projection", check_projection, case)
+        report(before, f"{case.name}: {len(case.rows)} rows, {len(case.columns)} columns, flat and "
+               f"partitioned, read by pyarrow {pa.__version__}, duckdb {duckdb.__version__}, "
+               f"polars {pl.__version__}; its Athena DDL parsed by sqlglot {sqlglot.__version__}, "
+               f"its projection template matching the partition folders", started)
+    spark = start_spark()
+    print(f"   spark {spark.version} started ({time.monotonic() - started:.1f} s)", flush=True)
+    for case in cases:
+        before = len(failures)
+        for kind in ["flat", "part"]:
+            run(f"{case.name} ({kind}) spark", check_spark, spark, case, kind)
+        run(f"{case.name} spark ddl", check_spark_ddl, spark, case)
+        report(before, f"{case.name}: read by spark {spark.version}: the file, the partitioned "
+               f"folder, and the table of its DDL", started)
+    spark.stop()
+    if failures:
+        print(f"interop: {len(failures)} failures")
+        sys.exit(1)
 
-if failures:
-    print(f"{len(failures)} failures")
-    sys.exit(1)
+
+if __name__ == "__main__":
+    main()
