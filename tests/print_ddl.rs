@@ -1,0 +1,422 @@
+//! `convert --print-ddl athena`: the converter prints the table definition that
+//! `aws_access_logs::ddl` generates for the schema it writes, and it describes the folders
+//! that `--partition-by` writes.
+#![cfg(feature = "parquet")]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+use aws_access_logs::cloudfront::FieldList;
+use aws_access_logs::ddl::{AthenaTable, standard_legacy_fields};
+use aws_access_logs::partition::Granularity;
+use aws_access_logs::{Format, ReaderBuilder};
+
+/// `target/<profile>/examples/convert`, next to this test's `deps/` directory.
+fn convert_exe() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir
+        .join("examples")
+        .join(format!("convert{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} not built (run `cargo test`)",
+        path.display()
+    );
+    path
+}
+
+fn run(args: &[&str]) -> Output {
+    Command::new(convert_exe()).args(args).output().unwrap()
+}
+
+fn fixture(name: &str) -> String {
+    format!("{}/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))
+}
+
+/// A fresh, empty directory for one test.
+fn temp_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("aws-access-logs-ddl-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+/// The DDL printed for `args`, which must succeed with nothing on stderr.
+fn ddl(args: &[&str]) -> String {
+    let mut all = vec!["--print-ddl", "athena"];
+    all.extend_from_slice(args);
+    let out = run(&all);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(0), "{args:?}: {stderr}");
+    assert!(stderr.is_empty(), "{stderr}");
+    String::from_utf8(out.stdout).unwrap()
+}
+
+/// The usage error of `args`: exit code 2, and the message.
+fn usage_error(args: &[&str]) -> String {
+    let out = run(args);
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(2), "{args:?}: {stderr}");
+    assert!(out.stdout.is_empty(), "{args:?}");
+    stderr
+}
+
+fn library(builder: ReaderBuilder, location: &str) -> AthenaTable {
+    AthenaTable::from_builder(&builder)
+        .unwrap()
+        .with_location(location)
+}
+
+#[test]
+fn every_format_prints_the_library_s_table() {
+    let loc = "s3://amzn-s3-demo-bucket/lets/s3-access/";
+    let s3 = ddl(&["--format", "s3", "--location", loc]);
+    assert_eq!(
+        s3,
+        library(ReaderBuilder::new(Format::S3), loc)
+            .to_sql()
+            .unwrap()
+    );
+    assert!(s3.starts_with("CREATE EXTERNAL TABLE IF NOT EXISTS `s3_access` (\n"));
+    assert!(s3.contains("  `bytes_sent` bigint COMMENT 'Bytes Sent',\n"));
+    assert!(s3.contains(&format!(
+        "'storage.location.template'='{loc}year=${{year}}/month=${{month}}/day=${{day}}/hour=${{hour}}'"
+    )));
+
+    // Real-time: the field list as the converter takes it.
+    let config = fixture("cloudfront/realtime.config.json");
+    let loc = "s3://amzn-s3-demo-bucket/lets/cloudfront-realtime/";
+    let rt = ddl(&[
+        "--format",
+        "cloudfront-realtime",
+        "--fields",
+        &format!("@{config}"),
+        "--location",
+        loc,
+    ]);
+    let fields = FieldList::realtime(&std::fs::read_to_string(&config).unwrap()).unwrap();
+    let builder = ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(fields);
+    assert_eq!(rt, library(builder, loc).to_sql().unwrap());
+    assert!(rt.contains("CREATE EXTERNAL TABLE IF NOT EXISTS `cloudfront_realtime` (\n"));
+
+    // Standard: the 33 legacy fields by default, as the #Fields: line of a 33-field log says.
+    let loc = "s3://amzn-s3-demo-bucket/lets/cloudfront-standard/";
+    let standard = ddl(&["--format", "cloudfront-standard", "--location", loc]);
+    let builder =
+        ReaderBuilder::new(Format::CloudFrontStandard).with_fields(standard_legacy_fields());
+    assert_eq!(standard, library(builder, loc).to_sql().unwrap());
+    let log = format!("@{}", fixture("cloudfront/standard-33.log"));
+    let from_log = ddl(&[
+        "--format",
+        "cloudfront-standard",
+        "--location",
+        loc,
+        "--fields",
+        &log,
+    ]);
+    assert_eq!(from_log, standard);
+    assert!(standard.contains("  `timestamp` timestamp COMMENT 'date time',\n"));
+    assert!(standard.contains("  `sc_range_end` bigint COMMENT 'sc-range-end'\n)"));
+}
+
+#[test]
+fn standard_field_sets_from_a_list_a_log_or_a_gzip_log() {
+    let dir = temp_dir("standard");
+    let v2 = std::fs::read(fixture("cloudfront/standard-v2.log")).unwrap();
+    let header = String::from_utf8_lossy(&v2)
+        .lines()
+        .find_map(|l| l.strip_prefix("#Fields:").map(str::to_string))
+        .unwrap();
+    let gz = dir.join("v2.log.gz");
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    encoder.write_all(&v2).unwrap();
+    std::fs::write(&gz, encoder.finish().unwrap()).unwrap();
+    let list_file = dir.join("fields.txt");
+    std::fs::write(&list_file, format!("{header}\n")).unwrap();
+
+    let loc = "file:///data/table/cloudfront-standard/";
+    let builder = ReaderBuilder::new(Format::CloudFrontStandard)
+        .with_fields(FieldList::standard(&header).unwrap());
+    let want = library(builder, loc).to_sql().unwrap();
+    let comma_list = header.split_whitespace().collect::<Vec<_>>().join(",");
+    for fields in [
+        format!("@{}", fixture("cloudfront/standard-v2.log")),
+        format!("@{}", gz.display()),
+        format!("@{}", list_file.display()),
+        comma_list,
+        header.clone(),
+    ] {
+        let got = ddl(&[
+            "--format",
+            "cloudfront-standard",
+            "--location",
+            loc,
+            "--fields",
+            &fields,
+        ]);
+        assert_eq!(got, want, "--fields {fields}");
+    }
+    // timestamp(ms) is the time column: the table has projection.
+    assert!(want.contains("  `timestamp_ms` timestamp COMMENT 'timestamp(ms)',\n"));
+    assert!(want.contains("'projection.enabled'='true'"));
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn options_reach_the_table() {
+    let loc = "s3://b/lets/s3-access";
+    let got = ddl(&[
+        "--format",
+        "s3",
+        "--location",
+        loc,
+        "--partition-by",
+        "day",
+        "--table",
+        "access_2",
+        "--database",
+        "logs",
+        "--years",
+        "2015,2030",
+    ]);
+    let want = library(ReaderBuilder::new(Format::S3), loc)
+        .with_partition_by(Granularity::Day)
+        .with_table("access_2")
+        .with_database("logs")
+        .with_years(2015, 2030)
+        .to_sql()
+        .unwrap();
+    assert_eq!(got, want);
+    assert!(got.starts_with("CREATE EXTERNAL TABLE IF NOT EXISTS `logs`.`access_2` (\n"));
+    assert!(got.contains("LOCATION 's3://b/lets/s3-access/'\n"));
+    assert!(got.contains("'projection.year.range'='2015,2030'"));
+    assert!(!got.contains("hour"), "{got}");
+
+    let got = ddl(&["--format", "s3", "--location", loc, "--no-projection"]);
+    assert!(
+        got.ends_with("TBLPROPERTIES (\n  'classification'='parquet'\n)\n"),
+        "{got}"
+    );
+    // A real-time field list without timestamp: every row is untimed, no projection.
+    let got = ddl(&[
+        "--format",
+        "cloudfront-realtime",
+        "--fields",
+        "c-ip,sc-status",
+        "--location",
+        loc,
+    ]);
+    assert!(!got.contains("projection"), "{got}");
+}
+
+#[test]
+fn usage_errors_exit_2_and_say_what_is_missing() {
+    let s3 = ["--print-ddl", "athena", "--format", "s3"];
+    let with = |extra: &[&'static str]| {
+        let mut args = s3.to_vec();
+        args.extend_from_slice(extra);
+        args
+    };
+    let cases: Vec<(Vec<&str>, &str)> = vec![
+        (s3.to_vec(), "needs --location"),
+        (
+            vec!["--print-ddl", "athena", "--location", "s3://b/"],
+            "needs the table's format",
+        ),
+        (
+            vec![
+                "--print-ddl",
+                "athena",
+                "--format",
+                "auto",
+                "--location",
+                "s3://b/",
+            ],
+            "needs the table's format",
+        ),
+        (
+            vec![
+                "--print-ddl",
+                "athena",
+                "--format",
+                "cloudfront-realtime",
+                "--location",
+                "s3://b/",
+            ],
+            "needs --fields",
+        ),
+        (with(&["--location", "s3://b/", "in.log"]), "reads no input"),
+        (
+            with(&["--location", "s3://b/", "-o", "x"]),
+            "-o does not apply",
+        ),
+        (
+            with(&["--location", "s3://b/", "--fields", "timestamp"]),
+            "--fields applies to CloudFront",
+        ),
+        (with(&["--location", "bucket/prefix/"]), "with a scheme"),
+        (with(&["--location", "s3://b/it's/"]), "quotes"),
+        (
+            with(&["--location", "s3://b/", "--table", "S3-Access"]),
+            "table name \"S3-Access\"",
+        ),
+        (
+            with(&["--location", "s3://b/", "--database", "my db"]),
+            "database name \"my db\"",
+        ),
+        (
+            with(&["--location", "s3://b/", "--years", "2020"]),
+            "FROM,TO",
+        ),
+        (
+            with(&["--location", "s3://b/", "--years", "2030,2020"]),
+            "the first not after the second",
+        ),
+        (vec!["--print-ddl", "sql"], "invalid value 'sql'"),
+        (
+            vec!["--location", "s3://b/", "in.log", "-o", "out.parquet"],
+            "--print-ddl",
+        ),
+        (
+            vec![
+                "--print-ddl",
+                "athena",
+                "--format",
+                "cloudfront-realtime",
+                "--location",
+                "s3://b/",
+                "--fields",
+                "c-ip,c-ipp",
+            ],
+            "c-ipp",
+        ),
+        (
+            vec![
+                "--print-ddl",
+                "athena",
+                "--format",
+                "cloudfront-standard",
+                "--location",
+                "s3://b/",
+                "--fields",
+                "@/nonexistent/fields.txt",
+            ],
+            "cannot read /nonexistent/fields.txt",
+        ),
+    ];
+    for (args, message) in cases {
+        let stderr = usage_error(&args);
+        assert!(stderr.contains(message), "{args:?}: {stderr}");
+    }
+}
+
+/// Every Parquet file under `dir`, relative, with `/` separators.
+fn parquet_files(dir: &Path) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                stack.push(path);
+            } else if path.extension().is_some_and(|e| e == "parquet") {
+                let rel = path.strip_prefix(dir).unwrap();
+                out.push(rel.to_string_lossy().replace('\\', "/"));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+/// The folders the projection of `ddl` reaches: its `storage.location.template` with each
+/// `${column}` a number of the column's digits within its range.
+fn projected(ddl: &str, folder: &str) -> bool {
+    let property = |key: &str| -> String {
+        let start = ddl
+            .find(&format!("'{key}'='"))
+            .unwrap_or_else(|| panic!("{key}"));
+        let rest = &ddl[start + key.len() + 4..];
+        rest[..rest.find('\'').unwrap()].to_string()
+    };
+    let template = property("storage.location.template");
+    let mut rest = folder;
+    let mut parts = template.split("${");
+    let prefix = parts.next().unwrap();
+    let Some(r) = rest.strip_prefix(prefix) else {
+        return false;
+    };
+    rest = r;
+    for part in parts {
+        let (column, literal) = part.split_once('}').unwrap();
+        let digits: usize = property(&format!("projection.{column}.digits"))
+            .parse()
+            .unwrap();
+        let range = property(&format!("projection.{column}.range"));
+        let (lo, hi) = range.split_once(',').unwrap();
+        if rest.len() < digits || !rest[..digits].bytes().all(|b| b.is_ascii_digit()) {
+            return false;
+        }
+        let value: i64 = rest[..digits].parse().unwrap();
+        if value < lo.parse().unwrap() || value > hi.parse().unwrap() {
+            return false;
+        }
+        let Some(r) = rest[digits..].strip_prefix(literal) else {
+            return false;
+        };
+        rest = r;
+    }
+    rest.is_empty()
+}
+
+#[test]
+fn the_table_reaches_every_folder_the_converter_writes() {
+    let dir = temp_dir("layout");
+    let out = dir.join("table");
+    for granularity in ["hour", "day"] {
+        let _ = std::fs::remove_dir_all(&out);
+        let status = run(&[
+            "--format",
+            "s3",
+            "--partition-by",
+            granularity,
+            "-q",
+            &fixture("s3/quirks.log"),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert!(
+            matches!(status.status.code(), Some(0 | 3)),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let table = out.join("s3-access");
+        let location = format!("file://{}/", table.display());
+        let sql = ddl(&[
+            "--format",
+            "s3",
+            "--location",
+            &location,
+            "--partition-by",
+            granularity,
+        ]);
+        let files = parquet_files(&table);
+        assert!(files.len() > 1, "{files:?}");
+        let mut timed = 0;
+        for file in &files {
+            let folder = format!("{location}{}", &file[..file.rfind('/').unwrap()]);
+            if file.contains("__HIVE_DEFAULT_PARTITION__") {
+                // Rows without a time: no projection reaches them (documented).
+                assert!(!projected(&sql, &folder), "{folder}");
+            } else {
+                assert!(projected(&sql, &folder), "{granularity}: {folder}\n{sql}");
+                timed += 1;
+            }
+        }
+        assert!(timed > 0, "{files:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
