@@ -254,3 +254,261 @@ fn the_function_may_write_every_key_it_writes() {
         }
     }
 }
+
+/// A `- {Name: x, Type: y[, Comment: "z"]}` line of a Glue table's columns or partition keys.
+fn glue_column(line: &str) -> Option<(String, String, Option<String>)> {
+    let entry =
+        Regex::new(r#"^\{Name: ([a-z0-9_]+), Type: ([a-z]+)(?:, Comment: "([^"\\]*)")?\}$"#)
+            .unwrap();
+    let c = entry.captures(line.trim().trim_start_matches("- "))?;
+    Some((
+        c[1].to_string(),
+        c[2].to_string(),
+        c.get(3).map(|m| m.as_str().to_string()),
+    ))
+}
+
+/// A Glue table of the template, as it is with `PartitionBy` = `granularity`, `OutputBucketName`
+/// = `OUTPUT_BUCKET` and `OutputPrefix` = `lets/`.
+#[derive(Debug, PartialEq)]
+struct GlueTable {
+    name: String,
+    location: String,
+    columns: Vec<(String, String, Option<String>)>,
+    partition_keys: Vec<(String, String, Option<String>)>,
+    parameters: std::collections::BTreeMap<String, String>,
+}
+
+/// A value of the template: `!Sub` substituted, quotes removed; `None` for `AWS::NoValue`.
+fn glue_value(value: &str) -> Option<String> {
+    let value = value.trim();
+    if value == "!Ref AWS::NoValue" {
+        return None;
+    }
+    let value = value.strip_prefix("!Sub ").unwrap_or(value);
+    let value = value.trim_matches('"');
+    Some(
+        value
+            .replace("${OutputBucketName}", "OUTPUT_BUCKET")
+            .replace("${OutputPrefix}", "lets/")
+            .replace("${!", "${"),
+    )
+}
+
+fn glue_table(
+    text: &str,
+    resource: &str,
+    granularity: aws_access_logs::partition::Granularity,
+) -> GlueTable {
+    let day = granularity == aws_access_logs::partition::Granularity::Day;
+    let block = block(text, resource);
+    assert!(block.contains("    Type: AWS::Glue::Table\n"), "{block}");
+    assert!(
+        block.contains("      DatabaseName: !Ref GlueDatabase\n"),
+        "{block}"
+    );
+    assert!(
+        block.contains("        TableType: EXTERNAL_TABLE\n"),
+        "{block}"
+    );
+    for (key, value) in [
+        (
+            "InputFormat",
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetInputFormat",
+        ),
+        (
+            "OutputFormat",
+            "org.apache.hadoop.hive.ql.io.parquet.MapredParquetOutputFormat",
+        ),
+        (
+            "SerializationLibrary",
+            "org.apache.hadoop.hive.ql.io.parquet.serde.ParquetHiveSerDe",
+        ),
+    ] {
+        assert!(
+            block.contains(&format!("{key}: {value}\n")),
+            "{resource}: {key}"
+        );
+    }
+    let lines: Vec<&str> = block.lines().collect();
+    let find = |prefix: &str| {
+        lines
+            .iter()
+            .position(|l| l.starts_with(prefix))
+            .unwrap_or_else(|| panic!("{resource}: no {prefix:?}"))
+    };
+    let name = lines[find("        Name: ")]["        Name: ".len()..].to_string();
+    let location =
+        glue_value(&lines[find("          Location: ")]["          Location: ".len()..]).unwrap();
+
+    // Parameters: `key: value`, `key: !If [PartitionByDay, DAY, HOUR]`, or `key: !If` with
+    // the condition, DAY and HOUR on the next lines.
+    let mut parameters = std::collections::BTreeMap::new();
+    let (start, end) = (find("        Parameters:"), find("        PartitionKeys:"));
+    let mut i = start + 1;
+    while i < end {
+        let (key, value) = lines[i].trim().split_once(": ").unwrap();
+        let value = if let Some(inline) = value.strip_prefix("!If [PartitionByDay, ") {
+            let (if_day, if_hour) = inline.strip_suffix(']').unwrap().split_once(", ").unwrap();
+            if day { if_day } else { if_hour }
+        } else if value == "!If" {
+            assert_eq!(lines[i + 1].trim(), "- PartitionByDay", "{resource}: {key}");
+            let chosen = if day { lines[i + 2] } else { lines[i + 3] };
+            i += 3;
+            chosen.trim().strip_prefix("- ").unwrap()
+        } else {
+            value
+        };
+        if let Some(value) = glue_value(value) {
+            parameters.insert(key.to_string(), value);
+        }
+        i += 1;
+    }
+
+    // Partition keys: `!If` with the day's list, then the hour's.
+    assert_eq!(lines[end].trim(), "PartitionKeys: !If", "{resource}");
+    assert_eq!(lines[end + 1].trim(), "- PartitionByDay", "{resource}");
+    let storage = find("        StorageDescriptor:");
+    let mut lists: Vec<Vec<_>> = Vec::new();
+    for line in &lines[end + 2..storage] {
+        if line.trim().starts_with("- - ") {
+            lists.push(Vec::new());
+        }
+        lists
+            .last_mut()
+            .unwrap()
+            .push(glue_column(line).expect(line));
+    }
+    assert_eq!(lists.len(), 2, "{resource}");
+    let partition_keys = lists.swap_remove(if day { 0 } else { 1 });
+
+    let columns_at = find("          Columns:");
+    let columns = lines[columns_at + 1..]
+        .iter()
+        .map(|l| glue_column(l).unwrap_or_else(|| panic!("{resource}: {l}")))
+        .collect();
+    GlueTable {
+        name,
+        location,
+        columns,
+        partition_keys,
+        parameters,
+    }
+}
+
+/// What `aws_access_logs::ddl` generates for the same table.
+fn generated(table: aws_access_logs::ddl::AthenaTable, location: &str) -> GlueTable {
+    let as_tuples = |columns: &[aws_access_logs::ddl::Column]| {
+        columns
+            .iter()
+            .map(|c| (c.name.clone(), c.hive_type.to_string(), c.comment.clone()))
+            .collect()
+    };
+    let table = table.with_location(location);
+    GlueTable {
+        name: table.table_name().to_string(),
+        location: table.location().unwrap(),
+        columns: as_tuples(table.columns()),
+        partition_keys: as_tuples(&table.partition_columns()),
+        parameters: table.properties().unwrap().into_iter().collect(),
+    }
+}
+
+/// The `Default:` of a parameter.
+fn parameter_default(text: &str, parameter: &str) -> String {
+    let block = block(text, parameter);
+    let line = block
+        .lines()
+        .find_map(|l| l.strip_prefix("    Default: "))
+        .unwrap_or_else(|| panic!("{parameter} has no default"));
+    line.trim_matches('"').to_string()
+}
+
+#[test]
+fn the_glue_tables_are_the_library_s_tables_of_the_function_s_output() {
+    use aws_access_logs::ddl::{AthenaTable, standard_legacy_fields};
+    use aws_access_logs::partition::Granularity;
+    use aws_access_logs::{Format, ReaderBuilder};
+    use aws_access_logs_lambda::{Config, SourceType};
+
+    let text = template();
+    // Opt-in: nothing without a database name.
+    assert_eq!(parameter_default(&text, "GlueDatabaseName"), "");
+    assert!(text.contains("  CreateGlueTables: !Not [!Equals [!Ref GlueDatabaseName, \"\"]]\n"));
+    assert!(block(&text, "GlueDatabase").contains("    Condition: CreateGlueTables\n"));
+    let database_names = allowed_pattern(&text, "GlueDatabaseName");
+    assert!(database_names.is_match("") && database_names.is_match("access_logs"));
+    assert!(!database_names.is_match("Access-Logs"));
+    // The real-time table only for the default field list, which the condition repeats.
+    let realtime_default = parameter_default(&text, "CloudFrontRealtimeFields");
+    assert!(text.contains(&format!(
+        "  CreateRealtimeGlueTable: !And\n    - !Condition CreateGlueTables\n    - !Equals\n      \
+         - !Ref CloudFrontRealtimeFields\n      - {realtime_default}\n"
+    )));
+    assert!(text.contains("  PartitionByDay: !Equals [!Ref PartitionBy, day]\n"));
+
+    for granularity in [Granularity::Hour, Granularity::Day] {
+        // The function's configuration from the template's defaults.
+        let config = Config::from_lookup(|name| match name {
+            "CACHE__SERVICE__BUCKET_NAME" => Some("OUTPUT_BUCKET".to_string()),
+            "OUTPUT_PREFIX" => Some("lets/".to_string()),
+            "CLOUDFRONT_REALTIME_FIELDS" => Some(realtime_default.clone()),
+            "PARTITION_BY" => Some(granularity.name().to_string()),
+            _ => None,
+        })
+        .unwrap();
+        assert_eq!(config.partition_by, granularity);
+        let realtime = ReaderBuilder::new(Format::CloudFrontRealtime)
+            .with_fields(config.realtime_fields.clone().unwrap());
+        let standard =
+            ReaderBuilder::new(Format::CloudFrontStandard).with_fields(standard_legacy_fields());
+        for (resource, condition, builder, source) in [
+            (
+                "S3AccessGlueTable",
+                "CreateGlueTables",
+                ReaderBuilder::new(Format::S3),
+                SourceType::S3Access,
+            ),
+            (
+                "CloudFrontStandardGlueTable",
+                "CreateGlueTables",
+                standard,
+                SourceType::CloudFrontStandard,
+            ),
+            (
+                "CloudFrontRealtimeGlueTable",
+                "CreateRealtimeGlueTable",
+                realtime,
+                SourceType::CloudFrontRealtime,
+            ),
+        ] {
+            assert!(block(&text, resource).contains(&format!("    Condition: {condition}\n")));
+            let location = format!("s3://OUTPUT_BUCKET/lets/{}/", source.name());
+            let want = generated(
+                AthenaTable::from_builder(&builder)
+                    .unwrap()
+                    .with_partition_by(config.partition_by),
+                &location,
+            );
+            let got = glue_table(&text, resource, granularity);
+            assert_eq!(got, want, "{resource} by the {granularity}");
+
+            // The projected location of a partition is the folder of the function's files.
+            let partition = granularity.of(1_710_669_600_000);
+            let key =
+                aws_access_logs_lambda::process::parquet_key("lets/", source, &partition, "id");
+            let mut folder = got.parameters["storage.location.template"].clone();
+            for (column, value) in granularity.columns().iter().zip(partition.values()) {
+                let digits: usize = got.parameters[&format!("projection.{column}.digits")]
+                    .parse()
+                    .unwrap();
+                let value = format!("{:0digits$}", value.unwrap());
+                folder = folder.replace(&format!("${{{column}}}"), &value);
+            }
+            assert_eq!(
+                format!("{folder}/id.parquet"),
+                format!("s3://OUTPUT_BUCKET/{key}")
+            );
+        }
+    }
+}
