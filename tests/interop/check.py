@@ -4,10 +4,11 @@ Run by tests/interop/run.sh, which writes the files and the DDL this reads:
 
     python check.py OUT
 
-OUT/flat/NAME.parquet           one file per fixture (rows in the log's order)
-OUT/part/NAME/TABLE/year=…/     the same fixture converted with --partition-by hour
-OUT/ddl/NAME.{hour,day}.sql     `convert --print-ddl athena` at an s3:// location (parsed by sqlglot)
-OUT/ddl/NAME.spark.sql          the same for the hour table at OUT/part/NAME/TABLE/ (run by Spark)
+OUT/flat/NAME.parquet             one file per fixture (rows in the log's order)
+OUT/{hour,day}/NAME/TABLE/year=…/ the same fixture converted with --partition-by hour, day
+OUT/ddl/NAME.{hour,day}.sql       `convert --print-ddl athena` at an s3:// location (parsed by
+                                  sqlglot)
+OUT/ddl/NAME.spark-{hour,day}.sql the same at OUT/{hour,day}/NAME/TABLE/ (run by Spark)
 
 Besides: every Parquet file under OUT is free of unsigned integer logical types, and the flat
 files carry the statistics, page index, compression and key-value metadata the converter writes.
@@ -33,6 +34,12 @@ from sqlglot import exp
 OUT = os.path.abspath(sys.argv[1])
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 PARTS = ["year", "month", "day", "hour"]
+KINDS = ["flat", "hour", "day"]  # one file; tables partitioned by the hour, by the day
+
+
+def parts(kind):
+    # The partition columns of a kind of output.
+    return {"flat": [], "hour": PARTS, "day": PARTS[:3]}[kind]
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MS = timedelta(milliseconds=1)
 
@@ -118,11 +125,11 @@ class Case:
         # The record time: the partition key (time, timestamp or timestamp_ms).
         self.time = next(c for c in ("time", "timestamp", "timestamp_ms") if c in self.timestamps)
         # The partitioned table's rows: each row with its UTC time parts (all NULL without a time).
-        self.part_rows = []
+        self.part_rows = []  # with every part; a day table's rows are these without `hour`
         for r in self.rows:
             t = None if r[self.time] is None else EPOCH + r[self.time] * MS
-            parts = [None] * 4 if t is None else [t.year, t.month, t.day, t.hour]
-            self.part_rows.append({**r, **dict(zip(PARTS, parts))})
+            values = [None] * 4 if t is None else [t.year, t.month, t.day, t.hour]
+            self.part_rows.append({**r, **dict(zip(PARTS, values))})
         for c, t in self.columns:
             check(t in ATHENA_TYPES, f"{self.name}.{c}: type {t} in the expected JSON (not a portable type)")
 
@@ -130,9 +137,12 @@ class Case:
     def flat(self):
         return os.path.join(OUT, "flat", f"{self.name}.parquet")
 
-    @property
-    def part(self):
-        return os.path.join(OUT, "part", self.name, self.table)
+    def part(self, kind):
+        return os.path.join(OUT, kind, self.name, self.table)
+
+    def rows_of(self, kind):
+        names = self.names + parts(kind)
+        return [{c: r[c] for c in names} for r in self.part_rows]
 
 
 def key(row, names):
@@ -143,8 +153,8 @@ def key(row, names):
 def compare_rows(case, engine, kind, got, ordered):
     """got: list of dicts (timestamps as epoch ms). Flat files keep the log's order; partitioned
     tables come back in any order and are compared as multisets (partition columns included)."""
-    want = case.rows if kind == "flat" else case.part_rows
-    names = case.names if kind == "flat" else case.names + PARTS
+    want = case.rows_of(kind)
+    names = case.names + parts(kind)
     what = f"{case.name} ({kind}) {engine}"
     if not check(len(got) == len(want), f"{what}: {len(got)} rows, expected {len(want)}"):
         return
@@ -167,8 +177,8 @@ def check_names(case, engine, kind, got, parts_in_order=True):
     """The file's columns in order; a partitioned table's partition columns after them (DuckDB
     sorts those by name: parts_in_order=False)."""
     got = list(got)
-    want = case.names if kind == "flat" else case.names + PARTS
-    if kind == "part" and not parts_in_order:
+    want = case.names + parts(kind)
+    if kind != "flat" and not parts_in_order:
         got = got[: len(case.names)] + sorted(got[len(case.names):], key=lambda c: (c not in PARTS, PARTS.index(c) if c in PARTS else c))
     check(got == want, f"{case.name} ({kind}) {engine}: columns {got} != {want}")
 
@@ -223,16 +233,15 @@ def check_pyarrow(case, kind):
     if kind == "flat":
         table = pq.read_table(case.flat)
     else:
-        table = ds.dataset(case.part, format="parquet", partitioning="hive").to_table()
+        table = ds.dataset(case.part(kind), format="parquet", partitioning="hive").to_table()
     what = f"{case.name} ({kind}) pyarrow"
     check_names(case, "pyarrow", kind, table.schema.names)
     for c, t in case.columns:
         got = table.schema.field(c).type
         check(got == types[t], f"{what} {c}: type {got} != {types[t]}")
-    if kind == "part":
-        for c in PARTS:
-            got = table.schema.field(c).type
-            check(pa.types.is_integer(got), f"{what} {c}: type {got}, not an integer")
+    for c in parts(kind):
+        got = table.schema.field(c).type
+        check(pa.types.is_integer(got), f"{what} {c}: type {got}, not an integer")
     rows = table.to_pylist()
     for r in rows:
         for c in case.timestamps:
@@ -248,9 +257,9 @@ def check_duckdb(con, case, kind):
     if kind == "flat":
         source = f"read_parquet('{case.flat}')"
     else:
-        hive = ", ".join(f"'{c}': INTEGER" for c in PARTS)
+        hive = ", ".join(f"'{c}': INTEGER" for c in parts(kind))
         source = (
-            f"read_parquet('{case.part}/**/*.parquet', hive_partitioning = true, "
+            f"read_parquet('{case.part(kind)}/**/*.parquet', hive_partitioning = true, "
             f"hive_types = {{{hive}}})"
         )
     what = f"{case.name} ({kind}) duckdb"
@@ -259,9 +268,9 @@ def check_duckdb(con, case, kind):
     described = dict((r[0], r[1]) for r in described)
     for c, t in case.columns:
         check(described.get(c) == types[t], f"{what} {c}: type {described.get(c)} != {types[t]}")
-    for c in PARTS if kind == "part" else []:
+    for c in parts(kind):
         check(described.get(c) == "INTEGER", f"{what} {c}: type {described.get(c)} != INTEGER")
-    names = case.names + (PARTS if kind == "part" else [])
+    names = case.names + parts(kind)
     select = ", ".join(f'epoch_ms("{c}")' if c in case.timestamps else f'"{c}"' for c in names)
     rows = [dict(zip(names, r)) for r in con.execute(f"SELECT {select} FROM {source}").fetchall()]
     compare_rows(case, "duckdb", kind, rows, ordered=kind == "flat")
@@ -275,13 +284,13 @@ def check_polars(case, kind):
     if kind == "flat":
         df = pl.read_parquet(case.flat)
     else:
-        df = pl.scan_parquet(os.path.join(case.part, "**", "*.parquet"), hive_partitioning=True).collect()
+        df = pl.scan_parquet(os.path.join(case.part(kind), "**", "*.parquet"), hive_partitioning=True).collect()
     what = f"{case.name} ({kind}) polars"
     check_names(case, "polars", kind, df.columns)
     for c, t in case.columns:
         got = df.schema.get(c)
         check(got == types[t], f"{what} {c}: type {got!r} != {types[t]!r}")
-    for c in PARTS if kind == "part" else []:
+    for c in parts(kind):
         got = df.schema.get(c)
         check(got is not None and got.is_integer(), f"{what} {c}: type {got!r}, not an integer")
     df = df.with_columns([pl.col(c).dt.epoch("ms") for c in case.timestamps])
@@ -353,16 +362,16 @@ def check_spark_df(df, case, kind, engine, part_types):
     for c, t in case.columns:
         got = fields.get(c)
         check(got == types[t], f"{what} {c}: type {got} != {types[t]}")
-    for c in PARTS if kind == "part" else []:
+    for c in parts(kind):
         check(fields.get(c) == part_types, f"{what} {c}: type {fields.get(c)} != {part_types}")
-    names = case.names + (PARTS if kind == "part" else [])
+    names = case.names + parts(kind)
     compare_rows(case, engine, kind, spark_rows(df, case, names), ordered=kind == "flat")
 
 
 def check_spark(spark, case, kind):
     from pyspark.sql import types as T
 
-    df = spark.read.parquet(case.flat if kind == "flat" else case.part)
+    df = spark.read.parquet(case.flat if kind == "flat" else case.part(kind))
     check_spark_df(df, case, kind, "spark", T.IntegerType())
 
 
@@ -396,10 +405,10 @@ def translate_for_spark(sql):
     return "\n".join(lines), changed
 
 
-def check_spark_ddl(spark, case):
+def check_spark_ddl(spark, case, kind):
     from pyspark.sql import types as T
 
-    path = os.path.join(OUT, "ddl", f"{case.name}.spark.sql")
+    path = os.path.join(OUT, "ddl", f"{case.name}.spark-{kind}.sql")
     sql, changed = translate_for_spark(open(path, encoding="utf-8").read())
     for old, new, why in changed:
         print(f"   spark ddl {case.name}: {old!r} -> {new!r} ({why})")
@@ -416,26 +425,26 @@ def check_spark_ddl(spark, case):
     # Spark has no partition projection: the partitions are found in the table's folder.
     spark.sql(f"MSCK REPAIR TABLE {table}")
     df = spark.sql(f"SELECT * FROM {table}")
-    check_spark_df(df, case, "part", "spark ddl", T.IntegerType())
+    check_spark_df(df, case, kind, "spark ddl", T.IntegerType())
     spark.sql(f"DROP TABLE {table}")
 
 
-def check_projection(case):
+def check_projection(case, kind):
     """Athena finds partitions by projection, which Spark cannot test: the DDL's
     storage.location.template, with each partition value written with its projection digits, must
     name every partition folder the converter wrote (rows without a time excepted: projection
     never reads them), and every value must be in its projection range."""
-    path = os.path.join(OUT, "ddl", f"{case.name}.spark.sql")
+    path = os.path.join(OUT, "ddl", f"{case.name}.spark-{kind}.sql")
     sql = open(path, encoding="utf-8").read()
     props = dict(re.findall(r"^\s*'([^']*)'\s*=\s*'([^']*)'", sql, re.M))
     if not check(props.get("projection.enabled") == "true", f"{case.name}: no projection in {path}"):
         return
     template = props["storage.location.template"]
     folders = set()
-    for root, _, names in os.walk(case.part):
+    for root, _, names in os.walk(case.part(kind)):
         if any(n.endswith(".parquet") for n in names) and "__HIVE_DEFAULT_PARTITION__" not in root:
             folders.add("file://" + root)
-    check(folders, f"{case.name}: no timed partition under {case.part}")
+    check(folders, f"{case.name}: no timed partition under {case.part(kind)}")
     for folder in sorted(folders):
         values = dict(p.split("=", 1) for p in folder.split("/") if "=" in p)
         projected = template
@@ -514,26 +523,28 @@ def main():
     for case in cases:
         before = len(failures)
         run(f"{case.name} metadata", check_flat_metadata, case)
-        for kind in ["flat", "part"]:
+        for kind in KINDS:
             run(f"{case.name} ({kind}) pyarrow", check_pyarrow, case, kind)
             run(f"{case.name} ({kind}) duckdb", check_duckdb, con, case, kind)
             run(f"{case.name} ({kind}) polars", check_polars, case, kind)
-        for granularity in ["hour", "day"]:
-            run(f"{case.name} athena ddl ({granularity})", check_athena_ddl, case, granularity)
-        run(f"{case.name} projection", check_projection, case)
+        for kind in KINDS[1:]:
+            run(f"{case.name} athena ddl ({kind})", check_athena_ddl, case, kind)
+            run(f"{case.name} projection ({kind})", check_projection, case, kind)
         report(before, f"{case.name}: {len(case.rows)} rows, {len(case.columns)} columns, flat and "
-               f"partitioned, read by pyarrow {pa.__version__}, duckdb {duckdb.__version__}, "
-               f"polars {pl.__version__}; its Athena DDL parsed by sqlglot {sqlglot.__version__}, "
-               f"its projection template matching the partition folders", started)
+               f"partitioned by the hour and the day, read by pyarrow {pa.__version__}, duckdb "
+               f"{duckdb.__version__}, polars {pl.__version__}; its Athena DDL parsed by sqlglot "
+               f"{sqlglot.__version__}, its projection templates matching the partition folders",
+               started)
     spark = start_spark()
     print(f"   spark {spark.version} started ({time.monotonic() - started:.1f} s)", flush=True)
     for case in cases:
         before = len(failures)
-        for kind in ["flat", "part"]:
+        for kind in KINDS:
             run(f"{case.name} ({kind}) spark", check_spark, spark, case, kind)
-        run(f"{case.name} spark ddl", check_spark_ddl, spark, case)
-        report(before, f"{case.name}: read by spark {spark.version}: the file, the partitioned "
-               f"folder, and the table of its DDL", started)
+        for kind in KINDS[1:]:
+            run(f"{case.name} ({kind}) spark ddl", check_spark_ddl, spark, case, kind)
+        report(before, f"{case.name}: read by spark {spark.version}: the file, the folders "
+               f"partitioned by the hour and the day, and the tables of their DDL", started)
     spark.stop()
     if failures:
         print(f"interop: {len(failures)} failures")
