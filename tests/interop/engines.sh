@@ -31,7 +31,8 @@ if [ -z "$major" ] || [ "$major" -lt "$JAVA_MIN" ]; then
     hash -r
     major="$(java_major)"
     if [ -z "$major" ] || [ "$major" -lt "$JAVA_MIN" ]; then
-        echo "engines: java $major after the install; Spark needs $JAVA_MIN or later" >&2
+        echo "engines: java is $major after the install; Spark needs $JAVA_MIN or later (make it" \
+            "the default: update-alternatives --config java)" >&2
         exit 1
     fi
 fi
