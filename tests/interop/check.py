@@ -179,7 +179,8 @@ def check_names(case, engine, kind, got, parts_in_order=True):
     got = list(got)
     want = case.names + parts(kind)
     if kind != "flat" and not parts_in_order:
-        got = got[: len(case.names)] + sorted(got[len(case.names):], key=lambda c: (c not in PARTS, PARTS.index(c) if c in PARTS else c))
+        rank = {c: i for i, c in enumerate(PARTS)}
+        got = got[: len(case.names)] + sorted(got[len(case.names):], key=lambda c: rank.get(c, 9))
     check(got == want, f"{case.name} ({kind}) {engine}: columns {got} != {want}")
 
 
@@ -194,7 +195,8 @@ def check_parquet_files():
     files = []
     for root, _, names in os.walk(OUT):
         files += [os.path.join(root, n) for n in names if n.endswith(".parquet")]
-    check(len(files) >= 2 * len(CASES), f"only {len(files)} Parquet files under {OUT}")
+    # At least a flat file and a file of each partitioned table per fixture.
+    check(len(files) >= 3 * len(CASES), f"only {len(files)} Parquet files under {OUT}")
     for path in sorted(files):
         schema = pq.ParquetFile(path).schema
         for i in range(len(schema)):
@@ -284,7 +286,8 @@ def check_polars(case, kind):
     if kind == "flat":
         df = pl.read_parquet(case.flat)
     else:
-        df = pl.scan_parquet(os.path.join(case.part(kind), "**", "*.parquet"), hive_partitioning=True).collect()
+        glob = os.path.join(case.part(kind), "**", "*.parquet")
+        df = pl.scan_parquet(glob, hive_partitioning=True).collect()
     what = f"{case.name} ({kind}) polars"
     check_names(case, "polars", kind, df.columns)
     for c, t in case.columns:
@@ -421,7 +424,8 @@ def check_spark_ddl(spark, case, kind):
     stored = {r.key: r.value for r in spark.sql(f"SHOW TBLPROPERTIES {table}").collect()}
     check(given, f"{case.name} spark ddl: no TBLPROPERTIES in {path}")
     for k, v in given.items():
-        check(stored.get(k) == v, f"{case.name} spark ddl: property {k} stored as {stored.get(k)!r}, the DDL gives {v!r}")
+        check(stored.get(k) == v,
+              f"{case.name} spark ddl: property {k} stored as {stored.get(k)!r}, the DDL gives {v!r}")
     # Spark has no partition projection: the partitions are found in the table's folder.
     spark.sql(f"MSCK REPAIR TABLE {table}")
     df = spark.sql(f"SELECT * FROM {table}")
@@ -460,7 +464,11 @@ def check_projection(case, kind):
 
 
 def spark_table_name(sql):
-    m = re.search(r"CREATE\s+EXTERNAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?((?:`[^`]+`|\w+)(?:\.(?:`[^`]+`|\w+))?)", sql, re.I)
+    # The table of CREATE EXTERNAL TABLE [IF NOT EXISTS] [`db`.]`t`, quoted as in the DDL.
+    name = r"(?:`[^`]+`|\w+)"
+    m = re.search(
+        rf"CREATE\s+EXTERNAL\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?({name}(?:\.{name})?)", sql, re.I
+    )
     return m and m.group(1)
 
 
