@@ -60,10 +60,11 @@ use crate::{Error, ErrorKind, Format, ReaderBuilder, Result};
 /// Athena projects every combination of the partition values that a query's `WHERE` clause
 /// does not rule out, and lists each projected folder (most of them empty). A query without a
 /// time filter over an hourly table projects 12 × 31 × 24 = 8,928 partitions per year: 839,232
-/// for 2006–2099, under the 1,000,000 partitions Athena lets one query project. A wider range
-/// costs such queries more (and past about 112 years of hours, fails them); a narrower one
-/// (see [`AthenaTable::with_years`]) makes them cheaper but hides the rows of the years left
-/// out, silently.
+/// for 2006–2099 (kept under a million, a cap on projected partitions per query that
+/// secondary sources cite for Athena; filter on `year`, `month`, … to read only the folders a
+/// query needs). A wider range costs such queries more; a narrower one (see
+/// [`AthenaTable::with_years`]) makes them cheaper but hides the rows of the years left out,
+/// silently.
 pub const DEFAULT_YEARS: (u16, u16) = (2006, 2099);
 
 /// The number of fields of the legacy CloudFront standard log layout (the 33 fields from

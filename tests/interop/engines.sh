@@ -3,7 +3,8 @@
 #
 #   venv="$(bash tests/interop/engines.sh)"; "$venv/bin/python" tests/interop/check.py …
 #
-# * a Java runtime for Spark: openjdk-17-jre-headless from Debian's packages (apt-get, as root),
+# * a Java runtime for Spark: openjdk-17-jre-headless (or 21, or default-jre-headless, whichever
+#   the release has) from Debian's packages (apt-get, as root),
 #   only when `java` is missing or older than 17 (Spark 4 needs Java 17 or later; pyspark 4.3.0's
 #   classes are Java 17 class files);
 # * the venv of tests/interop/venv.sh (pyarrow, DuckDB), to which it adds pyspark, Polars and
@@ -24,10 +25,17 @@ java_major() {
 }
 major="$(command -v java >/dev/null && java_major || true)"
 if [ -z "$major" ] || [ "$major" -lt "$JAVA_MIN" ]; then
-    echo "engines: java ${major:-missing}, installing openjdk-17-jre-headless" >&2
     export DEBIAN_FRONTEND=noninteractive
     apt-get update -qq >&2
-    apt-get install -y -qq --no-install-recommends openjdk-17-jre-headless >/dev/null
+    # Debian 12 ships openjdk-17; later releases ship 21 (and default-jre-headless follows the
+    # release's default), any of which Spark 4 runs on.
+    for package in openjdk-17-jre-headless openjdk-21-jre-headless default-jre-headless; do
+        if apt-cache show "$package" >/dev/null 2>&1; then
+            echo "engines: java ${major:-missing}, installing $package" >&2
+            apt-get install -y -qq --no-install-recommends "$package" >/dev/null
+            break
+        fi
+    done
     hash -r
     major="$(java_major)"
     if [ -z "$major" ] || [ "$major" -lt "$JAVA_MIN" ]; then
