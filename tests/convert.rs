@@ -9,24 +9,9 @@ use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 use base64::Engine as _;
-use common::{all_rows, fixture, gzip};
+use common::{all_rows, convert_exe, fixture, gzip};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::Value;
-
-/// `target/<profile>/examples/convert`, next to this test's `deps/` directory.
-fn convert_exe() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir
-        .join("examples")
-        .join(format!("convert{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} not built (run `cargo test`)",
-        path.display()
-    );
-    path
-}
 
 /// Runs the converter with `args`.
 fn run<S: AsRef<std::ffi::OsStr>>(args: &[S]) -> Output {

@@ -3,6 +3,8 @@
 //! that `--partition-by` writes.
 #![cfg(feature = "parquet")]
 
+mod common;
+
 use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -11,21 +13,7 @@ use aws_access_logs::cloudfront::FieldList;
 use aws_access_logs::ddl::{AthenaTable, standard_legacy_fields};
 use aws_access_logs::partition::Granularity;
 use aws_access_logs::{Format, ReaderBuilder};
-
-/// `target/<profile>/examples/convert`, next to this test's `deps/` directory.
-fn convert_exe() -> PathBuf {
-    let exe = std::env::current_exe().unwrap();
-    let dir = exe.parent().unwrap().parent().unwrap();
-    let path = dir
-        .join("examples")
-        .join(format!("convert{}", std::env::consts::EXE_SUFFIX));
-    assert!(
-        path.exists(),
-        "{} not built (run `cargo test`)",
-        path.display()
-    );
-    path
-}
+use common::convert_exe;
 
 fn run(args: &[&str]) -> Output {
     Command::new(convert_exe()).args(args).output().unwrap()

@@ -10,6 +10,21 @@ use arrow::datatypes::{
 use aws_access_logs::{DecodeStats, Decoder, Format, ReaderBuilder, Reject};
 use serde_json::{Map, Value};
 
+/// `target/<profile>/examples/convert`, next to this test's `deps/` directory.
+pub fn convert_exe() -> PathBuf {
+    let exe = std::env::current_exe().unwrap();
+    let dir = exe.parent().unwrap().parent().unwrap();
+    let path = dir
+        .join("examples")
+        .join(format!("convert{}", std::env::consts::EXE_SUFFIX));
+    assert!(
+        path.exists(),
+        "{} not built (run `cargo test`)",
+        path.display()
+    );
+    path
+}
+
 pub fn fixture(path: &str) -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
         .join("fixtures")
