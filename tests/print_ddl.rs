@@ -301,23 +301,11 @@ fn usage_errors_exit_2_and_say_what_is_missing() {
     }
 }
 
-/// Every Parquet file under `dir`, relative, with `/` separators.
+/// Every Parquet file under `dir`, relative, sorted.
 fn parquet_files(dir: &Path) -> Vec<String> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).unwrap() {
-            let path = entry.unwrap().path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if path.extension().is_some_and(|e| e == "parquet") {
-                let rel = path.strip_prefix(dir).unwrap();
-                out.push(rel.to_string_lossy().replace('\\', "/"));
-            }
-        }
-    }
-    out.sort();
-    out
+    let mut files = common::files(dir);
+    files.retain(|f| f.ends_with(".parquet"));
+    files
 }
 
 /// The folders the projection of `ddl` reaches: its `storage.location.template` with each
