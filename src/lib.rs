@@ -88,6 +88,8 @@
 #![deny(unsafe_code)]
 #![deny(missing_docs)]
 #![warn(rust_2018_idioms, unreachable_pub)]
+// On docs.rs (`--cfg docsrs`, see Cargo.toml): items that need a feature say which.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 pub mod cloudfront;
 mod columns;
@@ -97,6 +99,7 @@ mod error;
 pub mod ipc;
 mod parallel;
 #[cfg(feature = "parquet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
 pub mod parquet;
 pub mod partition;
 pub mod raw;
@@ -106,6 +109,15 @@ pub mod s3;
 mod text;
 mod views;
 
+/// The `arrow` crate whose types this crate's API takes and returns (`RecordBatch`, `Schema`,
+/// …), re-exported so that a caller uses the very same version without naming it in its own
+/// `Cargo.toml`.
+pub use arrow;
+/// The `parquet` crate that the [`parquet`] module writes with, re-exported for the same
+/// reason (to read the files back with its `ParquetRecordBatchReaderBuilder`, say).
+#[cfg(feature = "parquet")]
+#[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
+pub use ::parquet as parquet_crate;
 pub use decoder::Decoder;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use parallel::ParallelReader;

@@ -674,6 +674,7 @@ fn integers_fill_their_signed_columns_and_a_value_beyond_is_a_typed_reject() {
     }
 }
 
+#[cfg(feature = "parquet")]
 #[test]
 fn the_parquet_writer_refuses_unsigned_columns() {
     use arrow::datatypes::{DataType, Field, Schema};

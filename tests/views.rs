@@ -8,6 +8,7 @@ use std::io::Read;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::DataType;
 use aws_access_logs::cloudfront::FieldList;
+#[cfg(feature = "parquet")]
 use aws_access_logs::parquet::{ParquetOptions, write_parquet};
 use aws_access_logs::{Format, ReaderBuilder};
 use common::{all_rows, gzip};
@@ -138,6 +139,7 @@ fn long_values_point_into_the_read_buffer() {
     }
 }
 
+#[cfg(feature = "parquet")]
 #[test]
 fn parquet_is_the_same_file_from_views() {
     for (path, builder) in cases() {
