@@ -564,7 +564,7 @@ impl Sink {
             };
             self.record_repair(err.with_position(position), line.bytes);
         } else if let LineText::Lossy(_) = text {
-            let field = S3Field::ALL.into_iter().find(|&f| {
+            let field = S3Field::ALL.iter().copied().find(|&f| {
                 record
                     .raw(f)
                     .is_some_and(|b| std::str::from_utf8(b).is_err())

@@ -616,7 +616,7 @@ impl ReaderBuilder {
                 for name in &self.decode {
                     let known = crate::cloudfront::REALTIME_FIELDS
                         .iter()
-                        .chain(&crate::cloudfront::STANDARD_FIELDS)
+                        .chain(crate::cloudfront::STANDARD_FIELDS)
                         .any(|k| crate::cloudfront::column_name(k.name()) == *name)
                         || self.fields.as_ref().is_some_and(|f| {
                             f.aws_names()

@@ -26,7 +26,7 @@ fuzz_target!(|data: &[u8]| {
         };
         let fields = record.line();
         assert!(line.starts_with(fields));
-        for field in S3Field::ALL {
+        for &field in S3Field::ALL {
             if let Some(span) = record.span(field) {
                 assert!(span.start <= span.end && span.end as usize <= fields.len());
                 assert_eq!(record.raw(field), Some(span.get(fields)));

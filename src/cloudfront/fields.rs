@@ -65,7 +65,7 @@ const fn f(name: &'static str, kind: ValueKind) -> KnownField {
 /// so [`FieldList::realtime`] sorts a configured list into it. Positions 1–46 and 65–67 follow
 /// AWS's documentation; `s-ip` (3), the CMCD fields (47–64), `distribution-tenant-id` and
 /// `connection-id` (68–69) follow widely used third-party lists.
-pub const REALTIME_FIELDS: [KnownField; 69] = [
+pub const REALTIME_FIELDS: &[KnownField] = &[
     f("timestamp", ValueKind::EpochSeconds),
     f("c-ip", TEXT),
     f("s-ip", TEXT),
@@ -139,7 +139,7 @@ pub const REALTIME_FIELDS: [KnownField; 69] = [
 
 /// The fields of CloudFront standard (W3C) logs that are typed (every other field, known or
 /// not, is a Utf8 column): the 33 legacy fields and the additions of standard logging v2.
-pub const STANDARD_FIELDS: [KnownField; 39] = [
+pub const STANDARD_FIELDS: &[KnownField] = &[
     f("date", ValueKind::Date),
     f("time", ValueKind::Time),
     f("x-edge-location", TEXT),

@@ -77,7 +77,7 @@ pub enum S3Field {
 
 impl S3Field {
     /// Every field, in log order (the order of the columns of [`S3Field::schema`]).
-    pub const ALL: [S3Field; 28] = [
+    pub const ALL: &'static [S3Field] = &[
         S3Field::BucketOwner,
         S3Field::Bucket,
         S3Field::Time,
@@ -190,7 +190,7 @@ impl S3Field {
 
     /// The field with this snake_case column name.
     pub fn from_name(name: &str) -> Option<S3Field> {
-        S3Field::ALL.into_iter().find(|f| f.name() == name)
+        S3Field::ALL.iter().copied().find(|f| f.name() == name)
     }
 
     pub(crate) fn column_type(self) -> ColumnType {
