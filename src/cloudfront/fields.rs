@@ -458,7 +458,7 @@ impl FieldList {
                     };
                     return Err(invalid(format!(
                         "unknown CloudFront real-time field {name:?} ({hint}the known fields are \
-                         listed in cloudfront::REALTIME_FIELDS and the README; to keep an unknown \
+                         listed in aws_access_logs::cloudfront::REALTIME_FIELDS; to keep an unknown \
                          field as text, give the fields in record order and accept unknown ones)"
                     )));
                 }

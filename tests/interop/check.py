@@ -54,7 +54,7 @@ CASES = [
 ]
 
 # The S3 fixture's expected JSON has no "columns" list (its columns are its rows' keys): the types
-# of its non-text columns, as in the README's S3 schema table.
+# of its non-text columns, as in the S3 schema table (the s3 module's docs).
 S3_TYPES = {
     "time": "Timestamp", "http_status": "Int16", "bytes_sent": "Int64", "object_size": "Int64",
     "total_time_ms": "Int32", "turn_around_time_ms": "Int32", "acl_required": "Boolean",
