@@ -4,6 +4,13 @@
 //! line: [`LineSplitter`] hands out lines that borrow the input chunk (copying only an
 //! unterminated tail between chunks), and [`FieldCursor`] walks the separator-delimited fields
 //! of one line as byte ranges.
+//!
+//! # Stability
+//!
+//! This layer is public and stable from 0.1 on, under semver like the rest of the API: a
+//! caller may split lines with [`LineSplitter`] for a format of its own, and [`Span`] is what
+//! [`crate::s3::S3Record::span`] returns. It is kept small on purpose: lines with positions,
+//! and field spans; format rules live in the format modules.
 
 mod fields;
 mod lines;
