@@ -249,8 +249,13 @@ impl S3Columns {
         for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
             match builder {
                 ColumnBuilder::Utf8(b) => match (record.text_span(*field), valid) {
-                    // SAFETY: a field's span starts and ends next to an ASCII separator
-                    // (space, quote, bracket) or at the line's ends.
+                    // SAFETY: `append_span`'s condition holds. `line` is the text of the line
+                    // `record` was parsed from (`valid` is `text.valid()`, and the decoder makes
+                    // `text` from `record.line()`), and `S3Record::parse` makes every span lie
+                    // in it (`start <= end <= len`) with each end at one of the line's ends or
+                    // next to an ASCII byte: a space between fields, a quote of a quoted field,
+                    // a bracket of the time. In valid UTF-8 the offsets next to an ASCII byte
+                    // are character boundaries.
                     #[allow(unsafe_code)]
                     (Some(span), Some(line)) => unsafe { b.append_span(line, span) },
                     (Some(span), None) => {
@@ -259,9 +264,12 @@ impl S3Columns {
                     (None, _) => b.append_null(),
                 },
                 ColumnBuilder::Utf8View(b) => match (record.text_span(*field), valid_in_chunk) {
-                    // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a field's
-                    // span starts and ends next to an ASCII separator (space, quote, bracket)
-                    // or at the line's ends, so its bytes are whole characters.
+                    // SAFETY: `append_from_chunk`'s condition holds. `valid_in` found the line,
+                    // valid UTF-8, wholly inside the chunk at `at` (ending at or below
+                    // `u32::MAX`), and the span lies in the line with its ends at character
+                    // boundaries (as for `append_span` above: the line's ends, or next to a
+                    // space, quote or bracket): so `at + start <= at + end` lie in the chunk,
+                    // without wrapping, around whole characters.
                     #[allow(unsafe_code)]
                     (Some(span), Some((chunk, at))) => unsafe {
                         b.append_from_chunk(chunk, at + span.start, at + span.end)

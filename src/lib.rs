@@ -107,6 +107,7 @@ mod reader;
 mod reject;
 pub mod s3;
 mod text;
+mod unchecked;
 mod views;
 
 /// The `arrow` crate whose types this crate's API takes and returns (`RecordBatch`, `Schema`,

@@ -8,11 +8,11 @@
 
 use std::sync::Arc;
 
+use arrow::array::ArrayRef;
 use arrow::array::builder::NullBufferBuilder;
-use arrow::array::{ArrayRef, StringArray};
-use arrow::buffer::{Buffer, OffsetBuffer, ScalarBuffer};
 
 use crate::raw::Span;
+use crate::unchecked;
 
 /// Longest value copied as a fixed 16-byte block.
 const BLOCK: usize = 16;
@@ -71,9 +71,11 @@ impl TextBuilder {
     ///
     /// # Safety
     ///
-    /// `span`'s ends are character boundaries of `line` (at one of its ends, or next to an ASCII
-    /// separator): the column's array is assembled without checking its UTF-8 again. Spans out of
-    /// bounds still panic; debug builds check the boundaries too.
+    /// `span.start <= span.end <= line.len()` and both ends are character boundaries of `line`
+    /// (at one of its ends, or next to an ASCII byte such as a field separator), so the bytes
+    /// copied are whole characters: [`TextBuilder::finish`] assembles the column without
+    /// checking its UTF-8 again. (A span out of bounds or reversed still panics, before anything
+    /// is appended; debug builds check the boundaries too.)
     #[inline(always)]
     #[allow(unsafe_code)]
     pub(crate) unsafe fn append_span(&mut self, line: &str, span: Span) {
@@ -104,23 +106,15 @@ impl TextBuilder {
             offsets,
             mut nulls,
         } = std::mem::replace(self, TextBuilder::with_capacity(rows, bytes));
-        // SAFETY: the offsets start at 0 and never decrease (each is the text's length after a
-        // row), the last is the text's length, and each row's bytes are a `&str`'s
-        // (`append_value`) or whole characters of one (`append_span`'s callers vouch for
-        // that): valid UTF-8, which is what `StringArray::try_new` would check again. Debug
-        // builds do.
+        // SAFETY: `string_array`'s conditions hold. `offsets` starts as `[0]` (`with_capacity`)
+        // and each row pushes one entry, the text's length after it (`end_row`), so the entries
+        // never decrease and the last is `values.len()`. Each row pushes one validity bit too,
+        // so `nulls` has one per row. Each row's bytes are valid UTF-8: a `&str`'s
+        // (`append_value`), or a `&str`'s between two character boundaries (`append_span`,
+        // whose `# Safety` condition its callers establish from where their spans end), or
+        // none (`append_null`). Debug builds check all of it again.
         #[allow(unsafe_code)]
-        let array = unsafe {
-            StringArray::new_unchecked(
-                OffsetBuffer::new_unchecked(ScalarBuffer::from(offsets)),
-                Buffer::from_vec(values),
-                nulls.finish(),
-            )
-        };
-        #[cfg(debug_assertions)]
-        arrow::array::Array::to_data(&array)
-            .validate_full()
-            .expect("text columns are valid");
+        let array = unsafe { unchecked::string_array(offsets, values, nulls.finish()) };
         Arc::new(array)
     }
 }
@@ -128,7 +122,7 @@ impl TextBuilder {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::{Array, AsArray};
+    use arrow::array::{Array, AsArray, StringArray};
 
     #[test]
     #[allow(unsafe_code)]
@@ -145,7 +139,8 @@ mod tests {
                         start: start as u32,
                         end: end as u32,
                     };
-                    // SAFETY: checked just above.
+                    // SAFETY: both ends are character boundaries of `line` (checked just
+                    // above), and `start <= end <= line.len()` (the loops' bounds).
                     unsafe { b.append_span(line, span) };
                     want.push(Some(&line[start..end]));
                 }
@@ -163,5 +158,45 @@ mod tests {
         // The builder starts afresh.
         b.append_value("again");
         assert_eq!(b.finish(1, 0).as_string::<i32>().value(0), "again");
+    }
+
+    #[test]
+    #[allow(unsafe_code)]
+    fn empty_long_and_four_byte_edges_match_the_checked_array() {
+        // No row: the offsets are `[0]` alone.
+        let mut b = TextBuilder::with_capacity(0, 0);
+        let empty = b.finish(0, 0);
+        empty.to_data().validate_full().unwrap();
+        assert_eq!(empty.len(), 0);
+
+        // A four-byte character at each end of the line and next to each separator; an empty
+        // value at the line's end; a value of exactly 16 bytes (the block copy) ending at the
+        // line's end; a value longer than 16 bytes; a long line (the plain copy).
+        let long = "𝄞".repeat(300);
+        let line = format!("𝄞a\t\t{long}\t0123456789abcde𝄞");
+        let tabs: Vec<usize> = line.match_indices('\t').map(|(i, _)| i).collect();
+        let n = line.len();
+        let spans = [
+            (0, 4),                 // "𝄞" at the line's start
+            (0, tabs[0]),           // "𝄞a"
+            (tabs[0] + 1, tabs[1]), // empty, between two tabs
+            (tabs[1] + 1, tabs[2]), // 1200 bytes
+            (tabs[2] + 1, n),       // 19 bytes ending at the line's end
+            (n - 16, n),            // 16 bytes ending at the line's end
+            (n - 4, n),             // "𝄞" at the line's end
+            (n, n),                 // empty, at the line's end
+        ];
+        let mut b = TextBuilder::with_capacity(1, 1);
+        let mut want = Vec::new();
+        for (start, end) in spans {
+            assert!(line.is_char_boundary(start) && line.is_char_boundary(end));
+            // SAFETY: both ends are character boundaries of `line` (checked just above), and
+            // `start <= end <= line.len()`.
+            unsafe { b.append_span(&line, Span::new(start, end)) };
+            want.push(Some(&line[start..end]));
+        }
+        let array = b.finish(1, 1);
+        // The same as the array made and checked by Arrow.
+        assert_eq!(array.as_string::<i32>(), &StringArray::from(want));
     }
 }

@@ -10,9 +10,11 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, StringViewArray};
+use arrow::array::ArrayRef;
 use arrow::buffer::{BooleanBuffer, Buffer, NullBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, Schema, SchemaRef};
+
+use crate::unchecked;
 
 /// Longest value stored inside its view.
 const MAX_INLINE: usize = 12;
@@ -61,7 +63,10 @@ fn padded(bytes: &[u8]) -> u128 {
 /// The input chunk being decoded, shared with the batches whose views point into it.
 #[derive(Debug, Clone)]
 pub(crate) struct SharedChunk {
-    /// Tells chunks apart (a column registers each chunk once per batch).
+    /// Tells chunks apart (a column registers each chunk once per batch). Two chunks given to
+    /// one [`ViewBuilder`] between two `finish`es with the same id must be the same buffer:
+    /// the builder's views point into the block it registered under that id (the reader gives
+    /// each buffer it shares a new id; debug builds check it).
     pub(crate) id: u64,
     pub(crate) buffer: Buffer,
 }
@@ -115,7 +120,9 @@ impl ViewBuilder {
     pub(crate) fn append(&mut self, value: &str, chunk: Option<&SharedChunk>) {
         let bytes = value.as_bytes();
         match chunk.and_then(|c| c.offset_of(bytes).map(|offset| (c, offset))) {
-            // SAFETY: the bytes at `offset..offset + len` of the chunk are `value`'s, a `&str`.
+            // SAFETY: `append_from_chunk`'s condition holds: `offset_of` found `value` wholly
+            // inside the chunk at `offset` (ending at or below `u32::MAX`, so the sum does not
+            // wrap), and those bytes are `value`'s, a `&str`, so valid UTF-8.
             #[allow(unsafe_code)]
             Some((chunk, offset)) => unsafe {
                 self.append_from_chunk(chunk, offset, offset + bytes.len() as u32)
@@ -129,12 +136,15 @@ impl ViewBuilder {
     ///
     /// # Safety
     ///
-    /// `start..end` lies in the chunk and its bytes are valid UTF-8 (whole characters): the
-    /// batch's `StringViewArray` is built without checking them again.
+    /// `start <= end <= chunk.buffer.len()`, and the bytes `start..end` of the chunk are valid
+    /// UTF-8 (whole characters): [`ViewBuilder::finish`] builds the batch's `StringViewArray`
+    /// without checking them again. Debug builds check both.
     #[inline(always)]
     #[allow(unsafe_code)]
     pub(crate) unsafe fn append_from_chunk(&mut self, chunk: &SharedChunk, start: u32, end: u32) {
-        // SAFETY: the caller's promise.
+        // SAFETY: `append_masked` has the same condition as this function (`start <= end <=`
+        // the chunk's length, whole UTF-8 characters in between), which this function's caller
+        // establishes under its `# Safety` section; the arguments are passed on unchanged.
         unsafe { self.append_masked::<false>(chunk, start, end) }
     }
 
@@ -143,13 +153,16 @@ impl ViewBuilder {
     ///
     /// # Safety
     ///
-    /// As [`append_from_chunk`].
+    /// `start <= end <= chunk.buffer.len()`, and the bytes `start..end` of the chunk are valid
+    /// UTF-8, as for [`append_from_chunk`]. Debug builds check both.
     ///
     /// [`append_from_chunk`]: Self::append_from_chunk
     #[inline(always)]
     #[allow(unsafe_code)]
     pub(crate) unsafe fn append_text_or_dash(&mut self, chunk: &SharedChunk, start: u32, end: u32) {
-        // SAFETY: the caller's promise.
+        // SAFETY: `append_masked` has the same condition as this function (`start <= end <=`
+        // the chunk's length, whole UTF-8 characters in between), which this function's caller
+        // establishes under its `# Safety` section; the arguments are passed on unchanged.
         unsafe { self.append_masked::<true>(chunk, start, end) }
     }
 
@@ -161,7 +174,9 @@ impl ViewBuilder {
     ///
     /// # Safety
     ///
-    /// As [`append_from_chunk`](Self::append_from_chunk).
+    /// `start <= end <= chunk.buffer.len()`, and the bytes `start..end` of the chunk are valid
+    /// UTF-8: the view made here is trusted by [`ViewBuilder::finish`]. (A `start` beyond the
+    /// chunk panics; an `end` beyond it or before `start` is caught only by the debug checks.)
     #[inline(always)]
     #[allow(unsafe_code)]
     unsafe fn append_masked<const DASH: bool>(
@@ -171,6 +186,10 @@ impl ViewBuilder {
         end: u32,
     ) {
         let data = chunk.buffer.as_slice();
+        debug_assert!(
+            start <= end && end as usize <= data.len(),
+            "a range of the chunk"
+        );
         let len = end - start;
         let at = start as usize;
         debug_assert!(std::str::from_utf8(&data[at..end as usize]).is_ok());
@@ -185,6 +204,10 @@ impl ViewBuilder {
             _ if len as usize > MAX_INLINE => self.register(chunk),
             _ => 0,
         };
+        debug_assert!(
+            len as usize <= MAX_INLINE || self.blocks[block as usize].as_ptr() == data.as_ptr(),
+            "a chunk id names one buffer"
+        );
         let inline = inline_view(
             window & INLINE_MASKS[(len as usize).min(MAX_INLINE)],
             len as usize,
@@ -245,20 +268,20 @@ impl ViewBuilder {
         });
         blocks[0] = Buffer::from_vec(copied);
         let views = ScalarBuffer::from(views);
-        // SAFETY: every view was made from valid UTF-8: by `append_copied` from a `&str`'s
-        // bytes, or by `append_from_chunk` from a range of the chunk its callers vouch for.
-        // An inline view holds the bytes (zero-padded, its length in the low 32 bits); any
-        // other names a block registered in `blocks` (block 0, the copied values, or a chunk by
-        // `block_of`) with the offset where those bytes lie (wholly inside the block, below
-        // 4 GiB) and their first four bytes as prefix. Blocks
-        // are immutable `Buffer`s. A null's view is zero, as `new_null` makes them. This is the
-        // check `StringViewArray::try_new` would repeat value by value; debug builds run it.
+        // SAFETY: `string_view_array`'s conditions hold. Every view was made from valid UTF-8:
+        // by `append_copied` from a `&str`'s bytes, or by `append_masked` from a range of the
+        // chunk that lies inside it and holds whole characters (the `# Safety` condition of
+        // `append_from_chunk` / `append_text_or_dash`, which their callers establish). An
+        // inline view (12 bytes or fewer) holds those bytes, masked so that the bytes after
+        // them are zero. Any other names block 0 (the copied values, `copied`, put in place
+        // just above) at the offset where `append_copied` put the value, or the block
+        // `register` pushed for the chunk, which is the same buffer as every chunk given with
+        // that id before this `finish` (`SharedChunk::id`), at the value's offset in it; its
+        // prefix is the value's first four bytes. Blocks are immutable `Buffer`s. A null's
+        // view is `NULL_VIEW`, made 0 just above, and `nulls` has one bit per view. Debug builds
+        // check all of it again.
         #[allow(unsafe_code)]
-        let array = unsafe { StringViewArray::new_unchecked(views, blocks.into(), nulls) };
-        #[cfg(debug_assertions)]
-        arrow::array::Array::to_data(&array)
-            .validate_full()
-            .expect("string views are valid");
+        let array = unsafe { unchecked::string_view_array(views, blocks, nulls) };
         Arc::new(array)
     }
 }
@@ -296,7 +319,7 @@ fn map_text(schema: &SchemaRef, from: &DataType, to: DataType) -> SchemaRef {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use arrow::array::{Array, AsArray};
+    use arrow::array::{Array, AsArray, StringViewArray};
 
     #[test]
     fn views_point_into_the_chunk_or_copy() {
@@ -346,7 +369,8 @@ mod tests {
         let (mut fast, mut slow) = (ViewBuilder::new(8), ViewBuilder::new(8));
         for start in 0..n {
             for end in start..n.min(start + 20) + 1 {
-                // SAFETY: an ASCII range of the chunk.
+                // SAFETY: `start <= end <= n`, the chunk's length, and the chunk is ASCII, so
+                // any range of it is whole characters.
                 unsafe { fast.append_text_or_dash(&chunk, start, end) };
                 match &text[start as usize..end as usize] {
                     "-" => slow.append_null(),
@@ -363,7 +387,7 @@ mod tests {
 
         // Inline values only: the chunk is not registered (the batch does not hold it).
         let mut b = ViewBuilder::new(2);
-        // SAFETY: as above.
+        // SAFETY: ranges inside the chunk, which is ASCII.
         unsafe {
             b.append_text_or_dash(&chunk, 2, 14);
             b.append_text_or_dash(&chunk, 0, 1);
@@ -375,9 +399,49 @@ mod tests {
         assert!(array.is_null(1));
         // No null: no validity bitmap.
         let mut b = ViewBuilder::new(1);
-        // SAFETY: as above.
+        // SAFETY: a range inside the chunk, which is ASCII.
         unsafe { b.append_text_or_dash(&chunk, 2, 3) };
         assert!(b.finish().nulls().is_none());
+    }
+
+    #[test]
+    #[allow(unsafe_code)]
+    fn multibyte_ranges_match_the_checked_array() {
+        // Every range between character boundaries (up to 40 bytes): empty ones, values of 12
+        // bytes (inline) and 13 (pointing) ending in a two-, three- or four-byte character,
+        // characters cut by the 16-byte window, ranges ending at the chunk's end.
+        let text = "é𝄞abcdefghij€é-klmnopqrstuvwx𝄞\t-ü0123456789ab€";
+        let chunk = SharedChunk {
+            id: 9,
+            buffer: Buffer::from_vec(text.as_bytes().to_vec()),
+        };
+        let n = text.len();
+        let (mut plain, mut dash) = (ViewBuilder::new(8), ViewBuilder::new(8));
+        let (mut want_plain, mut want_dash) = (Vec::new(), Vec::new());
+        for start in (0..=n).filter(|&i| text.is_char_boundary(i)) {
+            for end in (start..=n.min(start + 40)).filter(|&i| text.is_char_boundary(i)) {
+                let (s, e) = (start as u32, end as u32);
+                // SAFETY: `start <= end <= n`, the chunk's length, both at character
+                // boundaries of the chunk's text (filtered above).
+                unsafe {
+                    plain.append_from_chunk(&chunk, s, e);
+                    dash.append_text_or_dash(&chunk, s, e);
+                }
+                let value = &text[start..end];
+                want_plain.push(Some(value));
+                want_dash.push((value != "-").then_some(value));
+            }
+        }
+        let (plain, dash) = (plain.finish(), dash.finish());
+        plain.to_data().validate_full().unwrap();
+        dash.to_data().validate_full().unwrap();
+        assert_eq!(plain.as_string_view(), &StringViewArray::from(want_plain));
+        assert_eq!(dash.as_string_view(), &StringViewArray::from(want_dash));
+        assert_eq!(dash.null_count(), 2);
+        // No row at all.
+        let empty = ViewBuilder::new(0).finish();
+        empty.to_data().validate_full().unwrap();
+        assert_eq!(empty.len(), 0);
     }
 
     #[test]

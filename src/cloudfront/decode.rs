@@ -11,6 +11,7 @@ use super::values;
 use crate::columns::{ColumnBuilder, ColumnType, LineText};
 use crate::error::{Error, ErrorKind, Result};
 use crate::raw::Span;
+use crate::unchecked;
 use crate::views::SharedChunk;
 
 /// One parsed value, before it is appended.
@@ -342,10 +343,11 @@ impl CfParser {
             }
         }
         let text = if ascii {
-            // SAFETY: every byte of the line is below 0x80 (`split_tabs_ascii` gathered their high
-            // bits), and ASCII is valid UTF-8.
+            // SAFETY: `ascii_str`'s condition holds: `split_tabs_ascii` returned true for this
+            // line, which it does only when no byte of the line had its high bit set (it ORs
+            // the high bits of every byte it reads for tabs; the tail is zero-padded).
             #[allow(unsafe_code)]
-            LineText::Valid(unsafe { std::str::from_utf8_unchecked(line) })
+            LineText::Valid(unsafe { unchecked::ascii_str(line) })
         } else {
             LineText::new(line)
         };
@@ -356,10 +358,8 @@ impl CfParser {
         // The text values of a valid line go in straight from their spans: copied from its
         // `&str`, or as string views from where the line lies in the chunk. Which of the two
         // (if either) is decided once for the line, and tested first for each column.
-        let valid = text.valid();
-        let valid_in_chunk = text.valid_in(chunk);
-        let view_chunk = valid_in_chunk.filter(|_| self.views);
-        let plain_line = valid.filter(|_| !self.views);
+        let view_chunk = text.valid_in(chunk).filter(|_| self.views);
+        let plain_line = text.valid().filter(|_| !self.views);
         for out in &mut self.out {
             // String views: the value made from where it lies in the chunk.
             if let Some((chunk, at)) = view_chunk
@@ -368,7 +368,13 @@ impl CfParser {
                 && let ColumnBuilder::Utf8View(b) = &mut out.builder
             {
                 match self.spans.get(out.field) {
-                    // SAFETY: as below.
+                    // SAFETY: `append_text_or_dash`'s condition holds. `valid_in` found the
+                    // line, valid UTF-8, wholly inside the chunk at `at` (ending at or below
+                    // `u32::MAX`). `split_tabs_ascii` made the spans of this line, each with
+                    // `start <= end <= len`, starting at the line's start or after a tab and
+                    // ending at its end or at a tab; offsets next to an ASCII byte are
+                    // character boundaries of valid UTF-8. So `at + start <= at + end` lie in
+                    // the chunk, without wrapping, around whole characters.
                     #[allow(unsafe_code)]
                     Some(span) => unsafe {
                         b.append_text_or_dash(chunk, at + span.start, at + span.end)
@@ -384,7 +390,11 @@ impl CfParser {
                 && let ColumnBuilder::Utf8(b) = &mut out.builder
             {
                 match text_span(out.field, &self.spans, line.as_bytes()) {
-                    // SAFETY: as below (a span's ends are at the line's ends or next to a tab).
+                    // SAFETY: `append_span`'s condition holds: `line` is this line's text (valid
+                    // UTF-8), and `text_span` returns one of the spans `split_tabs_ascii` made
+                    // of it, with `start <= end <= len`, starting at the line's start or after
+                    // a tab and ending at its end or at a tab: character boundaries, since a
+                    // tab is an ASCII byte.
                     #[allow(unsafe_code)]
                     Some(span) => unsafe { b.append_span(line, span) },
                     None => b.append_null(),
@@ -396,23 +406,15 @@ impl CfParser {
             } else {
                 self.values[out.column]
             };
-            // Typed values, and text to repair or percent-decode. (The first two arms are
-            // those of the text values above; kept, the loop compiled to fewer instructions.)
-            match (&mut out.builder, value, valid_in_chunk, valid) {
-                // SAFETY: the line lies at `at` in the chunk and is valid UTF-8; a span starts
-                // at the line's start or after a tab and ends at its end or at a tab, so its
-                // bytes are whole characters (`split_tabs_ascii` makes `start <= end <= len`).
-                #[allow(unsafe_code)]
-                (ColumnBuilder::Utf8View(b), Value::Text(span), Some((chunk, at)), _)
-                    if !out.decode =>
-                unsafe { b.append_from_chunk(chunk, at + span.start, at + span.end) },
-                (ColumnBuilder::Utf8(b), Value::Text(span), _, Some(line)) if !out.decode => {
-                    b.append_value(&line[span.start as usize..span.end as usize])
-                }
-                (builder, value, _, _) => {
-                    append(builder, value, &text, out.decode, &mut self.scratch, chunk)
-                }
-            }
+            // Typed values, and text to repair or percent-decode.
+            append(
+                &mut out.builder,
+                value,
+                &text,
+                out.decode,
+                &mut self.scratch,
+                chunk,
+            );
         }
         Ok(Outcome::Row(repaired))
     }

@@ -91,8 +91,11 @@ pub(crate) fn matches16(block: &[u8], byte: u8) -> u32 {
 #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
 #[inline(always)]
 pub(crate) fn matches16_and_high(block: &[u8], byte: u8) -> (u32, u32) {
-    // SAFETY: the function only needs SSE2, which this build enables (the `cfg` above): every
-    // x86-64 processor has it. It takes no pointers.
+    // SAFETY: calling a `#[target_feature(enable = "sse2")]` function is sound when the
+    // processor has SSE2. This function is compiled only when the build's target enables SSE2
+    // (the `cfg` above, true of every x86-64 target: SSE2 is part of the x86-64 baseline), so
+    // the processor running it has SSE2. The callee takes a slice, whose reads are
+    // bounds-checked (a block shorter than 16 bytes panics).
     #[allow(unsafe_code)]
     unsafe {
         sse2_matches_and_high(block, byte)
@@ -208,6 +211,47 @@ impl<'a> FieldCursor<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Every byte value (ASCII, high bytes, the byte searched for) at every position of a
+    /// 16-byte block, against a byte-by-byte oracle.
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    fn matches16_and_high_matches_a_byte_by_byte_oracle() {
+        let oracle = |block: &[u8], byte: u8| {
+            let mut matches = 0u32;
+            let mut high = 0u32;
+            for (i, &b) in block.iter().enumerate() {
+                matches |= u32::from(b == byte) << i;
+                high |= u32::from(b >= 0x80) << i;
+            }
+            (matches, high)
+        };
+        for byte in [b'\t', b' ', 0x00, 0x7f, 0x80, 0xff] {
+            for at in 0..16 {
+                for value in 0..=255u8 {
+                    let mut block = [b'a'; 16];
+                    block[at] = value;
+                    block[15 - at] = byte;
+                    assert_eq!(
+                        matches16_and_high(&block, byte),
+                        oracle(&block, byte),
+                        "{block:?} {byte}"
+                    );
+                }
+            }
+        }
+        // A block taken from a longer slice reads its first 16 bytes only.
+        let mut line = [0xff; 40];
+        line[..16].fill(b'\t');
+        assert_eq!(matches16_and_high(&line, b'\t'), (0xffff, 0));
+    }
+
+    #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
+    #[test]
+    #[should_panic]
+    fn matches16_and_high_of_a_short_block_panics() {
+        let _ = matches16_and_high(&[b'\t'; 15], b'\t');
+    }
 
     /// Every line of 0–80 bytes with the separator (and near misses) in a few places, searched
     /// from every offset, against a byte-by-byte search.
