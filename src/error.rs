@@ -64,6 +64,13 @@ pub enum ErrorKind {
     Parquet,
     /// An option or argument given by the caller is invalid.
     InvalidArgument,
+    /// CloudFront real-time logs were given, or detected, without the field list of their log
+    /// configuration, which says what their columns are
+    /// ([`crate::ReaderBuilder::with_fields`] with [`crate::cloudfront::FieldList::realtime`]).
+    /// A caller that has the list can build the reader again with it; with
+    /// [`crate::ReaderBuilder::auto`], the input's start must be read again, since detection
+    /// consumed it.
+    MissingFieldList,
 }
 
 impl ErrorKind {
@@ -89,6 +96,7 @@ impl ErrorKind {
             ErrorKind::Arrow => "arrow error",
             ErrorKind::Parquet => "parquet error",
             ErrorKind::InvalidArgument => "invalid argument",
+            ErrorKind::MissingFieldList => "missing field list",
         }
     }
 }
@@ -264,3 +272,46 @@ impl From<Error> for arrow::error::ArrowError {
 
 /// A `Result` with this crate's [`Error`].
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::cloudfront::FieldList;
+    use crate::{Format, ReaderBuilder};
+
+    const REALTIME_LINE: &[u8] = b"1684226820.937\t192.0.2.10\t403\n";
+
+    /// A real-time log without its field list is [`ErrorKind::MissingFieldList`], whether the
+    /// format is given or detected, and the field list makes the same input readable.
+    #[test]
+    fn missing_field_list() {
+        let err = ReaderBuilder::new(Format::CloudFrontRealtime)
+            .build_decoder()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingFieldList);
+        assert!(err.to_string().starts_with("missing field list: "), "{err}");
+
+        let err = ReaderBuilder::auto().build(REALTIME_LINE).unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::MissingFieldList);
+        assert!(
+            err.to_string().contains("looks like CloudFront real-time"),
+            "{err}"
+        );
+
+        let fields = FieldList::realtime("timestamp,c-ip,sc-status").unwrap();
+        let rows: usize = ReaderBuilder::auto()
+            .with_fields(fields)
+            .build(REALTIME_LINE)
+            .unwrap()
+            .map(|batch| batch.unwrap().num_rows())
+            .sum();
+        assert_eq!(rows, 1);
+
+        // Other option errors keep their kind.
+        let err = ReaderBuilder::new(Format::S3)
+            .with_batch_size(0)
+            .build_decoder()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    }
+}

@@ -606,12 +606,11 @@ impl ReaderBuilder {
                         ));
                     }
                 } else if flavor == Flavor::Realtime {
-                    return invalid(
+                    return Err(Error::new(ErrorKind::MissingFieldList).with_detail(
                         "CloudFront real-time logs need the field list of their log \
                          configuration (ReaderBuilder::with_fields with FieldList::realtime; \
-                         the converter's --fields)"
-                            .into(),
-                    );
+                         the converter's --fields)",
+                    ));
                 }
                 for name in &self.decode {
                     let known = crate::cloudfront::REALTIME_FIELDS
@@ -656,9 +655,9 @@ impl ReaderBuilder {
     /// # Errors
     ///
     /// [`ErrorKind::InvalidArgument`] for a zero batch size, a bad maximum line length or
-    /// maximum fields, a projection index that is out of range or repeated, a real-time
-    /// format without a field list, or a builder from [`ReaderBuilder::auto`] (detection needs
-    /// the input).
+    /// maximum fields, a projection index that is out of range or repeated, or a builder from
+    /// [`ReaderBuilder::auto`] (detection needs the input); [`ErrorKind::MissingFieldList`]
+    /// for the real-time format without a field list.
     pub fn build_decoder(self) -> Result<Decoder> {
         Decoder::new(self.options()?)
     }
@@ -727,8 +726,9 @@ impl ReaderBuilder {
     ///
     /// As [`ReaderBuilder::build_decoder`]; I/O and gzip errors while reading ahead;
     /// [`ErrorKind::UnknownFormat`] when the format cannot be detected;
-    /// [`ErrorKind::InvalidHeader`] for a standard log whose first data line comes before any
-    /// `#Fields:` line (and no field list was given).
+    /// [`ErrorKind::MissingFieldList`] when it is detected as CloudFront real-time logs and no
+    /// field list was given; [`ErrorKind::InvalidHeader`] for a standard log whose first data
+    /// line comes before any `#Fields:` line (and no field list was given).
     pub fn build<R: Read>(mut self, mut input: R) -> Result<Reader<R>> {
         if self.limits.max_bytes == 0 || self.limits.max_ratio == 0 {
             return Err(Error::new(ErrorKind::InvalidArgument)
@@ -795,7 +795,7 @@ impl ReaderBuilder {
                 self.fields = standard_header(head, complete, self.max_fields, skipped.lines)?;
             }
             if format == Format::CloudFrontRealtime && self.fields.is_none() {
-                return Err(Error::new(ErrorKind::InvalidArgument).with_detail(
+                return Err(Error::new(ErrorKind::MissingFieldList).with_detail(
                     "the input looks like CloudFront real-time logs, which need the field list \
                      of their log configuration (ReaderBuilder::with_fields with \
                      FieldList::realtime; the converter's --fields)",

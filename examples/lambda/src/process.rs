@@ -319,7 +319,11 @@ impl ConvertError {
 /// retryable.
 fn is_permanent(err: &aws_access_logs::Error) -> bool {
     match err.kind() {
-        ErrorKind::Io | ErrorKind::InvalidArgument | ErrorKind::Arrow | ErrorKind::Parquet => false,
+        ErrorKind::Io
+        | ErrorKind::InvalidArgument
+        | ErrorKind::MissingFieldList
+        | ErrorKind::Arrow
+        | ErrorKind::Parquet => false,
         ErrorKind::Gzip => !is_transport_error(err),
         _ => true,
     }
@@ -362,10 +366,7 @@ fn open(
             }
             // Detected as real-time logs, which need the configured field list: read the
             // start again with it.
-            Err(err)
-                if err.kind() == ErrorKind::InvalidArgument
-                    && err.to_string().contains("real-time") =>
-            {
+            Err(err) if err.kind() == ErrorKind::MissingFieldList => {
                 let start = body.stop_keeping().ok_or_else(|| ConvertError {
                     cause: "the start of the object was too large to read again".to_string(),
                     permanent: true,
