@@ -1,265 +1,259 @@
-//! Inputs (files, directories, stdin) and where each one's output goes.
+//! Planning: the inputs listed from the arguments, and where each one's output goes (a file,
+//! stdout, or files of the partitioned table), checked before anything is converted.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::io::IsTerminal;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicBool, Ordering};
 
-/// A file's identity: its device and inode number on Unix (hard links and symlinks to one file
-/// have the same), its canonical path elsewhere.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-pub enum FileId {
-    #[cfg(unix)]
-    Inode(u64, u64),
-    #[cfg(not(unix))]
-    Path(PathBuf),
-}
+use crate::args::{Args, usage};
+use crate::inputs::{self, Input, InputError};
+use crate::output::OutputFormat;
+use crate::partitioned;
+use crate::progress::{err_line, listing_bar};
+use crate::run::{STOP, wait_if_interrupted};
 
-/// The identity of the file `meta` describes (reached through `path`).
-#[cfg(unix)]
-pub fn file_id(_path: &Path, meta: &std::fs::Metadata) -> Option<FileId> {
-    use std::os::unix::fs::MetadataExt;
-    Some(FileId::Inode(meta.dev(), meta.ino()))
-}
-
-/// The identity of the file `meta` describes (reached through `path`).
-#[cfg(not(unix))]
-pub fn file_id(path: &Path, _meta: &std::fs::Metadata) -> Option<FileId> {
-    path.canonicalize().ok().map(FileId::Path)
-}
-
-/// The identity of the file at `path` (symlinks followed), if it exists.
-pub fn path_id(path: &Path) -> Option<FileId> {
-    let meta = std::fs::metadata(path).ok()?;
-    file_id(path, &meta)
-}
-
-/// The identity of stdin when it is a regular file (`convert - < a.log`).
-#[cfg(unix)]
-pub fn stdin_id() -> Option<FileId> {
-    use std::os::fd::AsFd;
-    let fd = std::io::stdin().as_fd().try_clone_to_owned().ok()?;
-    let meta = std::fs::File::from(fd).metadata().ok()?;
-    meta.is_file()
-        .then(|| file_id(Path::new("-"), &meta))
-        .flatten()
-}
-
-/// The identity of stdin when it is a regular file (not known here).
-#[cfg(not(unix))]
-pub fn stdin_id() -> Option<FileId> {
-    None
-}
-
-/// One input to convert.
+/// Where one input's output goes.
 #[derive(Debug, Clone)]
-pub struct Input {
-    /// The file, or `None` for stdin.
-    pub path: Option<PathBuf>,
-    /// How the input is named in messages, the summary and the rejects (`-` for stdin).
-    pub name: String,
-    /// The output path relative to an output directory (`-o DIR`).
-    pub relative: PathBuf,
-    /// The file's size, when known (for the progress bar).
-    pub size: Option<u64>,
-    /// The file's identity, when known (stdin's only when it is a regular file).
-    pub id: Option<FileId>,
+pub enum Target {
+    File(PathBuf),
+    Stdout,
+    /// With --partition-by: the files of this name in the table under -o.
+    Table(String),
 }
 
-/// A problem with one input argument found while listing the inputs.
-#[derive(Debug)]
-pub struct InputError {
-    pub name: String,
-    pub message: String,
-}
-
-/// The inputs found, the problems, and what was skipped and why.
-#[derive(Debug, Default)]
-pub struct Listing {
+/// The conversions to run: the inputs, each with its output.
+pub struct Plan {
     pub inputs: Vec<Input>,
-    pub errors: Vec<InputError>,
-    /// Paths left out on purpose (a file already listed through another path, a directory
-    /// already walked, a link back to a directory being walked), with why.
-    pub notes: Vec<String>,
+    /// The input arguments that could not be listed (each fails the run).
+    pub listing_errors: Vec<InputError>,
+    /// Per input, where its output goes.
+    pub targets: Vec<Target>,
+    /// `-o -`: every input into stdout.
+    pub to_stdout: bool,
 }
 
-/// Lists the inputs: files as given, directories walked recursively in name order (hidden
-/// entries skipped, and anything under `skip`, the output directory), `-` as stdin.
-///
-/// Symlinks are followed, to files and to directories, but every file is listed once: a file
-/// reached again through another path (a symlink, a hard link, a directory given twice) is
-/// left out with a note, as is a directory already walked (a link to a directory being walked
-/// is a loop). Identity is the device and inode number. The walk stops early (what is listed
-/// so far is returned) once `stop` is set; `progress` is told the number of files listed.
-pub fn list_inputs(
-    args: &[PathBuf],
-    skip: Option<&Path>,
-    stop: &AtomicBool,
-    mut progress: impl FnMut(usize),
-) -> Listing {
-    let mut walk = Walk {
-        listing: Listing::default(),
-        files: HashMap::new(),
-        dirs: HashMap::new(),
-        skip: skip.and_then(path_id),
-        stop,
-    };
-    for arg in args {
-        if stop.load(Ordering::Relaxed) {
-            break;
+/// Lists the inputs and decides their outputs; a usage error exits with 2, and no input at all
+/// with 1.
+pub fn plan(args: &Args) -> Plan {
+    let to_stdout = args.output.as_os_str() == "-";
+    let partitioned = args.partition_by.is_some();
+    let dir_output = !args.merge
+        && !to_stdout
+        && (partitioned
+            || args.output.is_dir()
+            || args
+                .output
+                .to_string_lossy()
+                .ends_with(std::path::MAIN_SEPARATOR)
+            || args.inputs.len() > 1
+            || args.inputs.iter().any(|p| p.is_dir()));
+    if dir_output && let Some(out_id) = inputs::path_id(&args.output) {
+        for input in args.inputs.iter().filter(|p| p.is_dir()) {
+            if inputs::path_id(input).as_ref() == Some(&out_id) {
+                usage(format!(
+                    "-o {} is the input directory {}: the outputs would be mixed with the logs; \
+                     give another directory (one inside it is fine: it is not walked)",
+                    args.output.display(),
+                    input.display()
+                ));
+            }
         }
-        let name = arg.display().to_string();
-        if arg.as_os_str() == "-" {
-            walk.listing.inputs.push(Input {
-                path: None,
-                name: "-".into(),
-                relative: PathBuf::from("stdin"),
-                size: None,
-                id: stdin_id(),
+    }
+    if !dir_output && !to_stdout && args.output.is_dir() {
+        usage(format!(
+            "-o {} is a directory: --merge writes one file, give -o FILE",
+            args.output.display()
+        ));
+    }
+    let skip = dir_output.then_some(args.output.as_path());
+    let listing_bar = listing_bar(args);
+    let listing = inputs::list_inputs(&args.inputs, skip, &STOP, |n| {
+        listing_bar.set_position(n as u64)
+    });
+    listing_bar.finish_and_clear();
+    wait_if_interrupted();
+    let (inputs, listing_errors) = (listing.inputs, listing.errors);
+    if !args.quiet {
+        for note in &listing.notes {
+            err_line(&format!("convert: note: {note}"));
+        }
+    }
+    if inputs.is_empty() && listing_errors.is_empty() {
+        // Converting nothing and exiting 0 would hide a wrong path or an empty backfill.
+        err_line(&format!(
+            "convert: error: no input files in {}{}",
+            args.inputs
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>()
+                .join(", "),
+            if listing.notes.is_empty() {
+                ""
+            } else {
+                " (see the notes above for what was skipped)"
+            }
+        ));
+        std::process::exit(1);
+    }
+    if to_stdout && !args.merge && inputs.len() + listing_errors.len() > 1 {
+        usage("several inputs go to stdout (-o -) only with --merge");
+    }
+    if args.inputs.iter().filter(|p| p.as_os_str() == "-").count() > 1 {
+        usage("stdin (-) can be given once");
+    }
+    let targets: Vec<Target> = if dir_output {
+        let file_like = args
+            .output
+            .extension()
+            .is_some_and(|e| ["parquet", "arrow", "jsonl"].iter().any(|x| e == *x));
+        if (args.output.exists() && !args.output.is_dir()) || (!args.output.exists() && file_like) {
+            usage(if partitioned {
+                format!(
+                    "-o {} names a file, but --partition-by writes a table: give -o DIR",
+                    args.output.display()
+                )
+            } else {
+                format!(
+                    "-o {} names a file, but several inputs (or a directory) need -o DIR, or \
+                     --merge",
+                    args.output.display()
+                )
             });
-            continue;
         }
-        match std::fs::metadata(arg) {
-            Ok(meta) if meta.is_dir() => walk.dir(arg, &mut progress),
-            Ok(meta) => walk.file(
-                arg,
-                PathBuf::from(arg.file_name().unwrap_or(arg.as_os_str())),
-                &meta,
-            ),
-            Err(err) => walk.listing.errors.push(InputError {
-                name,
-                message: match err.kind() {
-                    std::io::ErrorKind::NotFound => {
-                        "no such file or directory (check the path)".into()
-                    }
-                    std::io::ErrorKind::PermissionDenied => {
-                        "permission denied (check its permissions)".into()
-                    }
-                    _ => format!("cannot read it: {err}"),
-                },
-            }),
+        if !partitioned && inputs.iter().any(|i| i.path.is_none()) {
+            usage("stdin (-) needs -o FILE (or --merge) to name its output");
         }
-        progress(walk.listing.inputs.len());
+        if partitioned {
+            partitioned::check_inputs_outside_the_table(&args.output, &inputs);
+            let names: Vec<PathBuf> = inputs
+                .iter()
+                .map(|i| PathBuf::from(table_name(&i.relative)))
+                .collect();
+            if let Some((a, b)) = collision(&names) {
+                usage(format!(
+                    "{} and {} would both write the files {}.parquet of the table: convert them \
+                     separately",
+                    inputs[a].name,
+                    inputs[b].name,
+                    names[a].display()
+                ));
+            }
+            names
+                .into_iter()
+                .map(|n| Target::Table(n.to_string_lossy().into_owned()))
+                .collect()
+        } else {
+            let paths: Vec<PathBuf> = inputs
+                .iter()
+                .map(|i| {
+                    args.output
+                        .join(output_name(&i.relative, args.output_format.extension()))
+                })
+                .collect();
+            if let Some((a, b)) = collision(&paths) {
+                usage(format!(
+                    "{} and {} would both write {}: convert them separately",
+                    inputs[a].name,
+                    inputs[b].name,
+                    paths[a].display()
+                ));
+            }
+            paths.into_iter().map(Target::File).collect()
+        }
+    } else {
+        let target = if to_stdout {
+            if std::io::stdout().is_terminal() && args.output_format != OutputFormat::Jsonl {
+                usage(
+                    "refusing to write binary output to a terminal: redirect stdout, or give -o FILE",
+                );
+            }
+            Target::Stdout
+        } else {
+            Target::File(args.output.clone())
+        };
+        vec![target; inputs.len()]
+    };
+    check_outputs_are_not_inputs(args, &inputs, &targets);
+    Plan {
+        inputs,
+        listing_errors,
+        targets,
+        to_stdout,
     }
-    walk.listing
 }
 
-struct Walk<'a> {
-    listing: Listing,
-    /// Every file listed, with its name.
-    files: HashMap<FileId, String>,
-    /// Every directory walked, with its name.
-    dirs: HashMap<FileId, String>,
-    skip: Option<FileId>,
-    stop: &'a AtomicBool,
-}
-
-impl Walk<'_> {
-    /// Lists the file `path` unless it is listed already.
-    fn file(&mut self, path: &Path, relative: PathBuf, meta: &std::fs::Metadata) {
-        let name = path.display().to_string();
-        let id = file_id(path, meta);
-        if let Some(id) = &id {
-            if let Some(first) = self.files.get(id) {
-                self.listing
-                    .notes
-                    .push(format!("{name}: skipped, the same file as {first}"));
-                return;
-            }
-            self.files.insert(id.clone(), name.clone());
+/// Makes sure that no output (`-o`, `--rejects`, `--summary-json`) is an input or another
+/// output: the same path, or the same file (device and inode) through a symlink or hard link.
+/// Converting would replace the input, whatever `--force` says: a usage error.
+fn check_outputs_are_not_inputs(args: &Args, inputs: &[Input], targets: &[Target]) {
+    let absolute = |p: &Path| std::path::absolute(p).unwrap_or_else(|_| p.to_path_buf());
+    let mut by_id: HashMap<inputs::FileId, &Input> = HashMap::new();
+    let mut by_path: HashMap<PathBuf, &Input> = HashMap::new();
+    for input in inputs {
+        if let Some(id) = &input.id {
+            by_id.entry(id.clone()).or_insert(input);
         }
-        self.listing.inputs.push(Input {
-            path: Some(path.to_path_buf()),
-            name,
-            relative,
-            size: Some(meta.len()).filter(|_| meta.is_file()),
-            id,
-        });
+        if let Some(path) = &input.path {
+            by_path.entry(absolute(path)).or_insert(input);
+        }
     }
-
-    /// Walks the directory `root`.
-    fn dir(&mut self, root: &Path, progress: &mut impl FnMut(usize)) {
-        let mut entries = walkdir::WalkDir::new(root)
-            .follow_links(true)
-            .sort_by_file_name()
-            .into_iter();
-        loop {
-            if self.stop.load(Ordering::Relaxed) {
-                return;
-            }
-            let entry = match entries.next() {
-                None => return,
-                Some(Ok(entry)) => entry,
-                Some(Err(err)) => {
-                    let name = err.path().unwrap_or(root).display().to_string();
-                    if let Some(ancestor) = err.loop_ancestor() {
-                        self.listing.notes.push(format!(
-                            "{name}: skipped, a link to {} (a loop)",
-                            ancestor.display()
-                        ));
-                    } else if err.io_error().map(std::io::Error::kind)
-                        == Some(std::io::ErrorKind::NotFound)
-                        && err
-                            .path()
-                            .and_then(|p| p.symlink_metadata().ok())
-                            .is_some_and(|m| m.file_type().is_symlink())
-                    {
-                        // Dangling links are not logs.
-                    } else {
-                        let what = if err.depth() == 0 || err.io_error().is_none() {
-                            "cannot read the directory"
-                        } else {
-                            "cannot read it"
-                        };
-                        let io = err
-                            .io_error()
-                            .map_or_else(|| err.to_string(), ToString::to_string);
-                        self.listing.errors.push(InputError {
-                            name,
-                            message: format!("{what}: {io} (check its permissions)"),
-                        });
-                    }
-                    continue;
-                }
+    let input_at = |path: &Path| {
+        inputs::path_id(path)
+            .and_then(|id| by_id.get(&id))
+            .or_else(|| by_path.get(&absolute(path)))
+            .copied()
+    };
+    let name = |input: &Input| match input.path {
+        Some(_) => input.name.clone(),
+        None => "- (stdin)".to_string(),
+    };
+    let mut outputs: Vec<(String, &Path)> = Vec::new();
+    let mut seen = HashSet::new();
+    for target in targets {
+        if let Target::File(path) = target
+            && seen.insert(path)
+        {
+            let what = if path == &args.output {
+                "-o".to_string()
+            } else {
+                "the output".to_string()
             };
-            let path = entry.path();
-            if entry.depth() > 0 && entry.file_name().to_string_lossy().starts_with('.') {
-                if entry.file_type().is_dir() {
-                    entries.skip_current_dir();
-                }
-                continue;
+            outputs.push((what, path));
+        }
+    }
+    for (flag, path) in [
+        ("--rejects", &args.rejects),
+        ("--summary-json", &args.summary_json),
+    ] {
+        if let Some(path) = path {
+            outputs.push((flag.to_string(), path));
+        }
+    }
+    for (what, path) in &outputs {
+        if let Some(input) = input_at(path) {
+            usage(format!(
+                "{what} {} is the input {}: it would be overwritten, whatever --force says; \
+                 give another path",
+                path.display(),
+                name(input)
+            ));
+        }
+    }
+    // Nor is --rejects or --summary-json another output.
+    let conversions = outputs.len()
+        - usize::from(args.rejects.is_some())
+        - usize::from(args.summary_json.is_some());
+    for (i, (what, path)) in outputs.iter().enumerate().skip(conversions) {
+        for (other, earlier) in &outputs[..i] {
+            let same = absolute(path) == absolute(earlier)
+                || inputs::path_id(path).is_some_and(|id| inputs::path_id(earlier) == Some(id));
+            if same {
+                usage(format!(
+                    "{what} {} is also {other} {}: give another path",
+                    path.display(),
+                    earlier.display()
+                ));
             }
-            // With links followed, the metadata is the target's.
-            let meta = match entry.metadata() {
-                Ok(meta) => meta,
-                Err(err) => {
-                    self.listing.errors.push(InputError {
-                        name: path.display().to_string(),
-                        message: format!("cannot read it: {err}"),
-                    });
-                    continue;
-                }
-            };
-            if meta.is_dir() {
-                let Some(id) = file_id(path, &meta) else {
-                    continue;
-                };
-                if self.skip.as_ref() == Some(&id) {
-                    entries.skip_current_dir();
-                } else if let Some(first) = self.dirs.get(&id) {
-                    self.listing.notes.push(format!(
-                        "{}: skipped, the same directory as {first}",
-                        path.display()
-                    ));
-                    entries.skip_current_dir();
-                } else {
-                    self.dirs.insert(id, path.display().to_string());
-                }
-            } else if meta.is_file() {
-                let relative = path.strip_prefix(root).unwrap_or(path).to_path_buf();
-                self.file(path, relative, &meta);
-                progress(self.listing.inputs.len());
-            }
-            // Sockets and fifos inside a directory are not logs.
         }
     }
 }

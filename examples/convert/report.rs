@@ -1,6 +1,12 @@
 //! What happened to each input: the summary table (stderr) and `--summary-json`.
 
+use std::io::Write;
+
 use serde::Serialize;
+
+use crate::partial::PartialFile;
+use crate::progress::err_line;
+use crate::run::{Ctx, Done};
 
 /// How an input's conversion ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -152,6 +158,54 @@ impl Total {
             elapsed_s,
         }
     }
+}
+
+/// Prints the summary table (unless --quiet) and writes --summary-json; returns the exit
+/// code: 1 if an input failed (or the summary could not be written), 3 if an input's rejects
+/// exceeded --max-reject-ratio, 0 otherwise.
+pub fn summarise(ctx: &Ctx, done: Done, threads: usize, to_stdout: bool) -> u8 {
+    let Done {
+        reports,
+        merged_out,
+        ..
+    } = done;
+    let failed = reports.iter().any(|r| r.status.failed());
+    let over_ratio = reports.iter().any(|r| r.status == Status::RejectRatio);
+    let code: u8 = if failed {
+        1
+    } else if over_ratio {
+        3
+    } else {
+        0
+    };
+    let bytes_out = merged_out.unwrap_or_else(|| reports.iter().filter_map(|r| r.bytes_out).sum());
+    let elapsed = ctx.started.elapsed().as_secs_f64();
+    let merged_file = u64::from(merged_out.is_some() && !to_stdout);
+    let total = Total::new(&reports, bytes_out, merged_file, elapsed);
+    let run = RunReport {
+        inputs: reports,
+        total,
+        threads,
+        partition_by: ctx.args.partition_by.map(|g| g.to_string()),
+        exit_code: code,
+    };
+    if !ctx.args.quiet {
+        let _ = std::io::stderr().write_all(table(&run).as_bytes());
+    }
+    if let Some(path) = &ctx.args.summary_json {
+        let json = serde_json::to_vec_pretty(&run).expect("the summary serializes");
+        let written = PartialFile::create(path, ctx.args.force).and_then(|(partial, mut file)| {
+            file.write_all(&json)
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            drop(file);
+            partial.commit(ctx.args.force)
+        });
+        if let Err(message) = written {
+            err_line(&format!("convert: error: {message}"));
+            return 1;
+        }
+    }
+    code
 }
 
 pub fn reduction(bytes_in: u64, bytes_out: Option<u64>) -> Option<f64> {

@@ -16,7 +16,7 @@
 //!   of partitions).
 //! * At checkpoints every [`CHECKPOINT_ROWS`] rows of the input, the row groups of the
 //!   partitions that had no rows since the last checkpoint are ended
-//!   ([`ParquetWriter::end_row_group`]), and beyond [`ROW_GROUPS_IN_PROGRESS`] those of fewest
+//!   (`ParquetWriter::end_row_group`), and beyond `ROW_GROUPS_IN_PROGRESS` ([`groups`]) those of fewest
 //!   rows, so that the earlier hours of a log hold no row group in memory. Which row groups end
 //!   is decided from the rows of every partition, written at this pass or not.
 //!
@@ -27,27 +27,31 @@
 //! any), or the input fails.
 //!
 //! The files are written under temporary names and renamed only once the whole input is
-//! converted: a failed input leaves none of them.
+
+mod files;
+mod groups;
 
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
-use std::io::{BufWriter, Read, Write};
-use std::path::Path;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::io::{Read, Write};
+use std::sync::atomic::Ordering;
 
-use arrow::datatypes::SchemaRef;
-use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
+use aws_access_logs::DecodeStats;
 use aws_access_logs::partition::{self, Partition};
-use aws_access_logs::{DecodeStats, Format, Reject};
-use flate2::Compression;
-use flate2::write::GzEncoder;
 
-use super::{Conversion, Ctx, RejectsPart, STOP, reject_json, usage};
-use crate::output::{self, CountingWriter, PartialFile};
-use crate::plan::{self, Input};
+use crate::conversion::Conversion;
+use crate::inputs::Input;
+use crate::partial::{self, PartialFile};
+use crate::rejects::RejectsPart;
 use crate::report::{InputReport, Status};
+use crate::run::{Ctx, STOP};
+use files::{
+    Open, REJECTS_FOLDER, TableRejects, Tee, Written, finish_file, open_file, take_rejects,
+};
+use groups::Groups;
+
+pub use files::check_inputs_outside_the_table;
 
 /// Default most partition files written at once (shared out between the inputs converted
 /// side by side). A file being written holds its column writers (a zstd context each, pages
@@ -69,130 +73,6 @@ const PENDING_BYTES: usize = 64 << 20;
 /// earlier hours of a log in time order hold no memory. A partition's row group otherwise
 /// grows to the writer's own limits, as in a file of its own.
 pub const CHECKPOINT_ROWS: u64 = 32 * 1024;
-
-/// Most partitions with a row group in progress after a checkpoint: beyond, those of fewest
-/// rows are ended too. Each holds up to a row group (32 MiB of encoded rows by default) and
-/// its pages being filled, so that memory stays that of a few conversions whatever the order
-/// of the rows (a log of several interleaved sources).
-const ROW_GROUPS_IN_PROGRESS: usize = 4;
-
-/// The folder of the rejects, outside the table (query engines skip names starting with `_`).
-const REJECTS_FOLDER: &str = "_rejects";
-
-/// Write buffer of each partition file.
-const WRITE_BUFFER: usize = 64 << 10;
-
-/// The folders of the table (and its rejects) under `-o DIR`.
-fn table_folders() -> impl Iterator<Item = &'static str> {
-    Format::ALL
-        .into_iter()
-        .map(partition::table_name)
-        .chain([REJECTS_FOLDER])
-}
-
-/// An input inside the table's folders could be overwritten by an output: a usage error.
-pub fn check_inputs_outside_the_table(dir: &Path, inputs: &[Input]) {
-    let Ok(dir) = dir.canonicalize() else {
-        return; // Not there yet: nothing can be inside.
-    };
-    for input in inputs {
-        let Some(path) = input.path.as_ref().and_then(|p| p.canonicalize().ok()) else {
-            continue;
-        };
-        if let Some(folder) = table_folders().find(|f| path.starts_with(dir.join(f))) {
-            usage(format!(
-                "the input {} is inside the table's folder {}: its outputs could overwrite it; \
-                 move it out, or give another -o DIR",
-                input.name,
-                dir.join(folder).display()
-            ));
-        }
-    }
-}
-
-/// The input's bytes as they are read, copied to a file (stdin, to be read again).
-struct Tee<R> {
-    inner: R,
-    copy: File,
-}
-
-impl<R: Read> Read for Tee<R> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.copy.write_all(&buf[..n]).map_err(|e| {
-            std::io::Error::other(format!("cannot copy stdin to the output directory: {e}"))
-        })?;
-        Ok(n)
-    }
-}
-
-type Sink = BufWriter<CountingWriter<File>>;
-
-/// A partition file being written.
-struct Open {
-    partial: PartialFile,
-    writer: ParquetWriter<Sink>,
-    written: Arc<AtomicU64>,
-    rows: u64,
-}
-
-/// A partition file written, to be renamed into place.
-struct Written {
-    partial: PartialFile,
-    bytes: u64,
-}
-
-/// The input's rejects in the table's rejects folder.
-struct TableRejects {
-    partial: PartialFile,
-    gzip: GzEncoder<BufWriter<File>>,
-}
-
-/// Which partitions have a row group in progress, followed for every partition of the input
-/// (written at this pass or not), from the input's rows alone, so that the row groups are
-/// ended at the same rows whichever pass writes a partition.
-#[derive(Default)]
-struct Groups {
-    /// Per partition with a row group in progress: its rows since, and the last interval
-    /// between checkpoints in which it had rows.
-    open: BTreeMap<Partition, (u64, u64)>,
-    /// Checkpoints so far.
-    interval: u64,
-}
-
-impl Groups {
-    fn add(&mut self, partition: Partition, rows: usize) {
-        let group = self.open.entry(partition).or_default();
-        group.0 += rows as u64;
-        group.1 = self.interval;
-    }
-
-    /// The partitions whose row groups end at this checkpoint: those without rows since the
-    /// last one, then, beyond [`ROW_GROUPS_IN_PROGRESS`], those of fewest rows.
-    fn checkpoint(&mut self) -> Vec<Partition> {
-        let interval = self.interval;
-        self.interval += 1;
-        let mut ended: Vec<Partition> = Vec::new();
-        self.open.retain(|partition, &mut (_, last)| {
-            let idle = last < interval;
-            if idle {
-                ended.push(*partition);
-            }
-            !idle
-        });
-        if self.open.len() > ROW_GROUPS_IN_PROGRESS {
-            let mut by_rows: Vec<(u64, Partition)> =
-                self.open.iter().map(|(p, &(rows, _))| (rows, *p)).collect();
-            by_rows.sort();
-            let beyond = by_rows.len() - ROW_GROUPS_IN_PROGRESS;
-            for &(_, partition) in &by_rows[..beyond] {
-                self.open.remove(&partition);
-                ended.push(partition);
-            }
-        }
-        ended
-    }
-}
 
 /// How a reading of the input ended: the same at every pass, or the input changed.
 #[derive(PartialEq)]
@@ -253,7 +133,7 @@ fn run(
         .join(REJECTS_FOLDER)
         .join(partition::table_name(format))
         .join(format!("{name}.jsonl.gz"));
-    if !force && output::occupied(&rejects_path) {
+    if !force && partial::occupied(&rejects_path) {
         return Err(format!(
             "the output {} exists: give --force to overwrite it",
             rejects_path.display()
@@ -410,7 +290,7 @@ fn run(
     if !force
         && let Some(file) = written
             .values()
-            .find(|f| output::occupied(f.partial.path()))
+            .find(|f| partial::occupied(f.partial.path()))
     {
         return Err(format!(
             "the output {} appeared while converting: give --force to overwrite it",
@@ -435,7 +315,7 @@ fn run(
         }
         None => {
             // No rejects this time: those of an earlier run are not left beside the new files.
-            if force && output::occupied(&rejects_path) {
+            if force && partial::occupied(&rejects_path) {
                 std::fs::remove_file(&rejects_path)
                     .map_err(|e| format!("cannot remove {}: {e}", rejects_path.display()))?;
             }
@@ -455,97 +335,4 @@ fn run(
     );
     conv.record(&stats, figures.0, figures.1, read_error.as_ref(), &output);
     Ok(())
-}
-
-/// Finishes a partition file (`read_error`: the error that cut the input short) and syncs
-/// it, closed, to be renamed into place with the input's others.
-fn finish_file(file: Open, read_error: Option<&aws_access_logs::Error>) -> Result<Written, String> {
-    let mut stats = DecodeStats::default();
-    stats.rows = file.rows;
-    match read_error {
-        None => file.writer.finish(&stats),
-        Some(err) => file.writer.finish_incomplete(&stats, err),
-    }
-    .map_err(|e| format!("cannot write {}: {e}", file.partial.path().display()))?;
-    file.partial.sync_reopened()?;
-    Ok(Written {
-        partial: file.partial,
-        bytes: file.written.load(Ordering::Relaxed),
-    })
-}
-
-/// Creates the partition file `path` and its writer.
-fn open_file(
-    ctx: &Ctx,
-    path: &Path,
-    schema: SchemaRef,
-    format: Format,
-    options: &ParquetOptions,
-) -> Result<Open, String> {
-    if let Some(id) = plan::path_id(path)
-        && ctx.input_ids.contains(&id)
-    {
-        return Err(format!(
-            "the output {} is one of the inputs: it would be overwritten, whatever --force says",
-            path.display()
-        ));
-    }
-    let (partial, file) = PartialFile::create_scratch(path, ctx.args.force).map_err(|e| {
-        if output::occupied(path) {
-            format!(
-                "the output {} exists: give --force to overwrite it",
-                path.display()
-            )
-        } else {
-            e
-        }
-    })?;
-    let written = Arc::new(AtomicU64::new(0));
-    let sink = BufWriter::with_capacity(
-        WRITE_BUFFER,
-        CountingWriter {
-            inner: file,
-            count: written.clone(),
-        },
-    );
-    let writer = ParquetWriter::try_new(sink, schema, format, options)
-        .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    Ok(Open {
-        partial,
-        writer,
-        written,
-        rows: 0,
-    })
-}
-
-/// Writes `batch` of rejects to the table's rejects file (created at the first) and to the
-/// input's part of `--rejects`.
-fn take_rejects(
-    conv: &mut Conversion<'_>,
-    table: &mut Option<TableRejects>,
-    path: &Path,
-    batch: Vec<Reject>,
-) -> Result<(), String> {
-    if batch.is_empty() {
-        return Ok(());
-    }
-    let out = match table {
-        Some(out) => out,
-        None => {
-            let (partial, file) = PartialFile::create_scratch(path, conv.ctx.args.force)?;
-            table.insert(TableRejects {
-                partial,
-                gzip: GzEncoder::new(BufWriter::new(file), Compression::default()),
-            })
-        }
-    };
-    for reject in &batch {
-        let mut line = serde_json::to_vec(&reject_json(&conv.input.name, reject))
-            .map_err(|e| format!("cannot write the rejects: {e}"))?;
-        line.push(b'\n');
-        out.gzip
-            .write_all(&line)
-            .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    }
-    conv.write_rejects(batch)
 }
