@@ -10,7 +10,6 @@ use std::time::Instant;
 use aws_access_logs::{ErrorKind, ParallelReader, Reject};
 use indicatif::ProgressBar;
 
-use crate::alloc;
 use crate::inputs::Input;
 use crate::output::{BatchWriter, OutputFormat};
 use crate::partial::PartialFile;
@@ -135,7 +134,6 @@ impl<'a> Conversion<'a> {
         }
         self.report.format = Some(reader.format().to_string());
         self.report.gzip = reader.is_gzip();
-        alloc::schema_width(reader.schema().fields().len());
         if self.ctx.args.output_format == OutputFormat::Parquet {
             let schema = reader.schema();
             if let Some(name) = self

@@ -16,8 +16,8 @@
 //!   of partitions).
 //! * At checkpoints every [`CHECKPOINT_ROWS`] rows of the input, the row groups of the
 //!   partitions that had no rows since the last checkpoint are ended
-//!   (`ParquetWriter::end_row_group`), and beyond `ROW_GROUPS_IN_PROGRESS` ([`groups`]) those of fewest
-//!   rows, so that the earlier hours of a log hold no row group in memory. Which row groups end
+//!   (`ParquetWriter::end_row_group`), and beyond `ROW_GROUPS_IN_PROGRESS` ([`groups`]) those
+//!   of fewest rows, so that the earlier hours of a log hold no row group in memory. Which row groups end
 //!   is decided from the rows of every partition, written at this pass or not.
 //!
 //! A partition's file depends only on the input's batches, in which its rows come in the same
