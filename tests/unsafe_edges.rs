@@ -119,7 +119,7 @@ struct Outcome {
     repaired: usize,
 }
 
-fn read_with(mut reader: aws_access_logs::Reader<impl Read>) -> (Vec<RecordBatch>, u64, usize) {
+fn read_with(mut reader: aws_access_logs::Reader<impl Read>) -> Outcome {
     let mut batches = Vec::new();
     let mut repaired = 0;
     while let Some(batch) = reader.next_batch().unwrap() {
@@ -135,7 +135,11 @@ fn read_with(mut reader: aws_access_logs::Reader<impl Read>) -> (Vec<RecordBatch
         .iter()
         .filter(|r| r.outcome() == RejectOutcome::Repaired)
         .count();
-    (batches, reader.stats().rows, repaired)
+    Outcome {
+        columns: text_columns(&batches),
+        rows: reader.stats().rows,
+        repaired,
+    }
 }
 
 /// `input` read every way, with `Utf8` and with `Utf8View` columns: over reads of a few sizes
@@ -145,7 +149,7 @@ fn read_with(mut reader: aws_access_logs::Reader<impl Read>) -> (Vec<RecordBatch
 fn check_every_way(builder: impl Fn() -> ReaderBuilder, input: &[u8], want: &Outcome) {
     for views in [false, true] {
         let b = || builder().with_string_view(views).with_batch_size(7);
-        let mut ways: Vec<(String, (Vec<RecordBatch>, u64, usize))> = Vec::new();
+        let mut ways: Vec<(String, Outcome)> = Vec::new();
         for step in [1, 13, 64, 1000, usize::MAX] {
             let input = Trickle { data: input, step };
             ways.push((
@@ -180,18 +184,14 @@ fn check_every_way(builder: impl Fn() -> ReaderBuilder, input: &[u8], want: &Out
                 .iter()
                 .filter(|r| r.outcome() == RejectOutcome::Repaired)
                 .count();
-            let rows = decoder.stats().rows;
-            ways.push((
-                format!("decoder pieces of {piece}"),
-                (batches, rows, repaired),
-            ));
-        }
-        for (way, (batches, rows, repaired)) in ways {
             let got = Outcome {
                 columns: text_columns(&batches),
-                rows,
+                rows: decoder.stats().rows,
                 repaired,
             };
+            ways.push((format!("decoder pieces of {piece}"), got));
+        }
+        for (way, got) in ways {
             assert_eq!(&got, want, "{way}, string views {views}");
         }
     }
