@@ -29,7 +29,7 @@ use std::hint::black_box;
 use std::io::{Read, Write};
 
 use arrow::buffer::Buffer;
-use aws_access_logs::cloudfront::{FieldList, Record};
+use aws_access_logs::cloudfront::{CloudFrontRecord, FieldList};
 use aws_access_logs::parquet::{ParquetOptions, write_parquet};
 use aws_access_logs::raw::LineSplitter;
 use aws_access_logs::s3::S3Record;
@@ -88,7 +88,7 @@ fn tokenize(kind: Kind, data: &[u8]) -> u64 {
         let ok = match &fields {
             None => S3Record::parse(line.bytes).is_ok(),
             Some(_) if line.bytes.first() == Some(&b'#') => false,
-            Some(fields) => Record::split(line.bytes, fields, &mut spans).is_ok(),
+            Some(fields) => CloudFrontRecord::parse(line.bytes, fields, &mut spans).is_ok(),
         };
         records += u64::from(ok);
     }

@@ -17,7 +17,7 @@ use std::io::Read;
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::buffer::Buffer;
 use arrow::datatypes::DataType;
-use aws_access_logs::cloudfront::{FieldList, Record};
+use aws_access_logs::cloudfront::{CloudFrontRecord, FieldList};
 use aws_access_logs::s3::{S3Field, S3Record};
 use aws_access_logs::{Format, ReaderBuilder, RejectOutcome};
 
@@ -317,7 +317,7 @@ fn cloudfront_text_values_at_their_edges() {
         let values = lines
             .iter()
             .map(|line| {
-                let record = Record::split(line, &fields, &mut spans).unwrap();
+                let record = CloudFrontRecord::parse(line, &fields, &mut spans).unwrap();
                 record
                     .text(name)
                     .map(|v| String::from_utf8_lossy(v).into_owned())

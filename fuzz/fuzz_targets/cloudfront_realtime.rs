@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use aws_access_logs::cloudfront::{FieldList, FieldOrder, Record, UnknownFields};
+use aws_access_logs::cloudfront::{FieldList, FieldOrder, CloudFrontRecord, UnknownFields};
 use aws_access_logs::{Format, ReaderBuilder};
 use aws_access_logs_fuzz::{
     check_rejects, check_stats, decode_chunks, realtime_names, take_indices,
@@ -36,7 +36,7 @@ fuzz_target!(|data: &[u8]| {
 
     let mut spans = Vec::new();
     for line in log.split(|&b| b == b'\n') {
-        if let Ok(record) = Record::split(line, &fields, &mut spans) {
+        if let Ok(record) = CloudFrontRecord::parse(line, &fields, &mut spans) {
             assert_eq!(record.len(), fields.len());
             let range = line.as_ptr_range();
             for i in 0..record.len() {

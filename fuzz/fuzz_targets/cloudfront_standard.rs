@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use aws_access_logs::cloudfront::{FieldList, Record};
+use aws_access_logs::cloudfront::{FieldList, CloudFrontRecord};
 use aws_access_logs::{ErrorKind, Format, ReaderBuilder};
 use aws_access_logs_fuzz::{
     check_rejects, check_stats, decode_chunks, standard_names, take_indices,
@@ -57,7 +57,7 @@ fuzz_target!(|data: &[u8]| {
     };
     let mut spans = Vec::new();
     for line in rest.split(|&b| b == b'\n') {
-        if let Ok(record) = Record::split(line, &fields, &mut spans) {
+        if let Ok(record) = CloudFrontRecord::parse(line, &fields, &mut spans) {
             assert!(record.len() <= fields.len());
             let _ = record.timestamp();
             for name in fields.aws_names() {

@@ -67,7 +67,7 @@
 //! Also: in real-time logs `cs-uri-stem` includes the query string (which `cs-uri-query`
 //! repeats); in standard logs it does not.
 //!
-//! To look at single lines without Arrow, split them into a borrowed [`Record`].
+//! To look at single lines without Arrow, split them into a borrowed [`CloudFrontRecord`].
 //!
 //! # Percent-decoding
 //!
@@ -112,4 +112,4 @@ pub(crate) use fields::Flavor;
 pub use fields::{
     FieldList, FieldOrder, KnownField, REALTIME_FIELDS, STANDARD_FIELDS, UnknownFields, column_name,
 };
-pub use record::Record;
+pub use record::CloudFrontRecord;

@@ -1,4 +1,4 @@
-//! [`Record`]: a borrowed, zero-copy view of one CloudFront log line.
+//! [`CloudFrontRecord`]: a borrowed, zero-copy view of one CloudFront log line.
 
 use super::fields::{FieldList, Flavor, ValueKind};
 use super::values;
@@ -117,12 +117,12 @@ fn too_many_fields(line: &[u8], max_fields: usize) -> Error {
 /// `-` (and for an empty or absent field).
 ///
 /// ```
-/// use aws_access_logs::cloudfront::{FieldList, Record};
+/// use aws_access_logs::cloudfront::{FieldList, CloudFrontRecord};
 ///
 /// let fields = FieldList::realtime("timestamp,c-ip,sc-status,time-taken,cs-user-agent")?;
 /// let mut spans = Vec::new();
 /// let line = b"1684226820.937\t192.0.2.10\t000\t0.082\t-";
-/// let record = Record::split(line, &fields, &mut spans)?;
+/// let record = CloudFrontRecord::parse(line, &fields, &mut spans)?;
 /// assert_eq!(record.timestamp()?, Some(1_684_226_820_937));
 /// assert_eq!(record.text("c-ip"), Some(&b"192.0.2.10"[..]));
 /// assert_eq!(record.uint("sc-status")?, Some(0));
@@ -131,19 +131,19 @@ fn too_many_fields(line: &[u8], max_fields: usize) -> Error {
 /// assert_eq!(record.text("cs-referer"), None); // not in the list
 ///
 /// // A record with the wrong number of fields is an error, never misaligned.
-/// let err = Record::split(b"1684226820.937\t192.0.2.10", &fields, &mut spans).unwrap_err();
+/// let err = CloudFrontRecord::parse(b"1684226820.937\t192.0.2.10", &fields, &mut spans).unwrap_err();
 /// assert_eq!(err.kind(), aws_access_logs::ErrorKind::FieldCount);
 /// # Ok::<(), aws_access_logs::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy)]
-pub struct Record<'a> {
+pub struct CloudFrontRecord<'a> {
     line: &'a [u8],
     fields: &'a FieldList,
     spans: &'a [Span],
 }
 
-impl<'a> Record<'a> {
-    /// Splits `line` (without its line terminator) for `fields`. Real-time records must have
+impl<'a> CloudFrontRecord<'a> {
+    /// Parses `line` into its field spans (without its line terminator) for `fields`. Real-time records must have
     /// exactly as many fields as the list; standard rows may be shorter (the missing fields are
     /// absent) and may end with one empty field (a trailing tab), which is dropped.
     ///
@@ -151,15 +151,15 @@ impl<'a> Record<'a> {
     ///
     /// [`ErrorKind::FieldCount`] when the record has more fields than the list (or, for
     /// real-time logs, fewer).
-    pub fn split(
+    pub fn parse(
         line: &'a [u8],
         fields: &'a FieldList,
         spans: &'a mut Vec<Span>,
-    ) -> Result<Record<'a>> {
+    ) -> Result<CloudFrontRecord<'a>> {
         let label = super::decode::label(fields.flavor);
         split_tabs(line, spans, usize::MAX).map_err(|e| e.with_format(label))?;
         check_count(fields.flavor, spans, fields.len()).map_err(|e| e.with_format(label))?;
-        Ok(Record {
+        Ok(CloudFrontRecord {
             line,
             fields,
             spans,
@@ -199,7 +199,7 @@ impl<'a> Record<'a> {
         self.get(self.position(aws_name)?)
     }
 
-    /// Like [`Record::raw`], but `None` for `-`.
+    /// Like [`CloudFrontRecord::raw`], but `None` for `-`.
     pub fn text(&self, aws_name: &str) -> Option<&'a [u8]> {
         self.raw(aws_name).filter(|b| *b != b"-")
     }
