@@ -25,13 +25,16 @@ fn grew(bytes: usize) {
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
         grew(layout.size());
-        // SAFETY: as the caller's contract.
+        // SAFETY: `GlobalAlloc::alloc`'s caller guarantees a non-zero-sized `layout`, the one
+        // requirement of `System.alloc`, to which it is passed unchanged.
         unsafe { System.alloc(layout) }
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
         LIVE.fetch_sub(layout.size(), Relaxed);
-        // SAFETY: as the caller's contract.
+        // SAFETY: `dealloc`'s caller guarantees that `ptr` was allocated by this allocator with
+        // `layout`; every allocation of this allocator is `System`'s (alloc and realloc pass
+        // through), so `ptr` and `layout` are what `System.dealloc` requires.
         unsafe { System.dealloc(ptr, layout) }
     }
 
@@ -41,7 +44,9 @@ unsafe impl GlobalAlloc for Counting {
         } else {
             LIVE.fetch_sub(layout.size() - new_size, Relaxed);
         }
-        // SAFETY: as the caller's contract.
+        // SAFETY: `realloc`'s caller guarantees that `ptr` came from this allocator with
+        // `layout` (so from `System`, as above) and a non-zero `new_size` that does not overflow
+        // `isize` when rounded to the alignment: `System.realloc`'s requirements.
         unsafe { System.realloc(ptr, layout, new_size) }
     }
 }

@@ -18,8 +18,11 @@ struct Counting;
 static CURRENT: AtomicUsize = AtomicUsize::new(0);
 static PEAK: AtomicUsize = AtomicUsize::new(0);
 
+// SAFETY: every call is passed on to the system allocator unchanged; only counters are kept.
 unsafe impl GlobalAlloc for Counting {
     unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        // SAFETY: `GlobalAlloc::alloc`'s caller guarantees a non-zero-sized `layout`, the one
+        // requirement of `System.alloc`, to which it is passed unchanged.
         let ptr = unsafe { System.alloc(layout) };
         if !ptr.is_null() {
             let now = CURRENT.fetch_add(layout.size(), Ordering::Relaxed) + layout.size();
@@ -29,6 +32,9 @@ unsafe impl GlobalAlloc for Counting {
     }
 
     unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        // SAFETY: `dealloc`'s caller guarantees that `ptr` was allocated by this allocator with
+        // `layout`, that is by `System.alloc` (realloc is `GlobalAlloc`'s default, which
+        // allocates and deallocates through these two): what `System.dealloc` requires.
         unsafe { System.dealloc(ptr, layout) };
         CURRENT.fetch_sub(layout.size(), Ordering::Relaxed);
     }
