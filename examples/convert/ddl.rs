@@ -10,7 +10,8 @@ use aws_access_logs::ddl::{AthenaTable, standard_legacy_fields};
 use aws_access_logs::{Format, ReaderBuilder};
 use clap::ValueEnum;
 
-use crate::args::{Args, field_list, usage};
+use crate::args::{Args, usage};
+use crate::options::field_list;
 use crate::progress::err_line;
 
 /// The SQL dialect of `--print-ddl`.

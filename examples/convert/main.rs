@@ -18,18 +18,19 @@
 //! cut short: its output is marked incomplete), 2 usage error, 3 an input's rejected lines
 //! exceeded `--max-reject-ratio`, 130 interrupted.
 //!
-//! The code, by job: [`args`] (the command line and its checks), [`plan`] (the inputs, listed
-//! by [`inputs`], and where each one's output goes), [`run`] (the conversions on the threads,
-//! each one's steps in [`conversion`], the partitioned table in [`partitioned`]), [`output`]
-//! (the writers; files committed by [`partial`]; the rejects by [`rejects`]), [`report`] (the
-//! summary and `--summary-json`), [`progress`] (the bars), [`ddl`] (`--print-ddl`) and
-//! [`alloc`] (the allocator's tuning).
+//! The code, by job: [`args`] (the command line) and [`options`] (its checks), [`plan`] (the
+//! inputs, listed by [`inputs`], and where each one's output goes), [`run`] (the conversions on
+//! the threads, each one's steps in [`conversion`], the partitioned table in [`partitioned`]),
+//! [`output`] (the writers; files committed by [`partial`]; the rejects by [`rejects`]),
+//! [`report`] (the summary and `--summary-json`), [`progress`] (the bars), [`ddl`]
+//! (`--print-ddl`) and [`alloc`] (the allocator's one setting).
 
 mod alloc;
 mod args;
 mod conversion;
 mod ddl;
 mod inputs;
+mod options;
 mod output;
 mod partial;
 mod partitioned;
