@@ -30,8 +30,8 @@ pub enum Format {
 }
 
 impl Format {
-    /// Every format.
-    pub const ALL: [Format; 3] = [
+    /// Every format (a slice: a new format is not a breaking change of its length).
+    pub const ALL: &'static [Format] = &[
         Format::S3,
         Format::CloudFrontRealtime,
         Format::CloudFrontStandard,

@@ -31,8 +31,8 @@ const WRITE_BUFFER: usize = 64 << 10;
 /// The folders of the table (and its rejects) under `-o DIR`.
 fn table_folders() -> impl Iterator<Item = &'static str> {
     Format::ALL
-        .into_iter()
-        .map(partition::table_name)
+        .iter()
+        .map(|&format| partition::table_name(format))
         .chain([REJECTS_FOLDER])
 }
 
