@@ -1,6 +1,7 @@
 //! The files of an input in the partitioned table: its partition files and its rejects file,
 //! each written under a temporary name until the whole input is converted.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::io::{BufWriter, Read, Write};
 use std::path::Path;
@@ -9,7 +10,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow::datatypes::SchemaRef;
 use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
-use aws_access_logs::partition;
+use aws_access_logs::partition::{self, Partition};
 use aws_access_logs::{DecodeStats, Format, Reject};
 use flate2::Compression;
 use flate2::write::GzEncoder;
@@ -184,4 +185,57 @@ pub fn take_rejects(
             .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
     }
     conv.write_rejects(batch)
+}
+
+/// Renames the input's partition files into place (unless `force`, none may have appeared
+/// meanwhile); returns their paths and bytes.
+pub fn commit(
+    written: BTreeMap<Partition, Written>,
+    force: bool,
+) -> Result<(Vec<String>, u64), String> {
+    if !force
+        && let Some(file) = written
+            .values()
+            .find(|f| partial::occupied(f.partial.path()))
+    {
+        return Err(format!(
+            "the output {} appeared while converting: give --force to overwrite it",
+            file.partial.path().display()
+        ));
+    }
+    let mut paths = Vec::with_capacity(written.len());
+    let mut bytes = 0;
+    for file in written.into_values() {
+        paths.push(file.partial.path().display().to_string());
+        bytes += file.bytes;
+        file.partial.commit(force)?;
+    }
+    Ok((paths, bytes))
+}
+
+/// Finishes the input's rejects file at `path` and renames it into place; without rejects,
+/// removes that of an earlier run (with `force`). Returns the file's path, if written.
+pub fn commit_rejects(
+    rejects: Option<TableRejects>,
+    path: &Path,
+    force: bool,
+) -> Result<Option<String>, String> {
+    match rejects {
+        Some(TableRejects { partial, gzip }) => {
+            gzip.finish()
+                .and_then(|mut out| out.flush())
+                .map_err(|e| format!("cannot write {}: {e}", path.display()))?;
+            partial.sync_reopened()?;
+            partial.commit(force)?;
+            Ok(Some(path.display().to_string()))
+        }
+        None => {
+            // No rejects this time: those of an earlier run are not left beside the new files.
+            if force && partial::occupied(path) {
+                std::fs::remove_file(path)
+                    .map_err(|e| format!("cannot remove {}: {e}", path.display()))?;
+            }
+            Ok(None)
+        }
+    }
 }

@@ -34,7 +34,7 @@ mod groups;
 use std::collections::btree_map::Entry;
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fs::File;
-use std::io::{Read, Write};
+use std::io::Read;
 use std::sync::atomic::Ordering;
 
 use aws_access_logs::DecodeStats;
@@ -287,41 +287,8 @@ fn run(
     let read_error = first_error;
 
     // Every file complete: renamed into place.
-    if !force
-        && let Some(file) = written
-            .values()
-            .find(|f| partial::occupied(f.partial.path()))
-    {
-        return Err(format!(
-            "the output {} appeared while converting: give --force to overwrite it",
-            file.partial.path().display()
-        ));
-    }
-    let mut paths = Vec::with_capacity(written.len());
-    let mut bytes = 0;
-    for file in written.into_values() {
-        paths.push(file.partial.path().display().to_string());
-        bytes += file.bytes;
-        file.partial.commit(force)?;
-    }
-    let rejects_file = match rejects {
-        Some(TableRejects { partial, gzip }) => {
-            gzip.finish()
-                .and_then(|mut out| out.flush())
-                .map_err(|e| format!("cannot write {}: {e}", rejects_path.display()))?;
-            partial.sync_reopened()?;
-            partial.commit(force)?;
-            Some(rejects_path.display().to_string())
-        }
-        None => {
-            // No rejects this time: those of an earlier run are not left beside the new files.
-            if force && partial::occupied(&rejects_path) {
-                std::fs::remove_file(&rejects_path)
-                    .map_err(|e| format!("cannot remove {}: {e}", rejects_path.display()))?;
-            }
-            None
-        }
-    };
+    let (paths, bytes) = files::commit(written, force)?;
+    let rejects_file = files::commit_rejects(rejects, &rejects_path, force)?;
     let files = paths.len();
     conv.report.output = Some(table.display().to_string());
     conv.report.files = files as u64;
