@@ -110,15 +110,15 @@ mod text;
 mod unchecked;
 mod views;
 
-/// The `arrow` crate whose types this crate's API takes and returns (`RecordBatch`, `Schema`,
-/// …), re-exported so that a caller uses the very same version without naming it in its own
-/// `Cargo.toml`.
-pub use arrow;
 /// The `parquet` crate that the [`parquet`] module writes with, re-exported for the same
 /// reason (to read the files back with its `ParquetRecordBatchReaderBuilder`, say).
 #[cfg(feature = "parquet")]
 #[cfg_attr(docsrs, doc(cfg(feature = "parquet")))]
 pub use ::parquet as parquet_crate;
+/// The `arrow` crate whose types this crate's API takes and returns (`RecordBatch`, `Schema`,
+/// …), re-exported so that a caller uses the very same version without naming it in its own
+/// `Cargo.toml`.
+pub use arrow;
 pub use decoder::Decoder;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use parallel::ParallelReader;
