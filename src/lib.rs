@@ -122,12 +122,7 @@ pub use arrow;
 pub use decoder::Decoder;
 pub use error::{Error, ErrorKind, Position, Result};
 pub use parallel::ParallelReader;
-pub use reader::{
-    BatchSource, DEFAULT_BATCH_SIZE, DEFAULT_MAX_BATCH_BYTES, DEFAULT_MAX_DECOMPRESSED_BYTES,
-    DEFAULT_MAX_FIELDS, DEFAULT_MAX_GZIP_RATIO, DEFAULT_MAX_LINE_LENGTH, DEFAULT_MAX_REJECT_BYTES,
-    DEFAULT_MAX_REJECTS, DEFAULT_SEGMENT_SIZE, Format, GZIP_RATIO_GRACE, MAX_MAX_LINE_LENGTH,
-    Reader, ReaderBuilder,
-};
+pub use reader::{BatchSource, Format, Reader, ReaderBuilder};
 pub use reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
 
 #[cfg(doctest)]

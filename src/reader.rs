@@ -233,35 +233,18 @@ impl std::str::FromStr for Format {
     }
 }
 
-/// Default rows per batch.
-pub const DEFAULT_BATCH_SIZE: usize = 8192;
-/// Default maximum line length: 1 MiB.
-pub const DEFAULT_MAX_LINE_LENGTH: usize = 1 << 20;
-/// Default maximum number of fields per line.
-pub const DEFAULT_MAX_FIELDS: usize = 256;
-/// Default most line bytes buffered in one batch: 32 MiB (for a schema of more than 48 columns,
-/// its share, see [`ReaderBuilder::with_max_batch_bytes`]).
-pub const DEFAULT_MAX_BATCH_BYTES: usize = 32 << 20;
-/// Default most rejects held before they must be taken (see [`ReaderBuilder::with_max_rejects`]).
-pub const DEFAULT_MAX_REJECTS: usize = 8192;
-/// Default most raw bytes of rejects held: 16 MiB.
-pub const DEFAULT_MAX_REJECT_BYTES: usize = 16 << 20;
-/// Default most decompressed bytes of one gzip input: no limit (memory stays bounded whatever
-/// the size; see [`ReaderBuilder::with_max_decompressed_bytes`]).
-pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = u64::MAX;
-/// Default most decompressed bytes per compressed byte of gzip input: 100. AWS logs carry
-/// random request ids on every line, which caps how well they compress (the generated logs of
-/// the README's size table compress 4.2–6.2× with `gzip -6`); a gzip bomb reaches ~1000×.
-pub const DEFAULT_MAX_GZIP_RATIO: u64 = 100;
-/// The ratio limit ([`ReaderBuilder::with_max_gzip_ratio`]) applies once this much has been
-/// decompressed: 16 MiB, so that small inputs of repetitive lines are never refused.
-pub const GZIP_RATIO_GRACE: u64 = 16 << 20;
-/// Default size of the segments that [`ReaderBuilder::build_parallel`] cuts an input into
-/// (4 MiB).
-pub const DEFAULT_SEGMENT_SIZE: usize = 4 << 20;
-/// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
-/// 2 GiB even when a line's invalid UTF-8 triples in size).
-pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
+// The defaults, public as associated constants of `ReaderBuilder` (below).
+pub(crate) const DEFAULT_BATCH_SIZE: usize = 8192;
+pub(crate) const DEFAULT_MAX_LINE_LENGTH: usize = 1 << 20;
+pub(crate) const DEFAULT_MAX_FIELDS: usize = 256;
+pub(crate) const DEFAULT_MAX_BATCH_BYTES: usize = 32 << 20;
+pub(crate) const DEFAULT_MAX_REJECTS: usize = 8192;
+pub(crate) const DEFAULT_MAX_REJECT_BYTES: usize = 16 << 20;
+pub(crate) const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = u64::MAX;
+pub(crate) const DEFAULT_MAX_GZIP_RATIO: u64 = 100;
+pub(crate) const GZIP_RATIO_GRACE: u64 = 16 << 20;
+pub(crate) const DEFAULT_SEGMENT_SIZE: usize = 4 << 20;
+pub(crate) const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
 
 /// Builds a [`Reader`] or a [`Decoder`].
 ///
@@ -307,9 +290,43 @@ pub(crate) struct GzipLimits {
 }
 
 impl ReaderBuilder {
-    /// A builder for `format` with the defaults: batch size [`DEFAULT_BATCH_SIZE`], every
-    /// column, [`ErrorPolicy::Skip`], maximum line length [`DEFAULT_MAX_LINE_LENGTH`] and
-    /// maximum fields [`DEFAULT_MAX_FIELDS`], no percent-decoding.
+    /// Default rows per batch.
+    pub const DEFAULT_BATCH_SIZE: usize = DEFAULT_BATCH_SIZE;
+    /// Default maximum line length: 1 MiB.
+    pub const DEFAULT_MAX_LINE_LENGTH: usize = DEFAULT_MAX_LINE_LENGTH;
+    /// Default maximum number of fields per line.
+    pub const DEFAULT_MAX_FIELDS: usize = DEFAULT_MAX_FIELDS;
+    /// Default most line bytes buffered in one batch: 32 MiB (for a schema of more than 48
+    /// columns, its share, see [`ReaderBuilder::with_max_batch_bytes`]).
+    pub const DEFAULT_MAX_BATCH_BYTES: usize = DEFAULT_MAX_BATCH_BYTES;
+    /// Default most rejects held before they must be taken (see
+    /// [`ReaderBuilder::with_max_rejects`]).
+    pub const DEFAULT_MAX_REJECTS: usize = DEFAULT_MAX_REJECTS;
+    /// Default most raw bytes of rejects held: 16 MiB.
+    pub const DEFAULT_MAX_REJECT_BYTES: usize = DEFAULT_MAX_REJECT_BYTES;
+    /// Default most decompressed bytes of one gzip input: no limit (memory stays bounded whatever
+    /// the size; see [`ReaderBuilder::with_max_decompressed_bytes`]).
+    pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = DEFAULT_MAX_DECOMPRESSED_BYTES;
+    /// Default most decompressed bytes per compressed byte of gzip input: 100. AWS logs carry
+    /// random request ids on every line, which caps how well they compress (the generated logs of
+    /// the size study in `benches/RESULTS.md` compress 4.2–6.2× with `gzip -6`); a gzip bomb reaches ~1000×.
+    pub const DEFAULT_MAX_GZIP_RATIO: u64 = DEFAULT_MAX_GZIP_RATIO;
+    /// The ratio limit ([`ReaderBuilder::with_max_gzip_ratio`]) applies once this much has been
+    /// decompressed: 16 MiB, so that small inputs of repetitive lines are never refused.
+    pub const GZIP_RATIO_GRACE: u64 = GZIP_RATIO_GRACE;
+    /// Default size of the segments that [`ReaderBuilder::build_parallel`] cuts an input into
+    /// (4 MiB).
+    pub const DEFAULT_SEGMENT_SIZE: usize = DEFAULT_SEGMENT_SIZE;
+    /// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
+    /// 2 GiB even when a line's invalid UTF-8 triples in size).
+    pub const MAX_MAX_LINE_LENGTH: usize = MAX_MAX_LINE_LENGTH;
+}
+
+impl ReaderBuilder {
+    /// A builder for `format` with the defaults: batch size
+    /// [`ReaderBuilder::DEFAULT_BATCH_SIZE`], every column, [`ErrorPolicy::Skip`], maximum line
+    /// length [`ReaderBuilder::DEFAULT_MAX_LINE_LENGTH`] and maximum fields
+    /// [`ReaderBuilder::DEFAULT_MAX_FIELDS`], no percent-decoding.
     pub fn new(format: Format) -> Self {
         ReaderBuilder {
             format: Some(format),
@@ -381,14 +398,14 @@ impl ReaderBuilder {
         self
     }
 
-    /// Rows per batch (default [`DEFAULT_BATCH_SIZE`]; must be at least 1). A batch may also
+    /// Rows per batch (default [`ReaderBuilder::DEFAULT_BATCH_SIZE`]; must be at least 1). A batch may also
     /// end early, see [`ReaderBuilder::with_max_batch_bytes`].
     pub fn with_batch_size(mut self, batch_size: usize) -> Self {
         self.batch_size = batch_size;
         self
     }
 
-    /// Most line bytes buffered in one batch (default [`DEFAULT_MAX_BATCH_BYTES`], 32 MiB;
+    /// Most line bytes buffered in one batch (default [`ReaderBuilder::DEFAULT_MAX_BATCH_BYTES`], 32 MiB;
     /// at least 1): a batch ends early once its lines reach it, so that memory stays bounded
     /// when lines are long. A batch always holds at least one row, and never more than 2 GiB
     /// of text per column. For a schema of more than 48 columns the limit applied is its share,
@@ -410,7 +427,7 @@ impl ReaderBuilder {
     }
 
     /// Text columns as `Utf8View` (Arrow string views) instead of `Utf8` (default `false`:
-    /// the schemas documented in the README).
+    /// the schemas documented in the `s3` and `cloudfront` modules).
     ///
     /// A [`Reader`] then copies no text value longer than 12 bytes: its view points into the
     /// buffer the input was read into, which the batches share (shorter values live in their
@@ -446,7 +463,7 @@ impl ReaderBuilder {
     }
 
     /// Longest line accepted, in bytes without terminator (default 1 MiB, at most
-    /// [`MAX_MAX_LINE_LENGTH`]).
+    /// [`ReaderBuilder::MAX_MAX_LINE_LENGTH`]).
     /// Longer lines are rejected as [`ErrorKind::LineTooLong`] and never buffered whole.
     pub fn with_max_line_length(mut self, max_line_length: usize) -> Self {
         self.max_line_length = max_line_length;
@@ -454,15 +471,15 @@ impl ReaderBuilder {
     }
 
     /// Most fields accepted on one line, trailing fields included (default
-    /// [`DEFAULT_MAX_FIELDS`]). Lines with more are rejected as [`ErrorKind::TooManyFields`].
+    /// [`ReaderBuilder::DEFAULT_MAX_FIELDS`]). Lines with more are rejected as [`ErrorKind::TooManyFields`].
     pub fn with_max_fields(mut self, max_fields: usize) -> Self {
         self.max_fields = max_fields;
         self
     }
 
     /// Most rejects (rejected and repaired lines) held until they are taken with
-    /// `take_rejects`, and most raw bytes they may hold (defaults [`DEFAULT_MAX_REJECTS`] and
-    /// [`DEFAULT_MAX_REJECT_BYTES`]; at least 1 each). When either is reached, decoding pauses
+    /// `take_rejects`, and most raw bytes they may hold (defaults [`ReaderBuilder::DEFAULT_MAX_REJECTS`] and
+    /// [`ReaderBuilder::DEFAULT_MAX_REJECT_BYTES`]; at least 1 each). When either is reached, decoding pauses
     /// so that they can be taken: a [`Reader`] then returns the rows it has (possibly an empty
     /// batch). If they are not taken, decoding goes on and the details of further rejects
     /// are dropped — still counted in [`DecodeStats::rejected`] and
@@ -474,7 +491,7 @@ impl ReaderBuilder {
     }
 
     /// The size of the segments that [`ReaderBuilder::build_parallel`] cuts its input into
-    /// (default [`DEFAULT_SEGMENT_SIZE`], at least 1). Each segment ends at
+    /// (default [`ReaderBuilder::DEFAULT_SEGMENT_SIZE`], at least 1). Each segment ends at
     /// a line boundary and is decoded on its own, so its last batch may be short: the batches
     /// depend on the segment size (never on the thread count). Memory grows with it: about
     /// three segments per thread are in flight. [`ReaderBuilder::build`] ignores it.
@@ -489,7 +506,7 @@ impl ReaderBuilder {
 
     /// The schema of the batches that the built reader produces (after projection). For
     /// The most bytes a gzip input may decompress to (default
-    /// [`DEFAULT_MAX_DECOMPRESSED_BYTES`]: no limit). The [`Reader`] returns the rows of the
+    /// [`ReaderBuilder::DEFAULT_MAX_DECOMPRESSED_BYTES`]: no limit). The [`Reader`] returns the rows of the
     /// first `bytes` bytes, then an [`ErrorKind::DecompressionLimit`] error. Plain input is
     /// not limited.
     ///
@@ -515,7 +532,7 @@ impl ReaderBuilder {
     }
 
     /// The most bytes a gzip input may decompress to per compressed byte read (default
-    /// [`DEFAULT_MAX_GZIP_RATIO`]), checked once more than [`GZIP_RATIO_GRACE`] bytes have been
+    /// [`ReaderBuilder::DEFAULT_MAX_GZIP_RATIO`]), checked once more than [`ReaderBuilder::GZIP_RATIO_GRACE`] bytes have been
     /// decompressed: a gzip bomb is refused with an [`ErrorKind::DecompressionLimit`] error
     /// after the rows before it, instead of burning CPU on gigabytes of nothing. `u64::MAX`
     /// turns the check off.

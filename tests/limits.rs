@@ -6,9 +6,7 @@ mod common;
 
 use arrow::array::RecordBatch;
 use aws_access_logs::cloudfront::FieldList;
-use aws_access_logs::{
-    DecodeStats, Error, ErrorKind, Format, GZIP_RATIO_GRACE, Reader, ReaderBuilder, Reject,
-};
+use aws_access_logs::{DecodeStats, Error, ErrorKind, Format, Reader, ReaderBuilder, Reject};
 use common::{balanced, gzip};
 
 /// Reads everything: the batches, every reject, and the error that ended the input, if any.
@@ -157,7 +155,7 @@ fn bomb_text(n: usize, len: usize) -> Vec<u8> {
 fn a_gzip_bomb_is_refused_after_the_grace_and_the_rows_before_it() {
     // One member of 64 KiB lines, repeated: about 700 decompressed bytes per compressed byte.
     let member = gzip(&bomb_text(4, 64 * 1024));
-    let members = (GZIP_RATIO_GRACE as usize) / (4 * 64 * 1024) + 8;
+    let members = (ReaderBuilder::GZIP_RATIO_GRACE as usize) / (4 * 64 * 1024) + 8;
     let bomb = member.repeat(members);
     let decompressed = (members * 4 * (64 * 1024 + 1)) as u64;
     assert!(decompressed / bomb.len() as u64 > 500);
@@ -175,8 +173,8 @@ fn a_gzip_bomb_is_refused_after_the_grace_and_the_rows_before_it() {
     // rejects; a line the limit cut would be a reject of the limit's kind (here the read
     // refused begins a gzip member, which begins a line).
     // The read that crossed the grace (at most 256 KiB) is the one refused.
-    assert!(stats.lines * (64 * 1024 + 1) >= GZIP_RATIO_GRACE - (256 << 10));
-    assert!(stats.lines * (64 * 1024 + 1) <= GZIP_RATIO_GRACE + (64 * 1024 + 1));
+    assert!(stats.lines * (64 * 1024 + 1) >= ReaderBuilder::GZIP_RATIO_GRACE - (256 << 10));
+    assert!(stats.lines * (64 * 1024 + 1) <= ReaderBuilder::GZIP_RATIO_GRACE + (64 * 1024 + 1));
     assert!(rejects.iter().all(|r| r.kind() == ErrorKind::LineTooLong));
     assert_eq!(rejects.len() as u64, stats.lines);
     assert!(

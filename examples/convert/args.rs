@@ -156,19 +156,19 @@ pub struct Args {
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
     pub bloom_filter: Vec<String>,
     /// Rows per record batch.
-    #[arg(long, value_name = "N", default_value_t = aws_access_logs::DEFAULT_BATCH_SIZE)]
+    #[arg(long, value_name = "N", default_value_t = aws_access_logs::ReaderBuilder::DEFAULT_BATCH_SIZE)]
     pub batch_size: usize,
     /// Segment size for splitting an input between threads (a tuning knob; outputs depend
     /// on it, not on the thread count).
-    #[arg(long, hide = true, value_name = "BYTES", default_value_t = aws_access_logs::DEFAULT_SEGMENT_SIZE)]
+    #[arg(long, hide = true, value_name = "BYTES", default_value_t = aws_access_logs::ReaderBuilder::DEFAULT_SEGMENT_SIZE)]
     pub segment_size: usize,
     /// Most decompressed bytes per compressed byte of a gzip input, once 16 MiB are
     /// decompressed: a gzip bomb is refused. Raise it for legitimate, very repetitive logs.
-    #[arg(long, value_name = "N", default_value_t = aws_access_logs::DEFAULT_MAX_GZIP_RATIO,
+    #[arg(long, value_name = "N", default_value_t = aws_access_logs::ReaderBuilder::DEFAULT_MAX_GZIP_RATIO,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_gzip_ratio: u64,
     /// Longest accepted line in bytes; longer lines are rejected.
-    #[arg(long, value_name = "BYTES", default_value_t = aws_access_logs::DEFAULT_MAX_LINE_LENGTH)]
+    #[arg(long, value_name = "BYTES", default_value_t = aws_access_logs::ReaderBuilder::DEFAULT_MAX_LINE_LENGTH)]
     pub max_line_length: usize,
     /// Write rejected and repaired lines here, one JSON object per line (in input order).
     #[arg(long, value_name = "FILE")]
