@@ -125,6 +125,6 @@ pub use parallel::ParallelReader;
 pub use reader::{BatchSource, Format, Reader, ReaderBuilder};
 pub use reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
 
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "parquet"))]
 #[doc = include_str!("../README.md")]
 struct ReadmeDoctests;
