@@ -128,7 +128,7 @@ fn give_back(pool: &Pool, buf: Vec<u8>) {
 
 /// Hands a finished job's buffer back for reuse, and notes its decoder's room for text.
 fn recycle(pool: &Pool, job: &mut Job) {
-    let text = job.decoder.text_capacities();
+    let text = job.decoder().text_capacities();
     if let Ok(mut pool) = pool.lock() {
         let kept = &mut pool.text;
         kept.resize(text.len(), 0);
@@ -136,13 +136,13 @@ fn recycle(pool: &Pool, job: &mut Job) {
             *kept = bytes.max(*kept - *kept / 8);
         }
     }
-    give_back(pool, std::mem::take(&mut job.buf));
+    give_back(pool, job.take_buffer());
 }
 
 impl Segmenter {
     fn new(reader: Job, segment_size: usize) -> Self {
-        let options = reader.decoder.options().clone();
-        let limits = reader.limits;
+        let options = reader.decoder().options().clone();
+        let limits = reader.limits();
         if reader.format() == Format::CloudFrontStandard {
             return Segmenter {
                 whole: Some(reader),
@@ -159,22 +159,15 @@ impl Segmenter {
         }
         // The read-ahead may have counted blank lines at the start that it dropped: the first
         // segment starts after them.
-        let next_line = reader.decoder.lines_before() + 1;
-        let Reader {
-            input,
-            buf,
-            start,
-            end,
-            bytes_in,
-            ..
-        } = reader;
+        let next_line = reader.decoder().lines_before() + 1;
+        let (input, carry, bytes_in) = reader.into_rest();
         Segmenter {
             whole: None,
             input: Some(input),
-            carry: buf[start..end].to_vec(),
+            next_offset: bytes_in - carry.len() as u64,
+            carry,
             bytes_in,
             next_line,
-            next_offset: bytes_in - (end - start) as u64,
             options,
             limits,
             segment_size,
@@ -211,22 +204,15 @@ impl Segmenter {
         if let Ok(pool) = self.pool.lock() {
             decoder.reserve_text(&pool.text);
         }
-        Ok(Reader {
+        Ok(Reader::new(
             input,
             decoder,
-            start: 0,
-            end,
+            self.limits,
             buf,
-            eof: pending.is_some(),
-            done: false,
+            end,
             bytes_in,
             pending,
-            failed: None,
-            limits: self.limits,
-            shared: None,
-            spare: Vec::new(),
-            chunks: 0,
-        })
+        ))
     }
 
     /// The next job, or `None` at the end of the input.
@@ -416,7 +402,7 @@ impl ReaderBuilder {
             _ => reader.stats(),
         };
         let (max_rejects, max_reject_bytes) = {
-            let options = reader.decoder.options();
+            let options = reader.decoder().options();
             (options.max_rejects, options.max_reject_bytes)
         };
         let segmenter = Box::new(Segmenter::new(reader, segment_size));
@@ -737,14 +723,14 @@ mod tests {
             .unwrap();
         let mut segmenter = Segmenter::new(reader, 40 * line.len());
         let mut first = segmenter.next_job().unwrap().unwrap();
-        let fresh = first.decoder.text_capacities();
+        let fresh = first.decoder().text_capacities();
         let mut rows = 0;
         while let Some(batch) = first.next_batch().unwrap() {
             rows += batch.num_rows();
         }
         recycle(&segmenter.pool, &mut first);
         let mut second = segmenter.next_job().unwrap().unwrap();
-        let room = second.decoder.text_capacities();
+        let room = second.decoder().text_capacities();
         // The request URI of 40 lines: 80 000 bytes and more, against 64 rows × 24 bytes for a
         // decoder that starts afresh.
         let uri = Format::S3

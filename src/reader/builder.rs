@@ -1,0 +1,611 @@
+//! [`ReaderBuilder`]: a reader's options, their defaults and limits, and the builds of a
+//! [`Reader`] (detecting the format and reading a standard log's header ahead) and a
+//! [`Decoder`].
+
+use std::io::{Cursor, Read};
+
+use arrow::buffer::Buffer;
+use arrow::datatypes::SchemaRef;
+
+use crate::cloudfront::{FieldList, Flavor};
+use crate::decoder::{Decoder, DecoderOptions, Layout};
+use crate::error::{Error, ErrorKind, Result};
+use crate::reject::ErrorPolicy;
+use crate::s3::S3Field;
+
+use super::format::standard_header;
+use super::input::{GzipLimits, Input, READ_BUFFER, Skipped, open, read_head};
+use super::{Format, Reader};
+
+/// Builds a [`Reader`] or a [`Decoder`].
+///
+/// ```
+/// use aws_access_logs::{ErrorPolicy, Format, ReaderBuilder};
+///
+/// let log = "79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+/// let mut reader = ReaderBuilder::new(Format::S3)
+///     .with_batch_size(4096)
+///     .with_projection(vec![2, 9]) // time, http_status
+///     .with_error_policy(ErrorPolicy::Skip)
+///     .build(log.as_bytes())?;
+/// let batch = reader.next().unwrap()?;
+/// assert_eq!(batch.schema().field(0).name(), "time");
+/// assert_eq!(batch.schema().field(1).name(), "http_status");
+/// assert_eq!(batch.num_rows(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct ReaderBuilder {
+    /// `None`: detect at build time.
+    format: Option<Format>,
+    fields: Option<FieldList>,
+    decode: Vec<String>,
+    batch_size: usize,
+    projection: Option<Vec<usize>>,
+    error_policy: ErrorPolicy,
+    max_line_length: usize,
+    max_fields: usize,
+    max_rejects: usize,
+    max_reject_bytes: usize,
+    max_batch_bytes: usize,
+    limits: GzipLimits,
+    segment_size: usize,
+    string_view: bool,
+}
+
+impl ReaderBuilder {
+    /// Default rows per batch.
+    pub const DEFAULT_BATCH_SIZE: usize = 8192;
+    /// Default maximum line length: 1 MiB.
+    pub const DEFAULT_MAX_LINE_LENGTH: usize = 1 << 20;
+    /// Default maximum number of fields per line.
+    pub const DEFAULT_MAX_FIELDS: usize = 256;
+    /// Default most line bytes buffered in one batch: 32 MiB (for a schema of more than 48
+    /// columns, its share, see [`ReaderBuilder::with_max_batch_bytes`]).
+    pub const DEFAULT_MAX_BATCH_BYTES: usize = 32 << 20;
+    /// Default most rejects held before they must be taken (see
+    /// [`ReaderBuilder::with_max_rejects`]).
+    pub const DEFAULT_MAX_REJECTS: usize = 8192;
+    /// Default most raw bytes of rejects held: 16 MiB.
+    pub const DEFAULT_MAX_REJECT_BYTES: usize = 16 << 20;
+    /// Default most decompressed bytes of one gzip input: no limit (memory stays bounded whatever
+    /// the size; see [`ReaderBuilder::with_max_decompressed_bytes`]).
+    pub const DEFAULT_MAX_DECOMPRESSED_BYTES: u64 = u64::MAX;
+    /// Default most decompressed bytes per compressed byte of gzip input: 100. AWS logs carry
+    /// random request ids on every line, which caps how well they compress (the generated logs of
+    /// the size study in `benches/RESULTS.md` compress 4.2–6.2× with `gzip -6`); a gzip bomb reaches ~1000×.
+    pub const DEFAULT_MAX_GZIP_RATIO: u64 = 100;
+    /// The ratio limit ([`ReaderBuilder::with_max_gzip_ratio`]) applies once this much has been
+    /// decompressed: 16 MiB, so that small inputs of repetitive lines are never refused.
+    pub const GZIP_RATIO_GRACE: u64 = 16 << 20;
+    /// Default size of the segments that [`ReaderBuilder::build_parallel`] cuts an input into
+    /// (4 MiB).
+    pub const DEFAULT_SEGMENT_SIZE: usize = 4 << 20;
+    /// Largest accepted maximum line length: 256 MiB (a batch's text columns must stay under
+    /// 2 GiB even when a line's invalid UTF-8 triples in size).
+    pub const MAX_MAX_LINE_LENGTH: usize = 256 << 20;
+}
+
+impl ReaderBuilder {
+    /// A builder for `format` with the defaults: batch size
+    /// [`ReaderBuilder::DEFAULT_BATCH_SIZE`], every column, [`ErrorPolicy::Skip`], maximum line
+    /// length [`ReaderBuilder::DEFAULT_MAX_LINE_LENGTH`] and maximum fields
+    /// [`ReaderBuilder::DEFAULT_MAX_FIELDS`], no percent-decoding.
+    pub fn new(format: Format) -> Self {
+        ReaderBuilder {
+            format: Some(format),
+            ..ReaderBuilder::auto()
+        }
+    }
+
+    /// A builder that detects the format of each input when the [`Reader`] is built
+    /// ([`Format::detect`] on its first decompressed bytes). A field list given with
+    /// [`ReaderBuilder::with_fields`] is used when the input is detected as the kind of log it
+    /// was built for (real-time logs need one; a standard one serves input without a
+    /// `#Fields:` line), and ignored otherwise.
+    ///
+    /// ```
+    /// use aws_access_logs::{Format, ReaderBuilder};
+    ///
+    /// let log = "#Version: 1.0\n#Fields: date time sc-status\n2019-12-04\t21:02:31\t200\n";
+    /// let mut reader = ReaderBuilder::auto().build(log.as_bytes())?;
+    /// assert_eq!(reader.format(), Format::CloudFrontStandard);
+    /// assert_eq!(reader.next().unwrap()?.num_rows(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn auto() -> Self {
+        ReaderBuilder {
+            format: None,
+            fields: None,
+            decode: Vec::new(),
+            batch_size: Self::DEFAULT_BATCH_SIZE,
+            projection: None,
+            error_policy: ErrorPolicy::Skip,
+            max_line_length: Self::DEFAULT_MAX_LINE_LENGTH,
+            max_fields: Self::DEFAULT_MAX_FIELDS,
+            max_rejects: Self::DEFAULT_MAX_REJECTS,
+            max_reject_bytes: Self::DEFAULT_MAX_REJECT_BYTES,
+            max_batch_bytes: Self::DEFAULT_MAX_BATCH_BYTES,
+            limits: GzipLimits {
+                max_bytes: Self::DEFAULT_MAX_DECOMPRESSED_BYTES,
+                max_ratio: Self::DEFAULT_MAX_GZIP_RATIO,
+            },
+            segment_size: Self::DEFAULT_SEGMENT_SIZE,
+            string_view: false,
+        }
+    }
+
+    /// The format, or `None` when it is detected at build time.
+    pub fn format(&self) -> Option<Format> {
+        self.format
+    }
+
+    /// The CloudFront field list: required for real-time logs ([`FieldList::realtime`]); for
+    /// standard logs ([`FieldList::standard`]) it gives the schema of input without a
+    /// `#Fields:` line (a `#Fields:` line in the input still says where each field is).
+    pub fn with_fields(mut self, fields: FieldList) -> Self {
+        self.fields = Some(fields);
+        self
+    }
+
+    /// Percent-decode these CloudFront text columns (snake_case column names such as
+    /// `cs_user_agent`): decoded once, plus the legacy `%2520`/`%2522`/`%255C`. A value with an
+    /// invalid escape is kept as logged. Default: none, values are stored as logged. A name
+    /// that is not a column of the input's schema is ignored (older layouts lack some fields);
+    /// a name that is no CloudFront field at all, or a column that is not text, is an error.
+    pub fn with_percent_decoding<I, S>(mut self, columns: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.decode = columns.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Rows per batch (default [`ReaderBuilder::DEFAULT_BATCH_SIZE`]; must be at least 1). A batch may also
+    /// end early, see [`ReaderBuilder::with_max_batch_bytes`].
+    pub fn with_batch_size(mut self, batch_size: usize) -> Self {
+        self.batch_size = batch_size;
+        self
+    }
+
+    /// Most line bytes buffered in one batch (default [`ReaderBuilder::DEFAULT_MAX_BATCH_BYTES`], 32 MiB;
+    /// at least 1): a batch ends early once its lines reach it, so that memory stays bounded
+    /// when lines are long. A batch always holds at least one row, and never more than 2 GiB
+    /// of text per column. For a schema of more than 48 columns the limit applied is its share,
+    /// `bytes × 48 / columns` (6 MiB of the default at 256 columns), because every row then
+    /// also carries offsets, bitmaps and room in each column: memory stays that of a 48-column
+    /// batch whatever the width. S3 access logs have 28 columns.
+    pub fn with_max_batch_bytes(mut self, bytes: usize) -> Self {
+        self.max_batch_bytes = bytes;
+        self
+    }
+
+    /// Decode only these columns, in this order: indices into the full schema (default: every
+    /// column). All fields are still validated, so the same lines are rejected whatever the
+    /// projection. For CloudFront standard logs read without [`ReaderBuilder::with_fields`],
+    /// the indices refer to the schema of the input's `#Fields:` line.
+    pub fn with_projection(mut self, projection: Vec<usize>) -> Self {
+        self.projection = Some(projection);
+        self
+    }
+
+    /// Text columns as `Utf8View` (Arrow string views) instead of `Utf8` (default `false`:
+    /// the schemas documented in the `s3` and `cloudfront` modules).
+    ///
+    /// A [`Reader`] then copies no text value longer than 12 bytes: its view points into the
+    /// buffer the input was read into, which the batches share (shorter values live in their
+    /// views). Decoding is faster and the batches hold the read buffers they point into
+    /// (256 KiB each) rather than copies of their values. Values are the same either way, and
+    /// [`crate::parquet`] writes the same file from either (its text columns are Parquet
+    /// strings read back as `Utf8`).
+    ///
+    /// ```
+    /// use arrow::array::AsArray;
+    /// use arrow::datatypes::DataType;
+    /// use aws_access_logs::{Format, ReaderBuilder};
+    ///
+    /// let log = "79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be awsexamplebucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 79a59df900b949e55d96a1e698fbacedfd6e09d98eacf8f8d5218e7cd47ef2be 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /awsexamplebucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+    /// let mut reader = ReaderBuilder::new(Format::S3)
+    ///     .with_string_view(true)
+    ///     .build(log.as_bytes())?;
+    /// assert_eq!(reader.schema().field(1).data_type(), &DataType::Utf8View);
+    /// let batch = reader.next().unwrap()?;
+    /// let bucket = batch.column_by_name("bucket").unwrap().as_string_view();
+    /// assert_eq!(bucket.value(0), "awsexamplebucket1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_string_view(mut self, string_view: bool) -> Self {
+        self.string_view = string_view;
+        self
+    }
+
+    /// What to do with lines that fail to parse (default [`ErrorPolicy::Skip`]).
+    pub fn with_error_policy(mut self, policy: ErrorPolicy) -> Self {
+        self.error_policy = policy;
+        self
+    }
+
+    /// Longest line accepted, in bytes without terminator (default 1 MiB, at most
+    /// [`ReaderBuilder::MAX_MAX_LINE_LENGTH`]).
+    /// Longer lines are rejected as [`ErrorKind::LineTooLong`] and never buffered whole.
+    pub fn with_max_line_length(mut self, max_line_length: usize) -> Self {
+        self.max_line_length = max_line_length;
+        self
+    }
+
+    /// Most fields accepted on one line, trailing fields included (default
+    /// [`ReaderBuilder::DEFAULT_MAX_FIELDS`]). Lines with more are rejected as [`ErrorKind::TooManyFields`].
+    pub fn with_max_fields(mut self, max_fields: usize) -> Self {
+        self.max_fields = max_fields;
+        self
+    }
+
+    /// Most rejects (rejected and repaired lines) held until they are taken with
+    /// `take_rejects`, and most raw bytes they may hold (defaults [`ReaderBuilder::DEFAULT_MAX_REJECTS`] and
+    /// [`ReaderBuilder::DEFAULT_MAX_REJECT_BYTES`]; at least 1 each). When either is reached, decoding pauses
+    /// so that they can be taken: a [`Reader`] then returns the rows it has (possibly an empty
+    /// batch). If they are not taken, decoding goes on and the details of further rejects
+    /// are dropped — still counted in [`DecodeStats::rejected`](crate::DecodeStats::rejected)
+    /// and [`DecodeStats::rejects_dropped`](crate::DecodeStats::rejects_dropped) — so memory
+    /// stays bounded on any input.
+    pub fn with_max_rejects(mut self, count: usize, bytes: usize) -> Self {
+        self.max_rejects = count;
+        self.max_reject_bytes = bytes;
+        self
+    }
+
+    /// The size of the segments that [`ReaderBuilder::build_parallel`] cuts its input into
+    /// (default [`ReaderBuilder::DEFAULT_SEGMENT_SIZE`], at least 1). Each segment ends at
+    /// a line boundary and is decoded on its own, so its last batch may be short: the batches
+    /// depend on the segment size (never on the thread count). Memory grows with it: about
+    /// three segments per thread are in flight. [`ReaderBuilder::build`] ignores it.
+    pub fn with_segment_size(mut self, bytes: usize) -> Self {
+        self.segment_size = bytes;
+        self
+    }
+
+    pub(crate) fn segment_size(&self) -> usize {
+        self.segment_size
+    }
+
+    /// The most bytes a gzip input may decompress to (default
+    /// [`ReaderBuilder::DEFAULT_MAX_DECOMPRESSED_BYTES`]: no limit). The [`Reader`] returns the rows of the
+    /// first `bytes` bytes, then an [`ErrorKind::DecompressionLimit`] error. Plain input is
+    /// not limited.
+    ///
+    /// ```
+    /// use aws_access_logs::{ErrorKind, Format, ReaderBuilder};
+    /// use flate2::{Compression, write::GzEncoder};
+    /// use std::io::Write;
+    ///
+    /// let mut gz = GzEncoder::new(Vec::new(), Compression::default());
+    /// gz.write_all(&vec![b'\n'; 1 << 20])?; // 1 MiB of blank lines
+    /// let gz = gz.finish()?;
+    /// let mut reader = ReaderBuilder::new(Format::S3)
+    ///     .with_max_decompressed_bytes(64 * 1024)
+    ///     .build(&gz[..])?;
+    /// let err = reader.find_map(|batch| batch.err()).unwrap();
+    /// assert!(err.to_string().contains("decompression limit"));
+    /// assert_eq!(reader.stats().blank_lines, 64 * 1024);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn with_max_decompressed_bytes(mut self, bytes: u64) -> Self {
+        self.limits.max_bytes = bytes;
+        self
+    }
+
+    /// The most bytes a gzip input may decompress to per compressed byte read (default
+    /// [`ReaderBuilder::DEFAULT_MAX_GZIP_RATIO`]), checked once more than [`ReaderBuilder::GZIP_RATIO_GRACE`] bytes have been
+    /// decompressed: a gzip bomb is refused with an [`ErrorKind::DecompressionLimit`] error
+    /// after the rows before it, instead of burning CPU on gigabytes of nothing. `u64::MAX`
+    /// turns the check off.
+    pub fn with_max_gzip_ratio(mut self, ratio: u64) -> Self {
+        self.limits.max_ratio = ratio;
+        self
+    }
+
+    /// The schema of the batches that the built reader produces (after projection). For
+    /// CloudFront standard logs without [`ReaderBuilder::with_fields`] the schema comes from the
+    /// input, so this is empty: ask the built [`Reader`].
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::build_decoder`].
+    pub fn schema(&self) -> Result<SchemaRef> {
+        Ok(self.clone().build_decoder()?.schema())
+    }
+
+    fn options(&self) -> Result<DecoderOptions> {
+        let invalid = |msg: String| Err(Error::new(ErrorKind::InvalidArgument).with_detail(msg));
+        let Some(format) = self.format else {
+            return invalid(
+                "the format is detected from the input: use ReaderBuilder::build, or \
+                 Format::detect and ReaderBuilder::new"
+                    .into(),
+            );
+        };
+        if self.batch_size == 0 {
+            return invalid("batch size must be at least 1".into());
+        }
+        if self.max_line_length == 0 || self.max_line_length > Self::MAX_MAX_LINE_LENGTH {
+            return invalid(format!(
+                "maximum line length must be between 1 and {}",
+                Self::MAX_MAX_LINE_LENGTH
+            ));
+        }
+        if self.max_batch_bytes == 0 {
+            return invalid("the maximum batch bytes must be at least 1".into());
+        }
+        if self.max_rejects == 0 || self.max_reject_bytes == 0 {
+            return invalid("the reject limits must be at least 1".into());
+        }
+        if self.max_fields < S3Field::REQUIRED {
+            return invalid(format!(
+                "maximum fields must be at least {} (the fields every S3 access log line has)",
+                S3Field::REQUIRED
+            ));
+        }
+        let layout = match format {
+            Format::S3 => {
+                if self.fields.is_some() || !self.decode.is_empty() {
+                    return invalid(
+                        "field lists and percent-decoding apply to CloudFront logs, not to S3 \
+                         access logs"
+                            .into(),
+                    );
+                }
+                let (indices, schema) =
+                    crate::columns::project(&S3Field::schema(), self.projection.as_deref())?;
+                let schema = if self.string_view {
+                    crate::views::view_schema(&schema)
+                } else {
+                    schema
+                };
+                Layout::S3 {
+                    projection: indices.iter().map(|&i| S3Field::ALL[i]).collect(),
+                    schema,
+                }
+            }
+            Format::CloudFrontRealtime | Format::CloudFrontStandard => {
+                let flavor = if format == Format::CloudFrontRealtime {
+                    Flavor::Realtime
+                } else {
+                    Flavor::Standard
+                };
+                if let Some(fields) = &self.fields {
+                    if fields.flavor != flavor {
+                        return invalid(format!(
+                            "the field list was built for {} logs, not {}",
+                            crate::cloudfront::label(fields.flavor),
+                            crate::cloudfront::label(flavor),
+                        ));
+                    }
+                    if fields.len() > self.max_fields {
+                        return invalid(format!(
+                            "the field list has {} fields, more than the maximum fields ({})",
+                            fields.len(),
+                            self.max_fields
+                        ));
+                    }
+                } else if flavor == Flavor::Realtime {
+                    return Err(Error::new(ErrorKind::MissingFieldList).with_detail(
+                        "CloudFront real-time logs need the field list of their log \
+                         configuration (ReaderBuilder::with_fields with FieldList::realtime; \
+                         the converter's --fields)",
+                    ));
+                }
+                for name in &self.decode {
+                    let known = crate::cloudfront::REALTIME_FIELDS
+                        .iter()
+                        .chain(crate::cloudfront::STANDARD_FIELDS)
+                        .any(|k| crate::cloudfront::column_name(k.name()) == *name)
+                        || self.fields.as_ref().is_some_and(|f| {
+                            f.aws_names()
+                                .any(|n| crate::cloudfront::column_name(n) == *name)
+                        });
+                    if !known {
+                        return invalid(format!(
+                            "cannot percent-decode {name:?}: not a CloudFront column name (use \
+                             snake_case column names such as cs_user_agent)"
+                        ));
+                    }
+                }
+                Layout::CloudFront {
+                    flavor,
+                    fields: self.fields.clone(),
+                    projection: self.projection.clone(),
+                    decode: self.decode.clone(),
+                }
+            }
+        };
+        Ok(DecoderOptions {
+            format,
+            batch_size: self.batch_size,
+            layout,
+            error_policy: self.error_policy,
+            max_line_length: self.max_line_length,
+            max_fields: self.max_fields,
+            max_rejects: self.max_rejects,
+            max_reject_bytes: self.max_reject_bytes,
+            max_batch_bytes: self.max_batch_bytes,
+            string_view: self.string_view,
+        })
+    }
+
+    /// A push [`Decoder`] with these options.
+    ///
+    /// # Errors
+    ///
+    /// [`ErrorKind::InvalidArgument`] for a zero batch size, a bad maximum line length or
+    /// maximum fields, a projection index that is out of range or repeated, or a builder from
+    /// [`ReaderBuilder::auto`] (detection needs the input); [`ErrorKind::MissingFieldList`]
+    /// for the real-time format without a field list.
+    pub fn build_decoder(self) -> Result<Decoder> {
+        Decoder::new(self.options()?)
+    }
+
+    /// A [`Reader`] over `input`, a log already in memory (an [`arrow::buffer::Buffer`], made
+    /// without a copy from a `Vec<u8>` or a `bytes::Bytes`, say the body of a downloaded
+    /// object). Plain text is decoded where it lies instead of being copied into read buffers,
+    /// and with [`ReaderBuilder::with_string_view`] the batches' text values longer than 12
+    /// bytes point into `input` (the batches keep it alive). Gzip input is decompressed as
+    /// [`ReaderBuilder::build`] does. Rows, rejects, counters and errors are those of
+    /// [`ReaderBuilder::build`] over the same bytes; only the batch boundaries may differ.
+    ///
+    /// ```
+    /// use arrow::array::{Array, AsArray};
+    /// use arrow::buffer::Buffer;
+    /// use aws_access_logs::{Format, ReaderBuilder};
+    ///
+    /// let line = "79a5 bucket1 [06/Feb/2019:00:00:38 +0000] 192.0.2.3 - 3E57427F3EXAMPLE REST.GET.VERSIONING - \"GET /bucket1?versioning HTTP/1.1\" 200 - 113 - 7 - \"-\" \"S3Console/0.4\" -\n";
+    /// let log = Buffer::from_vec(line.repeat(3).into_bytes());
+    /// let mut reader = ReaderBuilder::new(Format::S3)
+    ///     .with_string_view(true)
+    ///     .build_from_buffer(log)?;
+    /// let batch = reader.next().unwrap()?;
+    /// assert_eq!(batch.num_rows(), 3);
+    /// let uri = batch.column_by_name("request_uri").unwrap().as_string_view();
+    /// assert_eq!(uri.value(2), "GET /bucket1?versioning HTTP/1.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::build`].
+    pub fn build_from_buffer(self, input: Buffer) -> Result<Reader<Cursor<Buffer>>> {
+        // Gzip and format detection read the head (at most 256 KiB) through a cursor; plain
+        // text then starts over on the whole buffer, shared as it is (the cursor is not read
+        // again: the reader is at the end of its input).
+        let opened = self.open(Cursor::new(input.clone()))?;
+        if opened.input.is_gzip() {
+            return Ok(opened.into_reader());
+        }
+        // The decoder starts over too (the read-ahead may have counted blank lines it dropped).
+        let decoder = Decoder::new(opened.decoder.options().clone())?;
+        Ok(Reader::over_buffer(
+            opened.input,
+            decoder,
+            opened.limits,
+            input,
+        ))
+    }
+
+    /// A [`Reader`] over `input`: gzip (one or more members) when it starts with the gzip magic
+    /// bytes, plain text otherwise. With [`ReaderBuilder::auto`], the format is detected from
+    /// the first decompressed bytes (when that fails and a field list was given, its kind of
+    /// log is assumed). For CloudFront standard logs without a field list, the schema comes
+    /// from the input's last `#Fields:` line before its first data line, read ahead here (at
+    /// most 256 KiB) so that [`Reader::schema`] is known at once. Blank lines at the start of
+    /// the input do not count against that: any number of them may come first (they are
+    /// counted in [`DecodeStats::blank_lines`](crate::DecodeStats::blank_lines) as usual).
+    ///
+    /// # Errors
+    ///
+    /// As [`ReaderBuilder::build_decoder`]; I/O and gzip errors while reading ahead;
+    /// [`ErrorKind::UnknownFormat`] when the format cannot be detected;
+    /// [`ErrorKind::MissingFieldList`] when it is detected as CloudFront real-time logs and no
+    /// field list was given; [`ErrorKind::InvalidHeader`] for a standard log whose first data
+    /// line comes before any `#Fields:` line (and no field list was given).
+    pub fn build<R: Read>(self, input: R) -> Result<Reader<R>> {
+        Ok(self.open(input)?.into_reader())
+    }
+
+    /// Opens `input` (plain or gzip), reads ahead what the format and schema need, and makes
+    /// the decoder: all a [`Reader`] needs.
+    fn open<R: Read>(mut self, input: R) -> Result<Opened<R>> {
+        if self.limits.max_bytes == 0 || self.limits.max_ratio == 0 {
+            return Err(Error::new(ErrorKind::InvalidArgument)
+                .with_detail("the gzip limits must be at least 1"));
+        }
+        let mut input = open(input)?;
+        let limits = self.limits;
+        let mut buf = vec![0; READ_BUFFER];
+        let mut end = 0;
+        let mut skipped = Skipped::default();
+        let needs_head = self.format.is_none()
+            || (self.format == Some(Format::CloudFrontStandard) && self.fields.is_none());
+        if needs_head {
+            let complete;
+            (end, complete, skipped) =
+                read_head(&mut input, &mut buf, limits, self.max_line_length)?;
+            let head = &buf[..end];
+            let format = match self.format {
+                Some(format) => format,
+                None => {
+                    let format = match (Format::detect_after(head, skipped.lines), &self.fields) {
+                        (Ok(format), _) => format,
+                        // Detection failed, but the caller said what the records are.
+                        (Err(_), Some(fields)) if fields.flavor == Flavor::Realtime => {
+                            Format::CloudFrontRealtime
+                        }
+                        (Err(_), Some(_)) => Format::CloudFrontStandard,
+                        (Err(err), None) => return Err(err),
+                    };
+                    // Keep a field list only for the flavor it was built for.
+                    let flavor = match format {
+                        Format::CloudFrontRealtime => Some(Flavor::Realtime),
+                        Format::CloudFrontStandard => Some(Flavor::Standard),
+                        Format::S3 => None,
+                    };
+                    if self.fields.as_ref().map(|f| f.flavor) != flavor {
+                        self.fields = None;
+                    }
+                    if format == Format::S3 {
+                        self.decode.clear();
+                    }
+                    format
+                }
+            };
+            if format == Format::CloudFrontStandard && self.fields.is_none() {
+                self.fields = standard_header(head, complete, self.max_fields, skipped.lines)?;
+            }
+            if format == Format::CloudFrontRealtime && self.fields.is_none() {
+                return Err(Error::new(ErrorKind::MissingFieldList).with_detail(
+                    "the input looks like CloudFront real-time logs, which need the field list \
+                     of their log configuration (ReaderBuilder::with_fields with \
+                     FieldList::realtime; the converter's --fields)",
+                ));
+            }
+            self.format = Some(format);
+        }
+        let mut decoder = self.build_decoder()?;
+        if skipped.lines > 0 {
+            decoder.skip_blank_lines(skipped.lines, skipped.bytes);
+        }
+        Ok(Opened {
+            input,
+            decoder,
+            limits,
+            buf,
+            end,
+            bytes_in: skipped.bytes + end as u64,
+        })
+    }
+}
+
+/// An input opened by [`ReaderBuilder::build`]: what its [`Reader`] starts from.
+struct Opened<R> {
+    input: Input<R>,
+    decoder: Decoder,
+    limits: GzipLimits,
+    /// The bytes read ahead, `buf[..end]`.
+    buf: Vec<u8>,
+    end: usize,
+    /// Decompressed bytes read: those in `buf` and the blank lines dropped before them.
+    bytes_in: u64,
+}
+
+impl<R> Opened<R> {
+    fn into_reader(self) -> Reader<R> {
+        Reader::new(
+            self.input,
+            self.decoder,
+            self.limits,
+            self.buf,
+            self.end,
+            self.bytes_in,
+            None,
+        )
+    }
+}
