@@ -9,8 +9,10 @@ use std::borrow::Cow;
 use std::fmt;
 use std::sync::Arc;
 
-/// Where a line starts in the input stream.
+/// Where a line starts in the input stream (serialized as `{"line": …, "byte_offset": …}`,
+/// feature `serde`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct Position {
     /// 1-based line number (every `\n`-terminated line counts, blank ones included).
     pub line: u64,
@@ -18,8 +20,11 @@ pub struct Position {
     pub byte_offset: u64,
 }
 
-/// What went wrong. New kinds may be added in minor releases.
+/// What went wrong. New kinds may be added in minor releases. Serialized (feature `serde`) as
+/// the variant's snake_case name: `"missing_field"`, `"invalid_utf8"`, ….
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ErrorKind {
     /// The line ended before a required field.

@@ -81,6 +81,9 @@
 //! # Cargo features
 //!
 //! * `parquet` (default): the [`parquet`] module, a streaming Parquet writer.
+//! * `serde`: `serde::Serialize` for [`Reject`] (the JSON of a rejected or repaired line),
+//!   [`DecodeStats`], [`Format`] (its name), [`RejectOutcome`], [`ErrorKind`], [`Position`],
+//!   [`ErrorPolicy`] and the Parquet options and summary.
 //!
 //! The library never prints and never reads environment variables; it spawns threads only when
 //! asked to ([`ReaderBuilder::build_parallel`] with more than one thread).
@@ -106,6 +109,8 @@ pub mod raw;
 mod reader;
 mod reject;
 pub mod s3;
+#[cfg(feature = "serde")]
+mod ser;
 mod text;
 mod unchecked;
 mod views;

@@ -49,8 +49,11 @@ pub const DEFAULT_MAX_ROW_GROUP_ROWS: usize = 1 << 20;
 /// peak memory under 128 MB.
 pub const DEFAULT_MAX_ROW_GROUP_BYTES: usize = 32 << 20;
 
-/// The compression codec of a Parquet file's column chunks.
+/// The compression codec of a Parquet file's column chunks (serialized as `{"zstd": 3}`,
+/// `"snappy"` or `"none"`, feature `serde`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ParquetCompression {
     /// zstd at a level from 1 to 22 (3 is the default: most of the size gain of higher levels at
@@ -64,8 +67,11 @@ pub enum ParquetCompression {
     None,
 }
 
-/// Parquet writer settings.
+/// Parquet writer settings. Serialized (feature `serde`) as an object of `compression`,
+/// `max_row_group_rows`, `max_row_group_bytes`, `bloom_filter`, `threads` and
+/// `max_pending_bytes`, the settings of the `with_*` methods.
 #[derive(Debug, Clone)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 pub struct ParquetOptions {
     compression: ParquetCompression,
     max_row_group_rows: usize,
@@ -303,8 +309,10 @@ fn field_names(schema: &SchemaRef) -> String {
         .join(",")
 }
 
-/// What [`write_parquet`] did.
+/// What [`write_parquet`] did (serialized as `{"stats": …, "bytes_in": …, "row_groups": …}`,
+/// feature `serde`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct ParquetSummary {
     /// Decoding counters (rows, rejected, ...).

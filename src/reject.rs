@@ -2,8 +2,11 @@
 
 use crate::error::{Error, ErrorKind};
 
-/// What the decoder does with a line that fails to parse.
+/// What the decoder does with a line that fails to parse (serialized as `"skip"` or
+/// `"fail_fast"`, feature `serde`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum ErrorPolicy {
     /// Skip the line and record it as a [`Reject`] (the default).
@@ -13,8 +16,11 @@ pub enum ErrorPolicy {
     FailFast,
 }
 
-/// What became of a line recorded as a [`Reject`].
+/// What became of a line recorded as a [`Reject`] (serialized as [`RejectOutcome::as_str`],
+/// feature `serde`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
+#[cfg_attr(feature = "serde", serde(rename_all = "snake_case"))]
 #[non_exhaustive]
 pub enum RejectOutcome {
     /// The line produced no row.
@@ -36,7 +42,9 @@ impl RejectOutcome {
 }
 
 /// A line that was rejected (no row) or repaired (row kept), with its position,
-/// the reason and its raw bytes, so that nothing is ever lost.
+/// the reason and its raw bytes, so that nothing is ever lost. Serialized (feature `serde`) as
+/// an object of `byte_offset`, `error` (its text), `field`, `line`, `outcome`, and `raw` (the
+/// line as text) or, for a line that is not UTF-8, `raw_base64`.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Reject {
     error: Error,
@@ -160,8 +168,10 @@ impl HeldRejects {
 
 /// Counters of one decoding run. For any input,
 /// `rows + rejected + blank_lines + comment_lines == lines` (repaired lines are among `rows`);
-/// [`DecodeStats::skipped`] is `blank_lines + comment_lines`.
+/// [`DecodeStats::skipped`] is `blank_lines + comment_lines`. Serialized (feature `serde`) as
+/// an object of its fields, in this order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[cfg_attr(feature = "serde", derive(serde::Serialize))]
 #[non_exhaustive]
 pub struct DecodeStats {
     /// Lines seen (complete lines, plus a last line without terminator).

@@ -132,7 +132,7 @@ impl<'a> Conversion<'a> {
         if !first {
             return Ok((reader, count));
         }
-        self.report.format = Some(reader.format().to_string());
+        self.report.format = Some(reader.format());
         self.report.gzip = reader.is_gzip();
         if self.ctx.args.output_format == OutputFormat::Parquet {
             let schema = reader.schema();

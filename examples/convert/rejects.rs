@@ -8,7 +8,6 @@ use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
 
 use aws_access_logs::Reject;
-use base64::Engine as _;
 
 use crate::args::Args;
 use crate::partial::{self, PartialFile};
@@ -18,32 +17,15 @@ use crate::report::{InputReport, Status};
 /// An input's part of the `--rejects` file, being written.
 pub type RejectsPart = Option<(PartialFile, BufWriter<File>)>;
 
-/// Writes `reject` of the input named `input` to `out` as one JSON object and a newline.
+/// Writes `reject` of the input named `input` to `out` as one JSON object and a newline: the
+/// reject's own JSON (`aws_access_logs::Reject`'s `Serialize`) with an `input` key, all keys
+/// in alphabetical order (`serde_json`'s map).
 pub fn write_reject(out: &mut dyn Write, input: &str, reject: &Reject) -> std::io::Result<()> {
-    let mut line = serde_json::to_vec(&reject_json(input, reject))?;
+    let mut obj = serde_json::to_value(reject)?;
+    obj["input"] = input.into();
+    let mut line = serde_json::to_vec(&obj)?;
     line.push(b'\n');
     out.write_all(&line)
-}
-
-/// The JSON object of a reject (the bytes of a line that is not UTF-8 in base64).
-fn reject_json(input: &str, reject: &Reject) -> serde_json::Value {
-    let mut obj = serde_json::json!({
-        "input": input,
-        "line": reject.line(),
-        "byte_offset": reject.byte_offset(),
-        "field": reject.field(),
-        "error": reject.error().to_string(),
-        "outcome": reject.outcome().as_str(),
-    });
-    match std::str::from_utf8(reject.raw()) {
-        Ok(text) => obj["raw"] = text.into(),
-        Err(_) => {
-            obj["raw_base64"] = base64::engine::general_purpose::STANDARD
-                .encode(reject.raw())
-                .into()
-        }
-    }
-    obj
 }
 
 /// Where the inputs' parts of `--rejects` are written: beside the rejects file, or, for a

@@ -2,6 +2,7 @@
 
 use std::io::Write;
 
+use aws_access_logs::Format;
 use serde::Serialize;
 
 use crate::partial::PartialFile;
@@ -52,7 +53,7 @@ pub struct InputReport {
     pub rejects_file: Option<String>,
     pub status: Status,
     pub error: Option<String>,
-    pub format: Option<String>,
+    pub format: Option<Format>,
     pub gzip: bool,
     pub lines: u64,
     pub rows: u64,
@@ -272,7 +273,9 @@ pub fn table(run: &RunReport) -> String {
             Status::Failed => "FAILED".to_string(),
             Status::Incomplete => "INCOMPLETE".to_string(),
             Status::Skipped => "skipped".to_string(),
-            _ => r.format.clone().unwrap_or_default() + if r.gzip { " (gzip)" } else { "" },
+            _ => {
+                r.format.map_or("", Format::name).to_string() + if r.gzip { " (gzip)" } else { "" }
+            }
         };
         let mut row = vec![
             r.input.clone(),

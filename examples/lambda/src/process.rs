@@ -12,7 +12,6 @@ use arrow::datatypes::SchemaRef;
 use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
 use aws_access_logs::partition::{self, Granularity, Partition};
 use aws_access_logs::{DecodeStats, ErrorKind, Format, Reader, ReaderBuilder, Reject};
-use base64::Engine as _;
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use flate2::Compression;
@@ -400,26 +399,14 @@ fn merge(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {
     }
 }
 
-/// One rejected or repaired line as a JSON object.
-pub fn reject_json(bucket: &str, key: &str, reject: &Reject) -> Value {
-    let mut obj = json!({
-        "bucket": bucket,
-        "key": key,
-        "line": reject.line(),
-        "byte_offset": reject.byte_offset(),
-        "field": reject.field(),
-        "error": reject.error().to_string(),
-        "outcome": reject.outcome().as_str(),
-    });
-    match std::str::from_utf8(reject.raw()) {
-        Ok(text) => obj["raw"] = text.into(),
-        Err(_) => {
-            obj["raw_base64"] = base64::engine::general_purpose::STANDARD
-                .encode(reject.raw())
-                .into()
-        }
-    }
-    obj
+/// One rejected or repaired line as a JSON object: the reject's own JSON
+/// (`aws_access_logs::Reject`'s `Serialize`) with the object's `bucket` and `key`, all keys in
+/// alphabetical order (`serde_json`'s map).
+pub fn reject_json(bucket: &str, key: &str, reject: &Reject) -> serde_json::Result<Value> {
+    let mut obj = serde_json::to_value(reject)?;
+    obj["bucket"] = bucket.into();
+    obj["key"] = key.into();
+    Ok(obj)
 }
 
 /// Whether a gzip error came from reading the object (the connection), not from its bytes:
@@ -538,9 +525,9 @@ impl Rejects {
                 self.omitted += 1;
                 continue;
             }
-            let mut line =
-                serde_json::to_vec(&reject_json(&object.bucket, &object.key, &reject))
-                    .map_err(|e| ConvertError::retryable(format!("writing the rejects: {e}")))?;
+            let mut line = reject_json(&object.bucket, &object.key, &reject)
+                .and_then(|obj| serde_json::to_vec(&obj))
+                .map_err(|e| ConvertError::retryable(format!("writing the rejects: {e}")))?;
             line.push(b'\n');
             self.gzip
                 .write_all(&line)
@@ -1687,4 +1674,40 @@ async fn write_outputs<S: ObjectStore>(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A rejects object's line: the keys in alphabetical order, a line that is not UTF-8 in
+    /// base64.
+    #[test]
+    fn reject_lines() {
+        let log = b"not a log\n\xff\n";
+        let mut reader = ReaderBuilder::new(Format::S3).build(&log[..]).unwrap();
+        reader.by_ref().for_each(drop);
+        let lines: Vec<String> = reader
+            .take_rejects()
+            .iter()
+            .map(|r| serde_json::to_string(&reject_json("logs", "a/b.log", r).unwrap()).unwrap())
+            .collect();
+        assert_eq!(
+            lines,
+            [
+                concat!(
+                    r#"{"bucket":"logs","byte_offset":0,"error":"s3 access log: line 1 (byte 0), "#,
+                    r#"field remote_ip: missing field: the line ended before this field","#,
+                    r#""field":"remote_ip","key":"a/b.log","line":1,"outcome":"rejected","#,
+                    r#""raw":"not a log"}"#
+                ),
+                concat!(
+                    r#"{"bucket":"logs","byte_offset":10,"error":"s3 access log: line 2 "#,
+                    r#"(byte 10), field bucket: missing field: the line ended before this "#,
+                    r#"field","field":"bucket","key":"a/b.log","line":2,"outcome":"rejected","#,
+                    r#""raw_base64":"/w=="}"#
+                ),
+            ]
+        );
+    }
 }
