@@ -14,7 +14,7 @@ use crate::reject::ErrorPolicy;
 use crate::s3::S3Field;
 
 use super::format::standard_header;
-use super::input::{GzipLimits, Input, READ_BUFFER, Skipped, open, read_head};
+use super::input::{self, GzipLimits, Input, READ_BUFFER, Skipped, open, read_head};
 use super::{Format, Reader};
 
 /// Builds a [`Reader`] or a [`Decoder`].
@@ -77,7 +77,7 @@ impl ReaderBuilder {
     pub const DEFAULT_MAX_GZIP_RATIO: u64 = 100;
     /// The ratio limit ([`ReaderBuilder::with_max_gzip_ratio`]) applies once this much has been
     /// decompressed: 16 MiB, so that small inputs of repetitive lines are never refused.
-    pub const GZIP_RATIO_GRACE: u64 = 16 << 20;
+    pub const GZIP_RATIO_GRACE: u64 = input::GZIP_RATIO_GRACE;
     /// Default size of the segments that [`ReaderBuilder::build_parallel`] cuts an input into
     /// (4 MiB).
     pub const DEFAULT_SEGMENT_SIZE: usize = 4 << 20;

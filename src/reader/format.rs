@@ -7,8 +7,6 @@ use crate::cloudfront::{FieldList, Flavor};
 use crate::error::{Error, ErrorKind, Result};
 use crate::s3::S3Field;
 
-use super::input::READ_BUFFER;
-
 /// An AWS access log format.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
@@ -230,8 +228,8 @@ impl std::str::FromStr for Format {
 }
 
 /// The field list of the last `#Fields:` line before the first data line of `head`. When the
-/// head is not complete (the read-ahead buffer filled up first), its last, partial line is
-/// ignored and a missing `#Fields:` line is an error.
+/// head is not complete (it fills the read-ahead buffer), its last, partial line is ignored and
+/// a missing `#Fields:` line is an error.
 pub(super) fn standard_header(
     head: &[u8],
     complete: bool,
@@ -243,6 +241,8 @@ pub(super) fn standard_header(
             .with_format(crate::cloudfront::label(Flavor::Standard))
             .with_detail(detail)
     };
+    // An incomplete head is the whole read-ahead buffer.
+    let read_ahead = head.len();
     let head = if complete {
         head
     } else {
@@ -292,7 +292,7 @@ pub(super) fn standard_header(
     if !complete && fields.is_none() {
         return Err(invalid_header(format!(
             "no #Fields: line and no data line in the first {} KiB",
-            READ_BUFFER / 1024
+            read_ahead / 1024
         )));
     }
     Ok(fields)

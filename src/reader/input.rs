@@ -7,8 +7,12 @@ use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, ErrorKind, Result};
 
-use super::ReaderBuilder;
 use super::format::{HeadLine, head_line};
+
+/// Decompressed bytes before the ratio limit applies ([`ReaderBuilder::GZIP_RATIO_GRACE`]).
+///
+/// [`ReaderBuilder::GZIP_RATIO_GRACE`]: super::ReaderBuilder::GZIP_RATIO_GRACE
+pub(super) const GZIP_RATIO_GRACE: u64 = 16 << 20;
 
 /// Limits on how far a gzip input may expand.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -105,7 +109,7 @@ fn read_gzip_limited<R: Read>(
         };
     }
     let compressed = gz.get_ref().count.max(1);
-    if total > ReaderBuilder::GZIP_RATIO_GRACE && total / compressed > limits.max_ratio {
+    if total > GZIP_RATIO_GRACE && total / compressed > limits.max_ratio {
         return Err(limit_error(format!(
             "the gzip stream expands more than {}× (a gzip bomb? \
              ReaderBuilder::with_max_gzip_ratio)",
