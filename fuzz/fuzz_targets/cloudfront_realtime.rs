@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use aws_access_logs::cloudfront::{FieldList, FieldOrder, CloudFrontRecord, UnknownFields};
+use aws_access_logs::cloudfront::{CloudFrontRecord, FieldList, FieldOrder, UnknownFields};
 use aws_access_logs::{Format, ReaderBuilder};
 use aws_access_logs_fuzz::{
     check_rejects, check_stats, decode_chunks, realtime_names, take_indices,

@@ -4,7 +4,7 @@
 
 #![no_main]
 
-use aws_access_logs::cloudfront::{FieldList, CloudFrontRecord};
+use aws_access_logs::cloudfront::{CloudFrontRecord, FieldList};
 use aws_access_logs::{ErrorKind, Format, ReaderBuilder};
 use aws_access_logs_fuzz::{
     check_rejects, check_stats, decode_chunks, standard_names, take_indices,
