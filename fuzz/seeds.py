@@ -21,8 +21,11 @@ CORPUS = ROOT / "fuzz" / "corpus"
 
 def registry(name):
     """The field names of a registry array in src/cloudfront/fields.rs, in order."""
-    source = (ROOT / "src" / "cloudfront" / "fields.rs").read_text()
-    block = re.search(rf"pub const {name}: \[KnownField; \d+\] = \[(.*?)\];", source, re.S)
+    source_path = ROOT / "src" / "cloudfront" / "fields.rs"
+    source = source_path.read_text()
+    block = re.search(rf"pub const {name}: &\[KnownField\] = &\[(.*?)\];", source, re.S)
+    if block is None:
+        raise SystemExit(f"seeds.py: the registry {name} not found in {source_path}")
     return re.findall(r'f\("([^"]+)"', block.group(1))
 
 
