@@ -1,21 +1,24 @@
-//! Arrow column builders: one per projected field.
+//! What every format's columns are made of: the column types and their builders, projection,
+//! the text of a line (valid or repaired), and the batch byte share of wide schemas.
 //!
-//! A line is fully parsed and validated before [`S3Columns::append`] is called, so a rejected
-//! line never leaves columns half-written.
+//! A format parses and validates a whole line before it appends to its builders, so a
+//! rejected line never leaves columns half-written.
 
 use std::borrow::Cow;
 use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanBuilder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
-    RecordBatch, TimestampMillisecondBuilder,
+    TimestampMillisecondBuilder,
 };
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 
 use crate::error::Result;
-use crate::s3::{S3Field, S3Record, S3Values};
 use crate::text::TextBuilder;
 use crate::views::{SharedChunk, ViewBuilder};
+
+/// Metadata key under which each Arrow field keeps AWS's original field name.
+pub const AWS_NAME_KEY: &str = "aws_name";
 
 /// The Arrow type of a column.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -214,116 +217,19 @@ impl<'a> LineText<'a> {
     }
 }
 
-/// Builders for the projected columns of an S3 access log.
-#[derive(Debug)]
-pub(crate) struct S3Columns {
-    fields: Vec<S3Field>,
-    builders: Vec<ColumnBuilder>,
-    capacity: usize,
-}
+/// Schemas of up to this many columns get the whole batch byte limit (and the Parquet
+/// writer's row-group byte limit, see [`crate::parquet`]); wider ones a share of it in
+/// proportion, so that the memory a batch takes beyond its line bytes (each column's offsets,
+/// null bitmap and spare capacity, its share of the Parquet column writers) stays bounded
+/// whatever the column count. S3 access logs have 28 columns and the real-time field list of
+/// `examples/generate` 45: their batches and files are unchanged.
+pub(crate) const FULL_LIMITS_UP_TO: usize = 48;
 
-impl S3Columns {
-    pub(crate) fn new(fields: Vec<S3Field>, capacity: usize, views: bool) -> Self {
-        let builders = fields
-            .iter()
-            .map(|f| ColumnBuilder::new(f.column_type(), capacity, views))
-            .collect();
-        S3Columns {
-            fields,
-            builders,
-            capacity,
-        }
-    }
-
-    /// Appends one validated record (text columns as views point into `chunk` when the line
-    /// lies there).
-    pub(crate) fn append(
-        &mut self,
-        record: &S3Record<'_>,
-        values: &S3Values,
-        text: &LineText<'_>,
-        chunk: Option<&SharedChunk>,
-    ) {
-        let valid = text.valid();
-        let valid_in_chunk = text.valid_in(chunk);
-        for (field, builder) in self.fields.iter().zip(self.builders.iter_mut()) {
-            match builder {
-                ColumnBuilder::Utf8(b) => match (record.text_span(*field), valid) {
-                    // SAFETY: `append_span`'s condition holds. `line` is the text of the line
-                    // `record` was parsed from (`valid` is `text.valid()`, and the decoder makes
-                    // `text` from `record.line()`), and `S3Record::parse` makes every span lie
-                    // in it (`start <= end <= len`) with each end at one of the line's ends or
-                    // next to an ASCII byte: a space between fields, a quote of a quoted field,
-                    // a bracket of the time. In valid UTF-8 the offsets next to an ASCII byte
-                    // are character boundaries.
-                    #[allow(unsafe_code)]
-                    (Some(span), Some(line)) => unsafe { b.append_span(line, span) },
-                    (Some(span), None) => {
-                        b.append_value(text.get(span.start as usize, span.end as usize))
-                    }
-                    (None, _) => b.append_null(),
-                },
-                ColumnBuilder::Utf8View(b) => match (record.text_span(*field), valid_in_chunk) {
-                    // SAFETY: `append_from_chunk`'s condition holds. `valid_in` found the line,
-                    // valid UTF-8, wholly inside the chunk at `at` (ending at or below
-                    // `u32::MAX`), and the span lies in the line with its ends at character
-                    // boundaries (as for `append_span` above: the line's ends, or next to a
-                    // space, quote or bracket): so `at + start <= at + end` lie in the chunk,
-                    // without wrapping, around whole characters.
-                    #[allow(unsafe_code)]
-                    (Some(span), Some((chunk, at))) => unsafe {
-                        b.append_from_chunk(chunk, at + span.start, at + span.end)
-                    },
-                    (Some(span), None) => {
-                        b.append(&text.get(span.start as usize, span.end as usize), chunk)
-                    }
-                    (None, _) => b.append_null(),
-                },
-                ColumnBuilder::TimestampMs(b) => b.append_option(values.time),
-                ColumnBuilder::Int16(b) => b.append_option(values.http_status),
-                ColumnBuilder::Int32(b) => b.append_option(match field {
-                    S3Field::TotalTimeMs => values.total_time_ms,
-                    _ => values.turn_around_time_ms,
-                }),
-                ColumnBuilder::Int64(b) => match field {
-                    S3Field::BytesSent => b.append_value(values.bytes_sent),
-                    _ => b.append_option(values.object_size),
-                },
-                ColumnBuilder::Boolean(b) => b.append_option(values.acl_required),
-                // No S3 field is a float.
-                ColumnBuilder::Float64(b) => b.append_null(),
-            }
-        }
-    }
-
-    /// Room for text of each column (see [`ColumnBuilder::text_capacity`]).
-    pub(crate) fn text_capacities(&self) -> Vec<usize> {
-        self.builders
-            .iter()
-            .map(ColumnBuilder::text_capacity)
-            .collect()
-    }
-
-    /// Makes room for text in each empty text column (see [`ColumnBuilder::reserve_text`]).
-    pub(crate) fn reserve_text(&mut self, bytes: &[usize]) {
-        for (builder, &bytes) in self.builders.iter_mut().zip(bytes) {
-            builder.reserve_text(self.capacity, bytes);
-        }
-    }
-
-    /// Finishes the buffered rows into a batch and resets the builders.
-    pub(crate) fn finish(&mut self, schema: &SchemaRef, rows: usize) -> Result<RecordBatch> {
-        let capacity = self.capacity;
-        let columns: Vec<ArrayRef> = self
-            .builders
-            .iter_mut()
-            .map(|b| b.finish(capacity))
-            .collect();
-        let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
-        Ok(RecordBatch::try_new_with_options(
-            schema.clone(),
-            columns,
-            &options,
-        )?)
-    }
+/// `limit`'s share for a schema of `columns` columns: all of it up to [`FULL_LIMITS_UP_TO`]
+/// columns, in inverse proportion beyond (a sixth of it at 256 columns, however much the
+/// values take), never less than `floor` (nor than 1).
+pub(crate) fn wide_share(limit: usize, columns: usize, floor: usize) -> usize {
+    let share = (limit as u128 * FULL_LIMITS_UP_TO as u128 / columns.max(FULL_LIMITS_UP_TO) as u128)
+        as usize;
+    share.max(floor.min(limit)).max(1)
 }

@@ -50,8 +50,8 @@ use std::fmt::Write as _;
 use arrow::datatypes::{DataType, Schema, TimeUnit};
 
 use crate::cloudfront::{FieldList, STANDARD_FIELDS};
+use crate::columns::AWS_NAME_KEY;
 use crate::partition::{self, Granularity};
-use crate::s3::AWS_NAME_KEY;
 use crate::{Error, ErrorKind, Format, ReaderBuilder, Result};
 
 /// The default year range of the `year` partition projection, inclusive: from 2006, the year

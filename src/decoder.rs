@@ -3,20 +3,21 @@
 use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 
-use crate::cloudfront::{CfParser, Flavor, Outcome};
-use crate::columns::{LineText, S3Columns};
+use crate::columns::wide_share;
+use crate::contract::{ColumnsConfig, FormatOptions, Outcome, RowDecoder};
 use crate::error::{Error, ErrorKind, Position, Result};
+use crate::format::Format;
 use crate::raw::{Line, LineSplitter};
 use crate::reject::{DecodeStats, ErrorPolicy, HeldRejects, Reject, RejectOutcome};
-use crate::s3::{FORMAT_LABEL, S3Field, S3Record};
 use crate::views::SharedChunk;
 
 /// Options shared by [`Decoder`] and [`crate::Reader`], set through [`crate::ReaderBuilder`].
 #[derive(Debug, Clone)]
 pub(crate) struct DecoderOptions {
-    pub(crate) format: crate::Format,
+    pub(crate) format: Format,
     pub(crate) batch_size: usize,
-    pub(crate) layout: Layout,
+    /// The options the format takes (checked by its [`crate::contract::LogFormat::check`]).
+    pub(crate) format_options: FormatOptions,
     pub(crate) error_policy: ErrorPolicy,
     pub(crate) max_line_length: usize,
     pub(crate) max_fields: usize,
@@ -27,37 +28,15 @@ pub(crate) struct DecoderOptions {
     pub(crate) string_view: bool,
 }
 
-/// The format-specific part of [`DecoderOptions`].
-#[derive(Debug, Clone)]
-pub(crate) enum Layout {
-    S3 {
-        projection: Vec<S3Field>,
-        schema: SchemaRef,
-    },
-    CloudFront {
-        flavor: Flavor,
-        fields: Option<crate::cloudfront::FieldList>,
-        projection: Option<Vec<usize>>,
-        decode: Vec<String>,
-    },
-}
-
-/// Builds the columns of one format.
-#[derive(Debug)]
-enum Parser {
-    S3 {
-        columns: S3Columns,
-        schema: SchemaRef,
-    },
-    CloudFront(Box<CfParser>),
-}
-
 /// Everything but the line splitter, so that a line borrowed from the splitter can be handed
 /// to it.
 #[derive(Debug)]
 struct Sink {
     options: DecoderOptions,
-    parser: Parser,
+    /// The format's side: lines to columns.
+    rows_decoder: Box<dyn RowDecoder>,
+    /// The format's name in error messages.
+    label: &'static str,
     /// Rows buffered for the next batch.
     rows: usize,
     /// Line bytes buffered for the next batch (bounds the i32 offsets of text columns).
@@ -121,28 +100,16 @@ impl Decoder {
         let byte_limit = (i32::MAX as usize)
             .saturating_sub(3 * options.max_line_length)
             .min(options.max_batch_bytes);
-        let parser = match &options.layout {
-            Layout::S3 { projection, schema } => Parser::S3 {
-                columns: S3Columns::new(projection.clone(), capacity, options.string_view),
-                schema: schema.clone(),
-            },
-            Layout::CloudFront {
-                flavor,
-                fields,
-                projection,
-                decode,
-            } => Parser::CloudFront(Box::new(CfParser::new(
-                *flavor,
-                fields.clone(),
-                projection.clone(),
-                decode.clone(),
-                capacity,
-                options.string_view,
-            )?)),
+        let spec = options.format.spec();
+        let config = ColumnsConfig {
+            capacity,
+            views: options.string_view,
         };
+        let rows_decoder = spec.row_decoder(&options.format_options, config)?;
         let rejects = HeldRejects::new(options.max_rejects, options.max_reject_bytes);
         let mut sink = Sink {
-            parser,
+            rows_decoder,
+            label: spec.label(),
             options,
             rows: 0,
             bytes: 0,
@@ -185,10 +152,7 @@ impl Decoder {
     /// Room for text of each column's builder: a hint for the next decoder of the same input
     /// (see [`Decoder::reserve_text`]).
     pub(crate) fn text_capacities(&self) -> Vec<usize> {
-        match &self.sink.parser {
-            Parser::S3 { columns, .. } => columns.text_capacities(),
-            Parser::CloudFront(p) => p.text_capacities(),
-        }
+        self.sink.rows_decoder.text_capacities()
     }
 
     /// Makes room in the (empty) text builders for `bytes` of text per column, as
@@ -196,10 +160,7 @@ impl Decoder {
     /// that starts without it grows each text column by reallocation (a copy, and fresh
     /// pages) in its first batch.
     pub(crate) fn reserve_text(&mut self, bytes: &[usize]) {
-        match &mut self.sink.parser {
-            Parser::S3 { columns, .. } => columns.reserve_text(bytes),
-            Parser::CloudFront(p) => p.reserve_text(bytes),
-        }
+        self.sink.rows_decoder.reserve_text(bytes);
     }
 
     /// Complete lines of the input before the next one to decode, counted from the start of
@@ -209,7 +170,7 @@ impl Decoder {
     }
 
     /// The log format being decoded.
-    pub fn format(&self) -> crate::Format {
+    pub fn format(&self) -> Format {
         self.sink.options.format
     }
 
@@ -217,22 +178,14 @@ impl Decoder {
     /// standard log decoder built without a field list it is empty until the input's
     /// `#Fields:` line has been decoded.
     pub fn schema(&self) -> SchemaRef {
-        match &self.sink.parser {
-            Parser::S3 { schema, .. } => schema.clone(),
-            Parser::CloudFront(p) => p.schema(),
-        }
+        self.sink.rows_decoder.schema()
     }
 
     /// The AWS names of the fields of each record, in record order: for CloudFront logs, the
     /// field list in use (`None` before a standard log's `#Fields:` line); for S3 access logs,
     /// `None` (the fields are fixed).
     pub fn field_names(&self) -> Option<Vec<String>> {
-        match &self.sink.parser {
-            Parser::S3 { .. } => None,
-            Parser::CloudFront(p) => p
-                .fields()
-                .map(|f| f.aws_names().map(str::to_string).collect()),
-        }
+        self.sink.rows_decoder.field_names()
     }
 
     /// Decodes complete lines of `buf` and returns how many bytes were consumed.
@@ -326,11 +279,7 @@ impl Decoder {
         }
         let rows = std::mem::take(&mut self.sink.rows);
         self.sink.bytes = 0;
-        let batch = match &mut self.sink.parser {
-            Parser::S3 { columns, schema } => columns.finish(schema, rows)?,
-            Parser::CloudFront(p) => p.finish(rows)?,
-        };
-        Ok(Some(batch))
+        Ok(Some(self.sink.rows_decoder.finish(rows)?))
     }
 
     /// Marks the end of the input: a last line without a line terminator is decoded now (or,
@@ -404,39 +353,16 @@ impl Decoder {
     }
 }
 
-/// Schemas of up to this many columns get the whole batch byte limit (and the Parquet
-/// writer's row-group byte limit, see [`crate::parquet`]); wider ones a share of it in
-/// proportion, so that the memory a batch takes beyond its line bytes (each column's offsets,
-/// null bitmap and spare capacity, its share of the Parquet column writers) stays bounded
-/// whatever the column count. S3 access logs have 28 columns and the real-time field list of
-/// `examples/generate` 45: their batches and files are unchanged.
-pub(crate) const FULL_LIMITS_UP_TO: usize = 48;
-
-/// `limit`'s share for a schema of `columns` columns: all of it up to [`FULL_LIMITS_UP_TO`]
-/// columns, in inverse proportion beyond (a sixth of it at 256 columns, however much the
-/// values take), never less than `floor` (nor than 1).
-pub(crate) fn wide_share(limit: usize, columns: usize, floor: usize) -> usize {
-    let share = (limit as u128 * FULL_LIMITS_UP_TO as u128 / columns.max(FULL_LIMITS_UP_TO) as u128)
-        as usize;
-    share.max(floor.min(limit)).max(1)
-}
-
 impl Sink {
     /// Sets the byte limit of the batches for the column count of the schema in use.
     fn set_width(&mut self) {
-        let columns = match &self.parser {
-            Parser::S3 { schema, .. } => schema.fields().len(),
-            Parser::CloudFront(p) => p.schema().fields().len(),
-        };
+        let columns = self.rows_decoder.schema().fields().len();
         self.full_at = wide_share(self.byte_limit, columns, 0);
     }
 
     /// The format's name in error messages.
     fn label(&self) -> &'static str {
-        match self.options.layout {
-            Layout::S3 { .. } => FORMAT_LABEL,
-            Layout::CloudFront { flavor, .. } => crate::cloudfront::label(flavor),
-        }
+        self.label
     }
 
     fn is_full(&self) -> bool {
@@ -469,45 +395,25 @@ impl Sink {
             self.stats.blank_lines += 1;
             return Ok(());
         }
-        let max_fields = self.options.max_fields;
-        let parser = match &mut self.parser {
-            Parser::S3 { .. } => return self.process_s3(line, position),
-            Parser::CloudFront(p) => p,
-        };
-        match parser.process(line.bytes, max_fields, self.chunk.as_ref()) {
+        let decoded =
+            self.rows_decoder
+                .decode_line(line.bytes, self.options.max_fields, self.chunk.as_ref());
+        match decoded {
             Ok(Outcome::Comment) => {
                 self.stats.comment_lines += 1;
-                // A standard log's `#Fields:` line sets the schema.
+                // A header line (a standard log's `#Fields:`) may have set the schema.
                 self.set_width();
                 Ok(())
             }
-            Ok(Outcome::Row(repaired)) => {
-                let lossy = repaired.is_some();
-                if let Some(field) = repaired {
-                    self.record_repaired(position, field, line.bytes);
+            Ok(Outcome::Row { repair, lossy }) => {
+                if let Some(err) = repair {
+                    self.record_repair(err.with_position(position), line.bytes);
                 }
                 self.count_row(line.bytes.len(), lossy);
                 Ok(())
             }
             Err(err) => self.reject(err.with_position(position), line.bytes, false),
         }
-    }
-
-    /// Records a row whose invalid UTF-8 (in `field`, when known) was replaced.
-    fn record_repaired(
-        &mut self,
-        position: Position,
-        field: Option<impl Into<std::borrow::Cow<'static, str>>>,
-        raw: &[u8],
-    ) {
-        let mut err = Error::new(ErrorKind::InvalidUtf8)
-            .with_format(self.label())
-            .with_position(position)
-            .with_detail("invalid bytes replaced with U+FFFD; the row is kept");
-        if let Some(field) = field {
-            err = err.with_field(field);
-        }
-        self.record_repair(err, raw);
     }
 
     /// Records a row kept after a repair that `err` describes.
@@ -528,54 +434,6 @@ impl Sink {
         self.rows += 1;
         self.bytes += if lossy { 3 * len } else { len };
         self.stats.rows += 1;
-    }
-
-    fn process_s3(&mut self, line: Line<'_>, position: Position) -> Result<()> {
-        let parsed = S3Record::parse(line.bytes).and_then(|record| {
-            if record.field_count() > self.options.max_fields {
-                return Err(Error::new(ErrorKind::TooManyFields)
-                    .with_format(FORMAT_LABEL)
-                    .with_field(S3Field::TrailingFields.name())
-                    .with_detail(format!(
-                        "{} fields, maximum {}",
-                        record.field_count(),
-                        self.options.max_fields
-                    )));
-            }
-            let values = record.values()?;
-            Ok((record, values))
-        });
-        let (record, values) = match parsed {
-            Ok(ok) => ok,
-            Err(err) => return self.reject(err.with_position(position), line.bytes, false),
-        };
-        let text = LineText::new(record.line());
-        if let Some(err) = record.repair() {
-            // Words that did not fit an optional trailing field: kept in `trailing_fields`.
-            let err = match text {
-                LineText::Lossy(_) => {
-                    let detail = format!(
-                        "{}; invalid UTF-8 bytes were also replaced with U+FFFD",
-                        err.detail().unwrap_or_default()
-                    );
-                    err.with_detail(detail)
-                }
-                _ => err,
-            };
-            self.record_repair(err.with_position(position), line.bytes);
-        } else if let LineText::Lossy(_) = text {
-            let field = S3Field::ALL.iter().copied().find(|&f| {
-                record
-                    .raw(f)
-                    .is_some_and(|b| std::str::from_utf8(b).is_err())
-            });
-            self.record_repaired(position, field.map(S3Field::name), line.bytes);
-        }
-        if let Parser::S3 { columns, .. } = &mut self.parser {
-            columns.append(&record, &values, &text, self.chunk.as_ref());
-        }
-        self.count_row(line.bytes.len(), matches!(text, LineText::Lossy(_)));
-        Ok(())
     }
 
     /// Records a rejected line; with [`ErrorPolicy::FailFast`] (unless `skip`) also returns

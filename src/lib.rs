@@ -96,9 +96,11 @@
 
 pub mod cloudfront;
 mod columns;
+mod contract;
 pub mod ddl;
 mod decoder;
 mod error;
+mod format;
 pub mod ipc;
 mod parallel;
 #[cfg(feature = "parquet")]
@@ -113,6 +115,7 @@ pub mod s3;
 mod ser;
 mod text;
 mod unchecked;
+mod values;
 mod views;
 
 /// The `parquet` crate that the [`parquet`] module writes with, re-exported for the same
@@ -126,8 +129,9 @@ pub use ::parquet as parquet_crate;
 pub use arrow;
 pub use decoder::Decoder;
 pub use error::{Error, ErrorKind, Position, Result};
+pub use format::Format;
 pub use parallel::ParallelReader;
-pub use reader::{BatchSource, Format, Reader, ReaderBuilder};
+pub use reader::{BatchSource, Reader, ReaderBuilder};
 pub use reject::{DecodeStats, ErrorPolicy, Reject, RejectOutcome};
 
 #[cfg(all(doctest, feature = "parquet"))]

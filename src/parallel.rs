@@ -19,7 +19,8 @@ use arrow::error::ArrowError;
 
 use crate::decoder::{Decoder, DecoderOptions};
 use crate::error::{Error, ErrorKind, Result};
-use crate::reader::{BatchSource, Format, GzipLimits, Input, Reader, ReaderBuilder, read_input};
+use crate::format::Format;
+use crate::reader::{BatchSource, GzipLimits, Input, Reader, ReaderBuilder, read_input};
 use crate::reject::{DecodeStats, HeldRejects, Reject};
 
 /// The input type of a [`ParallelReader`]'s pieces.
@@ -143,7 +144,8 @@ impl Segmenter {
     fn new(reader: Job, segment_size: usize) -> Self {
         let options = reader.decoder().options().clone();
         let limits = reader.limits();
-        if reader.format() == Format::CloudFrontStandard {
+        // A format whose header lines set the schema of the lines after them is decoded whole.
+        if !reader.format().spec().segmentable() {
             return Segmenter {
                 whole: Some(reader),
                 input: None,
@@ -397,9 +399,10 @@ impl ReaderBuilder {
         let reader = self.build(Box::new(input) as DynRead)?;
         let (format, schema, gzip) = (reader.format(), reader.schema(), reader.is_gzip());
         // Blank lines the read-ahead counted, unless its reader is the job that hands them over.
-        let head_stats = match format {
-            Format::CloudFrontStandard => DecodeStats::default(),
-            _ => reader.stats(),
+        let head_stats = if format.spec().segmentable() {
+            reader.stats()
+        } else {
+            DecodeStats::default()
         };
         let (max_rejects, max_reject_bytes) = {
             let options = reader.decoder().options();

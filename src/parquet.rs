@@ -23,7 +23,8 @@ mod encoders;
 use encoders::{Encoders, LAG};
 
 use crate::error::{Error, ErrorKind, Result};
-use crate::reader::{BatchSource, Format};
+use crate::format::Format;
+use crate::reader::BatchSource;
 use crate::reject::DecodeStats;
 
 /// Metadata key holding the log format (`s3`).
@@ -247,8 +248,8 @@ fn random_id_compression(compression: ParquetCompression) -> Option<Compression>
 const DICTIONARY_PAGE_SIZE_LIMIT: usize = 4 << 20;
 
 /// Per-column page limits: parquet's data page limits (20 000 rows and 1 MiB per data page)
-/// and [`DICTIONARY_PAGE_SIZE_LIMIT`] up to [`crate::decoder::FULL_LIMITS_UP_TO`] columns,
-/// their share of the same totals beyond ([`crate::decoder::wide_share`]), so that the buffers
+/// and [`DICTIONARY_PAGE_SIZE_LIMIT`] up to [`crate::columns::FULL_LIMITS_UP_TO`] columns,
+/// their share of the same totals beyond ([`crate::columns::wide_share`]), so that the buffers
 /// each column writer holds (a page's dictionary indices at 8 bytes a row, a page's plain
 /// values, a dictionary) stay bounded whatever the column count. S3 access logs have 28
 /// columns and the real-time field list of `examples/generate` 45: their files are unchanged.
@@ -256,7 +257,7 @@ fn page_limits(
     builder: parquet::file::properties::WriterPropertiesBuilder,
     columns: usize,
 ) -> parquet::file::properties::WriterPropertiesBuilder {
-    use crate::decoder::wide_share;
+    use crate::columns::wide_share;
     use parquet::file::properties::{DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT, DEFAULT_PAGE_SIZE};
     builder
         .set_data_page_row_count_limit(wide_share(DEFAULT_DATA_PAGE_ROW_COUNT_LIMIT, columns, 1024))
@@ -370,7 +371,7 @@ const WRITE_ROWS_GRANULE: usize = 1024;
 /// encoded bytes their writers held 43 MB), so their files are unchanged.
 const HELD_PER_BYTE: usize = 2;
 
-/// Beyond [`crate::decoder::FULL_LIMITS_UP_TO`] columns the row-group byte limit is shared out
+/// Beyond [`crate::columns::FULL_LIMITS_UP_TO`] columns the row-group byte limit is shared out
 /// in proportion to the column count, down to this floor: 8 MiB (the share of the 32 MiB
 /// default at 192 columns). The column writers' buffers, the dictionaries' hash tables and
 /// the pages being filled grow with the column count more than with the encoded bytes.
@@ -438,7 +439,7 @@ impl<W: Write + Send> ParquetWriter<W> {
                 options.max_pending_bytes,
             ),
             max_rows: options.max_row_group_rows,
-            max_bytes: crate::decoder::wide_share(
+            max_bytes: crate::columns::wide_share(
                 options.max_row_group_bytes,
                 columns,
                 MIN_WIDE_ROW_GROUP_BYTES,

@@ -239,11 +239,7 @@ fn civil_from_days(days: i64) -> (i64, i64, i64) {
 /// assert_eq!(partition::table_name(Format::S3), "s3-access");
 /// ```
 pub fn table_name(format: Format) -> &'static str {
-    match format {
-        Format::S3 => "s3-access",
-        Format::CloudFrontRealtime => "cloudfront-realtime",
-        Format::CloudFrontStandard => "cloudfront-standard",
-    }
+    format.spec().table_name()
 }
 
 /// The record-time column of a schema this crate produces: the first UTC millisecond timestamp

@@ -6,11 +6,12 @@ use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::{Schema, SchemaRef};
 
 use super::fields::{ColumnSpec, FieldList, Flavor, Source, ValueKind};
-use super::record::{check_count, split_tabs_ascii};
+use super::record::check_count;
 use super::values;
 use crate::columns::{ColumnBuilder, ColumnType, LineText};
+use crate::contract::{ColumnsConfig, Outcome, RowDecoder, utf8_repaired};
 use crate::error::{Error, ErrorKind, Result};
-use crate::raw::Span;
+use crate::raw::{Span, split_tabs_ascii};
 use crate::unchecked;
 use crate::views::SharedChunk;
 
@@ -53,15 +54,6 @@ struct OutColumn {
     field: usize,
 }
 
-/// What became of a line that was not rejected.
-#[derive(Debug)]
-pub(crate) enum Outcome {
-    /// A row was appended; `Some` when invalid UTF-8 was replaced (with the field, if known).
-    Row(Option<Option<String>>),
-    /// A `#` header or comment line.
-    Comment,
-}
-
 /// Parses CloudFront lines of one flavor and builds the projected columns.
 #[derive(Debug)]
 pub(crate) struct CfParser {
@@ -73,7 +65,7 @@ pub(crate) struct CfParser {
     schema: SchemaRef,
     capacity: usize,
     /// Rows each column's builder has room for: `capacity`'s share for the column count
-    /// ([`crate::decoder::wide_share`], at least 1024), so that the room made for wide
+    /// ([`crate::columns::wide_share`], at least 1024), so that the room made for wide
     /// schemas does not grow with their column count.
     column_capacity: usize,
     /// Text columns as `Utf8View`.
@@ -85,14 +77,6 @@ pub(crate) struct CfParser {
     dates: values::DateCache,
 }
 
-/// The label of a flavor in error messages.
-pub(crate) fn label(flavor: Flavor) -> &'static str {
-    match flavor {
-        Flavor::Realtime => "cloudfront real-time log",
-        Flavor::Standard => "cloudfront standard log",
-    }
-}
-
 impl CfParser {
     /// A parser for `fields` (required for real-time logs; for standard logs, `None` waits for
     /// the input's `#Fields:` line). `projection` (indices into the schema) needs `fields`.
@@ -101,9 +85,9 @@ impl CfParser {
         fields: Option<FieldList>,
         projection: Option<Vec<usize>>,
         decode: Vec<String>,
-        capacity: usize,
-        views: bool,
+        config: ColumnsConfig,
     ) -> Result<Self> {
+        let ColumnsConfig { capacity, views } = config;
         let mut parser = CfParser {
             flavor,
             layout: None,
@@ -132,16 +116,6 @@ impl CfParser {
         Ok(parser)
     }
 
-    /// The schema of the batches (empty until a standard log's `#Fields:` line is seen).
-    pub(crate) fn schema(&self) -> SchemaRef {
-        self.schema.clone()
-    }
-
-    /// The field list in use, once known.
-    pub(crate) fn fields(&self) -> Option<&FieldList> {
-        self.layout.as_ref().map(|l| &l.list)
-    }
-
     fn set_layout(&mut self, list: FieldList) -> Result<()> {
         let invalid = |detail: String| Error::new(ErrorKind::InvalidArgument).with_detail(detail);
         let columns = list.columns();
@@ -157,7 +131,7 @@ impl CfParser {
                 _ => {}
             }
         }
-        self.column_capacity = crate::decoder::wide_share(self.capacity, indices.len(), 1024);
+        self.column_capacity = crate::columns::wide_share(self.capacity, indices.len(), 1024);
         self.out = indices
             .iter()
             .map(|&i| OutColumn {
@@ -200,7 +174,7 @@ impl CfParser {
     }
 
     fn error(&self, kind: ErrorKind) -> Error {
-        Error::new(kind).with_format(label(self.flavor))
+        Error::new(kind).with_format(self.flavor.label())
     }
 
     /// Handles a standard log's `#Fields:` line.
@@ -265,7 +239,8 @@ impl CfParser {
     }
 
     /// Parses one line (not blank, not too long) and appends its row.
-    pub(crate) fn process(
+    #[inline]
+    fn process(
         &mut self,
         line: &[u8],
         max_fields: usize,
@@ -285,7 +260,7 @@ impl CfParser {
             }
             return Ok(Outcome::Comment);
         }
-        let label = label(self.flavor);
+        let label = self.flavor.label();
         let Some(layout) = &self.layout else {
             return Err(self.error(ErrorKind::InvalidHeader).with_detail(
                 "a data line before any #Fields: line (give the field list to read input \
@@ -351,9 +326,12 @@ impl CfParser {
         } else {
             LineText::new(line)
         };
-        let repaired = match text {
+        let repair = match text {
             LineText::Valid(_) => None,
-            LineText::Lossy(_) => Some(invalid_utf8_column(layout, &self.spans, line)),
+            LineText::Lossy(_) => Some(utf8_repaired(
+                label,
+                invalid_utf8_column(layout, &self.spans, line),
+            )),
         };
         // The text values of a valid line go in straight from their spans: copied from its
         // `&str`, or as string views from where the line lies in the chunk. Which of the two
@@ -416,23 +394,48 @@ impl CfParser {
                 chunk,
             );
         }
-        Ok(Outcome::Row(repaired))
+        Ok(Outcome::Row {
+            lossy: repair.is_some(),
+            repair,
+        })
+    }
+}
+
+impl RowDecoder for CfParser {
+    fn decode_line(
+        &mut self,
+        line: &[u8],
+        max_fields: usize,
+        chunk: Option<&SharedChunk>,
+    ) -> Result<Outcome> {
+        self.process(line, max_fields, chunk)
+    }
+
+    /// The schema of the batches (empty until a standard log's `#Fields:` line is seen).
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    /// The field list in use, once known.
+    fn field_names(&self) -> Option<Vec<String>> {
+        let layout = self.layout.as_ref()?;
+        Some(layout.list.aws_names().map(str::to_string).collect())
     }
 
     /// Room for text of each column (see [`ColumnBuilder::text_capacity`]).
-    pub(crate) fn text_capacities(&self) -> Vec<usize> {
+    fn text_capacities(&self) -> Vec<usize> {
         self.out.iter().map(|o| o.builder.text_capacity()).collect()
     }
 
     /// Makes room for text in each empty text column (see [`ColumnBuilder::reserve_text`]).
-    pub(crate) fn reserve_text(&mut self, bytes: &[usize]) {
+    fn reserve_text(&mut self, bytes: &[usize]) {
         for (o, &bytes) in self.out.iter_mut().zip(bytes) {
             o.builder.reserve_text(self.column_capacity, bytes);
         }
     }
 
     /// Finishes the buffered rows into a batch and resets the builders.
-    pub(crate) fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
+    fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
         let capacity = self.column_capacity;
         let columns: Vec<ArrayRef> = self
             .out
@@ -477,7 +480,7 @@ fn parse_value(
     kind: ValueKind,
     bytes: &[u8],
     span: Span,
-) -> std::result::Result<Value, crate::s3::values::ValueError> {
+) -> std::result::Result<Value, crate::values::ValueError> {
     let value = match kind {
         ValueKind::Text | ValueKind::Date | ValueKind::Time => {
             if bytes == b"-" {

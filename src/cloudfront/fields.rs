@@ -6,9 +6,8 @@ use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
 
-use crate::columns::ColumnType;
+use crate::columns::{AWS_NAME_KEY, ColumnType};
 use crate::error::{Error, ErrorKind, Result};
-use crate::s3::AWS_NAME_KEY;
 
 /// How a field's text becomes a value.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -219,6 +218,16 @@ fn column_type(kind: ValueKind) -> ColumnType {
 pub(crate) enum Flavor {
     Realtime,
     Standard,
+}
+
+impl Flavor {
+    /// The flavor's name in error messages.
+    pub(crate) fn label(self) -> &'static str {
+        match self {
+            Flavor::Realtime => "cloudfront real-time log",
+            Flavor::Standard => "cloudfront standard log",
+        }
+    }
 }
 
 /// The order of a configured real-time field list.

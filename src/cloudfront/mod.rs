@@ -104,12 +104,12 @@
 
 mod decode;
 mod fields;
+mod format;
 mod record;
 mod values;
 
-pub(crate) use decode::{CfParser, Outcome, label};
-pub(crate) use fields::Flavor;
 pub use fields::{
     FieldList, FieldOrder, KnownField, REALTIME_FIELDS, STANDARD_FIELDS, UnknownFields, column_name,
 };
+pub(crate) use format::{REALTIME, STANDARD};
 pub use record::CloudFrontRecord;

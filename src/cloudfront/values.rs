@@ -3,7 +3,7 @@
 //! They work on bytes and allocate nothing; `-` and an empty field are `None`.
 
 use crate::error::ErrorKind;
-use crate::s3::values::{ValueError, days_from_civil, days_in_month, parse_uint, two_digits};
+use crate::values::{ValueError, days_from_civil, days_in_month, parse_uint, two_digits};
 
 /// Whether a field is null: `-`, or empty.
 #[inline]

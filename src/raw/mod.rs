@@ -13,9 +13,11 @@
 //! and field spans; format rules live in the format modules.
 
 mod fields;
+mod head;
 mod lines;
+mod tabs;
 
-#[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
-pub(crate) use fields::matches16_and_high;
 pub use fields::{FieldCursor, Span};
+pub(crate) use head::{HeadLine, head_line};
 pub use lines::{Line, LineSplitter};
+pub(crate) use tabs::{split_tabs, split_tabs_ascii};

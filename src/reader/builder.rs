@@ -7,15 +7,14 @@ use std::io::{Cursor, Read};
 use arrow::buffer::Buffer;
 use arrow::datatypes::SchemaRef;
 
-use crate::cloudfront::{FieldList, Flavor};
-use crate::decoder::{Decoder, DecoderOptions, Layout};
-use crate::error::{Error, ErrorKind, Result};
-use crate::reject::ErrorPolicy;
-use crate::s3::S3Field;
-
-use super::format::standard_header;
+use super::Reader;
 use super::input::{self, GzipLimits, Input, READ_BUFFER, Skipped, open, read_head};
-use super::{Format, Reader};
+use crate::cloudfront::FieldList;
+use crate::contract::FormatOptions;
+use crate::decoder::{Decoder, DecoderOptions};
+use crate::error::{Error, ErrorKind, Result};
+use crate::format::Format;
+use crate::reject::ErrorPolicy;
 
 /// Builds a [`Reader`] or a [`Decoder`].
 ///
@@ -51,6 +50,8 @@ pub struct ReaderBuilder {
     limits: GzipLimits,
     segment_size: usize,
     string_view: bool,
+    /// The format was detected from the input (its errors say so).
+    detected: bool,
 }
 
 impl ReaderBuilder {
@@ -132,6 +133,7 @@ impl ReaderBuilder {
             },
             segment_size: Self::DEFAULT_SEGMENT_SIZE,
             string_view: false,
+            detected: false,
         }
     }
 
@@ -316,6 +318,15 @@ impl ReaderBuilder {
         Ok(self.clone().build_decoder()?.schema())
     }
 
+    /// The options a format takes.
+    fn format_options(&self) -> FormatOptions {
+        FormatOptions {
+            fields: self.fields.clone(),
+            projection: self.projection.clone(),
+            decode: self.decode.clone(),
+        }
+    }
+
     fn options(&self) -> Result<DecoderOptions> {
         let invalid = |msg: String| Err(Error::new(ErrorKind::InvalidArgument).with_detail(msg));
         let Some(format) = self.format else {
@@ -340,89 +351,17 @@ impl ReaderBuilder {
         if self.max_rejects == 0 || self.max_reject_bytes == 0 {
             return invalid("the reject limits must be at least 1".into());
         }
-        if self.max_fields < S3Field::REQUIRED {
-            return invalid(format!(
-                "maximum fields must be at least {} (the fields every S3 access log line has)",
-                S3Field::REQUIRED
-            ));
+        if self.max_fields == 0 {
+            return invalid("maximum fields must be at least 1".into());
         }
-        let layout = match format {
-            Format::S3 => {
-                if self.fields.is_some() || !self.decode.is_empty() {
-                    return invalid(
-                        "field lists and percent-decoding apply to CloudFront logs, not to S3 \
-                         access logs"
-                            .into(),
-                    );
-                }
-                let (indices, schema) =
-                    crate::columns::project(&S3Field::schema(), self.projection.as_deref())?;
-                let schema = if self.string_view {
-                    crate::views::view_schema(&schema)
-                } else {
-                    schema
-                };
-                Layout::S3 {
-                    projection: indices.iter().map(|&i| S3Field::ALL[i]).collect(),
-                    schema,
-                }
-            }
-            Format::CloudFrontRealtime | Format::CloudFrontStandard => {
-                let flavor = if format == Format::CloudFrontRealtime {
-                    Flavor::Realtime
-                } else {
-                    Flavor::Standard
-                };
-                if let Some(fields) = &self.fields {
-                    if fields.flavor != flavor {
-                        return invalid(format!(
-                            "the field list was built for {} logs, not {}",
-                            crate::cloudfront::label(fields.flavor),
-                            crate::cloudfront::label(flavor),
-                        ));
-                    }
-                    if fields.len() > self.max_fields {
-                        return invalid(format!(
-                            "the field list has {} fields, more than the maximum fields ({})",
-                            fields.len(),
-                            self.max_fields
-                        ));
-                    }
-                } else if flavor == Flavor::Realtime {
-                    return Err(Error::new(ErrorKind::MissingFieldList).with_detail(
-                        "CloudFront real-time logs need the field list of their log \
-                         configuration (ReaderBuilder::with_fields with FieldList::realtime; \
-                         the converter's --fields)",
-                    ));
-                }
-                for name in &self.decode {
-                    let known = crate::cloudfront::REALTIME_FIELDS
-                        .iter()
-                        .chain(crate::cloudfront::STANDARD_FIELDS)
-                        .any(|k| crate::cloudfront::column_name(k.name()) == *name)
-                        || self.fields.as_ref().is_some_and(|f| {
-                            f.aws_names()
-                                .any(|n| crate::cloudfront::column_name(n) == *name)
-                        });
-                    if !known {
-                        return invalid(format!(
-                            "cannot percent-decode {name:?}: not a CloudFront column name (use \
-                             snake_case column names such as cs_user_agent)"
-                        ));
-                    }
-                }
-                Layout::CloudFront {
-                    flavor,
-                    fields: self.fields.clone(),
-                    projection: self.projection.clone(),
-                    decode: self.decode.clone(),
-                }
-            }
-        };
+        let format_options = self.format_options();
+        format
+            .spec()
+            .check(&format_options, self.max_fields, self.detected)?;
         Ok(DecoderOptions {
             format,
             batch_size: self.batch_size,
-            layout,
+            format_options,
             error_policy: self.error_policy,
             max_line_length: self.max_line_length,
             max_fields: self.max_fields,
@@ -523,8 +462,10 @@ impl ReaderBuilder {
         let mut buf = vec![0; READ_BUFFER];
         let mut end = 0;
         let mut skipped = Skipped::default();
-        let needs_head = self.format.is_none()
-            || (self.format == Some(Format::CloudFrontStandard) && self.fields.is_none());
+        let needs_head = match self.format {
+            None => true,
+            Some(format) => format.spec().header_in_head() && self.fields.is_none(),
+        };
         if needs_head {
             let complete;
             (end, complete, skipped) =
@@ -536,36 +477,30 @@ impl ReaderBuilder {
                     let format = match (Format::detect_after(head, skipped.lines), &self.fields) {
                         (Ok(format), _) => format,
                         // Detection failed, but the caller said what the records are.
-                        (Err(_), Some(fields)) if fields.flavor == Flavor::Realtime => {
-                            Format::CloudFrontRealtime
-                        }
-                        (Err(_), Some(_)) => Format::CloudFrontStandard,
+                        (Err(err), Some(fields)) => Format::ALL
+                            .iter()
+                            .copied()
+                            .find(|f| f.spec().takes_fields(fields))
+                            .ok_or(err)?,
                         (Err(err), None) => return Err(err),
                     };
-                    // Keep a field list only for the flavor it was built for.
-                    let flavor = match format {
-                        Format::CloudFrontRealtime => Some(Flavor::Realtime),
-                        Format::CloudFrontStandard => Some(Flavor::Standard),
-                        Format::S3 => None,
-                    };
-                    if self.fields.as_ref().map(|f| f.flavor) != flavor {
+                    // Keep a field list only for the format it was built for, and
+                    // percent-decoding only for formats that take it.
+                    let spec = format.spec();
+                    if self.fields.as_ref().is_some_and(|f| !spec.takes_fields(f)) {
                         self.fields = None;
                     }
-                    if format == Format::S3 {
+                    if !spec.takes_percent_decoding() {
                         self.decode.clear();
                     }
+                    self.detected = true;
                     format
                 }
             };
-            if format == Format::CloudFrontStandard && self.fields.is_none() {
-                self.fields = standard_header(head, complete, self.max_fields, skipped.lines)?;
-            }
-            if format == Format::CloudFrontRealtime && self.fields.is_none() {
-                return Err(Error::new(ErrorKind::MissingFieldList).with_detail(
-                    "the input looks like CloudFront real-time logs, which need the field list \
-                     of their log configuration (ReaderBuilder::with_fields with \
-                     FieldList::realtime; the converter's --fields)",
-                ));
+            let spec = format.spec();
+            if spec.header_in_head() && self.fields.is_none() {
+                self.fields =
+                    spec.fields_from_head(head, complete, self.max_fields, skipped.lines)?;
             }
             self.format = Some(format);
         }

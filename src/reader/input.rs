@@ -7,7 +7,7 @@ use flate2::read::MultiGzDecoder;
 
 use crate::error::{Error, ErrorKind, Result};
 
-use super::format::{HeadLine, head_line};
+use crate::raw::{HeadLine, head_line};
 
 /// Decompressed bytes before the ratio limit applies ([`ReaderBuilder::GZIP_RATIO_GRACE`]).
 ///

@@ -1,4 +1,4 @@
-//! Reading a log as record batches: [`Format`] and its detection (`format`), [`ReaderBuilder`]
+//! Reading a log as record batches: format detection (`detect`), [`ReaderBuilder`]
 //! (`builder`), the input side with gzip and its limits (`input`), the pull [`Reader`] (here),
 //! and [`BatchSource`] (`source`).
 
@@ -11,16 +11,16 @@ use arrow::error::ArrowError;
 
 use crate::decoder::Decoder;
 use crate::error::{Error, ErrorKind, Result};
+use crate::format::Format;
 use crate::reject::{DecodeStats, Reject};
 use crate::views::SharedChunk;
 
 mod builder;
-mod format;
+mod detect;
 mod input;
 mod source;
 
 pub use builder::ReaderBuilder;
-pub use format::Format;
 pub(crate) use input::{GzipLimits, Input, read_input};
 pub use source::BatchSource;
 pub(crate) use source::drain;

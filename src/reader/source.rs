@@ -8,7 +8,8 @@ use arrow::datatypes::SchemaRef;
 use crate::error::Result;
 use crate::reject::{DecodeStats, Reject};
 
-use super::{Format, Reader};
+use super::Reader;
+use crate::format::Format;
 
 /// A source of record batches of one log format: [`Reader`] and
 /// [`ParallelReader`](crate::ParallelReader). The writers ([`crate::ipc::write_ipc_stream`],

@@ -5,10 +5,7 @@ use std::sync::Arc;
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
 
-use crate::columns::ColumnType;
-
-/// Metadata key under which each Arrow field keeps AWS's original field name.
-pub const AWS_NAME_KEY: &str = "aws_name";
+use crate::columns::{AWS_NAME_KEY, ColumnType};
 
 /// One field (column) of an S3 server access log, in log order.
 ///

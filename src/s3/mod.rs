@@ -41,10 +41,13 @@
 //! | `source_region` | Utf8 | Source Region | |
 //! | `trailing_fields` | Utf8 | — | unknown fields after the known ones, as logged |
 
+mod decode;
 mod fields;
+mod format;
 mod record;
-pub(crate) mod values;
+mod values;
 
-pub use fields::{AWS_NAME_KEY, S3Field};
-pub(crate) use record::FORMAT_LABEL;
+pub use crate::columns::AWS_NAME_KEY;
+pub use fields::S3Field;
+pub(crate) use format::S3;
 pub use record::{S3Record, S3Values};

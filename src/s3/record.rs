@@ -48,9 +48,8 @@ use crate::error::{Error, ErrorKind, Result};
 use crate::raw::{FieldCursor, Span};
 
 use super::fields::S3Field;
-use super::values::{
-    I16_MAX, I32_MAX, I64_MAX, is_dash, parse_acl_required, parse_time, parse_uint,
-};
+use super::values::{parse_acl_required, parse_time};
+use crate::values::{I16_MAX, I32_MAX, I64_MAX, ValueError, is_dash, parse_uint};
 
 /// Name of the format in error messages.
 pub(crate) const FORMAT_LABEL: &str = "s3 access log";
@@ -410,7 +409,7 @@ impl<'a> S3Record<'a> {
     fn typed<T>(
         &self,
         field: S3Field,
-        parse: impl FnOnce(&[u8]) -> std::result::Result<T, super::values::ValueError>,
+        parse: impl FnOnce(&[u8]) -> std::result::Result<T, ValueError>,
     ) -> Result<Option<T>> {
         match self.raw(field) {
             None => Ok(None),

@@ -1,0 +1,81 @@
+//! [`Format`], the public name of each log format, and the format registry: the one place
+//! that lists the formats ([`Format::spec`]).
+
+use arrow::datatypes::SchemaRef;
+
+use crate::contract::LogFormat;
+use crate::error::{Error, ErrorKind, Result};
+
+/// An AWS access log format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum Format {
+    /// Amazon S3 server access logs (see [`crate::s3`]).
+    S3,
+    /// Amazon CloudFront real-time logs: tab-separated, no header; needs the configuration's
+    /// field list ([`ReaderBuilder::with_fields`](crate::ReaderBuilder::with_fields)). See
+    /// [`crate::cloudfront`].
+    CloudFrontRealtime,
+    /// Amazon CloudFront standard logs (W3C, `#Version:`/`#Fields:` header). See
+    /// [`crate::cloudfront`].
+    CloudFrontStandard,
+}
+
+impl Format {
+    /// Every format (a slice: a new format is not a breaking change of its length).
+    pub const ALL: &'static [Format] = &[
+        Format::S3,
+        Format::CloudFrontRealtime,
+        Format::CloudFrontStandard,
+    ];
+
+    /// The registry: what each format is ([`LogFormat`], implemented in the format's own
+    /// folder). Adding a format adds its variant and its line here.
+    pub(crate) fn spec(self) -> &'static dyn LogFormat {
+        match self {
+            Format::S3 => &crate::s3::S3,
+            Format::CloudFrontRealtime => &crate::cloudfront::REALTIME,
+            Format::CloudFrontStandard => &crate::cloudfront::STANDARD,
+        }
+    }
+
+    /// The format's short name: `"s3"`, `"cloudfront-realtime"` or `"cloudfront-standard"`.
+    pub fn name(self) -> &'static str {
+        self.spec().name()
+    }
+
+    /// The format's full Arrow schema (before projection) when it is fixed: S3 access logs.
+    /// `None` for the CloudFront formats, whose schema comes from the field list
+    /// ([`crate::cloudfront::FieldList::schema`],
+    /// [`ReaderBuilder::schema`](crate::ReaderBuilder::schema)).
+    pub fn schema(self) -> Option<SchemaRef> {
+        self.spec().schema()
+    }
+}
+
+impl std::fmt::Display for Format {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+impl std::str::FromStr for Format {
+    type Err = Error;
+
+    /// Parses a format's name (`s3`, `cloudfront-realtime`, `cloudfront-standard`) or one of
+    /// its aliases: `s3-access`, `s3-access-log`; `cloudfront-real-time`, `cf-realtime`;
+    /// `cf-standard`, `cloudfront-w3c`.
+    fn from_str(s: &str) -> Result<Self> {
+        Format::ALL
+            .iter()
+            .copied()
+            .find(|f| f.name() == s || f.spec().aliases().contains(&s))
+            .ok_or_else(|| {
+                let known: Vec<&str> = Format::ALL.iter().map(|f| f.name()).collect();
+                Error::new(ErrorKind::InvalidArgument).with_detail(format!(
+                    "unknown format {s:?} (known: {})",
+                    known.join(", ")
+                ))
+            })
+    }
+}
