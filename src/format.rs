@@ -79,3 +79,45 @@ impl std::str::FromStr for Format {
             })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    #[test]
+    fn the_registry_gives_each_format_distinct_names_that_parse_back() {
+        let mut names = HashSet::new();
+        let mut tables = HashSet::new();
+        for &format in Format::ALL {
+            let spec = format.spec();
+            assert_eq!(format.name().parse::<Format>().unwrap(), format);
+            assert_eq!(format.to_string(), format.name());
+            for alias in spec.aliases() {
+                assert_eq!(alias.parse::<Format>().unwrap(), format, "{alias}");
+                assert!(names.insert(*alias), "{alias} names two formats");
+            }
+            assert!(names.insert(format.name()), "{format} named twice");
+            assert!(
+                tables.insert(spec.table_name()),
+                "{format}: table folder taken"
+            );
+            assert!(!spec.label().is_empty() && !spec.shape().is_empty());
+        }
+        let err = "elb".parse::<Format>().unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+        assert!(
+            err.to_string()
+                .contains("known: s3, cloudfront-realtime, cloudfront-standard")
+        );
+    }
+
+    #[test]
+    fn a_failed_detection_names_every_format_of_the_registry() {
+        let err = Format::detect(b"hello world\n").unwrap_err();
+        for &format in Format::ALL {
+            assert!(err.to_string().contains(format.spec().shape()), "{err}");
+        }
+    }
+}

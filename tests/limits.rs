@@ -254,3 +254,33 @@ fn the_decompressed_size_limit_keeps_exactly_the_bytes_before_it() {
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
     }
 }
+
+#[test]
+fn the_least_maximum_field_count_is_the_formats_own() {
+    // S3 access log lines have at least 17 fields; CloudFront takes any maximum of 1 or more.
+    let s3 = ReaderBuilder::new(Format::S3)
+        .with_max_fields(16)
+        .build_decoder();
+    assert_eq!(s3.unwrap_err().kind(), ErrorKind::InvalidArgument);
+    assert!(
+        ReaderBuilder::new(Format::S3)
+            .with_max_fields(17)
+            .build_decoder()
+            .is_ok()
+    );
+    let fields = FieldList::realtime("timestamp,c-ip,sc-status").unwrap();
+    let mut reader = ReaderBuilder::new(Format::CloudFrontRealtime)
+        .with_fields(fields.clone())
+        .with_max_fields(3)
+        .build(&b"1684226820.937\t192.0.2.1\t200\n1684226820.937\t192.0.2.1\t200\tx\n"[..])
+        .unwrap();
+    let rows: usize = reader.by_ref().map(|b| b.unwrap().num_rows()).sum();
+    assert_eq!(rows, 1);
+    let rejects = reader.take_rejects();
+    assert_eq!(rejects[0].error().kind(), ErrorKind::TooManyFields);
+    let zero = ReaderBuilder::new(Format::CloudFrontRealtime)
+        .with_fields(fields)
+        .with_max_fields(0)
+        .build_decoder();
+    assert_eq!(zero.unwrap_err().kind(), ErrorKind::InvalidArgument);
+}

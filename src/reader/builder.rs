@@ -238,6 +238,7 @@ impl ReaderBuilder {
 
     /// Most fields accepted on one line, trailing fields included (default
     /// [`ReaderBuilder::DEFAULT_MAX_FIELDS`]). Lines with more are rejected as [`ErrorKind::TooManyFields`].
+    /// At least 1; for S3 access logs at least 17 (the fields every line has).
     pub fn with_max_fields(mut self, max_fields: usize) -> Self {
         self.max_fields = max_fields;
         self

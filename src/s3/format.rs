@@ -59,7 +59,13 @@ impl LogFormat for S3Format {
         "an S3 server access log line (owner bucket [06/Feb/2019:00:00:38 +0000] ...)"
     }
 
-    fn check(&self, options: &FormatOptions, _max_fields: usize, _detected: bool) -> Result<()> {
+    fn check(&self, options: &FormatOptions, max_fields: usize, _detected: bool) -> Result<()> {
+        if max_fields < S3Field::REQUIRED {
+            return Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
+                "maximum fields must be at least {} (the fields every S3 access log line has)",
+                S3Field::REQUIRED
+            )));
+        }
         if options.fields.is_some() || !options.decode.is_empty() {
             return Err(Error::new(ErrorKind::InvalidArgument).with_detail(
                 "field lists and percent-decoding apply to CloudFront logs, not to S3 access logs",
