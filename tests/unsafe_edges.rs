@@ -12,6 +12,8 @@
 //! there), a line split between two reads at every offset, and invalid UTF-8 (the row is kept,
 //! repaired) placed across the 64-byte blocks of the ASCII scan.
 
+mod common;
+
 use std::io::Read;
 
 use arrow::array::{Array, AsArray, RecordBatch};
@@ -20,21 +22,7 @@ use arrow::datatypes::DataType;
 use aws_access_logs::cloudfront::{CloudFrontRecord, FieldList};
 use aws_access_logs::s3::{S3Field, S3Record};
 use aws_access_logs::{Format, ReaderBuilder, RejectOutcome};
-
-/// A reader that hands out at most `step` bytes per read, so lines are cut between reads.
-struct Trickle<'a> {
-    data: &'a [u8],
-    step: usize,
-}
-
-impl Read for Trickle<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.step).min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
+use common::{Trickle, decode_chunked_with};
 
 /// Text values worth putting in a field: empty, `-`, around the inline length of a view (12)
 /// and the block copy (16), ending in two-, three- and four-byte characters, long.
@@ -163,31 +151,14 @@ fn check_every_way(builder: impl Fn() -> ReaderBuilder, input: &[u8], want: &Out
             read_with(b().build_from_buffer(buffer).unwrap()),
         ));
         for piece in [1, 17, 100] {
-            let mut decoder = b().build_decoder().unwrap();
-            let mut batches = Vec::new();
-            let mut repaired = 0;
-            for mut rest in input.chunks(piece) {
-                while !rest.is_empty() {
-                    let n = decoder.decode(rest).unwrap();
-                    rest = &rest[n..];
-                    if decoder.is_full() {
-                        batches.push(decoder.flush().unwrap().unwrap());
-                    }
-                }
-            }
-            decoder.finish().unwrap();
-            while let Some(batch) = decoder.flush().unwrap() {
-                batches.push(batch);
-            }
-            repaired += decoder
-                .take_rejects()
-                .iter()
-                .filter(|r| r.outcome() == RejectOutcome::Repaired)
-                .count();
+            let (batches, rejects, stats) = decode_chunked_with(b(), input, piece, 7);
             let got = Outcome {
                 columns: text_columns(&batches),
-                rows: decoder.stats().rows,
-                repaired,
+                rows: stats.rows,
+                repaired: rejects
+                    .iter()
+                    .filter(|r| r.outcome() == RejectOutcome::Repaired)
+                    .count(),
             };
             ways.push((format!("decoder pieces of {piece}"), got));
         }

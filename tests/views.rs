@@ -11,22 +11,7 @@ use aws_access_logs::cloudfront::FieldList;
 #[cfg(feature = "parquet")]
 use aws_access_logs::parquet::{ParquetOptions, write_parquet};
 use aws_access_logs::{Format, ReaderBuilder};
-use common::{all_rows, gzip};
-
-/// A reader that hands out at most `step` bytes per read, so lines are cut between reads.
-struct Trickle<'a> {
-    data: &'a [u8],
-    step: usize,
-}
-
-impl Read for Trickle<'_> {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = buf.len().min(self.step).min(self.data.len());
-        buf[..n].copy_from_slice(&self.data[..n]);
-        self.data = &self.data[n..];
-        Ok(n)
-    }
-}
+use common::{Trickle, all_rows, gzip};
 
 fn cases() -> Vec<(&'static str, ReaderBuilder)> {
     let config =

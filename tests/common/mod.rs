@@ -184,3 +184,18 @@ pub fn gzip(data: &[u8]) -> Vec<u8> {
 pub fn balanced(stats: DecodeStats) -> bool {
     stats.rows + stats.rejected + stats.blank_lines + stats.comment_lines == stats.lines
 }
+
+/// A reader that hands out at most `step` bytes per read, so lines are cut between reads.
+pub struct Trickle<'a> {
+    pub data: &'a [u8],
+    pub step: usize,
+}
+
+impl std::io::Read for Trickle<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = buf.len().min(self.step).min(self.data.len());
+        buf[..n].copy_from_slice(&self.data[..n]);
+        self.data = &self.data[n..];
+        Ok(n)
+    }
+}
