@@ -54,9 +54,9 @@ struct OutColumn {
     field: usize,
 }
 
-/// Parses CloudFront lines of one flavor and builds the projected columns.
+/// The CloudFront [`RowDecoder`]: parses lines of one flavor and builds the projected columns.
 #[derive(Debug)]
-pub(crate) struct CfParser {
+pub(crate) struct CloudFrontRows {
     flavor: Flavor,
     layout: Option<Layout>,
     projection: Option<Vec<usize>>,
@@ -77,7 +77,7 @@ pub(crate) struct CfParser {
     dates: values::DateCache,
 }
 
-impl CfParser {
+impl CloudFrontRows {
     /// A parser for `fields` (required for real-time logs; for standard logs, `None` waits for
     /// the input's `#Fields:` line). `projection` (indices into the schema) needs `fields`.
     pub(crate) fn new(
@@ -88,7 +88,7 @@ impl CfParser {
         config: ColumnsConfig,
     ) -> Result<Self> {
         let ColumnsConfig { capacity, views } = config;
-        let mut parser = CfParser {
+        let mut parser = CloudFrontRows {
             flavor,
             layout: None,
             projection,
@@ -401,7 +401,7 @@ impl CfParser {
     }
 }
 
-impl RowDecoder for CfParser {
+impl RowDecoder for CloudFrontRows {
     fn decode_line(
         &mut self,
         line: &[u8],

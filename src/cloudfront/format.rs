@@ -1,7 +1,7 @@
 //! The CloudFront formats in the format registry: names, detection, options, and a standard
 //! log's `#Fields:` header read ahead.
 
-use super::decode::CfParser;
+use super::decode::CloudFrontRows;
 use super::fields::{FieldList, Flavor, REALTIME_FIELDS, STANDARD_FIELDS, column_name};
 use crate::contract::{ColumnsConfig, FormatOptions, LogFormat, RowDecoder};
 use crate::error::{Error, ErrorKind, Result};
@@ -177,7 +177,7 @@ impl LogFormat for CloudFrontFormat {
         options: &FormatOptions,
         config: ColumnsConfig,
     ) -> Result<Box<dyn RowDecoder>> {
-        Ok(Box::new(CfParser::new(
+        Ok(Box::new(CloudFrontRows::new(
             self.flavor,
             options.fields.clone(),
             options.projection.clone(),
