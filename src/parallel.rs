@@ -20,7 +20,7 @@ use arrow::error::ArrowError;
 use crate::decoder::{Decoder, DecoderOptions};
 use crate::error::{Error, ErrorKind, Result};
 use crate::format::Format;
-use crate::reader::{BatchSource, GzipLimits, Input, Reader, ReaderBuilder, read_input};
+use crate::reader::{BatchSource, GzipLimits, Input, ReadAhead, Reader, ReaderBuilder, read_input};
 use crate::reject::{DecodeStats, HeldRejects, Reject};
 
 /// The input type of a [`ParallelReader`]'s pieces.
@@ -206,15 +206,8 @@ impl Segmenter {
         if let Ok(pool) = self.pool.lock() {
             decoder.reserve_text(&pool.text);
         }
-        Ok(Reader::new(
-            input,
-            decoder,
-            self.limits,
-            buf,
-            end,
-            bytes_in,
-            pending,
-        ))
+        let ahead = ReadAhead { buf, end, bytes_in };
+        Ok(Reader::new(input, decoder, self.limits, ahead, pending))
     }
 
     /// The next job, or `None` at the end of the input.

@@ -7,8 +7,8 @@ use std::io::{Cursor, Read};
 use arrow::buffer::Buffer;
 use arrow::datatypes::SchemaRef;
 
-use super::Reader;
 use super::input::{self, GzipLimits, Input, READ_BUFFER, Skipped, open, read_head};
+use super::{ReadAhead, Reader};
 use crate::cloudfront::FieldList;
 use crate::contract::FormatOptions;
 use crate::decoder::{Decoder, DecoderOptions};
@@ -534,14 +534,11 @@ struct Opened<R> {
 
 impl<R> Opened<R> {
     fn into_reader(self) -> Reader<R> {
-        Reader::new(
-            self.input,
-            self.decoder,
-            self.limits,
-            self.buf,
-            self.end,
-            self.bytes_in,
-            None,
-        )
+        let ahead = ReadAhead {
+            buf: self.buf,
+            end: self.end,
+            bytes_in: self.bytes_in,
+        };
+        Reader::new(self.input, self.decoder, self.limits, ahead, None)
     }
 }

@@ -27,6 +27,15 @@ pub(crate) use source::drain;
 
 use input::READ_BUFFER;
 
+/// What was read of an input before its [`Reader`] was made: `buf[..end]` holds the bytes
+/// still to decode; `bytes_in` counts the decompressed bytes read so far (those and any
+/// dropped before them).
+pub(crate) struct ReadAhead {
+    pub(crate) buf: Vec<u8>,
+    pub(crate) end: usize,
+    pub(crate) bytes_in: u64,
+}
+
 /// A pull reader: an [`Iterator`] of record batches and a [`RecordBatchReader`].
 ///
 /// Built by [`ReaderBuilder::build`]. Gzip input is detected by its magic bytes and fully
@@ -80,11 +89,10 @@ impl<R> Reader<R> {
         input: Input<R>,
         decoder: Decoder,
         limits: GzipLimits,
-        buf: Vec<u8>,
-        end: usize,
-        bytes_in: u64,
+        ahead: ReadAhead,
         pending: Option<Error>,
     ) -> Self {
+        let ReadAhead { buf, end, bytes_in } = ahead;
         Reader {
             input,
             decoder,
