@@ -17,6 +17,7 @@ use crate::views::SharedChunk;
 
 mod builder;
 mod detect;
+mod from_bytes;
 mod input;
 mod source;
 
