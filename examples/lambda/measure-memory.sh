@@ -11,6 +11,8 @@
 #   examples/lambda/measure-memory.sh          # all
 #   SKIP_1GB=1 examples/lambda/measure-memory.sh
 #   ONLY_PARTITIONS=1 examples/lambda/measure-memory.sh   # only the many-partition objects
+#   IN_MEMORY_OBJECT_BYTES=0 examples/lambda/measure-memory.sh   # every object streamed (by
+#       default objects of at most 32 MiB as stored are read whole into memory)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 examples/lambda/tools.sh >/dev/null

@@ -15,6 +15,9 @@ pub const SOURCE_TYPE_MAP_VAR: &str = "LETS__SOURCE_TYPE_MAP";
 pub const REALTIME_FIELDS_VAR: &str = "CLOUDFRONT_REALTIME_FIELDS";
 /// The most bytes of text an object may hold (default [`DEFAULT_MAX_OBJECT_BYTES`]).
 pub const MAX_OBJECT_BYTES_VAR: &str = "MAX_OBJECT_BYTES";
+/// Objects of at most this many bytes as stored are read whole into memory and decoded where
+/// they lie; larger ones stream (default [`DEFAULT_IN_MEMORY_OBJECT_BYTES`]; `0`: all stream).
+pub const IN_MEMORY_OBJECT_BYTES_VAR: &str = "IN_MEMORY_OBJECT_BYTES";
 /// `1` (or `true`): address buckets as `endpoint/bucket/key` (S3-compatible servers).
 pub const FORCE_PATH_STYLE_VAR: &str = "S3_FORCE_PATH_STYLE";
 /// `hour` (default) or `day`: the Hive time partitions of the Parquet files (UTC).
@@ -29,6 +32,12 @@ pub const DEFAULT_OUTPUT_PREFIX: &str = "lets/";
 /// The default [`MAX_OBJECT_BYTES_VAR`]: 512 MiB of text, which a 256 MB function converts
 /// well inside its 60 s timeout (about a seventh of a core).
 pub const DEFAULT_MAX_OBJECT_BYTES: u64 = 512 << 20;
+/// The default [`IN_MEMORY_OBJECT_BYTES_VAR`]: 32 MiB, an eighth of the function's 256 MB.
+/// Nearly every log object is smaller (a Firehose object of real-time logs is usually a few
+/// MiB of gzip, an S3 access log object kilobytes to a few MiB). An object read whole costs
+/// about its own size more than streamed, less the read buffers and copied text it saves
+/// (see the README's memory section).
+pub const DEFAULT_IN_MEMORY_OBJECT_BYTES: u64 = 32 << 20;
 /// The default [`MAX_OPEN_PARTITIONS_VAR`]: 4 Parquet writers at once (see the README's
 /// memory section for the measurements behind it).
 pub const DEFAULT_MAX_OPEN_PARTITIONS: usize = 4;
@@ -130,6 +139,13 @@ pub struct Config {
     /// The most bytes of text an object may hold: its stored size for plain objects, its
     /// decompressed size for gzip ones. Larger objects are refused (permanently).
     pub max_object_bytes: u64,
+    /// Objects of at most this many bytes as stored (`Content-Length`; compressed, for gzip
+    /// ones) are read whole into one `Bytes` and decoded where they lie — a plain one with
+    /// string views into it, no text copied — and a further pass decodes them again from
+    /// memory; larger objects, and those of unknown size, stream (default
+    /// [`DEFAULT_IN_MEMORY_OBJECT_BYTES`]; `0`: every object streams). Either way the
+    /// output is the same, byte for byte.
+    pub in_memory_object_bytes: u64,
     /// Bytes per part of the Parquet multipart uploads (default
     /// [`crate::process::PART_SIZE`]; not read from the environment: tests lower it).
     pub part_size: usize,
@@ -244,6 +260,16 @@ impl Config {
                 }
             },
         };
+        let in_memory_object_bytes = match var(IN_MEMORY_OBJECT_BYTES_VAR).as_deref().map(str::trim)
+        {
+            None | Some("") => DEFAULT_IN_MEMORY_OBJECT_BYTES,
+            Some(n) => n.parse::<u64>().map_err(|_| {
+                bad(
+                    IN_MEMORY_OBJECT_BYTES_VAR,
+                    format!("must be a number of bytes (0: always stream), not {n:?}"),
+                )
+            })?,
+        };
         let partition_by = match var(PARTITION_BY_VAR).as_deref().map(str::trim) {
             None | Some("") => Granularity::Hour,
             Some(value) => value.parse::<Granularity>().map_err(|_| {
@@ -272,6 +298,7 @@ impl Config {
             realtime_fields,
             force_path_style,
             max_object_bytes,
+            in_memory_object_bytes,
             part_size: crate::process::PART_SIZE,
             partition_by,
             max_open_partitions,
@@ -413,6 +440,35 @@ mod tests {
         let mut vars = BASE.to_vec();
         vars.push((MAX_OBJECT_BYTES_VAR, "2000000000"));
         assert_eq!(config(&vars).unwrap().max_object_bytes, 2_000_000_000);
+    }
+
+    #[test]
+    fn in_memory_object_bytes() {
+        let c = config(&BASE).unwrap();
+        assert_eq!(c.in_memory_object_bytes, DEFAULT_IN_MEMORY_OBJECT_BYTES);
+        assert_eq!(c.in_memory_object_bytes, 32 << 20);
+        for (value, bytes) in [("0", 0), (" 1048576 ", 1 << 20), ("", 32 << 20)] {
+            let mut vars = BASE.to_vec();
+            vars.push((IN_MEMORY_OBJECT_BYTES_VAR, value));
+            assert_eq!(
+                config(&vars).unwrap().in_memory_object_bytes,
+                bytes,
+                "{value}"
+            );
+        }
+        for value in ["-1", "32MiB", "x"] {
+            let mut vars = BASE.to_vec();
+            vars.push((IN_MEMORY_OBJECT_BYTES_VAR, value));
+            let err = config(&vars).unwrap_err();
+            assert_eq!(err.variable, IN_MEMORY_OBJECT_BYTES_VAR, "{value}");
+            assert_eq!(
+                err.to_string(),
+                format!(
+                    "IN_MEMORY_OBJECT_BYTES: must be a number of bytes (0: always stream), \
+                     not {value:?}"
+                )
+            );
+        }
     }
 
     #[test]

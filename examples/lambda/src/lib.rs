@@ -1,8 +1,10 @@
 //! The `aws-access-logs` Lambda function: S3 event → curated Parquet in the output bucket.
 //!
 //! An S3 event (direct, wrapped in SQS messages, or from EventBridge) names log objects; each is
-//! streamed from S3 through decompression and the decoder into Parquet, written under
-//! deterministic keys so that at-least-once delivery never corrupts anything. See the
+//! read from S3 — whole into memory and decoded where it lies when small
+//! ([`Config::in_memory_object_bytes`]), streamed through decompression and the decoder
+//! otherwise — into Parquet, written under deterministic keys so that at-least-once delivery
+//! never corrupts anything. See the
 //! package's README for the configuration and the deployment.
 //!
 //! The [`Handler`] is generic over an [`ObjectStore`]: [`S3Store`] in Lambda,

@@ -56,5 +56,6 @@ pub fn emf(outcome: &Outcome, timestamp_ms: i64) -> Value {
         "latest_updated": outcome.latest_updated,
         "incomplete": outcome.incomplete,
         "passes": outcome.passes,
+        "in_memory": outcome.in_memory,
     })
 }

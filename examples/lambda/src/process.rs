@@ -1,17 +1,40 @@
 //! One object: read, decode, write a Parquet file per time partition, the rejects object and
 //! the `latest` document.
+//!
+//! # Reading: whole in memory, or streaming
+//!
+//! An object of at most [`Config::in_memory_object_bytes`] bytes as stored (32 MiB by
+//! default; the `Content-Length` is known before the body is read) is downloaded whole into
+//! one `bytes::Bytes` and read with `ReaderBuilder::build_from_bytes` (`open_whole`): a
+//! plain body is decoded where it lies, its text values as string views into the body (no
+//! read buffers, no text copied); a gzip body is decompressed from memory, its values copied
+//! as when streaming (views into the decompressed buffers would pin them for as long as a
+//! partition holds rows). The body is held for the whole object, so a further pass decodes
+//! it again from memory instead of reading it again from the store, and a real-time log
+//! detected without its field list is simply built again from the same bytes.
+//!
+//! A larger object, or one of unknown size, streams as the reader asks for bytes
+//! (`open_stream`): memory stays bounded whatever its size (up to
+//! [`Config::max_object_bytes`]).
+//!
+//! The Parquet files are the same either way, byte for byte: text is written as Parquet
+//! strings whether it comes as views or not; a file depends only on its partition's rows in
+//! their order, not on when its writer opened (rows held as views are counted differently,
+//! so the number of passes may differ); and batches go to the writers in slices of
+//! [`WRITE_SLICE_ROWS`] rows, so that the writer never cuts them by their Arrow memory (which
+//! for string views into a whole body counts the body, once per column).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Cursor, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use arrow::array::{Array, RecordBatch, TimestampMillisecondArray};
+use arrow::array::{Array, AsArray, RecordBatch, TimestampMillisecondArray};
 use arrow::compute::{max, min};
 use arrow::datatypes::SchemaRef;
 use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
 use aws_access_logs::partition::{self, Granularity, Partition};
-use aws_access_logs::{DecodeStats, ErrorKind, Format, Reader, ReaderBuilder, Reject};
+use aws_access_logs::{BatchSource, DecodeStats, ErrorKind, Format, ReaderBuilder, Reject};
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use flate2::Compression;
@@ -22,7 +45,7 @@ use tokio::sync::mpsc;
 
 use crate::config::{Config, SourceType};
 use crate::events::ObjectRef;
-use crate::store::{ObjectStore, Precondition, StoreError};
+use crate::store::{ObjectBody, ObjectStore, Precondition, StoreError};
 
 /// Content type of the Parquet objects.
 pub const PARQUET_CONTENT_TYPE: &str = "application/vnd.apache.parquet";
@@ -94,6 +117,9 @@ pub struct Outcome {
     /// Passes over the object: 1, or more when its rows fall in more partitions than
     /// [`Config::max_open_partitions`] writers could take at once.
     pub passes: usize,
+    /// Whether the object was read whole into memory (at most
+    /// [`Config::in_memory_object_bytes`] bytes), rather than streamed.
+    pub in_memory: bool,
     /// Wall time spent on the object.
     pub duration_ms: f64,
 }
@@ -282,8 +308,6 @@ impl Read for Body {
     }
 }
 
-type BodyReader = Reader<Box<dyn Read + Send>>;
-
 /// Why an object could not be converted.
 #[derive(Debug)]
 struct ConvertError {
@@ -328,57 +352,115 @@ fn is_permanent(err: &aws_access_logs::Error) -> bool {
     }
 }
 
-/// Opens the decoder: the routed format, or the detected one.
-fn open(
+/// `builder` with the configured real-time field list.
+fn with_realtime_fields(
     config: &Config,
-    route: Option<SourceType>,
-    body: &Body,
-) -> Result<BodyReader, ConvertError> {
-    let with_fields = |builder: ReaderBuilder| match &config.realtime_fields {
+    builder: ReaderBuilder,
+) -> Result<ReaderBuilder, ConvertError> {
+    match &config.realtime_fields {
         Some(fields) => Ok(builder.with_fields(fields.clone())),
         // The configuration can change: retryable (the event waits in the dead-letter queue).
         None => Err(ConvertError::retryable(format!(
             "the object holds CloudFront real-time logs, which need {}",
             crate::config::REALTIME_FIELDS_VAR
         ))),
-    };
-    // Plain objects are checked against the limit by their size before reading.
+    }
+}
+
+/// The reader's options for the routed source type `route`, or for detection (`None`; the
+/// field list is not given then, so that an undetectable object is not taken for real-time
+/// logs), within the size limit. Plain objects are checked against the limit by their size
+/// before reading; gzip ones as they are decompressed.
+fn builder(config: &Config, route: Option<SourceType>) -> Result<ReaderBuilder, ConvertError> {
     let limit = config.max_object_bytes;
-    let reader = match route {
+    match route {
         Some(t) => {
-            body.stop_keeping();
             let builder = ReaderBuilder::new(t.format()).with_max_decompressed_bytes(limit);
-            let builder = if t == SourceType::CloudFrontRealtime {
-                with_fields(builder)?
+            if t == SourceType::CloudFrontRealtime {
+                with_realtime_fields(config, builder)
             } else {
-                builder
-            };
-            builder.build(Box::new(body.clone()) as Box<dyn Read + Send>)
+                Ok(builder)
+            }
         }
-        None => match ReaderBuilder::auto()
-            .with_max_decompressed_bytes(limit)
-            .build(Box::new(body.clone()) as Box<dyn Read + Send>)
-        {
-            Ok(reader) => {
-                body.stop_keeping();
-                Ok(reader)
+        None => Ok(ReaderBuilder::auto().with_max_decompressed_bytes(limit)),
+    }
+}
+
+/// The builder for an object detected as real-time logs without a field list: the format
+/// given, with the configured field list.
+fn realtime_builder(config: &Config) -> Result<ReaderBuilder, ConvertError> {
+    with_realtime_fields(
+        config,
+        ReaderBuilder::new(Format::CloudFrontRealtime)
+            .with_max_decompressed_bytes(config.max_object_bytes),
+    )
+}
+
+/// The first bytes of a gzip member.
+const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
+
+/// Opens the decoder over a body read whole (see the module's documentation): the routed
+/// format, or the detected one. A plain body is decoded where it lies with string views into
+/// it; a gzip body is decompressed from memory (its text copied into the columns, as when
+/// streaming).
+fn open_whole(
+    config: &Config,
+    route: Option<SourceType>,
+    body: &Bytes,
+) -> Result<Box<dyn BatchSource>, ConvertError> {
+    let views = !body.starts_with(&GZIP_MAGIC);
+    let build = |builder: ReaderBuilder| {
+        builder
+            .with_string_view(views)
+            .build_from_bytes(body.clone())
+            .map(|reader| Box::new(reader) as Box<dyn BatchSource>)
+    };
+    let reader = match build(builder(config, route)?) {
+        // Detected as real-time logs, which need the configured field list: built again
+        // from the same bytes with it.
+        Err(err) if route.is_none() && err.kind() == ErrorKind::MissingFieldList => {
+            build(realtime_builder(config)?)
+        }
+        reader => reader,
+    };
+    reader.map_err(|err| ConvertError::of(&err))
+}
+
+/// Opens the decoder over a streaming body: the routed format, or the detected one.
+fn open_stream(
+    config: &Config,
+    route: Option<SourceType>,
+    body: &Body,
+) -> Result<Box<dyn BatchSource>, ConvertError> {
+    let boxed = |reader| Box::new(reader) as Box<dyn BatchSource>;
+    let reader = match route {
+        Some(_) => {
+            body.stop_keeping();
+            builder(config, route)?
+                .build(Box::new(body.clone()) as Box<dyn Read + Send>)
+                .map(boxed)
+        }
+        None => {
+            match builder(config, None)?.build(Box::new(body.clone()) as Box<dyn Read + Send>) {
+                Ok(reader) => {
+                    body.stop_keeping();
+                    Ok(boxed(reader))
+                }
+                // Detected as real-time logs, which need the configured field list: read the
+                // start again with it.
+                Err(err) if err.kind() == ErrorKind::MissingFieldList => {
+                    let start = body.stop_keeping().ok_or_else(|| ConvertError {
+                        cause: "the start of the object was too large to read again".to_string(),
+                        permanent: true,
+                    })?;
+                    let input = Cursor::new(start).chain(body.clone());
+                    realtime_builder(config)?
+                        .build(Box::new(input) as Box<dyn Read + Send>)
+                        .map(boxed)
+                }
+                Err(err) => Err(err),
             }
-            // Detected as real-time logs, which need the configured field list: read the
-            // start again with it.
-            Err(err) if err.kind() == ErrorKind::MissingFieldList => {
-                let start = body.stop_keeping().ok_or_else(|| ConvertError {
-                    cause: "the start of the object was too large to read again".to_string(),
-                    permanent: true,
-                })?;
-                let builder = with_fields(
-                    ReaderBuilder::new(Format::CloudFrontRealtime)
-                        .with_max_decompressed_bytes(limit),
-                )?;
-                let input = Cursor::new(start).chain(body.clone());
-                builder.build(Box::new(input) as Box<dyn Read + Send>)
-            }
-            Err(err) => Err(err),
-        },
+        }
     };
     reader.map_err(|err| ConvertError::of(&err))
 }
@@ -580,9 +662,13 @@ struct Slot {
     /// Pieces not yet gathered into a batch (fewer than [`WRITE_ROWS`] rows).
     pieces: Vec<RecordBatch>,
     pieces_rows: usize,
+    /// [`held_memory`] of `pieces`.
+    pieces_memory: usize,
     /// Gathered batches waiting for a writer.
     pending: Vec<RecordBatch>,
-    /// Arrow bytes of `pieces` and `pending`.
+    /// [`held_memory`] of `pending`.
+    pending_memory: usize,
+    /// Arrow bytes of `pieces` and `pending` ([`Slot::held_bytes`]) when last counted.
     pending_bytes: usize,
     writer: Option<OpenFile>,
     rows: PartitionRows,
@@ -610,11 +696,13 @@ impl Slot {
     ) -> Result<Option<RecordBatch>, ConvertError> {
         if let Some(piece) = piece {
             self.pieces_rows += piece.num_rows();
+            self.pieces_memory += held_memory(&piece);
             self.pieces.push(piece);
         }
         if self.pieces.is_empty() || (!last && self.pieces_rows < WRITE_ROWS) {
             if self.pieces.len() >= MAX_PIECES {
                 let joined = concat(&self.pieces)?;
+                self.pieces_memory = held_memory(&joined);
                 self.pieces = vec![joined];
             }
             return Ok(None);
@@ -622,16 +710,85 @@ impl Slot {
         let batch = concat(&self.pieces)?;
         self.pieces.clear();
         self.pieces_rows = 0;
+        self.pieces_memory = 0;
         Ok(Some(batch))
     }
 
-    fn held_bytes(&self) -> usize {
-        self.pieces
-            .iter()
-            .chain(&self.pending)
-            .map(RecordBatch::get_array_memory_size)
-            .sum()
+    /// Holds a gathered batch until the partition gets a writer.
+    fn hold(&mut self, batch: RecordBatch) {
+        self.pending_memory += held_memory(&batch);
+        self.pending.push(batch);
     }
+
+    /// Takes the gathered batches held, for the partition's new writer.
+    fn take_pending(&mut self) -> Vec<RecordBatch> {
+        self.pending_memory = 0;
+        std::mem::take(&mut self.pending)
+    }
+
+    /// The Arrow bytes of the rows held ([`held_memory`] of each batch, counted once).
+    fn held_bytes(&self) -> usize {
+        self.pieces_memory + self.pending_memory
+    }
+}
+
+/// The Arrow bytes of a batch, as the budget of held rows ([`Config::pending_bytes`]) counts
+/// them: its columns' memory (`get_array_memory_size`), except that a string view column
+/// counts its views, its validity and the bytes of its values longer than 12 bytes (what a
+/// `Utf8` column of the same values holds) rather than the buffers they point into. Those are
+/// the object's body, read whole and held for the pass anyway, which `get_array_memory_size`
+/// would count whole in every text column of every piece of every batch. This still
+/// overstates what held views add (their values are not copies). A streamed batch's `Utf8`
+/// columns count their spare capacity too, so the two ways of reading may open writers at
+/// different points, and take different numbers of passes: the files are the same.
+fn held_memory(batch: &RecordBatch) -> usize {
+    batch
+        .columns()
+        .iter()
+        .map(|column| match column.as_string_view_opt() {
+            Some(array) => {
+                let views = array.views();
+                // A view's low 32 bits are its value's length (0 for a null).
+                let long: usize = views
+                    .iter()
+                    .map(|&view| match view as u32 {
+                        len @ 13.. => len as usize,
+                        _ => 0,
+                    })
+                    .sum();
+                views.len() * std::mem::size_of::<u128>()
+                    + array.nulls().map_or(0, |n| n.buffer().len())
+                    + long
+            }
+            None => column.get_array_memory_size(),
+        })
+        .sum()
+}
+
+/// Rows written to a Parquet writer at a time: parquet's write batch size (the unit in which
+/// a column writer checks its page limits). The library's writer cuts a batch whose Arrow
+/// memory exceeds a quarter of the row-group limit into parts of a size derived from that
+/// memory, and judges the row group's size after each part: with string views into a whole
+/// body, whose memory counts the body once per column, the parts (and so the row groups)
+/// would differ from those of the same rows as `Utf8`. Slices of this many rows are written
+/// as they are either way, so the file depends only on the rows.
+pub const WRITE_SLICE_ROWS: usize = 1024;
+
+/// Writes `batch` to `writer` in slices of [`WRITE_SLICE_ROWS`] rows.
+fn write_rows(
+    writer: &mut ParquetWriter<PartSink>,
+    batch: &RecordBatch,
+) -> Result<(), ConvertError> {
+    let rows = batch.num_rows();
+    let mut offset = 0;
+    while offset < rows {
+        let len = WRITE_SLICE_ROWS.min(rows - offset);
+        writer
+            .write(&batch.slice(offset, len))
+            .map_err(parquet_failed)?;
+        offset += len;
+    }
+    Ok(())
 }
 
 /// The pieces as one batch (the piece itself when there is one).
@@ -712,8 +869,8 @@ impl Writers<'_> {
         slot.rows.range = merge(slot.rows.range, rows.range);
         let gathered = slot.gather(Some(batch), false)?;
         match (&mut slot.writer, gathered) {
-            (Some(open), Some(batch)) => open.writer.write(&batch).map_err(parquet_failed)?,
-            (None, Some(batch)) => slot.pending.push(batch),
+            (Some(open), Some(batch)) => write_rows(&mut open.writer, &batch)?,
+            (None, Some(batch)) => slot.hold(batch),
             (_, None) => {}
         }
         let before = slot.pending_bytes;
@@ -778,8 +935,8 @@ impl Writers<'_> {
         )
         .map_err(parquet_failed)?;
         let slot = self.slots.entry(partition).or_default();
-        for batch in std::mem::take(&mut slot.pending) {
-            writer.write(&batch).map_err(parquet_failed)?;
+        for batch in slot.take_pending() {
+            write_rows(&mut writer, &batch)?;
         }
         let before = slot.pending_bytes;
         slot.pending_bytes = slot.held_bytes();
@@ -860,7 +1017,7 @@ impl Writers<'_> {
             return Ok(());
         };
         if let Some(batch) = last {
-            open.writer.write(&batch).map_err(parquet_failed)?;
+            write_rows(&mut open.writer, &batch)?;
         }
         self.open -= 1;
         let mut file_stats = *stats;
@@ -934,16 +1091,16 @@ struct Job {
     complete: Option<(BTreeMap<Partition, u64>, DecodeStats)>,
 }
 
-/// One pass over the body: decodes it, splits every batch by the partition of each row's
-/// record time, and writes the partitions' Parquet files, streamed to `uploads` as they grow
-/// (blocking: runs on a blocking thread). The first pass also keeps the rejects (gzip JSON
-/// lines).
+/// One pass over the body (read whole or streaming, see the module's documentation): decodes
+/// it, splits every batch by the partition of each row's record time, and writes the
+/// partitions' Parquet files, streamed to `uploads` as they grow (blocking: runs on a blocking
+/// thread). The first pass also keeps the rejects (gzip JSON lines).
 ///
 /// A Parquet file is opened when its partition gets a writer, so its key is known before its
 /// first part is uploaded.
 fn convert(
     job: Job,
-    body: Box<dyn Read + Send>,
+    body: ObjectBody,
     uploads: mpsc::Sender<Upload>,
 ) -> Result<Pass, ConvertError> {
     let Job {
@@ -956,8 +1113,14 @@ fn convert(
         held_tails,
         complete,
     } = job;
-    let body = Body::new(body);
-    let mut reader = open(&config, route, &body)?;
+    // A stream counts the bytes read from it; a body read whole is all there.
+    let (mut reader, stream, whole_size) = match body {
+        ObjectBody::Whole(bytes) => (open_whole(&config, route, &bytes)?, None, bytes.len()),
+        ObjectBody::Stream(read) => {
+            let body = Body::new(read);
+            (open_stream(&config, route, &body)?, Some(body), 0)
+        }
+    };
     let source_type = SourceType::of_format(reader.format());
     let schema = reader.schema();
     let time_column = partition::time_column(&schema);
@@ -985,7 +1148,7 @@ fn convert(
         text: 0,
         omitted: 0,
     });
-    let mut take_rejects = |reader: &mut BodyReader| match &mut rejects {
+    let mut take_rejects = |reader: &mut dyn BatchSource| match &mut rejects {
         Some(rejects) => rejects.add(&object, reader.take_rejects()),
         // Kept by the first pass; a later one only drops them.
         None => {
@@ -1018,9 +1181,9 @@ fn convert(
             }
             writers.relieve()?;
         }
-        take_rejects(&mut reader)?;
+        take_rejects(reader.as_mut())?;
     };
-    take_rejects(&mut reader)?;
+    take_rejects(reader.as_mut())?;
     let stats = reader.stats();
     let incomplete = match read {
         Ok(()) => None,
@@ -1049,7 +1212,7 @@ fn convert(
         rejects_omitted,
         stats,
         text_bytes: reader.bytes_read(),
-        stored_bytes: body.bytes_read(),
+        stored_bytes: stream.map_or(whole_size as u64, |body| body.bytes_read()),
         incomplete: incomplete.map(|(_, cause)| cause),
     })
 }
@@ -1292,13 +1455,15 @@ async fn abort_all<S: ObjectStore>(store: &S, bucket: &str, files: &mut [Uploadi
     }
 }
 
-/// Reads the object the event names. A key whose encoding is uncertain (see
+/// Reads the object the event names (whole when it holds at most `whole_up_to` bytes, see
+/// [`ObjectStore::get`]). A key whose encoding is uncertain (see
 /// [`ObjectRef::alternative_key`]) is resolved by the other reading when no object answers
 /// under the first, and by the event's ETag when it names one: the object read is the one
 /// that has it.
 async fn open_object<S: ObjectStore>(
     store: &S,
     object: &ObjectRef,
+    whole_up_to: u64,
 ) -> Result<(String, crate::store::Object), Failure> {
     let fail = |cause: String, permanent: bool| Failure {
         bucket: object.bucket.clone(),
@@ -1311,7 +1476,13 @@ async fn open_object<S: ObjectStore>(
     // The ETag checks the object only where another reading could name another object.
     let if_match = alternative.and(object.etag.as_deref());
     let first = store
-        .get(&object.bucket, &object.key, version_id, if_match)
+        .get(
+            &object.bucket,
+            &object.key,
+            version_id,
+            if_match,
+            whole_up_to,
+        )
         .await;
     let err = match (first, alternative) {
         (Ok(opened), _) => return Ok((object.key.clone(), opened)),
@@ -1323,7 +1494,10 @@ async fn open_object<S: ObjectStore>(
                 | StoreError::Forbidden),
             ),
             Some(alt),
-        ) => match store.get(&object.bucket, alt, version_id, if_match).await {
+        ) => match store
+            .get(&object.bucket, alt, version_id, if_match, whole_up_to)
+            .await
+        {
             Ok(opened) => return Ok((alt.clone(), opened)),
             Err(StoreError::NotFound | StoreError::PreconditionFailed | StoreError::Forbidden) => {
                 err
@@ -1345,11 +1519,12 @@ async fn open_object<S: ObjectStore>(
     })
 }
 
-/// Processes one object: reads it (streaming), writes one Parquet file per partition its
-/// rows fall in (streamed, as multipart uploads once they outgrow [`PART_SIZE`]; partitions
-/// past [`Config::max_open_partitions`] by further passes over the object, read again from
-/// the store pinned to the same version), the rejects object, and updates the `latest`
-/// document.
+/// Processes one object: reads it (whole in memory up to [`Config::in_memory_object_bytes`],
+/// streaming beyond; see the module's documentation), writes one Parquet file per partition
+/// its rows fall in (streamed, as multipart uploads once they outgrow [`PART_SIZE`];
+/// partitions past [`Config::max_open_partitions`] by further passes over the object,
+/// decoded again from memory or read again from the store pinned to the same version), the
+/// rejects object, and updates the `latest` document.
 ///
 /// Nothing is left half-done by a failure: the multipart uploads are aborted, and the
 /// rejects object (written just before the Parquet files are completed) is deleted if
@@ -1369,7 +1544,9 @@ pub async fn process<S: ObjectStore>(
     object: &ObjectRef,
 ) -> Result<Outcome, Failure> {
     let started = Instant::now();
-    let (key, opened) = open_object(store, object).await?;
+    // Never more than the size limit: a larger object is refused below, unread.
+    let whole_up_to = config.in_memory_object_bytes.min(config.max_object_bytes);
+    let (key, opened) = open_object(store, object, whole_up_to).await?;
     let object = &ObjectRef {
         key,
         alternative_key: None,
@@ -1414,9 +1591,15 @@ pub async fn process<S: ObjectStore>(
     let mut first: Option<Pass> = None;
     let mut only = None;
     let mut body = opened.body;
+    let in_memory = matches!(body, ObjectBody::Whole(_));
     let mut passes = 0;
     loop {
         passes += 1;
+        // A body read whole is kept for a further pass: decoded again from memory.
+        let whole = match &body {
+            ObjectBody::Whole(bytes) => Some(bytes.clone()),
+            ObjectBody::Stream(_) => None,
+        };
         let job = Job {
             config: Arc::clone(config),
             route,
@@ -1478,17 +1661,23 @@ pub async fn process<S: ObjectStore>(
             pass = passes,
             files = wrote,
             deferred = deferred.len(),
+            in_memory = whole.is_some(),
             "more partitions than open writers: the object is read again for the rest"
         );
         only = Some(deferred);
-        // Pinned: the same version (or the same ETag) as the first read.
+        if let Some(bytes) = whole {
+            // The same bytes, without another request.
+            body = ObjectBody::Whole(bytes);
+            continue;
+        }
+        // Pinned: the same version (or the same ETag) as the first read. It streams again.
         let if_match = if version.is_none() {
             etag.as_deref()
         } else {
             None
         };
         body = match store
-            .get(&object.bucket, &object.key, version.as_deref(), if_match)
+            .get(&object.bucket, &object.key, version.as_deref(), if_match, 0)
             .await
         {
             Ok(opened) => opened.body,
@@ -1551,6 +1740,7 @@ pub async fn process<S: ObjectStore>(
             .fold(None, |range, f| merge(range, f.range)),
         incomplete: first.incomplete.clone(),
         passes,
+        in_memory,
         duration_ms: 0.0,
     };
     if !parquet_files.is_empty() {
@@ -1577,7 +1767,7 @@ async fn run_pass<S: ObjectStore>(
     store: &S,
     bucket: &str,
     job: Job,
-    body: Box<dyn Read + Send>,
+    body: ObjectBody,
     files: &mut Vec<Uploading>,
 ) -> Result<Pass, (String, bool)> {
     // One part waiting at most: memory stays bounded whatever the object's size.

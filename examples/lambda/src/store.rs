@@ -8,14 +8,33 @@ use std::sync::{Arc, Mutex};
 
 use aws_sdk_s3::config::http::HttpResponse;
 use aws_sdk_s3::error::{DisplayErrorContext, SdkError};
-use aws_sdk_s3::primitives::ByteStream;
-use bytes::Bytes;
+use aws_sdk_s3::primitives::{ByteStream, ByteStreamError};
+use bytes::{Bytes, BytesMut};
 use sha2::{Digest, Sha256};
 
-/// An object being read: its body streams.
+/// An object's body: streaming, or read whole (see [`ObjectStore::get`]).
+pub enum ObjectBody {
+    /// Read on a blocking thread as the decoder asks for bytes (for S3 it pulls from the
+    /// network as it is read): memory does not grow with the object.
+    Stream(Box<dyn Read + Send>),
+    /// The whole body in memory, to be decoded where it lies.
+    Whole(Bytes),
+}
+
+impl fmt::Debug for ObjectBody {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ObjectBody::Stream(_) => f.write_str("Stream(..)"),
+            ObjectBody::Whole(bytes) => write!(f, "Whole({} bytes)", bytes.len()),
+        }
+    }
+}
+
+/// An object being read.
 pub struct Object {
-    /// The body, read on a blocking thread (for S3 it pulls from the network as it is read).
-    pub body: Box<dyn Read + Send>,
+    /// The body: whole in memory when its size was known and at most what the caller of
+    /// [`ObjectStore::get`] allowed, streaming otherwise.
+    pub body: ObjectBody,
     /// ETag without quotes.
     pub etag: Option<String>,
     /// Version id, when the bucket is versioned.
@@ -29,6 +48,7 @@ pub struct Object {
 impl fmt::Debug for Object {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Object")
+            .field("body", &self.body)
             .field("etag", &self.etag)
             .field("version_id", &self.version_id)
             .finish_non_exhaustive()
@@ -83,13 +103,17 @@ pub const MIN_PART_SIZE: usize = 5 << 20;
 /// The object store the handler works on.
 pub trait ObjectStore: Send + Sync + 'static {
     /// Opens an object (a given version, when `version_id` is set; only if its ETag is
-    /// `if_match`, when set, else [`StoreError::PreconditionFailed`]) for streaming.
+    /// `if_match`, when set, else [`StoreError::PreconditionFailed`]). A body whose size
+    /// (`Content-Length`) is known and at most `whole_up_to` bytes is read whole
+    /// ([`ObjectBody::Whole`]; a failure while reading it is a [`StoreError::Other`] that
+    /// says "reading the object failed"); any other streams ([`ObjectBody::Stream`]).
     fn get(
         &self,
         bucket: &str,
         key: &str,
         version_id: Option<&str>,
         if_match: Option<&str>,
+        whole_up_to: u64,
     ) -> impl Future<Output = Result<Object, StoreError>> + Send;
 
     /// Reads a small object whole; returns its bytes and ETag.
@@ -196,6 +220,7 @@ impl ObjectStore for S3Store {
         key: &str,
         version_id: Option<&str>,
         if_match: Option<&str>,
+        whole_up_to: u64,
     ) -> Result<Object, StoreError> {
         let out = self
             .client
@@ -214,11 +239,29 @@ impl ObjectStore for S3Store {
             .map(str::to_string);
         let last_modified_ms = out.last_modified().and_then(|t| t.to_millis().ok());
         let size = out.content_length().and_then(|n| u64::try_from(n).ok());
-        // Streams: the bridge reads the HTTP body as the decoder asks for bytes.
-        let reader = Box::pin(out.body.into_async_read());
-        let body = tokio_util::io::SyncIoBridge::new(reader);
+        let body = if let Some(n) = size.filter(|&n| n <= whole_up_to) {
+            // Read whole: the HTTP body's chunks copied, as they arrive, into one buffer of the
+            // announced size (`ByteStream::collect` would keep them all, then copy them into
+            // one `Bytes`: twice the body at once).
+            let failed = |e: ByteStreamError| {
+                StoreError::Other(format!(
+                    "reading the object failed: {}",
+                    DisplayErrorContext(&e)
+                ))
+            };
+            let mut stream = out.body;
+            let mut whole = BytesMut::with_capacity(usize::try_from(n).unwrap_or(0));
+            while let Some(chunk) = stream.try_next().await.map_err(failed)? {
+                whole.extend_from_slice(&chunk);
+            }
+            ObjectBody::Whole(whole.freeze())
+        } else {
+            // Streams: the bridge reads the HTTP body as the decoder asks for bytes.
+            let reader = Box::pin(out.body.into_async_read());
+            ObjectBody::Stream(Box::new(tokio_util::io::SyncIoBridge::new(reader)))
+        };
         Ok(Object {
-            body: Box::new(body),
+            body,
             etag,
             version_id,
             last_modified_ms,
@@ -524,7 +567,8 @@ impl MemoryStore {
         self.lock().puts.clone()
     }
 
-    /// Reading `key` fails half-way through its body, as a broken connection would.
+    /// Reading `key` fails half-way through its body, as a broken connection would (a body read
+    /// whole fails before any of it is returned).
     pub fn fail_reads_of(&self, key: &str) {
         self.lock().failing_reads.insert(key.to_string());
     }
@@ -612,6 +656,7 @@ impl ObjectStore for MemoryStore {
         key: &str,
         _version_id: Option<&str>,
         if_match: Option<&str>,
+        whole_up_to: u64,
     ) -> Result<Object, StoreError> {
         let (stored, failing) = {
             let memory = self.lock();
@@ -624,15 +669,26 @@ impl ObjectStore for MemoryStore {
             return Err(StoreError::PreconditionFailed);
         }
         let size = Some(stored.bytes.len() as u64);
-        let cursor = Cursor::new(stored.bytes);
-        let body: Box<dyn Read + Send> = if failing {
-            let good = cursor.get_ref().len() as u64 / 2;
-            Box::new(FailingBody {
-                bytes: cursor,
-                good,
-            })
+        let body = if stored.bytes.len() as u64 <= whole_up_to {
+            if failing {
+                return Err(StoreError::Other(
+                    "reading the object failed: connection reset while reading the object"
+                        .to_string(),
+                ));
+            }
+            // The stored bytes themselves (shared, not copied), as a download gathers them.
+            ObjectBody::Whole(stored.bytes)
         } else {
-            Box::new(cursor)
+            let cursor = Cursor::new(stored.bytes);
+            ObjectBody::Stream(if failing {
+                let good = cursor.get_ref().len() as u64 / 2;
+                Box::new(FailingBody {
+                    bytes: cursor,
+                    good,
+                })
+            } else {
+                Box::new(cursor)
+            })
         };
         Ok(Object {
             body,

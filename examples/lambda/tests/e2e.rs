@@ -398,7 +398,7 @@ async fn handler_against_a_real_s3_server() {
 async fn further_passes_read_the_same_object_again() {
     let Some(moto) = moto_server() else { return };
     let client = client(&moto.url).await;
-    for bucket in ["logs", "out", "out-capped"] {
+    for bucket in ["logs", "out", "out-capped", "out-capped-whole"] {
         client.create_bucket().bucket(bucket).send().await.unwrap();
     }
     // An access log over 2012 to 2025 and six hours of one day, out of order.
@@ -418,43 +418,52 @@ async fn further_passes_read_the_same_object_again() {
         Arc::new(|_: &str| {}),
     );
     handler.handle(event.clone()).await.unwrap();
-    // Two writers at a time, each file's rest uploaded at once: the object is read again
-    // (with If-Match: its ETag) for the partitions past them.
-    let mut capped = config(&[("MAX_OPEN_PARTITIONS", "2")]);
-    capped.output_bucket = "out-capped".into();
-    capped.pending_bytes = 1;
-    capped.held_tail_bytes = 0;
-    let passes = Arc::new(Mutex::new(Vec::new()));
-    let sink = Arc::clone(&passes);
-    let handler = Handler::with_emit(
-        S3Store::new(client.clone()),
-        capped,
-        Arc::new(move |line: &str| {
-            let m: Value = serde_json::from_str(line).unwrap();
-            sink.lock().unwrap().push(m["passes"].as_u64().unwrap());
-        }),
-    );
-    handler.handle(event).await.unwrap();
     let one = snapshot(&client, "out").await;
-    let capped = snapshot(&client, "out-capped").await;
     let files = parquet_files(&one, "s3-access");
     assert_eq!(files.len(), 21);
     let (rows, _) = partitioned_rows(&files, "time");
     assert_eq!(rows.len(), times.len());
-    // The first pass writes two files, the second the 19 others (each finished as soon as it
-    // has the rows the first pass counted, which frees its writer).
-    assert_eq!(*passes.lock().unwrap(), [2]);
-    // The same files, byte for byte; the latest documents differ only by their bucket.
-    for (key, bytes) in &one {
-        if key.starts_with("lets/_latest/") {
-            let mut doc: Value = serde_json::from_slice(bytes).unwrap();
-            doc["bucket"] = json!("out-capped");
-            assert_eq!(serde_json::from_slice::<Value>(&capped[key]).unwrap(), doc);
-        } else {
-            assert_eq!(&capped[key], bytes, "{key}");
+    // Two writers at a time, each file's rest uploaded at once. Streamed (`0`): the object is
+    // read again (with If-Match: its ETag) for the partitions past them. Read whole into
+    // memory (the default, for so small an object): decoded again from memory.
+    for (bucket, in_memory) in [("out-capped", "0"), ("out-capped-whole", "33554432")] {
+        let mut capped = config(&[
+            ("MAX_OPEN_PARTITIONS", "2"),
+            ("IN_MEMORY_OBJECT_BYTES", in_memory),
+        ]);
+        capped.output_bucket = bucket.into();
+        capped.pending_bytes = 1;
+        capped.held_tail_bytes = 0;
+        let metrics = Arc::new(Mutex::new(Vec::new()));
+        let sink = Arc::clone(&metrics);
+        let handler = Handler::with_emit(
+            S3Store::new(client.clone()),
+            capped,
+            Arc::new(move |line: &str| {
+                let m: Value = serde_json::from_str(line).unwrap();
+                sink.lock().unwrap().push(m);
+            }),
+        );
+        handler.handle(event.clone()).await.unwrap();
+        let capped = snapshot(&client, bucket).await;
+        // The first pass writes two files, the second the 19 others (each finished as soon
+        // as it has the rows the first pass counted, which frees its writer).
+        let metrics = metrics.lock().unwrap();
+        assert_eq!(metrics.len(), 1);
+        assert_eq!(metrics[0]["passes"], 2, "{bucket}");
+        assert_eq!(metrics[0]["in_memory"], in_memory != "0", "{bucket}");
+        // The same files, byte for byte; the latest documents differ only by their bucket.
+        for (key, bytes) in &one {
+            if key.starts_with("lets/_latest/") {
+                let mut doc: Value = serde_json::from_slice(bytes).unwrap();
+                doc["bucket"] = json!(bucket);
+                assert_eq!(serde_json::from_slice::<Value>(&capped[key]).unwrap(), doc);
+            } else {
+                assert_eq!(&capped[key], bytes, "{bucket}: {key}");
+            }
         }
+        assert_eq!(one.len(), capped.len(), "{bucket}");
     }
-    assert_eq!(one.len(), capped.len());
 }
 
 /// A Lambda runtime API on 127.0.0.1: hands out `events`, collects the function's answers.
@@ -844,9 +853,15 @@ async fn peak_memory_on_large_objects() {
     let Some(moto) = moto_server() else { return };
     let inputs = std::env::var("LAMBDA_MEMORY_INPUTS").expect("LAMBDA_MEMORY_INPUTS");
     let fields = std::env::var("CLOUDFRONT_REALTIME_FIELDS").unwrap_or_else(|_| realtime_fields());
-    // The function's size limit, for objects over its default.
+    // The function's limits and settings, when given (the size limit for objects over its
+    // default; `IN_MEMORY_OBJECT_BYTES=0` to stream every object).
     let mut env = vec![("CLOUDFRONT_REALTIME_FIELDS", fields)];
-    for name in ["MAX_OBJECT_BYTES", "MAX_OPEN_PARTITIONS", "PARTITION_BY"] {
+    for name in [
+        "MAX_OBJECT_BYTES",
+        "MAX_OPEN_PARTITIONS",
+        "PARTITION_BY",
+        "IN_MEMORY_OBJECT_BYTES",
+    ] {
         if let Ok(value) = std::env::var(name) {
             env.push((name, value));
         }

@@ -1561,3 +1561,124 @@ async fn batch_operations_rerun_rewrites_identical_outputs() {
     assert_eq!(first, second);
     assert_eq!(snapshot(&s.store), written);
 }
+
+/// Objects read whole into memory (string views into the body for plain ones) and objects
+/// streamed give the same outputs, byte for byte: Parquet files (among them one of several
+/// row groups, which the writer cuts by size), rejects objects, `latest` documents and
+/// counts — in one pass or several (from memory, or by reading the object again). With a
+/// threshold between the objects' sizes, the large ones stream and the others are read
+/// whole.
+#[tokio::test]
+async fn objects_read_whole_or_streamed_write_the_same_bytes() {
+    let quirks = fixture("s3/quirks.log");
+    let realtime = fixture("cloudfront/realtime.log");
+    // 20,000 lines (3 reader batches, 6.6 MB) over three hours, interleaved.
+    let interleaved: Vec<i64> = (0..20_000)
+        .map(|i| DAY_MS + (i % 3) * HOUR_MS + i % 3600 * 1000)
+        .collect();
+    let big = s3_access_lines_at(&interleaved);
+    // 40,000 lines (13 MB) in one hour: a file of several row groups of the default 4 MiB
+    // (held bytes), which the writer would cut elsewhere from batches of string views than
+    // from `Utf8` ones if it were given whole reader batches.
+    let hour = s3_access_lines(40_000);
+    let threshold = 1 << 20;
+    assert!(big.len() > threshold && hour.len() > threshold);
+    let objects: Vec<(&str, Vec<u8>)> = vec![
+        ("cache-bucket/quirks", quirks.clone()),
+        ("cache-bucket/quirks.gz", gzip(&quirks)),
+        ("cloudfront-realtime/firehose.gz", gzip(&realtime)),
+        // Not routed: detected as real-time logs, then built again with the field list.
+        ("misc/realtime", realtime.clone()),
+        ("misc/realtime.gz", gzip(&realtime)),
+        (
+            "misc/E2EXAMPLE.2019-12-04-21.gz",
+            gzip(&fixture("cloudfront/standard-26.log")),
+        ),
+        ("misc/standard", fixture("cloudfront/standard-33.log")),
+        ("cache-bucket/span", s3_access_lines_at(&spanning_times())),
+        ("cache-bucket/big", big),
+        ("cache-bucket/hour", hour),
+    ];
+    let small = objects.len() - 2;
+    assert!(objects[..small].iter().all(|(_, b)| b.len() <= threshold));
+    let event = s3_event(
+        objects
+            .iter()
+            .map(|(key, bytes)| s3_record("logs", &key.replace(' ', "+"), bytes.len()))
+            .collect(),
+    );
+    // Two writers, rows held up to 64 KiB: several passes over the objects that span
+    // partitions.
+    let run = |in_memory: u64| {
+        let mut config = config(&[("MAX_OPEN_PARTITIONS", "2")]);
+        config.in_memory_object_bytes = in_memory;
+        config.pending_bytes = 64 << 10;
+        let s = setup(config);
+        for (key, bytes) in &objects {
+            s.store.insert("logs", key, bytes.clone());
+        }
+        let event = event.clone();
+        async move {
+            s.handler.handle(event).await.unwrap();
+            let mut metrics = s.metrics.lock().unwrap().clone();
+            metrics.sort_by_key(|m| m["key"].as_str().unwrap().to_string());
+            (snapshot(&s.store), metrics)
+        }
+    };
+    let (streamed, streamed_metrics) = run(0).await;
+    let (whole, whole_metrics) = run(u64::MAX).await;
+    let (mixed, mixed_metrics) = run(threshold as u64).await;
+    assert_eq!(streamed_metrics.len(), objects.len());
+    let parquet = streamed.iter().filter(|(k, _)| k.ends_with(".parquet"));
+    assert!(
+        parquet.count() > 30,
+        "{:?}",
+        streamed.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    for (got, name) in [(&whole, "whole"), (&mixed, "mixed")] {
+        assert_eq!(
+            got.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            streamed.iter().map(|f| &f.0).collect::<Vec<_>>(),
+            "{name}"
+        );
+        for ((key, bytes), (_, want)) in got.iter().zip(&streamed) {
+            assert!(bytes == want, "{name}: {key} differs");
+        }
+    }
+    // The one-hour object's file holds several row groups (cut by their size).
+    let largest = streamed
+        .iter()
+        .filter(|(k, _)| k.ends_with(".parquet"))
+        .max_by_key(|(_, bytes)| bytes.len())
+        .unwrap();
+    let reader =
+        parquet::file::reader::SerializedFileReader::new(bytes::Bytes::from(largest.1.clone()))
+            .unwrap();
+    let groups = parquet::file::reader::FileReader::metadata(&reader).num_row_groups();
+    assert!(groups > 1, "{}: {groups} row groups", largest.0);
+    // The same counts; read whole or streamed as the threshold says; the objects that span
+    // partitions took several passes (from memory, or reading the object again).
+    let counts = |m: &Value| {
+        let mut m = m.clone();
+        let object = m.as_object_mut().unwrap();
+        // (Rows held are counted differently as views, which may save a pass.)
+        for volatile in ["_aws", "duration_ms", "in_memory", "passes"] {
+            object.remove(volatile);
+        }
+        m
+    };
+    for (i, want) in streamed_metrics.iter().enumerate() {
+        let key = want["key"].as_str().unwrap();
+        assert_eq!(counts(&whole_metrics[i]), counts(want), "{key}");
+        assert_eq!(counts(&mixed_metrics[i]), counts(want), "{key}");
+        assert_eq!(want["in_memory"], false, "{key}");
+        assert_eq!(whole_metrics[i]["in_memory"], true, "{key}");
+        let large = key == "cache-bucket/big" || key == "cache-bucket/hour";
+        assert_eq!(mixed_metrics[i]["in_memory"], !large, "{key}");
+        if key.ends_with("/span") || key.ends_with("/big") {
+            for m in [want, &whole_metrics[i], &mixed_metrics[i]] {
+                assert!(m["passes"].as_u64().unwrap() > 1, "{key}: {m}");
+            }
+        }
+    }
+}

@@ -135,3 +135,36 @@ async fn heap_with_many_partitions() {
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "a measurement: run in release with --nocapture"]
+async fn heap_read_whole_or_streamed() {
+    // Plain access logs in one hour (one file), and over 48 hours (interleaved: held rows and
+    // several passes). The memory store hands a body read whole out without a copy: add the
+    // object's size for one downloaded from S3.
+    let first = 1_764_460_800_000_i64;
+    let spread: Vec<i64> = (0..75_000_i64)
+        .map(|i| first + (i % 48) * 3_600_000 + (i / 48) % 3600 * 1000)
+        .collect();
+    let objects = [
+        ("10 MB, one hour", s3_access_lines(30_000)),
+        ("32 MiB, one hour", s3_access_lines(100_000)),
+        ("48 hours", s3_access_lines_at(&spread)),
+    ];
+    for (name, log) in objects {
+        for in_memory in [0, u64::MAX] {
+            let mut c = config(&[]);
+            c.in_memory_object_bytes = in_memory;
+            let (mb, m) = peak_heap(c, "cache-bucket/log", log.clone()).await;
+            println!(
+                "{name} ({:.1} MB), {}: heap {mb:.1} MB above the store, {} files, {} passes, \
+                 {:.0} ms",
+                log.len() as f64 / 1e6,
+                if in_memory == 0 { "streamed" } else { "whole" },
+                m["parquet_files"],
+                m["passes"],
+                m["duration_ms"]
+            );
+        }
+    }
+}

@@ -192,6 +192,31 @@ fn partitioning_is_a_parameter_passed_to_the_function() {
     assert!(text.contains("PARTITION_BY: !Ref PartitionBy"));
 }
 
+#[test]
+fn the_in_memory_size_is_a_parameter_passed_to_the_function() {
+    use aws_access_logs_lambda::config::{
+        DEFAULT_IN_MEMORY_OBJECT_BYTES, DEFAULT_MAX_OBJECT_BYTES, IN_MEMORY_OBJECT_BYTES_VAR,
+        MAX_OBJECT_BYTES_VAR,
+    };
+    let text = template();
+    // The template's defaults are the function's.
+    assert_eq!(
+        parameter_default(&text, "InMemoryObjectBytes"),
+        DEFAULT_IN_MEMORY_OBJECT_BYTES.to_string()
+    );
+    assert_eq!(
+        parameter_default(&text, "MaxObjectBytes"),
+        DEFAULT_MAX_OBJECT_BYTES.to_string()
+    );
+    // 0 (stream every object) is allowed.
+    let parameter = block(&text, "InMemoryObjectBytes");
+    assert!(parameter.contains("    MinValue: 0\n"), "{parameter}");
+    assert!(text.contains(&format!(
+        "{IN_MEMORY_OBJECT_BYTES_VAR}: !Ref InMemoryObjectBytes\n"
+    )));
+    assert!(text.contains(&format!("{MAX_OBJECT_BYTES_VAR}: !Ref MaxObjectBytes\n")));
+}
+
 /// Whether an IAM resource pattern (`*` any run of characters, `/` included) matches `key`.
 fn glob_matches(pattern: &str, key: &str) -> bool {
     let regex = format!("^{}$", regex::escape(pattern).replace(r"\*", ".*"));
