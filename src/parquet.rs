@@ -354,11 +354,48 @@ pub struct ParquetWriter<W: Write + Send> {
     threads: usize,
 }
 
-/// A batch whose Arrow data exceeds this share of the row-group byte limit is written in
-/// parts (of whole [`WRITE_ROWS_GRANULE`]s of rows): 8 MiB at the default limit, which the
-/// batches of S3 and real-time logs stay under (8192 rows of 300–800 bytes), so their files
-/// are unchanged.
+/// A batch whose rows take more than this share of the row-group byte limit ([`row_bytes`])
+/// is written in parts (of whole [`WRITE_ROWS_GRANULE`]s of rows): 8 MiB at the default
+/// limit, which the batches of S3 and real-time logs stay under (8192 rows of 300–800 bytes).
 const WRITES_PER_ROW_GROUP: usize = 4;
+
+/// The bytes `batch`'s rows take, whatever their layout in memory: a text column what it
+/// would take as `Utf8` holding just its values (value bytes, 4-byte offsets, validity), any
+/// other column its values' width (and validity). This sizes the parts a batch is written in,
+/// so that the file depends on the rows alone: the memory Arrow reports counts the spare
+/// capacity of a builder's buffers, and for string views each data buffer a column points
+/// into whole (all of a log body decoded where it lies, once per column).
+fn row_bytes(batch: &arrow::array::RecordBatch) -> usize {
+    use arrow::array::{Array, AsArray};
+    use arrow::datatypes::DataType;
+    batch
+        .columns()
+        .iter()
+        .map(|column| {
+            let rows = column.len();
+            let validity = column.nulls().map_or(0, |_| rows.div_ceil(8));
+            let values = match column.data_type() {
+                DataType::Utf8 => {
+                    let offsets = column.as_string::<i32>().value_offsets();
+                    let text = offsets[rows] - offsets[0];
+                    text as usize + 4 * (rows + 1)
+                }
+                DataType::Utf8View => {
+                    // A view's first four bytes are its value's length.
+                    let views = column.as_string_view().views();
+                    let text: usize = views.iter().map(|&view| view as u32 as usize).sum();
+                    text + 4 * (rows + 1)
+                }
+                DataType::Boolean => rows.div_ceil(8),
+                other => match other.primitive_width() {
+                    Some(width) => width * rows,
+                    None => column.get_array_memory_size(),
+                },
+            };
+            values + validity
+        })
+        .sum()
+}
 
 /// Parts of a batch are multiples of this many rows: parquet's write batch size, the unit in
 /// which a column writer checks its page limits.
@@ -488,7 +525,7 @@ impl<W: Write + Send> ParquetWriter<W> {
         // A large batch (long lines, many columns) is written in parts, so that the size of
         // the row group is judged often enough to hold its limits: the first writes of a row
         // group go in unjudged, and each write adds to the column writers at once.
-        let memory = batch.get_array_memory_size();
+        let memory = row_bytes(batch);
         let max_write = self.max_bytes / WRITES_PER_ROW_GROUP;
         let part = if memory > max_write {
             let part = (rows as u128 * max_write as u128 / memory as u128) as usize;
@@ -500,7 +537,7 @@ impl<W: Write + Send> ParquetWriter<W> {
         while offset < rows {
             let len = part.min(rows - offset);
             let piece = batch.slice(offset, len);
-            // The memory of a part: its share of the batch's (a slice reports all of it).
+            // The bytes of a part: its share of the batch's.
             let piece_memory = (memory as u128 * len as u128 / rows as u128) as usize;
             self.write_part(piece, piece_memory)?;
             offset += len;

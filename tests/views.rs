@@ -2,6 +2,9 @@
 //! and Parquet files as with `Utf8` columns, whatever way the input arrives.
 
 mod common;
+#[cfg(feature = "parquet")]
+#[path = "../examples/generate/logs.rs"]
+mod generate;
 
 use std::io::Read;
 
@@ -142,6 +145,57 @@ fn parquet_is_the_same_file_from_views() {
         };
         let plain = write(builder.clone());
         assert_eq!(write(builder.with_string_view(true)), plain, "{path}");
+    }
+}
+
+/// Batches larger than a quarter of the row-group byte limit are written in parts sized by
+/// their rows' bytes, not by their Arrow memory (which, for views into one buffer, counts the
+/// buffer once per column): a file of many row groups is the same from views into one buffer
+/// as from `Utf8` columns (generated logs, as varied as real ones).
+#[cfg(feature = "parquet")]
+#[test]
+fn parquet_of_many_row_groups_is_the_same_file_from_views_into_one_buffer() {
+    use generate::{Generator, Kind};
+    /// Writes each batch as two slices, as a caller that splits batches (by partition, say)
+    /// does: a slice's Arrow memory is all of its buffers'.
+    fn write(mut reader: aws_access_logs::Reader<impl Read>) -> Vec<u8> {
+        use aws_access_logs::parquet::ParquetWriter;
+        // The Lambda's row groups: 4 MiB, so batches of thousands of rows are written in parts.
+        let options = ParquetOptions::new().with_max_row_group_bytes(4 << 20);
+        let mut out = Vec::new();
+        let mut writer =
+            ParquetWriter::try_new(&mut out, reader.schema(), reader.format(), &options).unwrap();
+        for batch in reader.by_ref() {
+            let batch = batch.unwrap();
+            let cut = batch.num_rows() / 3;
+            writer.write(&batch.slice(0, cut)).unwrap();
+            writer
+                .write(&batch.slice(cut, batch.num_rows() - cut))
+                .unwrap();
+        }
+        writer.finish(&reader.stats()).unwrap();
+        out
+    }
+    let realtime = FieldList::realtime(generate::REALTIME_FIELDS).unwrap();
+    for (kind, builder) in [
+        (Kind::S3, ReaderBuilder::new(Format::S3)),
+        (
+            Kind::CloudFrontRealtime,
+            ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(realtime),
+        ),
+    ] {
+        let mut generator = Generator::new(kind, 7);
+        let mut log = String::new();
+        while log.len() < 24 << 20 {
+            generator.line(&mut log);
+        }
+        let plain = write(builder.clone().build(log.as_bytes()).unwrap());
+        let buffer = arrow::buffer::Buffer::from_vec(log.into_bytes());
+        let views = builder.with_string_view(true).build_from_buffer(buffer);
+        assert!(write(views.unwrap()) == plain, "{kind:?}: the files differ");
+        let file = parquet::file::reader::SerializedFileReader::new(bytes::Bytes::from(plain));
+        let groups = parquet::file::reader::FileReader::metadata(&file.unwrap()).num_row_groups();
+        assert!(groups > 2, "{kind:?}: {groups} row groups");
     }
 }
 

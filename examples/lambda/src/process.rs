@@ -20,9 +20,9 @@
 //! The Parquet files are the same either way, byte for byte: text is written as Parquet
 //! strings whether it comes as views or not; a file depends only on its partition's rows in
 //! their order, not on when its writer opened (rows held as views are counted differently,
-//! so the number of passes may differ); and batches go to the writers in slices of
-//! [`WRITE_SLICE_ROWS`] rows, so that the writer never cuts them by their Arrow memory (which
-//! for string views into a whole body counts the body, once per column).
+//! so the number of passes may differ); and the writer sizes its writes by the bytes of the
+//! rows, not by their Arrow memory (which for string views into a whole body counts the
+//! body, once per column).
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::io::{self, Cursor, Read, Write};
@@ -765,32 +765,6 @@ fn held_memory(batch: &RecordBatch) -> usize {
         .sum()
 }
 
-/// Rows written to a Parquet writer at a time: parquet's write batch size (the unit in which
-/// a column writer checks its page limits). The library's writer cuts a batch whose Arrow
-/// memory exceeds a quarter of the row-group limit into parts of a size derived from that
-/// memory, and judges the row group's size after each part: with string views into a whole
-/// body, whose memory counts the body once per column, the parts (and so the row groups)
-/// would differ from those of the same rows as `Utf8`. Slices of this many rows are written
-/// as they are either way, so the file depends only on the rows.
-pub const WRITE_SLICE_ROWS: usize = 1024;
-
-/// Writes `batch` to `writer` in slices of [`WRITE_SLICE_ROWS`] rows.
-fn write_rows(
-    writer: &mut ParquetWriter<PartSink>,
-    batch: &RecordBatch,
-) -> Result<(), ConvertError> {
-    let rows = batch.num_rows();
-    let mut offset = 0;
-    while offset < rows {
-        let len = WRITE_SLICE_ROWS.min(rows - offset);
-        writer
-            .write(&batch.slice(offset, len))
-            .map_err(parquet_failed)?;
-        offset += len;
-    }
-    Ok(())
-}
-
 /// The pieces as one batch (the piece itself when there is one).
 fn concat(pieces: &[RecordBatch]) -> Result<RecordBatch, ConvertError> {
     match pieces {
@@ -869,7 +843,7 @@ impl Writers<'_> {
         slot.rows.range = merge(slot.rows.range, rows.range);
         let gathered = slot.gather(Some(batch), false)?;
         match (&mut slot.writer, gathered) {
-            (Some(open), Some(batch)) => write_rows(&mut open.writer, &batch)?,
+            (Some(open), Some(batch)) => open.writer.write(&batch).map_err(parquet_failed)?,
             (None, Some(batch)) => slot.hold(batch),
             (_, None) => {}
         }
@@ -936,7 +910,7 @@ impl Writers<'_> {
         .map_err(parquet_failed)?;
         let slot = self.slots.entry(partition).or_default();
         for batch in slot.take_pending() {
-            write_rows(&mut writer, &batch)?;
+            writer.write(&batch).map_err(parquet_failed)?;
         }
         let before = slot.pending_bytes;
         slot.pending_bytes = slot.held_bytes();
@@ -1017,7 +991,7 @@ impl Writers<'_> {
             return Ok(());
         };
         if let Some(batch) = last {
-            write_rows(&mut open.writer, &batch)?;
+            open.writer.write(&batch).map_err(parquet_failed)?;
         }
         self.open -= 1;
         let mut file_stats = *stats;
