@@ -19,6 +19,10 @@
 //! * Read a file or stream (plain or gzip) as batches: [`ReaderBuilder::build`] → [`Reader`],
 //!   an `Iterator` of [`RecordBatch`](arrow::array::RecordBatch)es and a
 //!   [`RecordBatchReader`](arrow::array::RecordBatchReader).
+//! * Read a log already in memory where it lies, without copying it into read buffers:
+//!   [`ReaderBuilder::build_from_bytes`] (a `bytes::Bytes`, say an S3 object's body) or
+//!   [`ReaderBuilder::build_from_buffer`] (an Arrow `Buffer`); with
+//!   [`ReaderBuilder::with_string_view`] the text values point into it.
 //! * Decode one large input on several cores: [`ReaderBuilder::build_parallel`] →
 //!   [`ParallelReader`] (the same rows, rejects and counters, in input order).
 //! * Feed bytes as they arrive (network, your own decompression): [`ReaderBuilder::build_decoder`]

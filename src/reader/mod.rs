@@ -1,6 +1,6 @@
 //! Reading a log as record batches: format detection (`detect`), [`ReaderBuilder`]
-//! (`builder`), the input side with gzip and its limits (`input`), the pull [`Reader`] (here),
-//! and [`BatchSource`] (`source`).
+//! (`builder`), a log in a `bytes::Bytes` (`from_bytes`), the input side with gzip and its
+//! limits (`input`), the pull [`Reader`] (here), and [`BatchSource`] (`source`).
 
 use std::io::Read;
 
