@@ -125,8 +125,9 @@ impl S3Columns {
             match builder {
                 ColumnBuilder::Utf8(b) => match (record.text_span(*field), valid) {
                     // SAFETY: `append_span`'s condition holds. `line` is the text of the line
-                    // `record` was parsed from (`valid` is `text.valid()`, and the decoder makes
-                    // `text` from `record.line()`), and `S3Record::parse` makes every span lie
+                    // `record` was parsed from (`valid` is `text.valid()`, and
+                    // `S3Rows::decode_line`, this function's only caller, makes `text` from
+                    // `record.line()`), and `S3Record::parse` makes every span lie
                     // in it (`start <= end <= len`) with each end at one of the line's ends or
                     // next to an ASCII byte: a space between fields, a quote of a quoted field,
                     // a bracket of the time. In valid UTF-8 the offsets next to an ASCII byte
