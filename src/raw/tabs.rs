@@ -5,6 +5,7 @@ use crate::error::{Error, ErrorKind, Result};
 
 /// Splits `line` on tabs into `spans` (cleared first). More than `max_fields` fields is a
 /// [`ErrorKind::TooManyFields`] error (without format or position).
+#[inline]
 pub(crate) fn split_tabs(line: &[u8], spans: &mut Vec<Span>, max_fields: usize) -> Result<()> {
     split::<false>(line, spans, max_fields).map(|_| ())
 }
