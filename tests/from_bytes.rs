@@ -9,58 +9,11 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 
 use arrow::array::{Array, AsArray, ByteView, RecordBatch};
-use arrow::datatypes::{DataType, SchemaRef};
+use arrow::datatypes::DataType;
 use aws_access_logs::cloudfront::FieldList;
-use aws_access_logs::{BatchSource, DecodeStats, ErrorKind, Format, ReaderBuilder};
+use aws_access_logs::{DecodeStats, ErrorKind, Format, ReaderBuilder};
 use bytes::Bytes;
-use common::{all_rows, balanced, fixture, gzip};
-
-/// Everything a reader hands out: batches, rejects (line, offset, raw, error text), counters,
-/// bytes read and the error, if any.
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    batches: Vec<RecordBatch>,
-    rejects: Vec<(u64, u64, Vec<u8>, String)>,
-    stats: DecodeStats,
-    bytes_read: u64,
-    error: Option<String>,
-}
-
-fn drain(source: &mut dyn BatchSource) -> Outcome {
-    let mut batches = Vec::new();
-    let mut rejects = Vec::new();
-    let error = loop {
-        match source.next_batch() {
-            Ok(Some(batch)) => batches.push(batch),
-            Ok(None) => break None,
-            Err(err) => break Some(err.to_string()),
-        }
-        rejects.extend(source.take_rejects());
-    };
-    rejects.extend(source.take_rejects());
-    Outcome {
-        batches,
-        rejects: rejects
-            .iter()
-            .map(|r| {
-                (
-                    r.line(),
-                    r.byte_offset(),
-                    r.raw().to_vec(),
-                    r.error().to_string(),
-                )
-            })
-            .collect(),
-        stats: source.stats(),
-        bytes_read: source.bytes_read(),
-        error,
-    }
-}
-
-/// The rows of all batches as one batch (batch boundaries do not matter for equality).
-fn concat(batches: &[RecordBatch], schema: &SchemaRef) -> RecordBatch {
-    arrow::compute::concat_batches(schema, batches).unwrap()
-}
+use common::{all_rows, assert_same_outcome, balanced, drain, fixture, gzip};
 
 /// The real-time fixture's field list.
 fn realtime_fields() -> FieldList {
@@ -133,15 +86,8 @@ fn check_same_as_build(name: &str, builder: &ReaderBuilder, input: &[u8]) {
         let got = drain(&mut from_bytes);
         assert!(want.stats.rows > 0, "{context}");
         assert!(balanced(got.stats), "{context}");
-        assert_eq!(
-            concat(&got.batches, &schema),
-            concat(&want.batches, &schema),
-            "{context}"
-        );
-        assert_eq!(got.rejects, want.rejects, "{context}");
-        assert_eq!(got.stats, want.stats, "{context}");
+        assert_same_outcome(&got, &want, &schema, &context);
         assert_eq!(got.bytes_read, want.bytes_read, "{context}");
-        assert_eq!(got.error, want.error, "{context}");
     }
 }
 
@@ -409,13 +355,7 @@ fn a_slice_of_larger_bytes_is_read_alone() {
         let mut reader = builder.build_from_bytes(slice.clone()).unwrap();
         let schema = reader.schema();
         let got = drain(&mut reader);
-        assert_eq!(
-            concat(&got.batches, &schema),
-            concat(&want.batches, &schema),
-            "views {views}"
-        );
-        assert_eq!(got.rejects, want.rejects, "views {views}");
-        assert_eq!(got.stats, want.stats, "views {views}");
+        assert_same_outcome(&got, &want, &schema, &format!("views {views}"));
         assert_eq!(got.bytes_read, log.len() as u64);
         if views {
             assert!(view_buffers(&got.batches).contains(&memory));

@@ -8,56 +8,8 @@ use std::io::Cursor;
 
 use arrow::array::RecordBatch;
 use aws_access_logs::cloudfront::FieldList;
-use aws_access_logs::{BatchSource, DecodeStats, ErrorPolicy, ReaderBuilder};
-use common::{balanced, fixture, gzip};
-
-/// Everything a source hands out: batches, rejects (line, offset, raw, error text), counters,
-/// bytes read and the error, if any.
-#[derive(Debug, PartialEq)]
-struct Outcome {
-    batches: Vec<RecordBatch>,
-    rejects: Vec<(u64, u64, Vec<u8>, String)>,
-    stats: DecodeStats,
-    bytes_read: u64,
-    error: Option<String>,
-}
-
-fn drain(source: &mut dyn BatchSource) -> Outcome {
-    let mut batches = Vec::new();
-    let mut rejects = Vec::new();
-    let error = loop {
-        match source.next_batch() {
-            Ok(Some(batch)) => batches.push(batch),
-            Ok(None) => break None,
-            Err(err) => break Some(err.to_string()),
-        }
-        rejects.extend(source.take_rejects());
-    };
-    rejects.extend(source.take_rejects());
-    assert!(source.next_batch().unwrap().is_none(), "ends after the end");
-    Outcome {
-        batches,
-        rejects: rejects
-            .iter()
-            .map(|r| {
-                (
-                    r.line(),
-                    r.byte_offset(),
-                    r.raw().to_vec(),
-                    r.error().to_string(),
-                )
-            })
-            .collect(),
-        stats: source.stats(),
-        bytes_read: source.bytes_read(),
-        error,
-    }
-}
-
-/// The rows of all batches as one batch (batch boundaries do not matter for equality).
-fn concat(batches: &[RecordBatch], schema: &arrow::datatypes::SchemaRef) -> RecordBatch {
-    arrow::compute::concat_batches(schema, batches).unwrap()
-}
+use aws_access_logs::{DecodeStats, ErrorPolicy, ReaderBuilder};
+use common::{assert_same_outcome, balanced, concat, drain, fixture, gzip};
 
 /// Checks `ParallelReader` against `Reader` on `input` for several thread counts and segment
 /// sizes; returns the batch sizes per segment size (the same for every thread count).
@@ -108,17 +60,7 @@ fn check_in_memory(builder: &ReaderBuilder, input: &[u8]) {
         assert_eq!(in_memory.schema(), schema);
         let got = drain(&mut in_memory);
         let context = format!("in memory, views {views}");
-        assert_eq!(
-            concat(&got.batches, &schema),
-            concat(&want.batches, &schema),
-            "{context}"
-        );
-        assert_eq!(got.rejects, want.rejects, "{context}");
-        assert_eq!(got.stats, want.stats, "{context}");
-        assert_eq!(got.error, want.error, "{context}");
-        if want.error.is_none() {
-            assert_eq!(got.bytes_read, want.bytes_read, "{context}");
-        }
+        assert_same_outcome(&got, &want, &schema, &context);
     }
 }
 

@@ -7,7 +7,7 @@ use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
     DataType, Float64Type, Int16Type, Int32Type, Int64Type, TimestampMillisecondType,
 };
-use aws_access_logs::{DecodeStats, Decoder, Format, ReaderBuilder, Reject};
+use aws_access_logs::{BatchSource, DecodeStats, Decoder, Format, ReaderBuilder, Reject};
 use serde_json::{Map, Value};
 
 /// `target/<profile>/examples/convert`, next to this test's `deps/` directory.
@@ -197,5 +197,74 @@ impl std::io::Read for Trickle<'_> {
         buf[..n].copy_from_slice(&self.data[..n]);
         self.data = &self.data[n..];
         Ok(n)
+    }
+}
+
+/// Everything a source hands out: batches, rejects (line, offset, raw, error text), counters,
+/// bytes read and the error, if any.
+#[derive(Debug, PartialEq)]
+pub struct Outcome {
+    pub batches: Vec<RecordBatch>,
+    pub rejects: Vec<(u64, u64, Vec<u8>, String)>,
+    pub stats: DecodeStats,
+    pub bytes_read: u64,
+    pub error: Option<String>,
+}
+
+pub fn drain(source: &mut dyn BatchSource) -> Outcome {
+    let mut batches = Vec::new();
+    let mut rejects = Vec::new();
+    let error = loop {
+        match source.next_batch() {
+            Ok(Some(batch)) => batches.push(batch),
+            Ok(None) => break None,
+            Err(err) => break Some(err.to_string()),
+        }
+        rejects.extend(source.take_rejects());
+    };
+    rejects.extend(source.take_rejects());
+    assert!(source.next_batch().unwrap().is_none(), "ends after the end");
+    Outcome {
+        batches,
+        rejects: rejects
+            .iter()
+            .map(|r| {
+                (
+                    r.line(),
+                    r.byte_offset(),
+                    r.raw().to_vec(),
+                    r.error().to_string(),
+                )
+            })
+            .collect(),
+        stats: source.stats(),
+        bytes_read: source.bytes_read(),
+        error,
+    }
+}
+
+/// The rows of all batches as one batch (batch boundaries do not matter for equality).
+pub fn concat(batches: &[RecordBatch], schema: &arrow::datatypes::SchemaRef) -> RecordBatch {
+    arrow::compute::concat_batches(schema, batches).unwrap()
+}
+
+/// Asserts that `got` handed out what `want` did: the same rows (batch boundaries aside),
+/// rejects, counters and error, and the same bytes read unless the read failed.
+pub fn assert_same_outcome(
+    got: &Outcome,
+    want: &Outcome,
+    schema: &arrow::datatypes::SchemaRef,
+    context: &str,
+) {
+    assert_eq!(
+        concat(&got.batches, schema),
+        concat(&want.batches, schema),
+        "{context}"
+    );
+    assert_eq!(got.rejects, want.rejects, "{context}");
+    assert_eq!(got.stats, want.stats, "{context}");
+    assert_eq!(got.error, want.error, "{context}");
+    if want.error.is_none() {
+        assert_eq!(got.bytes_read, want.bytes_read, "{context}");
     }
 }
