@@ -37,10 +37,9 @@ use crate::reject::ErrorPolicy;
 pub struct ReaderBuilder {
     /// `None`: detect at build time.
     format: Option<Format>,
-    fields: Option<FieldList>,
-    decode: Vec<String>,
+    /// The options a format takes: field list, projection, percent-decoding.
+    format_options: FormatOptions,
     batch_size: usize,
-    projection: Option<Vec<usize>>,
     error_policy: ErrorPolicy,
     max_line_length: usize,
     max_fields: usize,
@@ -50,8 +49,6 @@ pub struct ReaderBuilder {
     limits: GzipLimits,
     segment_size: usize,
     string_view: bool,
-    /// The format was detected from the input (its errors say so).
-    detected: bool,
 }
 
 impl ReaderBuilder {
@@ -117,10 +114,8 @@ impl ReaderBuilder {
     pub fn auto() -> Self {
         ReaderBuilder {
             format: None,
-            fields: None,
-            decode: Vec::new(),
+            format_options: FormatOptions::default(),
             batch_size: Self::DEFAULT_BATCH_SIZE,
-            projection: None,
             error_policy: ErrorPolicy::Skip,
             max_line_length: Self::DEFAULT_MAX_LINE_LENGTH,
             max_fields: Self::DEFAULT_MAX_FIELDS,
@@ -133,7 +128,6 @@ impl ReaderBuilder {
             },
             segment_size: Self::DEFAULT_SEGMENT_SIZE,
             string_view: false,
-            detected: false,
         }
     }
 
@@ -146,7 +140,7 @@ impl ReaderBuilder {
     /// standard logs ([`FieldList::standard`]) it gives the schema of input without a
     /// `#Fields:` line (a `#Fields:` line in the input still says where each field is).
     pub fn with_fields(mut self, fields: FieldList) -> Self {
-        self.fields = Some(fields);
+        self.format_options.fields = Some(fields);
         self
     }
 
@@ -160,7 +154,7 @@ impl ReaderBuilder {
         I: IntoIterator<Item = S>,
         S: Into<String>,
     {
-        self.decode = columns.into_iter().map(Into::into).collect();
+        self.format_options.decode = columns.into_iter().map(Into::into).collect();
         self
     }
 
@@ -188,7 +182,7 @@ impl ReaderBuilder {
     /// projection. For CloudFront standard logs read without [`ReaderBuilder::with_fields`],
     /// the indices refer to the schema of the input's `#Fields:` line.
     pub fn with_projection(mut self, projection: Vec<usize>) -> Self {
-        self.projection = Some(projection);
+        self.format_options.projection = Some(projection);
         self
     }
 
@@ -319,16 +313,9 @@ impl ReaderBuilder {
         Ok(self.clone().build_decoder()?.schema())
     }
 
-    /// The options a format takes.
-    fn format_options(&self) -> FormatOptions {
-        FormatOptions {
-            fields: self.fields.clone(),
-            projection: self.projection.clone(),
-            decode: self.decode.clone(),
-        }
-    }
-
-    fn options(&self) -> Result<DecoderOptions> {
+    /// The decoder's options, checked; `detected`: the format was detected from the input
+    /// (its errors say so).
+    fn options(&self, detected: bool) -> Result<DecoderOptions> {
         let invalid = |msg: String| Err(Error::new(ErrorKind::InvalidArgument).with_detail(msg));
         let Some(format) = self.format else {
             return invalid(
@@ -355,10 +342,10 @@ impl ReaderBuilder {
         if self.max_fields == 0 {
             return invalid("maximum fields must be at least 1".into());
         }
-        let format_options = self.format_options();
+        let format_options = self.format_options.clone();
         format
             .spec()
-            .check(&format_options, self.max_fields, self.detected)?;
+            .check(&format_options, self.max_fields, detected)?;
         Ok(DecoderOptions {
             format,
             batch_size: self.batch_size,
@@ -382,7 +369,7 @@ impl ReaderBuilder {
     /// [`ReaderBuilder::auto`] (detection needs the input); [`ErrorKind::MissingFieldList`]
     /// for the real-time format without a field list.
     pub fn build_decoder(self) -> Result<Decoder> {
-        Decoder::new(self.options()?)
+        Decoder::new(self.options(false)?)
     }
 
     /// A [`Reader`] over `input`, a log already in memory (an [`arrow::buffer::Buffer`], made
@@ -463,9 +450,10 @@ impl ReaderBuilder {
         let mut buf = vec![0; READ_BUFFER];
         let mut end = 0;
         let mut skipped = Skipped::default();
+        let detected = self.format.is_none();
         let needs_head = match self.format {
             None => true,
-            Some(format) => format.spec().header_in_head() && self.fields.is_none(),
+            Some(format) => format.spec().header_in_head() && self.format_options.fields.is_none(),
         };
         if needs_head {
             let complete;
@@ -475,7 +463,8 @@ impl ReaderBuilder {
             let format = match self.format {
                 Some(format) => format,
                 None => {
-                    let format = match (Format::detect_after(head, skipped.lines), &self.fields) {
+                    let fields = &mut self.format_options.fields;
+                    let format = match (Format::detect_after(head, skipped.lines), &*fields) {
                         (Ok(format), _) => format,
                         // Detection failed, but the caller said what the records are.
                         (Err(err), Some(fields)) => Format::ALL
@@ -488,24 +477,23 @@ impl ReaderBuilder {
                     // Keep a field list only for the format it was built for, and
                     // percent-decoding only for formats that take it.
                     let spec = format.spec();
-                    if self.fields.as_ref().is_some_and(|f| !spec.takes_fields(f)) {
-                        self.fields = None;
+                    if fields.as_ref().is_some_and(|f| !spec.takes_fields(f)) {
+                        *fields = None;
                     }
                     if !spec.takes_percent_decoding() {
-                        self.decode.clear();
+                        self.format_options.decode.clear();
                     }
-                    self.detected = true;
                     format
                 }
             };
             let spec = format.spec();
-            if spec.header_in_head() && self.fields.is_none() {
-                self.fields =
+            if spec.header_in_head() && self.format_options.fields.is_none() {
+                self.format_options.fields =
                     spec.fields_from_head(head, complete, self.max_fields, skipped.lines)?;
             }
             self.format = Some(format);
         }
-        let mut decoder = self.build_decoder()?;
+        let mut decoder = Decoder::new(self.options(detected)?)?;
         if skipped.lines > 0 {
             decoder.skip_blank_lines(skipped.lines, skipped.bytes);
         }
