@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use arrow::array::{
     ArrayRef, BooleanBuilder, Float64Builder, Int16Builder, Int32Builder, Int64Builder,
-    TimestampMillisecondBuilder,
+    TimestampMicrosecondBuilder, TimestampMillisecondBuilder,
 };
 use arrow::datatypes::{DataType, SchemaRef, TimeUnit};
 
@@ -25,6 +25,7 @@ pub const AWS_NAME_KEY: &str = "aws_name";
 pub(crate) enum ColumnType {
     Utf8,
     TimestampMs,
+    TimestampUs,
     Int16,
     Int32,
     Int64,
@@ -38,6 +39,9 @@ impl ColumnType {
             ColumnType::Utf8 => DataType::Utf8,
             ColumnType::TimestampMs => {
                 DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()))
+            }
+            ColumnType::TimestampUs => {
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()))
             }
             ColumnType::Int16 => DataType::Int16,
             ColumnType::Int32 => DataType::Int32,
@@ -56,6 +60,7 @@ pub(crate) enum ColumnBuilder {
     Utf8(TextBuilder),
     Utf8View(ViewBuilder),
     TimestampMs(TimestampMillisecondBuilder),
+    TimestampUs(TimestampMicrosecondBuilder),
     Int16(Int16Builder),
     Int32(Int32Builder),
     Int64(Int64Builder),
@@ -74,6 +79,9 @@ impl ColumnBuilder {
             )),
             ColumnType::TimestampMs => ColumnBuilder::TimestampMs(
                 TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC"),
+            ),
+            ColumnType::TimestampUs => ColumnBuilder::TimestampUs(
+                TimestampMicrosecondBuilder::with_capacity(capacity).with_timezone("UTC"),
             ),
             ColumnType::Int16 => ColumnBuilder::Int16(Int16Builder::with_capacity(capacity)),
             ColumnType::Int32 => ColumnBuilder::Int32(Int32Builder::with_capacity(capacity)),
@@ -115,6 +123,10 @@ impl ColumnBuilder {
             ColumnBuilder::TimestampMs(b) => renew(
                 b,
                 TimestampMillisecondBuilder::with_capacity(capacity).with_timezone("UTC"),
+            ),
+            ColumnBuilder::TimestampUs(b) => renew(
+                b,
+                TimestampMicrosecondBuilder::with_capacity(capacity).with_timezone("UTC"),
             ),
             ColumnBuilder::Int16(b) => renew(b, Int16Builder::with_capacity(capacity)),
             ColumnBuilder::Int32(b) => renew(b, Int32Builder::with_capacity(capacity)),

@@ -19,6 +19,14 @@ pub enum Format {
     /// Amazon CloudFront standard logs (W3C, `#Version:`/`#Fields:` header). See
     /// [`crate::cloudfront`].
     CloudFrontStandard,
+    /// Application Load Balancer access logs (see [`crate::elb`]).
+    Alb,
+    /// Network Load Balancer access logs, of TLS listeners (see [`crate::elb`]).
+    Nlb,
+    /// Classic Load Balancer access logs (see [`crate::elb`]).
+    Clb,
+    /// Application Load Balancer connection logs (see [`crate::elb`]).
+    AlbConnection,
 }
 
 impl Format {
@@ -27,6 +35,10 @@ impl Format {
         Format::S3,
         Format::CloudFrontRealtime,
         Format::CloudFrontStandard,
+        Format::Alb,
+        Format::Nlb,
+        Format::Clb,
+        Format::AlbConnection,
     ];
 
     /// The registry: what each format is ([`LogFormat`], implemented in the format's own
@@ -36,16 +48,21 @@ impl Format {
             Format::S3 => &crate::s3::S3,
             Format::CloudFrontRealtime => &crate::cloudfront::REALTIME,
             Format::CloudFrontStandard => &crate::cloudfront::STANDARD,
+            Format::Alb => &crate::elb::ALB,
+            Format::Nlb => &crate::elb::NLB,
+            Format::Clb => &crate::elb::CLB,
+            Format::AlbConnection => &crate::elb::ALB_CONNECTION,
         }
     }
 
-    /// The format's short name: `"s3"`, `"cloudfront-realtime"` or `"cloudfront-standard"`.
+    /// The format's short name: `"s3"`, `"cloudfront-realtime"`, `"cloudfront-standard"`,
+    /// `"alb"`, `"nlb"`, `"clb"` or `"alb-connection"`.
     pub fn name(self) -> &'static str {
         self.spec().name()
     }
 
-    /// The format's full Arrow schema (before projection) when it is fixed: S3 access logs.
-    /// `None` for the CloudFront formats, whose schema comes from the field list
+    /// The format's full Arrow schema (before projection) when it is fixed: S3 access logs and
+    /// the Elastic Load Balancing logs. `None` for the CloudFront formats, whose schema comes from the field list
     /// ([`crate::cloudfront::FieldList::schema`],
     /// [`ReaderBuilder::schema`](crate::ReaderBuilder::schema)).
     pub fn schema(self) -> Option<SchemaRef> {
@@ -62,9 +79,11 @@ impl std::fmt::Display for Format {
 impl std::str::FromStr for Format {
     type Err = Error;
 
-    /// Parses a format's name (`s3`, `cloudfront-realtime`, `cloudfront-standard`) or one of
-    /// its aliases: `s3-access`, `s3-access-log`; `cloudfront-real-time`, `cf-realtime`;
-    /// `cf-standard`, `cloudfront-w3c`.
+    /// Parses a format's name (`s3`, `cloudfront-realtime`, `cloudfront-standard`, `alb`,
+    /// `nlb`, `clb`, `alb-connection`) or one of its aliases: `s3-access`, `s3-access-log`;
+    /// `cloudfront-real-time`, `cf-realtime`; `cf-standard`, `cloudfront-w3c`; `alb-access`,
+    /// `application-load-balancer`; `nlb-access`, `network-load-balancer`; `clb-access`,
+    /// `classic-load-balancer`; `alb-conn`, `alb-connection-log`.
     fn from_str(s: &str) -> Result<Self> {
         Format::ALL
             .iter()
@@ -107,10 +126,9 @@ mod tests {
         }
         let err = "elb".parse::<Format>().unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
-        assert!(
-            err.to_string()
-                .contains("known: s3, cloudfront-realtime, cloudfront-standard")
-        );
+        assert!(err.to_string().contains(
+            "known: s3, cloudfront-realtime, cloudfront-standard, alb, nlb, clb, alb-connection"
+        ));
     }
 
     #[test]

@@ -103,6 +103,7 @@ mod columns;
 mod contract;
 pub mod ddl;
 mod decoder;
+pub mod elb;
 mod error;
 mod format;
 pub mod ipc;

@@ -54,7 +54,9 @@ use std::collections::BTreeMap;
 use std::fmt;
 use std::str::FromStr;
 
-use arrow::array::{Array, RecordBatch, TimestampMillisecondArray, UInt32Array};
+use arrow::array::{
+    Array, RecordBatch, TimestampMicrosecondArray, TimestampMillisecondArray, UInt32Array,
+};
 use arrow::compute::take_record_batch;
 use arrow::datatypes::{DataType, Schema, TimeUnit};
 
@@ -242,14 +244,15 @@ pub fn table_name(format: Format) -> &'static str {
     format.spec().table_name()
 }
 
-/// The record-time column of a schema this crate produces: the first UTC millisecond timestamp
-/// column named `time` (S3 access logs), `timestamp` (CloudFront) or `timestamp_ms` (CloudFront
-/// standard v2), else the first millisecond timestamp column; `None` when there is none.
+/// The record-time column of a schema this crate produces: the first UTC millisecond or
+/// microsecond timestamp column named `time` (S3 access logs, Elastic Load Balancing logs),
+/// `timestamp` (CloudFront) or `timestamp_ms` (CloudFront standard v2), else the first such
+/// timestamp column; `None` when there is none.
 pub fn time_column(schema: &Schema) -> Option<usize> {
     let is_time = |i: &usize| {
         matches!(
             schema.field(*i).data_type(),
-            DataType::Timestamp(TimeUnit::Millisecond, _)
+            DataType::Timestamp(TimeUnit::Millisecond | TimeUnit::Microsecond, _)
         )
     };
     ["time", "timestamp", "timestamp_ms"]
@@ -265,8 +268,8 @@ pub fn time_column(schema: &Schema) -> Option<usize> {
 ///
 /// # Errors
 ///
-/// [`ErrorKind::InvalidArgument`] when `time_column` is out of range or not a millisecond
-/// timestamp column; [`ErrorKind::Arrow`] if Arrow fails to gather the rows.
+/// [`ErrorKind::InvalidArgument`] when `time_column` is out of range or not a millisecond or
+/// microsecond timestamp column; [`ErrorKind::Arrow`] if Arrow fails to gather the rows.
 pub fn split(
     batch: &RecordBatch,
     time_column: Option<usize>,
@@ -278,24 +281,32 @@ pub fn split(
     let Some(column) = time_column else {
         return Ok(vec![(Partition::Untimed(granularity), batch.clone())]);
     };
-    let times = batch
-        .columns()
-        .get(column)
-        .and_then(|c| c.as_any().downcast_ref::<TimestampMillisecondArray>())
-        .ok_or_else(|| {
-            Error::new(ErrorKind::InvalidArgument).with_detail(format!(
-                "column {column} of the batch is not a millisecond timestamp column"
-            ))
-        })?;
-    let of = |i: usize| {
-        if times.is_null(i) {
-            Partition::Untimed(granularity)
-        } else {
-            granularity.of(times.value(i))
+    let column_ref = batch.columns().get(column);
+    let millis = column_ref.and_then(|c| c.as_any().downcast_ref::<TimestampMillisecondArray>());
+    let micros = column_ref.and_then(|c| c.as_any().downcast_ref::<TimestampMicrosecondArray>());
+    // The time of row `i` in milliseconds (microseconds rounded down: the partitions are hours
+    // or days).
+    let time_ms = |i: usize| match (millis, micros) {
+        (Some(t), _) => (!t.is_null(i)).then(|| t.value(i)),
+        (_, Some(t)) => (!t.is_null(i)).then(|| t.value(i).div_euclid(1000)),
+        _ => None,
+    };
+    let len = match (millis, micros) {
+        (Some(t), _) => t.len(),
+        (_, Some(t)) => t.len(),
+        _ => {
+            return Err(Error::new(ErrorKind::InvalidArgument).with_detail(format!(
+                "column {column} of the batch is not a millisecond or microsecond timestamp \
+                 column"
+            )));
         }
     };
+    let of = |i: usize| match time_ms(i) {
+        None => Partition::Untimed(granularity),
+        Some(ms) => granularity.of(ms),
+    };
     let first = of(0);
-    let Some(differs) = (1..times.len()).find(|&i| of(i) != first) else {
+    let Some(differs) = (1..len).find(|&i| of(i) != first) else {
         return Ok(vec![(first, batch.clone())]);
     };
     let mut rows: BTreeMap<Partition, Vec<u32>> = BTreeMap::new();
@@ -304,7 +315,7 @@ pub fn split(
     rows.entry(first)
         .or_default()
         .extend((0..differs).map(index));
-    for i in differs..times.len() {
+    for i in differs..len {
         rows.entry(of(i)).or_default().push(index(i));
     }
     rows.into_iter()
@@ -443,5 +454,41 @@ mod tests {
         assert_eq!(time_column(&schema), None);
         let schema = Schema::new(vec![Field::new("t", time, true)]);
         assert_eq!(time_column(&schema), Some(0));
+        for &format in Format::ALL {
+            if let Some(schema) = format.schema() {
+                let column = time_column(&schema).unwrap();
+                assert_eq!(schema.field(column).name(), "time", "{format}");
+            }
+        }
+    }
+
+    #[test]
+    fn microsecond_times_split_like_milliseconds() {
+        let time = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+        let schema = Arc::new(Schema::new(vec![Field::new("time", time, true)]));
+        // 2018-07-02T22:59:59.999999Z, 23:00:00Z, null, and a time before 1970.
+        let micros = vec![
+            Some(1_530_572_399_999_999),
+            Some(1_530_572_400_000_000),
+            None,
+            Some(-1),
+        ];
+        let column = TimestampMicrosecondArray::from(micros).with_timezone("UTC");
+        let batch = RecordBatch::try_new(schema, vec![Arc::new(column)]).unwrap();
+        let parts = split(&batch, Some(0), Granularity::Hour).unwrap();
+        let hours: Vec<String> = parts
+            .iter()
+            .map(|(p, b)| format!("{p:?}:{}", b.num_rows()))
+            .collect();
+        assert_eq!(parts.len(), 4, "{hours:?}");
+        let ms = |v: i64| Granularity::Hour.of(v);
+        assert_eq!(parts[0].0, ms(-1));
+        assert!(parts.iter().any(|(p, _)| *p == ms(1_530_572_399_999)));
+        assert!(parts.iter().any(|(p, _)| *p == ms(1_530_572_400_000)));
+        assert!(
+            parts
+                .iter()
+                .any(|(p, _)| *p == Partition::Untimed(Granularity::Hour))
+        );
     }
 }

@@ -124,7 +124,16 @@ mod tests {
             .collect();
         assert_eq!(
             names,
-            ["s3", "cloudfront-realtime", "cloudfront-standard"].map(Value::from)
+            [
+                "s3",
+                "cloudfront-realtime",
+                "cloudfront-standard",
+                "alb",
+                "nlb",
+                "clb",
+                "alb-connection"
+            ]
+            .map(Value::from)
         );
         for (kind, name) in [
             (ErrorKind::MissingField, "missing_field"),

@@ -1,4 +1,5 @@
-//! Value parsers shared by the formats: integers, the null token `-`, calendar arithmetic.
+//! Value parsers shared by the formats: integers, decimals, hexadecimal digits, the null token
+//! `-`, calendar arithmetic.
 //!
 //! They work on bytes, allocate nothing, and return `None` for the null token `-`.
 
@@ -66,6 +67,64 @@ pub(crate) fn parse_uint(bytes: &[u8], max: u64) -> Result<Option<u64>, ValueErr
             .ok_or(OUT_OF_RANGE)?;
     }
     Ok(Some(value))
+}
+
+/// A decimal number such as `0.082` or `12`: ASCII digits with at most one `.`, at least one
+/// digit, no sign (`-` is not null here: the caller decides what it means).
+pub(crate) fn parse_decimal(bytes: &[u8]) -> Result<f64, ValueError> {
+    const NOT_DECIMAL: ValueError = (
+        ErrorKind::InvalidNumber,
+        "expected a decimal number like 0.082",
+    );
+    // Where the dot is (`len` when there is none): the digits and decimals follow from it.
+    let len = bytes.len();
+    let mut dot = len;
+    let mut mantissa: u64 = 0;
+    for (i, &b) in bytes.iter().enumerate() {
+        let digit = b.wrapping_sub(b'0');
+        if digit <= 9 {
+            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
+        } else if b == b'.' && dot == len {
+            dot = i;
+        } else {
+            return Err(NOT_DECIMAL);
+        }
+    }
+    let (digits, decimals) = if dot == len {
+        (len, 0)
+    } else {
+        (len - 1, len - 1 - dot)
+    };
+    if digits == 0 {
+        return Err(NOT_DECIMAL);
+    }
+    // Up to 15 digits, the mantissa is exact in an f64, and so is 10^decimals: one IEEE
+    // division is then correctly rounded, the same value as parsing the text (Clinger's fast
+    // path, which the standard library takes too, after more work to get there).
+    if digits <= 15 {
+        return Ok(mantissa as f64 / POWERS_OF_TEN[decimals]);
+    }
+    // The bytes are ASCII digits and one dot: valid UTF-8 and a valid float literal.
+    std::str::from_utf8(bytes)
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .ok_or(NOT_DECIMAL)
+}
+
+/// 10^0 to 10^15, each exact in an f64.
+const POWERS_OF_TEN: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+];
+
+/// The value of a hexadecimal digit (either case).
+#[inline]
+pub(crate) fn hex_digit(b: u8) -> Option<u8> {
+    match b {
+        b'0'..=b'9' => Some(b - b'0'),
+        b'a'..=b'f' => Some(b - b'a' + 10),
+        b'A'..=b'F' => Some(b - b'A' + 10),
+        _ => None,
+    }
 }
 
 #[inline]

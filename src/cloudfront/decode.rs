@@ -550,6 +550,7 @@ fn append(
         (ColumnBuilder::Int64(b), _) => b.append_null(),
         (ColumnBuilder::Float64(b), _) => b.append_null(),
         (ColumnBuilder::TimestampMs(b), _) => b.append_null(),
+        (ColumnBuilder::TimestampUs(b), _) => b.append_null(),
         (ColumnBuilder::Boolean(b), _) => b.append_null(),
     }
 }

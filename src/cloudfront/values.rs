@@ -3,7 +3,9 @@
 //! They work on bytes and allocate nothing; `-` and an empty field are `None`.
 
 use crate::error::ErrorKind;
-use crate::values::{ValueError, days_from_civil, days_in_month, parse_uint, two_digits};
+use crate::values::{
+    ValueError, days_from_civil, days_in_month, hex_digit, parse_decimal, parse_uint, two_digits,
+};
 
 /// Whether a field is null: `-`, or empty.
 #[inline]
@@ -25,50 +27,8 @@ pub(crate) fn parse_seconds(bytes: &[u8]) -> Result<Option<f64>, ValueError> {
     if is_null(bytes) {
         return Ok(None);
     }
-    let err = (
-        ErrorKind::InvalidNumber,
-        "expected a decimal number like 0.082",
-    );
-    // Where the dot is (`len` when there is none): the digits and decimals follow from it.
-    let len = bytes.len();
-    let mut dot = len;
-    let mut mantissa: u64 = 0;
-    for (i, &b) in bytes.iter().enumerate() {
-        let digit = b.wrapping_sub(b'0');
-        if digit <= 9 {
-            mantissa = mantissa.wrapping_mul(10).wrapping_add(u64::from(digit));
-        } else if b == b'.' && dot == len {
-            dot = i;
-        } else {
-            return Err(err);
-        }
-    }
-    let (digits, decimals) = if dot == len {
-        (len, 0)
-    } else {
-        (len - 1, len - 1 - dot)
-    };
-    if digits == 0 {
-        return Err(err);
-    }
-    // Up to 15 digits, the mantissa is exact in an f64, and so is 10^decimals: one IEEE
-    // division is then correctly rounded, the same value as parsing the text (Clinger's fast
-    // path, which the standard library takes too, after more work to get there).
-    if digits <= 15 {
-        return Ok(Some(mantissa as f64 / POWERS_OF_TEN[decimals]));
-    }
-    // The bytes are ASCII digits and one dot: valid UTF-8 and a valid float literal.
-    std::str::from_utf8(bytes)
-        .ok()
-        .and_then(|s| s.parse::<f64>().ok())
-        .map(Some)
-        .ok_or(err)
+    parse_decimal(bytes).map(Some)
 }
-
-/// 10^0 to 10^15, each exact in an f64.
-const POWERS_OF_TEN: [f64; 16] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
-];
 
 const EPOCH_SHAPE: &str = "expected epoch seconds with up to 3 decimals, like 1684226820.937";
 
@@ -195,15 +155,6 @@ fn parse_date(date: &[u8]) -> Result<i64, ValueError> {
     Ok(days_from_civil(i64::from(year), month, day))
 }
 
-fn hex(b: u8) -> Option<u8> {
-    match b {
-        b'0'..=b'9' => Some(b - b'0'),
-        b'a'..=b'f' => Some(b - b'a' + 10),
-        b'A'..=b'F' => Some(b - b'A' + 10),
-        _ => None,
-    }
-}
-
 /// Percent-decodes `value` once into `out`, also undoing the legacy double-encoded
 /// `%2520`, `%2522` and `%255C` (space, `"` and `\`). Returns `false`, leaving `out`
 /// unspecified, when `value` has no escape (nothing to do), an invalid escape, or decodes to
@@ -225,7 +176,7 @@ pub(crate) fn percent_decode(value: &str, out: &mut Vec<u8>) -> bool {
         let (Some(&h), Some(&l)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
             return false;
         };
-        let (Some(h), Some(l)) = (hex(h), hex(l)) else {
+        let (Some(h), Some(l)) = (hex_digit(h), hex_digit(l)) else {
             return false;
         };
         let decoded = h * 16 + l;

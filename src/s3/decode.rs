@@ -166,8 +166,9 @@ impl S3Columns {
                     _ => b.append_option(values.object_size),
                 },
                 ColumnBuilder::Boolean(b) => b.append_option(values.acl_required),
-                // No S3 field is a float.
+                // No S3 field is a float or a microsecond time.
                 ColumnBuilder::Float64(b) => b.append_null(),
+                ColumnBuilder::TimestampUs(b) => b.append_null(),
             }
         }
     }

@@ -1,0 +1,296 @@
+//! Elastic Load Balancing log lines to Arrow columns: the formats' [`RowDecoder`].
+
+use std::borrow::Cow;
+
+use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::datatypes::SchemaRef;
+
+use super::fields::{ColumnDef, Flavor, Kind, MAX_KNOWN, Part};
+use super::record::ElbRecord;
+use super::values::{
+    RequestParts, parse_endpoint, parse_int, parse_seconds, parse_time, percent_decode,
+    split_request, unescape_hex,
+};
+use crate::columns::{ColumnBuilder, ColumnType, LineText};
+use crate::contract::{ColumnsConfig, Outcome, RowDecoder, utf8_repaired};
+use crate::error::{Error, ErrorKind, Result};
+use crate::raw::Span;
+use crate::views::SharedChunk;
+
+/// A field's value, parsed before anything is appended (a rejected line appends nothing).
+#[derive(Debug, Clone, Copy)]
+enum Value {
+    Null,
+    Text(Span),
+    Int(i64),
+    Float(f64),
+    Time(i64),
+    Endpoint(Span, i32),
+    Request(Span, RequestParts),
+}
+
+/// A projected column: what it holds, its builder, and whether its escapes are decoded.
+#[derive(Debug)]
+struct OutColumn {
+    def: ColumnDef,
+    builder: ColumnBuilder,
+    decode: bool,
+}
+
+/// The ELB [`RowDecoder`]: parses lines of one flavor and builds the projected columns.
+#[derive(Debug)]
+pub(crate) struct ElbRows {
+    flavor: Flavor,
+    out: Vec<OutColumn>,
+    schema: SchemaRef,
+    capacity: usize,
+    values: [Value; MAX_KNOWN],
+    scratch: Vec<u8>,
+}
+
+impl ElbRows {
+    /// Rows of `flavor` for the columns `indices` (into [`Flavor::columns`], in output order)
+    /// whose schema is `schema`; `decode[i]`: decode the escapes of column `indices[i]`.
+    pub(crate) fn new(
+        flavor: Flavor,
+        indices: &[usize],
+        decode: &[bool],
+        schema: SchemaRef,
+        config: ColumnsConfig,
+    ) -> Self {
+        let columns = flavor.columns();
+        let out = indices
+            .iter()
+            .zip(decode)
+            .map(|(&i, &decode)| OutColumn {
+                def: columns[i],
+                builder: ColumnBuilder::new(columns[i].ty, config.capacity, config.views),
+                decode,
+            })
+            .collect();
+        ElbRows {
+            flavor,
+            out,
+            schema,
+            capacity: config.capacity,
+            values: [Value::Null; MAX_KNOWN],
+            scratch: Vec::new(),
+        }
+    }
+
+    /// Parses the values of every known field of `record` into `self.values`.
+    #[inline]
+    fn parse_values(&mut self, record: &ElbRecord<'_>) -> Result<()> {
+        let fields = self.flavor.fields();
+        let line = record.line();
+        for (i, def) in fields.iter().enumerate() {
+            let Some(span) = record.span(i) else {
+                self.values[i] = Value::Null;
+                continue;
+            };
+            let bytes = &line[span.start as usize..span.end as usize];
+            let value = match def.kind {
+                _ if bytes == b"-" => Ok(Value::Null),
+                Kind::Text => Ok(Value::Text(span)),
+                Kind::Time => parse_time(bytes).map(|v| v.map_or(Value::Null, Value::Time)),
+                Kind::Seconds => parse_seconds(bytes).map(|v| v.map_or(Value::Null, Value::Float)),
+                Kind::UInt(max) => crate::values::parse_uint(bytes, max)
+                    .map(|v| v.map_or(Value::Null, |v| Value::Int(v as i64))),
+                Kind::Int(max) => parse_int(bytes, max).map(|v| v.map_or(Value::Null, Value::Int)),
+                Kind::Endpoint => parse_endpoint(bytes, span.start)
+                    .map(|v| v.map_or(Value::Null, |(ip, port)| Value::Endpoint(ip, port))),
+                Kind::Request => Ok(Value::Request(span, split_request(bytes, span.start))),
+            };
+            self.values[i] = value.map_err(|(kind, detail)| {
+                let field = if def.kind == Kind::Endpoint {
+                    def.aws
+                } else {
+                    def.column
+                };
+                Error::new(kind)
+                    .with_format(self.flavor.label())
+                    .with_field(field)
+                    .with_detail(detail)
+            })?;
+        }
+        Ok(())
+    }
+
+    /// The text span of column `def`, or `None` (null).
+    #[inline(always)]
+    fn text_span(&self, def: &ColumnDef, record: &ElbRecord<'_>) -> Option<Span> {
+        if def.part == Part::Trailing {
+            return record.trailing_span();
+        }
+        match (def.part, self.values[def.field]) {
+            (Part::Whole, Value::Text(s) | Value::Request(s, _)) => Some(s),
+            (Part::Ip, Value::Endpoint(s, _)) => Some(s),
+            (Part::Method, Value::Request(_, p)) => p.method,
+            (Part::Url, Value::Request(_, p)) => p.url,
+            (Part::Version, Value::Request(_, p)) => p.version,
+            _ => None,
+        }
+    }
+
+    /// The name of the first text column whose value holds invalid UTF-8.
+    fn invalid_utf8_column(&self, record: &ElbRecord<'_>) -> Option<String> {
+        let line = record.line();
+        self.flavor
+            .columns()
+            .iter()
+            .zip(self.flavor.schema().fields())
+            .filter(|(c, _)| c.ty == ColumnType::Utf8)
+            .find(|(c, _)| {
+                self.text_span(c, record).is_some_and(|s| {
+                    std::str::from_utf8(&line[s.start as usize..s.end as usize]).is_err()
+                })
+            })
+            .map(|(_, f)| f.name().clone())
+    }
+
+    fn append(&mut self, record: &ElbRecord<'_>, text: &LineText<'_>, chunk: Option<&SharedChunk>) {
+        let valid = text.valid();
+        let valid_in_chunk = text.valid_in(chunk);
+        let nlb = self.flavor == Flavor::Nlb;
+        for i in 0..self.out.len() {
+            let def = self.out[i].def;
+            let decode = self.out[i].decode;
+            if def.ty == ColumnType::Utf8 {
+                let span = self.text_span(&def, record);
+                let scratch = &mut self.scratch;
+                let column = &mut self.out[i].builder;
+                let Some(span) = span else {
+                    match column {
+                        ColumnBuilder::Utf8(b) => b.append_null(),
+                        ColumnBuilder::Utf8View(b) => b.append_null(),
+                        _ => unreachable!("text columns have text builders"),
+                    }
+                    continue;
+                };
+                let (start, end) = (span.start as usize, span.end as usize);
+                if decode {
+                    let raw = &record.line()[start..end];
+                    let decoded = if nlb {
+                        percent_decode(raw, scratch)
+                    } else {
+                        unescape_hex(raw, scratch)
+                    };
+                    // Both decoders checked that `scratch` is UTF-8.
+                    if decoded && let Ok(value) = std::str::from_utf8(scratch) {
+                        match column {
+                            ColumnBuilder::Utf8(b) => b.append_value(value),
+                            ColumnBuilder::Utf8View(b) => b.append(value, None),
+                            _ => unreachable!("text columns have text builders"),
+                        }
+                        continue;
+                    }
+                }
+                match (column, valid, valid_in_chunk) {
+                    // SAFETY: `append_span`'s condition holds. `line` is the text of the line
+                    // `record` was parsed from (`ElbRows::decode_line`, this function's only
+                    // caller, makes `text` from `record.line()`), and every span lies in it
+                    // (`ElbRecord::parse` makes the fields' spans, `parse_endpoint` and
+                    // `split_request` subspans of them) with each end at one of the line's
+                    // ends or next to an ASCII byte: a space between fields or words, a quote
+                    // of a quoted field, the colon before a port, a bracket of an IPv6
+                    // address. In valid UTF-8 the offsets next to an ASCII byte are character
+                    // boundaries.
+                    #[allow(unsafe_code)]
+                    (ColumnBuilder::Utf8(b), Some(line), _) => unsafe { b.append_span(line, span) },
+                    (ColumnBuilder::Utf8(b), None, _) => b.append_value(text.get(start, end)),
+                    // SAFETY: `append_from_chunk`'s condition holds. `valid_in` found the line,
+                    // valid UTF-8, wholly inside the chunk at `at` (ending at or below
+                    // `u32::MAX`), and the span lies in the line with its ends at character
+                    // boundaries (as for `append_span` above): so `at + start <= at + end` lie
+                    // in the chunk, without wrapping, around whole characters.
+                    #[allow(unsafe_code)]
+                    (ColumnBuilder::Utf8View(b), _, Some((chunk, at))) => unsafe {
+                        b.append_from_chunk(chunk, at + span.start, at + span.end)
+                    },
+                    (ColumnBuilder::Utf8View(b), _, None) => b.append(&text.get(start, end), chunk),
+                    _ => unreachable!("text columns have text builders"),
+                }
+                continue;
+            }
+            let value = self.values[def.field];
+            match (&mut self.out[i].builder, def.part, value) {
+                (ColumnBuilder::Int32(b), Part::Port, Value::Endpoint(_, port)) => {
+                    b.append_value(port)
+                }
+                // Each field's bound fits its column type (`fields::column_type`).
+                (ColumnBuilder::Int16(b), Part::Whole, Value::Int(v)) => b.append_value(v as i16),
+                (ColumnBuilder::Int32(b), Part::Whole, Value::Int(v)) => b.append_value(v as i32),
+                (ColumnBuilder::Int64(b), Part::Whole, Value::Int(v)) => b.append_value(v),
+                (ColumnBuilder::Float64(b), _, Value::Float(v)) => b.append_value(v),
+                (ColumnBuilder::TimestampUs(b), _, Value::Time(v)) => b.append_value(v),
+                (ColumnBuilder::Int16(b), _, _) => b.append_null(),
+                (ColumnBuilder::Int32(b), _, _) => b.append_null(),
+                (ColumnBuilder::Int64(b), _, _) => b.append_null(),
+                (ColumnBuilder::Float64(b), _, _) => b.append_null(),
+                (ColumnBuilder::TimestampUs(b), _, _) => b.append_null(),
+                (ColumnBuilder::TimestampMs(b), _, _) => b.append_null(),
+                (ColumnBuilder::Boolean(b), _, _) => b.append_null(),
+                (ColumnBuilder::Utf8(b), _, _) => b.append_null(),
+                (ColumnBuilder::Utf8View(b), _, _) => b.append_null(),
+            }
+        }
+    }
+}
+
+impl RowDecoder for ElbRows {
+    fn decode_line(
+        &mut self,
+        line: &[u8],
+        max_fields: usize,
+        chunk: Option<&SharedChunk>,
+    ) -> Result<Outcome> {
+        let record = ElbRecord::parse(self.flavor, line)?;
+        if record.field_count() > max_fields {
+            return Err(Error::new(ErrorKind::TooManyFields)
+                .with_format(self.flavor.label())
+                .with_field("trailing_fields")
+                .with_detail(format!(
+                    "{} fields, maximum {max_fields}",
+                    record.field_count()
+                )));
+        }
+        self.parse_values(&record)?;
+        let text = LineText::new(line);
+        let lossy = matches!(text, LineText::Lossy(_));
+        let repair = lossy.then(|| {
+            let column = self.invalid_utf8_column(&record);
+            utf8_repaired(self.flavor.label(), column.map(Cow::Owned))
+        });
+        self.append(&record, &text, chunk);
+        Ok(Outcome::Row { repair, lossy })
+    }
+
+    fn schema(&self) -> SchemaRef {
+        self.schema.clone()
+    }
+
+    fn text_capacities(&self) -> Vec<usize> {
+        self.out.iter().map(|c| c.builder.text_capacity()).collect()
+    }
+
+    fn reserve_text(&mut self, bytes: &[usize]) {
+        for (column, &bytes) in self.out.iter_mut().zip(bytes) {
+            column.builder.reserve_text(self.capacity, bytes);
+        }
+    }
+
+    fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
+        let capacity = self.capacity;
+        let columns: Vec<ArrayRef> = self
+            .out
+            .iter_mut()
+            .map(|c| c.builder.finish(capacity))
+            .collect();
+        let options = RecordBatchOptions::new().with_row_count(Some(rows));
+        Ok(RecordBatch::try_new_with_options(
+            self.schema.clone(),
+            columns,
+            &options,
+        )?)
+    }
+}
