@@ -70,6 +70,19 @@ impl Format {
     }
 }
 
+impl crate::elb::Flavor {
+    /// The crate's [`Format`] of this flavor.
+    pub fn format(self) -> Format {
+        use crate::elb::Flavor;
+        match self {
+            Flavor::Alb => Format::Alb,
+            Flavor::Nlb => Format::Nlb,
+            Flavor::Clb => Format::Clb,
+            Flavor::AlbConnection => Format::AlbConnection,
+        }
+    }
+}
+
 impl std::fmt::Display for Format {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str(self.name())

@@ -1,6 +1,6 @@
 //! Fast, zero-copy parsing of AWS access logs into Apache Arrow record batches and Parquet.
 //!
-//! Three formats ([`Format`]):
+//! Seven formats ([`Format`]):
 //!
 //! * **Amazon S3 server access logs** ([`s3`]): every era of the format (17 to 27 fields, and
 //!   any fields AWS appends later), with its quirks — the bracketed time with a UTC offset,
@@ -11,6 +11,10 @@
 //!   [`ReaderBuilder::with_fields`].
 //! * **Amazon CloudFront standard logs** ([`cloudfront`]): W3C, schema from each input's
 //!   `#Fields:` line; legacy 24/26/33-field layouts and standard logging v2 selections.
+//! * **Elastic Load Balancing logs** ([`elb`]): Application Load Balancer (ALB) access logs,
+//!   Network Load Balancer (NLB) access logs, Classic Load Balancer (CLB) access logs and ALB
+//!   connection logs; every era of each (unknown trailing fields kept), IPv6 endpoints split
+//!   into address and port, the request line whole and split.
 //!
 //! [`Format::detect`] and [`ReaderBuilder::auto`] recognise the format from the first lines.
 //!
@@ -30,7 +34,8 @@
 //! * Write Parquet: [`parquet::write_parquet`] (feature `parquet`); an Arrow IPC stream:
 //!   [`ipc::write_ipc_stream`].
 //! * Look at single lines without Arrow: [`s3::S3Record::parse`], a borrowed record with typed
-//!   accessors; [`raw`] has the line splitter.
+//!   accessors, [`cloudfront::CloudFrontRecord::parse`], [`elb::ElbRecord::parse`]; [`raw`] has
+//!   the line splitter.
 //!
 //! # Nothing is lost
 //!

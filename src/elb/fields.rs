@@ -4,20 +4,19 @@ use std::sync::{Arc, OnceLock};
 
 use arrow::datatypes::{Field, Schema, SchemaRef};
 
-use crate::Format;
 use crate::columns::{AWS_NAME_KEY, ColumnType};
 
 /// One of the four Elastic Load Balancing log formats.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
 pub enum Flavor {
-    /// Application Load Balancer access logs ([`Format::Alb`]).
+    /// Application Load Balancer access logs ([`crate::Format::Alb`]).
     Alb,
-    /// Network Load Balancer access logs, TLS listeners ([`Format::Nlb`]).
+    /// Network Load Balancer access logs, TLS listeners ([`crate::Format::Nlb`]).
     Nlb,
-    /// Classic Load Balancer access logs ([`Format::Clb`]).
+    /// Classic Load Balancer access logs ([`crate::Format::Clb`]).
     Clb,
-    /// Application Load Balancer connection logs ([`Format::AlbConnection`]).
+    /// Application Load Balancer connection logs ([`crate::Format::AlbConnection`]).
     AlbConnection,
 }
 
@@ -261,16 +260,6 @@ impl Flavor {
     /// Every flavor.
     pub const ALL: &'static [Flavor] =
         &[Flavor::Alb, Flavor::Nlb, Flavor::Clb, Flavor::AlbConnection];
-
-    /// The crate's [`Format`] of this flavor.
-    pub fn format(self) -> Format {
-        match self {
-            Flavor::Alb => Format::Alb,
-            Flavor::Nlb => Format::Nlb,
-            Flavor::Clb => Format::Clb,
-            Flavor::AlbConnection => Format::AlbConnection,
-        }
-    }
 
     /// The flavor's name in error messages.
     pub(crate) fn label(self) -> &'static str {
