@@ -12,6 +12,9 @@ use std::fmt::Write as _;
 
 use base64::Engine as _;
 
+#[path = "elb.rs"]
+mod elb;
+
 /// xorshift64*: small, fast and deterministic (the benchmarks use it too).
 pub struct Rng(pub u64);
 
@@ -257,6 +260,14 @@ pub enum Kind {
     S3,
     CloudFrontRealtime,
     CloudFrontStandard,
+    /// ALB access logs: 30 fields, one line in five with the 33 of 2025.
+    Alb,
+    /// NLB access logs (TLS listeners, 22 fields).
+    Nlb,
+    /// CLB access logs (15 fields).
+    Clb,
+    /// ALB connection logs (15 fields).
+    AlbConnection,
 }
 
 /// The real-time field list the generator writes: every field AWS documents up to `asn`
@@ -297,6 +308,9 @@ pub struct Generator {
     /// Assumed-role sessions (role and session name).
     sessions: Vec<String>,
     header_written: bool,
+    /// The load balancers of the ELB kinds (drawn after the rest, so that the other kinds'
+    /// output does not depend on them).
+    elb: Option<elb::Elb>,
 }
 
 fn encode(s: &str) -> String {
@@ -336,6 +350,11 @@ impl Generator {
                 )
             })
             .collect();
+        let elb = matches!(
+            kind,
+            Kind::Alb | Kind::Nlb | Kind::Clb | Kind::AlbConnection
+        )
+        .then(|| elb::Elb::new(&mut rng));
         Generator {
             kind,
             rng,
@@ -346,6 +365,7 @@ impl Generator {
             oai,
             sessions,
             header_written: false,
+            elb,
         }
     }
 
@@ -367,6 +387,10 @@ impl Generator {
                 }
                 self.standard(out)
             }
+            Kind::Alb => self.alb(out),
+            Kind::Nlb => self.nlb(out),
+            Kind::Clb => self.clb(out),
+            Kind::AlbConnection => self.alb_connection(out),
         }
     }
 

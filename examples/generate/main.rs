@@ -4,7 +4,11 @@
 //! ```sh
 //! cargo run --release --example generate -- --format s3 --size 100MB -o s3.log
 //! cargo run --release --example generate -- --format cloudfront-realtime --size 1GB -o rt.log
+//! cargo run --release --example generate -- --format alb --size 100MB -o alb.log
 //! ```
+//!
+//! `--format` also takes `nlb`, `clb` and `alb-connection` (Elastic Load Balancing logs of
+//! one load balancer node; `logs/elb.rs` says what they hold).
 //!
 //! Real-time logs are written with the field list in `logs::REALTIME_FIELDS` (printed with
 //! `--print-fields`): convert them with `--fields` set to it.
@@ -24,6 +28,14 @@ enum FormatArg {
     S3,
     CloudfrontRealtime,
     CloudfrontStandard,
+    /// Application Load Balancer access logs.
+    Alb,
+    /// Network Load Balancer access logs.
+    Nlb,
+    /// Classic Load Balancer access logs.
+    Clb,
+    /// Application Load Balancer connection logs.
+    AlbConnection,
 }
 
 /// Generate a realistic AWS access log.
@@ -71,6 +83,10 @@ fn main() -> ExitCode {
         FormatArg::S3 => Kind::S3,
         FormatArg::CloudfrontRealtime => Kind::CloudFrontRealtime,
         FormatArg::CloudfrontStandard => Kind::CloudFrontStandard,
+        FormatArg::Alb => Kind::Alb,
+        FormatArg::Nlb => Kind::Nlb,
+        FormatArg::Clb => Kind::Clb,
+        FormatArg::AlbConnection => Kind::AlbConnection,
     };
     let out: Box<dyn Write> = if args.output.as_os_str() == "-" {
         Box::new(std::io::stdout().lock())
