@@ -11,9 +11,12 @@
 //! # Types
 //!
 //! [`hive_type`]: Utf8 (and Utf8View, LargeUtf8) → `string`, Int16 → `smallint`, Int32 → `int`,
-//! Int64 → `bigint`, Float64 → `double`, Boolean → `boolean`, Timestamp(ms, "UTC") →
-//! `timestamp`. Any other type, unsigned integers included (Athena has none, and it cannot read
-//! a `UINT_64` Parquet column), is an error naming the column.
+//! Int64 → `bigint`, Float64 → `double`, Boolean → `boolean`, Timestamp(ms, "UTC") and
+//! Timestamp(µs, "UTC") → `timestamp`. The Elastic Load Balancing formats' times are
+//! microseconds (S3 and CloudFront times milliseconds); the Parquet keeps them, and an engine
+//! whose `timestamp` is coarser reads them at its own precision. Any other type, unsigned
+//! integers included (Athena has none, and it cannot read a `UINT_64` Parquet column), is an
+//! error naming the column.
 //!
 //! # Rows without a time
 //!
@@ -81,6 +84,9 @@ const LEGACY_STANDARD_FIELDS: usize = 33;
 /// assert_eq!(hive_type(&DataType::Int64), Some("bigint"));
 /// let time = DataType::Timestamp(TimeUnit::Millisecond, Some("UTC".into()));
 /// assert_eq!(hive_type(&time), Some("timestamp"));
+/// // The Elastic Load Balancing formats' times.
+/// let micros = DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into()));
+/// assert_eq!(hive_type(&micros), Some("timestamp"));
 /// assert_eq!(hive_type(&DataType::UInt64), None);
 /// ```
 pub fn hive_type(data_type: &DataType) -> Option<&'static str> {
@@ -91,7 +97,11 @@ pub fn hive_type(data_type: &DataType) -> Option<&'static str> {
         DataType::Int64 => "bigint",
         DataType::Float64 => "double",
         DataType::Boolean => "boolean",
-        DataType::Timestamp(TimeUnit::Millisecond, Some(tz)) if tz.as_ref() == "UTC" => "timestamp",
+        DataType::Timestamp(TimeUnit::Millisecond | TimeUnit::Microsecond, Some(tz))
+            if tz.as_ref() == "UTC" =>
+        {
+            "timestamp"
+        }
         _ => return None,
     })
 }
@@ -103,7 +113,9 @@ pub struct Column {
     pub name: String,
     /// Its Athena type ([`hive_type`]).
     pub hive_type: &'static str,
-    /// AWS's name of the field (the Arrow field's `aws_name` metadata), if it has one.
+    /// AWS's name of the field (the Arrow field's `aws_name` metadata), if it has one (an
+    /// empty name is none). The columns made of one field share its name: an endpoint's
+    /// `client_ip` and `client_port` are both `client:port`.
     pub comment: Option<String>,
 }
 
@@ -127,7 +139,7 @@ pub fn columns(schema: &Schema) -> Result<Vec<Column>> {
             let hive_type = hive_type(field.data_type()).ok_or_else(|| {
                 invalid(format!(
                     "column {name:?} has the Arrow type {}, which Athena cannot read (types: \
-                     Utf8, Int16, Int32, Int64, Float64, Boolean, Timestamp(ms, \"UTC\"))",
+                     Utf8, Int16, Int32, Int64, Float64, Boolean, Timestamp(ms or µs, \"UTC\"))",
                     field.data_type()
                 ))
                 .with_field(name.clone())
@@ -135,7 +147,11 @@ pub fn columns(schema: &Schema) -> Result<Vec<Column>> {
             Ok(Column {
                 name: name.clone(),
                 hive_type,
-                comment: field.metadata().get(AWS_NAME_KEY).cloned(),
+                comment: field
+                    .metadata()
+                    .get(AWS_NAME_KEY)
+                    .filter(|aws| !aws.is_empty())
+                    .cloned(),
             })
         })
         .collect()
@@ -171,7 +187,8 @@ fn invalid(detail: String) -> Error {
 /// `CREATE EXTERNAL TABLE` statement ([`AthenaTable::to_sql`]).
 ///
 /// Defaults: the table is named after the format's table folder with `-` → `_`
-/// (`s3_access`, `cloudfront_realtime`, `cloudfront_standard`); no database (the query's
+/// (`s3_access`, `cloudfront_realtime`, `cloudfront_standard`, `alb_access`, `nlb_access`,
+/// `clb_access`, `alb_connection`); no database (the query's
 /// current one); partitions by the hour ([`Granularity::Hour`], as the Lambda function
 /// writes by default); years [`DEFAULT_YEARS`]; partition projection when the schema has a time
 /// column. The location has no default: give the table folder, the one holding the `year=…`
@@ -214,6 +231,24 @@ fn invalid(detail: String) -> Error {
 /// assert!(sql.contains("PARTITIONED BY (\n  `year` int,\n  `month` int,\n  `day` int\n)"));
 /// assert!(!sql.contains("projection"));
 /// assert_eq!(table.properties()?, [("classification".to_string(), "parquet".to_string())]);
+/// # Ok::<(), aws_access_logs::Error>(())
+/// ```
+///
+/// Elastic Load Balancing logs have fixed schemas, as S3 access logs do; their times are
+/// microseconds, an Athena `timestamp` too:
+///
+/// ```
+/// use aws_access_logs::{Format, ReaderBuilder};
+/// use aws_access_logs::ddl::AthenaTable;
+///
+/// let sql = AthenaTable::from_builder(&ReaderBuilder::new(Format::Alb))?
+///     .with_location("s3://amzn-s3-demo-bucket/lets/alb-access/")
+///     .to_sql()?;
+/// assert!(sql.starts_with("CREATE EXTERNAL TABLE IF NOT EXISTS `alb_access` (\n"));
+/// assert!(sql.contains("  `time` timestamp COMMENT 'time',\n"));
+/// assert!(sql.contains("  `client_port` int COMMENT 'client:port',\n"));
+/// assert!(sql.contains("  `elb_status_code` smallint COMMENT 'elb_status_code',\n"));
+/// assert!(sql.contains("'projection.enabled'='true'"));
 /// # Ok::<(), aws_access_logs::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -730,6 +765,154 @@ TBLPROPERTIES (
 )
 "#;
 
+    const ALB_HOUR: &str = r#"CREATE EXTERNAL TABLE IF NOT EXISTS `alb_access` (
+  `type` string COMMENT 'type',
+  `time` timestamp COMMENT 'time',
+  `elb` string COMMENT 'elb',
+  `client_ip` string COMMENT 'client:port',
+  `client_port` int COMMENT 'client:port',
+  `target_ip` string COMMENT 'target:port',
+  `target_port` int COMMENT 'target:port',
+  `request_processing_time` double COMMENT 'request_processing_time',
+  `target_processing_time` double COMMENT 'target_processing_time',
+  `response_processing_time` double COMMENT 'response_processing_time',
+  `elb_status_code` smallint COMMENT 'elb_status_code',
+  `target_status_code` smallint COMMENT 'target_status_code',
+  `received_bytes` bigint COMMENT 'received_bytes',
+  `sent_bytes` bigint COMMENT 'sent_bytes',
+  `request` string COMMENT 'request',
+  `request_method` string COMMENT 'request',
+  `request_url` string COMMENT 'request',
+  `request_http_version` string COMMENT 'request',
+  `user_agent` string COMMENT 'user_agent',
+  `ssl_cipher` string COMMENT 'ssl_cipher',
+  `ssl_protocol` string COMMENT 'ssl_protocol',
+  `target_group_arn` string COMMENT 'target_group_arn',
+  `trace_id` string COMMENT 'trace_id',
+  `domain_name` string COMMENT 'domain_name',
+  `chosen_cert_arn` string COMMENT 'chosen_cert_arn',
+  `matched_rule_priority` int COMMENT 'matched_rule_priority',
+  `request_creation_time` timestamp COMMENT 'request_creation_time',
+  `actions_executed` string COMMENT 'actions_executed',
+  `redirect_url` string COMMENT 'redirect_url',
+  `error_reason` string COMMENT 'error_reason',
+  `target_port_list` string COMMENT 'target:port_list',
+  `target_status_code_list` string COMMENT 'target_status_code_list',
+  `classification` string COMMENT 'classification',
+  `classification_reason` string COMMENT 'classification_reason',
+  `conn_trace_id` string COMMENT 'conn_trace_id',
+  `transformed_host` string COMMENT 'transformed_host',
+  `transformed_uri` string COMMENT 'transformed_uri',
+  `request_transform_status` string COMMENT 'request_transform_status',
+  `trailing_fields` string COMMENT '(fields after the last known one)'
+)
+PARTITIONED BY (
+  `year` int,
+  `month` int,
+  `day` int,
+  `hour` int
+)
+STORED AS PARQUET
+LOCATION 's3://bucket/lets/alb-access/'
+TBLPROPERTIES (
+  'projection.enabled'='true',
+  'projection.year.type'='integer',
+  'projection.year.range'='2006,2099',
+  'projection.year.digits'='4',
+  'projection.month.type'='integer',
+  'projection.month.range'='1,12',
+  'projection.month.digits'='2',
+  'projection.day.type'='integer',
+  'projection.day.range'='1,31',
+  'projection.day.digits'='2',
+  'projection.hour.type'='integer',
+  'projection.hour.range'='0,23',
+  'projection.hour.digits'='2',
+  'storage.location.template'='s3://bucket/lets/alb-access/year=${year}/month=${month}/day=${day}/hour=${hour}',
+  'classification'='parquet'
+)
+"#;
+
+    const NLB_COLUMNS: &str = r#"  `type` string COMMENT 'type',
+  `version` string COMMENT 'version',
+  `time` timestamp COMMENT 'time',
+  `elb` string COMMENT 'elb',
+  `listener` string COMMENT 'listener',
+  `client_ip` string COMMENT 'client:port',
+  `client_port` int COMMENT 'client:port',
+  `destination_ip` string COMMENT 'destination:port',
+  `destination_port` int COMMENT 'destination:port',
+  `connection_time` bigint COMMENT 'connection_time',
+  `tls_handshake_time` bigint COMMENT 'tls_handshake_time',
+  `received_bytes` bigint COMMENT 'received_bytes',
+  `sent_bytes` bigint COMMENT 'sent_bytes',
+  `incoming_tls_alert` int COMMENT 'incoming_tls_alert',
+  `chosen_cert_arn` string COMMENT 'chosen_cert_arn',
+  `chosen_cert_serial` string COMMENT 'chosen_cert_serial',
+  `tls_cipher` string COMMENT 'tls_cipher',
+  `tls_protocol_version` string COMMENT 'tls_protocol_version',
+  `tls_keyexchange` string COMMENT 'tls_keyexchange',
+  `domain_name` string COMMENT 'domain_name',
+  `alpn_fe_protocol` string COMMENT 'alpn_fe_protocol',
+  `alpn_be_protocol` string COMMENT 'alpn_be_protocol',
+  `alpn_client_preference_list` string COMMENT 'alpn_client_preference_list',
+  `tls_connection_creation_time` timestamp COMMENT 'tls_connection_creation_time',
+  `trailing_fields` string COMMENT '(fields after the last known one)'
+"#;
+
+    const CLB_COLUMNS: &str = r#"  `time` timestamp COMMENT 'time',
+  `elb` string COMMENT 'elb',
+  `client_ip` string COMMENT 'client:port',
+  `client_port` int COMMENT 'client:port',
+  `backend_ip` string COMMENT 'backend:port',
+  `backend_port` int COMMENT 'backend:port',
+  `request_processing_time` double COMMENT 'request_processing_time',
+  `backend_processing_time` double COMMENT 'backend_processing_time',
+  `response_processing_time` double COMMENT 'response_processing_time',
+  `elb_status_code` smallint COMMENT 'elb_status_code',
+  `backend_status_code` smallint COMMENT 'backend_status_code',
+  `received_bytes` bigint COMMENT 'received_bytes',
+  `sent_bytes` bigint COMMENT 'sent_bytes',
+  `request` string COMMENT 'request',
+  `request_method` string COMMENT 'request',
+  `request_url` string COMMENT 'request',
+  `request_http_version` string COMMENT 'request',
+  `user_agent` string COMMENT 'user_agent',
+  `ssl_cipher` string COMMENT 'ssl_cipher',
+  `ssl_protocol` string COMMENT 'ssl_protocol',
+  `trailing_fields` string COMMENT '(fields after the last known one)'
+"#;
+
+    const ALB_CONNECTION_COLUMNS: &str = r#"  `time` timestamp COMMENT 'timestamp',
+  `client_ip` string COMMENT 'client_ip',
+  `client_port` int COMMENT 'client_port',
+  `listener_port` int COMMENT 'listener_port',
+  `tls_protocol` string COMMENT 'tls_protocol',
+  `tls_cipher` string COMMENT 'tls_cipher',
+  `tls_handshake_latency` double COMMENT 'tls_handshake_latency',
+  `leaf_client_cert_subject` string COMMENT 'leaf_client_cert_subject',
+  `leaf_client_cert_validity` string COMMENT 'leaf_client_cert_validity',
+  `leaf_client_cert_serial_number` string COMMENT 'leaf_client_cert_serial_number',
+  `tls_verify_status` string COMMENT 'tls_verify_status',
+  `conn_trace_id` string COMMENT 'conn_trace_id',
+  `tls_keyexchange` string COMMENT 'tls_keyexchange',
+  `elb` string COMMENT 'elb',
+  `ip_address` string COMMENT 'ip_address',
+  `trailing_fields` string COMMENT '(fields after the last known one)'
+"#;
+
+    /// The hourly table `table` at `s3://bucket/lets/{folder}/` with these column lines: the
+    /// statement of [`ALB_HOUR`] with its name, columns and folder replaced.
+    fn elb_hour(table: &str, folder: &str, columns: &str) -> String {
+        let (head, rest) = ALB_HOUR.split_once(" (\n").unwrap();
+        let tail = &rest[rest.find(")\nPARTITIONED BY").unwrap()..];
+        format!(
+            "{} (\n{columns}{}",
+            head.replace("alb_access", table),
+            tail.replace("alb-access", folder)
+        )
+    }
+
     #[test]
     fn s3_access_logs_by_the_hour_and_by_the_day() {
         let table = s3()
@@ -764,6 +947,65 @@ TBLPROPERTIES (
         let table = standard(standard_legacy_fields())
             .with_location("s3://bucket/lets/cloudfront-standard/");
         assert_eq!(table.to_sql().unwrap(), STANDARD_33);
+    }
+
+    #[test]
+    fn elastic_load_balancing_tables() {
+        let alb = AthenaTable::from_builder(&ReaderBuilder::new(Format::Alb))
+            .unwrap()
+            .with_location("s3://bucket/lets/alb-access/");
+        assert_eq!(alb.to_sql().unwrap(), ALB_HOUR);
+        // By the day: the same columns, without the hour.
+        let day = alb.with_partition_by(Granularity::Day).to_sql().unwrap();
+        assert!(
+            day.contains("  `day` int\n)\n") && !day.contains("hour"),
+            "{day}"
+        );
+        assert!(day.starts_with(&ALB_HOUR[..ALB_HOUR.find(")\nPARTITIONED BY").unwrap()]));
+
+        let cases = [
+            (Format::Alb, "alb_access", "alb-access", None),
+            (Format::Nlb, "nlb_access", "nlb-access", Some(NLB_COLUMNS)),
+            (Format::Clb, "clb_access", "clb-access", Some(CLB_COLUMNS)),
+            (
+                Format::AlbConnection,
+                "alb_connection",
+                "alb-connection",
+                Some(ALB_CONNECTION_COLUMNS),
+            ),
+        ];
+        for (format, table_name, folder, columns) in cases {
+            let table = AthenaTable::from_builder(&ReaderBuilder::new(format))
+                .unwrap()
+                .with_location(format!("s3://bucket/lets/{folder}"));
+            assert_eq!(table.table_name(), table_name);
+            assert_eq!(crate::partition::table_name(format), folder);
+            if let Some(columns) = columns {
+                assert_eq!(
+                    table.to_sql().unwrap(),
+                    elb_hour(table_name, folder, columns),
+                    "{format}"
+                );
+            }
+            // Every column of the schema, in order; the times are `timestamp`, and the record
+            // time gives the table its projection.
+            let schema = format.schema().unwrap();
+            let names: Vec<_> = table.columns().iter().map(|c| c.name.as_str()).collect();
+            let want: Vec<_> = schema.fields().iter().map(|f| f.name().as_str()).collect();
+            assert_eq!(names, want, "{format}");
+            for (column, field) in table.columns().iter().zip(schema.fields()) {
+                if matches!(field.data_type(), DataType::Timestamp(..)) {
+                    assert_eq!(column.hive_type, "timestamp", "{format} {}", column.name);
+                }
+            }
+            assert!(table.uses_projection(), "{format}");
+            // String views change nothing.
+            let views = ReaderBuilder::new(format).with_string_view(true);
+            assert_eq!(
+                AthenaTable::from_builder(&views).unwrap().columns(),
+                table.columns()
+            );
+        }
     }
 
     #[test]
@@ -871,6 +1113,10 @@ TBLPROPERTIES (
             (DataType::Float64, "double"),
             (DataType::Boolean, "boolean"),
             (time, "timestamp"),
+            (
+                DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+                "timestamp",
+            ),
         ];
         for (data_type, hive) in ok {
             assert_eq!(hive_type(&data_type), Some(hive), "{data_type}");
@@ -882,7 +1128,10 @@ TBLPROPERTIES (
             DataType::Int8,
             DataType::Float32,
             DataType::Timestamp(TimeUnit::Millisecond, None),
-            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            DataType::Timestamp(TimeUnit::Microsecond, None),
+            DataType::Timestamp(TimeUnit::Nanosecond, Some("UTC".into())),
+            DataType::Timestamp(TimeUnit::Second, Some("UTC".into())),
+            DataType::Timestamp(TimeUnit::Microsecond, Some("+01:00".into())),
             DataType::Dictionary(Box::new(DataType::Int32), Box::new(DataType::Utf8)),
         ];
         for data_type in bad {

@@ -2133,3 +2133,549 @@ fn partitioned_usage_errors_and_failed_inputs() {
     assert!(!help.contains("--open-partitions"), "{help}");
     std::fs::remove_dir_all(dir).unwrap();
 }
+
+// --- Elastic Load Balancing logs -------------------------------------------------------------
+//
+// Synthetic lines of the four formats (documentation IP ranges, invented ids), written here.
+
+/// ALB access log: a 33-field HTTPS line, an 18-field line of 2016 with an IPv6 client, a
+/// space in its URL, no target and `-1` times, a 33-field line with a `\x22` escape and an
+/// unknown 34th field, and a line cut short (rejected).
+const ALB_LOG: &str = concat!(
+    r#"https 2024-03-17T09:59:59.123456Z app/my-alb/50dc6c495c0c9188 192.0.2.10:51234 10.0.0.5:8080 0.001 0.047 0.000 200 200 512 1024 "GET https://www.example.com:443/path?q=1 HTTP/1.1" "curl/8.5.0" ECDHE-RSA-AES128-GCM-SHA256 TLSv1.2 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Root=1-65f6bf7f-0123456789abcdef01234567" "www.example.com" "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012" 1 2024-03-17T09:59:59.075000Z "forward" "-" "-" "10.0.0.5:8080" "200" "-" "-" TID_0123456789abcdef0123456789abcdef "-" "-" "-""#,
+    "\n",
+    r#"http 2024-03-17T10:00:00.000001Z app/my-alb/50dc6c495c0c9188 2001:db8::1:50599 - -1 -1 -1 460 - 34 0 "GET http://www.example.com:80/a b HTTP/1.1" "-" - - - "-""#,
+    "\n",
+    r#"h2 2024-03-18T00:00:01.500000Z app/my-alb/50dc6c495c0c9188 192.0.2.11:443 10.0.0.6:80 0.000 0.002 0.000 302 302 77 140 "POST https://www.example.com:443/login HTTP/2.0" "Mozilla/5.0 \x22quoted\x22" TLS_AES_128_GCM_SHA256 TLSv1.3 arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067 "Self=1-65f7a1c1-aaaa;Root=1-65f7a1c1-bbbb" "www.example.com" "session-reused" -1 2024-03-18T00:00:00.900000Z "waf,redirect" "https://www.example.com:443/home" "-" "10.0.0.6:80" "302" "Acceptable" "-" TID_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa "-" "-" "-" 203.0.113.7"#,
+    "\n",
+    "https 2024-03-17T10:00:00.000000Z app/my-alb/50dc6c495c0c9188 192.0.2.12:1 - 0.001\n",
+);
+
+/// NLB access log: a 22-field line with its ALPN preference list (quotes, not quoting), and an
+/// 18-field version 1.0 line with an IPv6 client, no handshake and a URL-encoded SNI.
+const NLB_LOG: &str = concat!(
+    r#"tls 2.0 2024-03-17T09:15:42 net/my-nlb/c6e77e28c25b2234 g3d4b5e8bb8464cd 198.51.100.20:51341 10.0.1.10:443 5 2 98 246 - arn:aws:acm:us-east-2:123456789012:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99 - ECDHE-RSA-AES128-SHA tlsv12 - my-nlb-c6e77e28c25b2234.elb.us-east-2.amazonaws.com h2 h2 "h2","http/1.1" 2024-03-17T09:15:30"#,
+    "\n",
+    "tls 1.0 2024-03-17T11:00:00 net/my-nlb/c6e77e28c25b2234 g3d4b5e8bb8464cd 2001:db8::2:50000 10.0.1.10:443 12 - 0 0 40 - - - - - www.ex%61mple.com\n",
+);
+
+/// CLB access log: an HTTP line, a TCP line (`"- - - "`, status codes `-`), and a 12-field
+/// line of before 2015.
+const CLB_LOG: &str = concat!(
+    r#"2024-03-17T08:30:00.000073Z my-clb 203.0.113.5:2817 10.0.2.7:80 0.000073 0.001048 0.000057 200 200 0 29 "GET http://www.example.com:80/ HTTP/1.1" "curl/7.38.0" - -"#,
+    "\n",
+    r#"2024-03-17T08:45:10.945958Z my-clb 203.0.113.6:3000 10.0.2.7:80 0.001069 0.000028 0.000041 - - 82 305 "- - - " "-" - -"#,
+    "\n",
+    r#"2024-03-17T09:59:00.000001Z my-clb 203.0.113.7:4000 - -1 -1 -1 504 - 0 0 "GET http://www.example.com:80/slow HTTP/1.1""#,
+    "\n",
+);
+
+/// ALB connection log: a 15-field line of a TLS listener with a client certificate, and a
+/// 12-field line of a plain HTTP listener.
+const ALB_CONNECTION_LOG: &str = concat!(
+    r#"2024-03-17T09:05:15.514108Z 203.0.113.1 36280 443 TLSv1.2 ECDHE-RSA-AES128-GCM-SHA256 4.036 "CN=client.example.com,O=Example,L=Seattle,ST=Washington,C=US" NotBefore=2023-01-01T00:00:00Z;NotAfter=2026-01-01T00:00:00Z FEF257372D5C14D4 Success TID_3180a73013c8ca4bac2f731159d4b0fe - app/my-alb/50dc6c495c0c9188 10.0.3.4"#,
+    "\n",
+    r#"2024-03-17T09:06:00.000001Z 198.51.100.9 58206 80 - - - "-" - - - TID_16132ed0b4112148"#,
+    "\n",
+);
+
+/// The object names ELB gives its files (the ALB, NLB and connection logs gzip, the CLB log
+/// plain text).
+const ALB_NAME: &str = "123456789012_elasticloadbalancing_us-east-2_app.my-alb.50dc6c495c0c9188_20240317T1000Z_192.0.2.200_2t2dtogd.log.gz";
+const NLB_NAME: &str = "123456789012_elasticloadbalancing_us-east-2_net.my-nlb.c6e77e28c25b2234_20240317T1100Z_5k3dkd9e.log.gz";
+const CLB_NAME: &str =
+    "123456789012_elasticloadbalancing_us-east-2_my-clb_20240317T0900Z_192.0.2.201_3j2ld8ss.log";
+const ALB_CONNECTION_NAME: &str = "conn_log_123456789012_elasticloadbalancing_us-east-2_app.my-alb.50dc6c495c0c9188_20240317T0910Z_192.0.2.200_8sk2ls0a.log.gz";
+
+/// Writes the four logs into `dir` under their ELB names; returns their paths (ALB, NLB, CLB,
+/// connection log).
+fn write_elb_logs(dir: &Path) -> [PathBuf; 4] {
+    std::fs::create_dir_all(dir).unwrap();
+    let write = |name: &str, text: &str| {
+        let path = dir.join(name);
+        let bytes = if name.ends_with(".gz") {
+            gzip(text.as_bytes())
+        } else {
+            text.as_bytes().to_vec()
+        };
+        std::fs::write(&path, bytes).unwrap();
+        path
+    };
+    [
+        write(ALB_NAME, ALB_LOG),
+        write(NLB_NAME, NLB_LOG),
+        write(CLB_NAME, CLB_LOG),
+        write(ALB_CONNECTION_NAME, ALB_CONNECTION_LOG),
+    ]
+}
+
+/// `batch` with its microsecond UTC times as Int64 columns (epoch microseconds), which
+/// `all_rows` reads as integers.
+fn micros_as_integers(batch: &arrow::array::RecordBatch) -> arrow::array::RecordBatch {
+    use arrow::datatypes::{DataType, Field, Schema, TimeUnit};
+    let schema = batch.schema();
+    let (fields, columns): (Vec<Field>, Vec<arrow::array::ArrayRef>) = schema
+        .fields()
+        .iter()
+        .zip(batch.columns())
+        .map(|(field, column)| match field.data_type() {
+            DataType::Timestamp(TimeUnit::Microsecond, tz) => {
+                assert_eq!(tz.as_deref(), Some("UTC"), "{}", field.name());
+                let as_int = arrow::compute::cast(column, &DataType::Int64).unwrap();
+                (Field::new(field.name(), DataType::Int64, true), as_int)
+            }
+            _ => (field.as_ref().clone(), column.clone()),
+        })
+        .unzip();
+    arrow::array::RecordBatch::try_new(std::sync::Arc::new(Schema::new(fields)), columns).unwrap()
+}
+
+/// The rows of an ELB log's Parquet file, times as epoch microseconds; checks that its time
+/// column is a microsecond UTC timestamp.
+fn read_elb_rows(path: &Path) -> Vec<serde_json::Map<String, Value>> {
+    use arrow::datatypes::{DataType, TimeUnit};
+    let file = std::fs::File::open(path).unwrap();
+    let builder = ParquetRecordBatchReaderBuilder::try_new(file).unwrap();
+    assert_eq!(
+        builder
+            .schema()
+            .field_with_name("time")
+            .unwrap()
+            .data_type(),
+        &DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+        "{}",
+        path.display()
+    );
+    let batches: Vec<_> = builder
+        .build()
+        .unwrap()
+        .map(|b| micros_as_integers(&b.unwrap()))
+        .collect();
+    all_rows(&batches)
+}
+
+fn object(value: Value) -> serde_json::Map<String, Value> {
+    match value {
+        Value::Object(map) => map,
+        other => panic!("not an object: {other}"),
+    }
+}
+
+/// Every column of the ALB rows of [`ALB_LOG`] (the rejected fourth line aside).
+fn alb_rows() -> Vec<serde_json::Map<String, Value>> {
+    let tg = "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/my-targets/73e2d6bc24d8a067";
+    let mut second = object(serde_json::json!({
+        "type": "http", "time": 1_710_669_600_000_001i64, "elb": "app/my-alb/50dc6c495c0c9188",
+        "client_ip": "2001:db8::1", "client_port": 50599, "target_ip": null, "target_port": null,
+        "request_processing_time": -1.0, "target_processing_time": -1.0,
+        "response_processing_time": -1.0, "elb_status_code": 460, "target_status_code": null,
+        "received_bytes": 34, "sent_bytes": 0,
+        "request": "GET http://www.example.com:80/a b HTTP/1.1", "request_method": "GET",
+        "request_url": "http://www.example.com:80/a b", "request_http_version": "HTTP/1.1",
+        "user_agent": null, "ssl_cipher": null, "ssl_protocol": null, "target_group_arn": null,
+        "trace_id": null,
+    }));
+    // The fields after the 18th were not logged yet.
+    second.extend(
+        [
+            "domain_name",
+            "chosen_cert_arn",
+            "matched_rule_priority",
+            "request_creation_time",
+            "actions_executed",
+            "redirect_url",
+            "error_reason",
+            "target_port_list",
+            "target_status_code_list",
+            "classification",
+            "classification_reason",
+            "conn_trace_id",
+            "transformed_host",
+            "transformed_uri",
+            "request_transform_status",
+            "trailing_fields",
+        ]
+        .map(|n| (n.to_string(), Value::Null)),
+    );
+    vec![
+        object(serde_json::json!({
+            "type": "https", "time": 1_710_669_599_123_456i64,
+            "elb": "app/my-alb/50dc6c495c0c9188", "client_ip": "192.0.2.10", "client_port": 51234,
+            "target_ip": "10.0.0.5", "target_port": 8080, "request_processing_time": 0.001,
+            "target_processing_time": 0.047, "response_processing_time": 0.0,
+            "elb_status_code": 200, "target_status_code": 200, "received_bytes": 512,
+            "sent_bytes": 1024, "request": "GET https://www.example.com:443/path?q=1 HTTP/1.1",
+            "request_method": "GET", "request_url": "https://www.example.com:443/path?q=1",
+            "request_http_version": "HTTP/1.1", "user_agent": "curl/8.5.0",
+            "ssl_cipher": "ECDHE-RSA-AES128-GCM-SHA256", "ssl_protocol": "TLSv1.2",
+            "target_group_arn": tg, "trace_id": "Root=1-65f6bf7f-0123456789abcdef01234567",
+            "domain_name": "www.example.com",
+            "chosen_cert_arn": "arn:aws:acm:us-east-2:123456789012:certificate/12345678-1234-1234-1234-123456789012",
+            "matched_rule_priority": 1, "request_creation_time": 1_710_669_599_075_000i64,
+            "actions_executed": "forward", "redirect_url": null, "error_reason": null,
+            "target_port_list": "10.0.0.5:8080", "target_status_code_list": "200",
+            "classification": null, "classification_reason": null,
+            "conn_trace_id": "TID_0123456789abcdef0123456789abcdef", "transformed_host": null,
+            "transformed_uri": null, "request_transform_status": null, "trailing_fields": null,
+        })),
+        second,
+        object(serde_json::json!({
+            "type": "h2", "time": 1_710_720_001_500_000i64, "elb": "app/my-alb/50dc6c495c0c9188",
+            "client_ip": "192.0.2.11", "client_port": 443, "target_ip": "10.0.0.6",
+            "target_port": 80, "request_processing_time": 0.0, "target_processing_time": 0.002,
+            "response_processing_time": 0.0, "elb_status_code": 302, "target_status_code": 302,
+            "received_bytes": 77, "sent_bytes": 140,
+            "request": "POST https://www.example.com:443/login HTTP/2.0",
+            "request_method": "POST", "request_url": "https://www.example.com:443/login",
+            "request_http_version": "HTTP/2.0", "user_agent": r"Mozilla/5.0 \x22quoted\x22",
+            "ssl_cipher": "TLS_AES_128_GCM_SHA256", "ssl_protocol": "TLSv1.3",
+            "target_group_arn": tg, "trace_id": "Self=1-65f7a1c1-aaaa;Root=1-65f7a1c1-bbbb",
+            "domain_name": "www.example.com", "chosen_cert_arn": "session-reused",
+            "matched_rule_priority": -1, "request_creation_time": 1_710_720_000_900_000i64,
+            "actions_executed": "waf,redirect", "redirect_url": "https://www.example.com:443/home",
+            "error_reason": null, "target_port_list": "10.0.0.6:80",
+            "target_status_code_list": "302", "classification": "Acceptable",
+            "classification_reason": null, "conn_trace_id": "TID_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+            "transformed_host": null, "transformed_uri": null, "request_transform_status": null,
+            "trailing_fields": "203.0.113.7",
+        })),
+    ]
+}
+
+/// Every column of the rows of [`NLB_LOG`].
+fn nlb_rows() -> Vec<serde_json::Map<String, Value>> {
+    vec![
+        object(serde_json::json!({
+            "type": "tls", "version": "2.0", "time": 1_710_666_942_000_000i64,
+            "elb": "net/my-nlb/c6e77e28c25b2234", "listener": "g3d4b5e8bb8464cd",
+            "client_ip": "198.51.100.20", "client_port": 51341, "destination_ip": "10.0.1.10",
+            "destination_port": 443, "connection_time": 5, "tls_handshake_time": 2,
+            "received_bytes": 98, "sent_bytes": 246, "incoming_tls_alert": null,
+            "chosen_cert_arn": "arn:aws:acm:us-east-2:123456789012:certificate/2a108f19-aded-46b0-8493-c63eb1ef4a99",
+            "chosen_cert_serial": null, "tls_cipher": "ECDHE-RSA-AES128-SHA",
+            "tls_protocol_version": "tlsv12", "tls_keyexchange": null,
+            "domain_name": "my-nlb-c6e77e28c25b2234.elb.us-east-2.amazonaws.com",
+            "alpn_fe_protocol": "h2", "alpn_be_protocol": "h2",
+            "alpn_client_preference_list": "\"h2\",\"http/1.1\"",
+            "tls_connection_creation_time": 1_710_666_930_000_000i64, "trailing_fields": null,
+        })),
+        object(serde_json::json!({
+            "type": "tls", "version": "1.0", "time": 1_710_673_200_000_000i64,
+            "elb": "net/my-nlb/c6e77e28c25b2234", "listener": "g3d4b5e8bb8464cd",
+            "client_ip": "2001:db8::2", "client_port": 50000, "destination_ip": "10.0.1.10",
+            "destination_port": 443, "connection_time": 12, "tls_handshake_time": null,
+            "received_bytes": 0, "sent_bytes": 0, "incoming_tls_alert": 40,
+            "chosen_cert_arn": null, "chosen_cert_serial": null, "tls_cipher": null,
+            "tls_protocol_version": null, "tls_keyexchange": null,
+            "domain_name": "www.ex%61mple.com", "alpn_fe_protocol": null,
+            "alpn_be_protocol": null, "alpn_client_preference_list": null,
+            "tls_connection_creation_time": null, "trailing_fields": null,
+        })),
+    ]
+}
+
+/// Every column of the rows of [`CLB_LOG`].
+fn clb_rows() -> Vec<serde_json::Map<String, Value>> {
+    vec![
+        object(serde_json::json!({
+            "time": 1_710_664_200_000_073i64, "elb": "my-clb", "client_ip": "203.0.113.5",
+            "client_port": 2817, "backend_ip": "10.0.2.7", "backend_port": 80,
+            "request_processing_time": 0.000073, "backend_processing_time": 0.001048,
+            "response_processing_time": 0.000057, "elb_status_code": 200,
+            "backend_status_code": 200, "received_bytes": 0, "sent_bytes": 29,
+            "request": "GET http://www.example.com:80/ HTTP/1.1", "request_method": "GET",
+            "request_url": "http://www.example.com:80/", "request_http_version": "HTTP/1.1",
+            "user_agent": "curl/7.38.0", "ssl_cipher": null, "ssl_protocol": null,
+            "trailing_fields": null,
+        })),
+        object(serde_json::json!({
+            "time": 1_710_665_110_945_958i64, "elb": "my-clb", "client_ip": "203.0.113.6",
+            "client_port": 3000, "backend_ip": "10.0.2.7", "backend_port": 80,
+            "request_processing_time": 0.001069, "backend_processing_time": 0.000028,
+            "response_processing_time": 0.000041, "elb_status_code": null,
+            "backend_status_code": null, "received_bytes": 82, "sent_bytes": 305,
+            "request": "- - - ", "request_method": null, "request_url": null,
+            "request_http_version": null, "user_agent": null, "ssl_cipher": null,
+            "ssl_protocol": null, "trailing_fields": null,
+        })),
+        object(serde_json::json!({
+            "time": 1_710_669_540_000_001i64, "elb": "my-clb", "client_ip": "203.0.113.7",
+            "client_port": 4000, "backend_ip": null, "backend_port": null,
+            "request_processing_time": -1.0, "backend_processing_time": -1.0,
+            "response_processing_time": -1.0, "elb_status_code": 504,
+            "backend_status_code": null, "received_bytes": 0, "sent_bytes": 0,
+            "request": "GET http://www.example.com:80/slow HTTP/1.1", "request_method": "GET",
+            "request_url": "http://www.example.com:80/slow", "request_http_version": "HTTP/1.1",
+            "user_agent": null, "ssl_cipher": null, "ssl_protocol": null, "trailing_fields": null,
+        })),
+    ]
+}
+
+/// Every column of the rows of [`ALB_CONNECTION_LOG`].
+fn alb_connection_rows() -> Vec<serde_json::Map<String, Value>> {
+    vec![
+        object(serde_json::json!({
+            "time": 1_710_666_315_514_108i64, "client_ip": "203.0.113.1", "client_port": 36280,
+            "listener_port": 443, "tls_protocol": "TLSv1.2",
+            "tls_cipher": "ECDHE-RSA-AES128-GCM-SHA256", "tls_handshake_latency": 4.036,
+            "leaf_client_cert_subject": "CN=client.example.com,O=Example,L=Seattle,ST=Washington,C=US",
+            "leaf_client_cert_validity": "NotBefore=2023-01-01T00:00:00Z;NotAfter=2026-01-01T00:00:00Z",
+            "leaf_client_cert_serial_number": "FEF257372D5C14D4", "tls_verify_status": "Success",
+            "conn_trace_id": "TID_3180a73013c8ca4bac2f731159d4b0fe", "tls_keyexchange": null,
+            "elb": "app/my-alb/50dc6c495c0c9188", "ip_address": "10.0.3.4",
+            "trailing_fields": null,
+        })),
+        object(serde_json::json!({
+            "time": 1_710_666_360_000_001i64, "client_ip": "198.51.100.9", "client_port": 58206,
+            "listener_port": 80, "tls_protocol": null, "tls_cipher": null,
+            "tls_handshake_latency": null, "leaf_client_cert_subject": null,
+            "leaf_client_cert_validity": null, "leaf_client_cert_serial_number": null,
+            "tls_verify_status": null, "conn_trace_id": "TID_16132ed0b4112148",
+            "tls_keyexchange": null, "elb": null, "ip_address": null, "trailing_fields": null,
+        })),
+    ]
+}
+
+/// The formats of the four logs of [`write_elb_logs`], in its order: `--format` (the name in
+/// the summary), the table folder, and the expected rows.
+type ElbCase = (
+    &'static str,
+    &'static str,
+    fn() -> Vec<serde_json::Map<String, Value>>,
+);
+const ELB_CASES: [ElbCase; 4] = [
+    ("alb", "alb-access", alb_rows),
+    ("nlb", "nlb-access", nlb_rows),
+    ("clb", "clb-access", clb_rows),
+    ("alb-connection", "alb-connection", alb_connection_rows),
+];
+
+#[test]
+fn elb_logs_of_each_format_convert_with_every_value() {
+    let dir = temp_dir("convert-elb");
+    let logs = write_elb_logs(&dir.join("logs"));
+    for ((format, _, rows), log) in ELB_CASES.iter().zip(&logs) {
+        // The format given, and detected: the same file.
+        let given = dir.join(format!("{format}.parquet"));
+        let rejects = dir.join(format!("{format}.rejects.jsonl"));
+        let summary = dir.join(format!("{format}.summary.json"));
+        let output = Command::new(convert_exe())
+            .args(["--format", format])
+            .arg(log)
+            .arg("-o")
+            .arg(&given)
+            .arg("--rejects")
+            .arg(&rejects)
+            .arg("--summary-json")
+            .arg(&summary)
+            .output()
+            .unwrap();
+        let text = stderr(&output);
+        assert!(output.status.success(), "{format}: {text}");
+        assert_eq!(read_elb_rows(&given), rows(), "{format}");
+        // The summary table names the format, gzip or not.
+        let row: Vec<&str> = text.lines().nth(1).unwrap().split_whitespace().collect();
+        let gzip = log.extension().is_some_and(|e| e == "gz");
+        assert_eq!(row[1], *format, "{text}");
+        assert_eq!(
+            row[2 + usize::from(gzip)],
+            rows().len().to_string(),
+            "{text}"
+        );
+        let json: Value = serde_json::from_slice(&std::fs::read(&summary).unwrap()).unwrap();
+        assert_eq!(json["inputs"][0]["format"], *format);
+        assert_eq!(json["inputs"][0]["rows"], rows().len());
+        let rejected = usize::from(*format == "alb");
+        assert_eq!(json["inputs"][0]["rejected"], rejected);
+        let reject_lines: Vec<Value> = std::fs::read_to_string(&rejects)
+            .unwrap()
+            .lines()
+            .map(|l| serde_json::from_str(l).unwrap())
+            .collect();
+        assert_eq!(reject_lines.len(), rejected, "{format}");
+
+        let detected = dir.join(format!("{format}-detected.parquet"));
+        let output = convert(&[log.as_os_str(), "-q".as_ref()], &detected);
+        assert!(output.status.success(), "{format}: {}", stderr(&output));
+        assert_eq!(
+            std::fs::read(&detected).unwrap(),
+            std::fs::read(&given).unwrap(),
+            "{format}"
+        );
+    }
+    // The ALB log's fourth line is cut short: rejected with its position and raw text.
+    let rejects = std::fs::read_to_string(dir.join("alb.rejects.jsonl")).unwrap();
+    let reject: Value = serde_json::from_str(rejects.lines().next().unwrap()).unwrap();
+    assert_eq!(reject["line"], 4, "{reject}");
+    assert_eq!(reject["outcome"], "rejected");
+    let offset: usize = ALB_LOG.lines().take(3).map(|l| l.len() + 1).sum();
+    assert_eq!(reject["byte_offset"], offset);
+    assert_eq!(reject["raw"], ALB_LOG.lines().nth(3).unwrap());
+    assert!(
+        reject["error"]
+            .as_str()
+            .unwrap()
+            .starts_with("ALB access log: line 4"),
+        "{reject}"
+    );
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn elb_logs_detected_into_a_partitioned_table() {
+    use aws_access_logs::partition::Granularity;
+    let dir = temp_dir("convert-elb-table");
+    let logs = dir.join("logs");
+    write_elb_logs(&logs);
+    let out = dir.join("table");
+    for granularity in [Granularity::Hour, Granularity::Day] {
+        let _ = std::fs::remove_dir_all(&out);
+        let output = Command::new(convert_exe())
+            .arg(&logs)
+            .args(["--partition-by", granularity.name(), "-q", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(output.status.success(), "{}", stderr(&output));
+        let stem = |name: &str| {
+            name.trim_end_matches(".gz")
+                .trim_end_matches(".log")
+                .to_string()
+        };
+        let mut want: Vec<String> = Vec::new();
+        for ((_, folder, rows), name) in
+            ELB_CASES
+                .iter()
+                .zip([ALB_NAME, NLB_NAME, CLB_NAME, ALB_CONNECTION_NAME])
+        {
+            let mut partitions: Vec<String> = rows()
+                .iter()
+                .map(|r| granularity.of(r["time"].as_i64().unwrap() / 1000).path())
+                .collect();
+            partitions.sort();
+            partitions.dedup();
+            for partition in partitions {
+                want.push(format!("{folder}/{partition}/{}.parquet", stem(name)));
+            }
+            // Every row in the partition of its time, every row once.
+            let mut got = Vec::new();
+            for (file, folder_path) in table_files(&out) {
+                if !file.starts_with(&format!("{folder}/")) {
+                    continue;
+                }
+                let file_rows = read_elb_rows(&out.join(&file));
+                for row in &file_rows {
+                    let time = row["time"].as_i64().unwrap();
+                    let partition = granularity.of(time.div_euclid(1000)).path();
+                    assert_eq!(folder_path, format!("{folder}/{partition}"), "{file}");
+                }
+                got.extend(file_rows);
+            }
+            let key = |r: &serde_json::Map<String, Value>| serde_json::to_string(r).unwrap();
+            let mut expected = rows();
+            got.sort_by_key(key);
+            expected.sort_by_key(key);
+            assert_eq!(got, expected, "{folder}");
+        }
+        // The ALB log's rejected line, outside the table.
+        want.push(format!("_rejects/alb-access/{}.jsonl.gz", stem(ALB_NAME)));
+        want.sort();
+        assert_eq!(files(&out), want, "{granularity:?}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}
+
+#[test]
+fn elb_decoding_and_usage_errors() {
+    let dir = temp_dir("convert-elb-options");
+    let [alb, nlb, ..] = write_elb_logs(&dir.join("logs"));
+    // ALB's `\xHH` escapes, decoded in the columns asked for.
+    let out = dir.join("alb.parquet");
+    let output = convert(
+        &[alb.as_os_str(), "--decode".as_ref(), "user_agent".as_ref()],
+        &out,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = read_elb_rows(&out);
+    assert_eq!(rows[2]["user_agent"], "Mozilla/5.0 \"quoted\"");
+    assert_eq!(rows[0]["user_agent"], "curl/8.5.0");
+    // NLB's percent-encoded SNI.
+    let out = dir.join("nlb.parquet");
+    let output = convert(
+        &[
+            "--format".as_ref(),
+            "nlb".as_ref(),
+            nlb.as_os_str(),
+            "--decode".as_ref(),
+            "domain_name".as_ref(),
+        ],
+        &out,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+    let rows = read_elb_rows(&out);
+    assert_eq!(rows[1]["domain_name"], "www.example.com");
+    assert_eq!(
+        rows[0]["domain_name"],
+        "my-nlb-c6e77e28c25b2234.elb.us-east-2.amazonaws.com"
+    );
+    // The library's aliases are the converter's.
+    let out = dir.join("alias.parquet");
+    let output = convert(
+        &["--format".as_ref(), "nlb-access".as_ref(), nlb.as_os_str()],
+        &out,
+    );
+    assert!(output.status.success(), "{}", stderr(&output));
+
+    // --fields is for CloudFront real-time logs.
+    let output = run(&[
+        "--format".as_ref(),
+        "alb".as_ref(),
+        "--fields".as_ref(),
+        "timestamp".as_ref(),
+        alb.as_os_str(),
+        "-o".as_ref(),
+        dir.join("x.parquet").as_os_str(),
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(
+        stderr(&output).contains("ALB access logs have fixed fields"),
+        "{}",
+        stderr(&output)
+    );
+    // An NLB log read as ALB: every line rejected, each with its reason.
+    let out = dir.join("wrong.parquet");
+    let rejects = dir.join("wrong.jsonl");
+    let output = Command::new(convert_exe())
+        .args(["--format", "alb", "-q"])
+        .arg(&nlb)
+        .arg("-o")
+        .arg(&out)
+        .arg("--rejects")
+        .arg(&rejects)
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert_eq!(
+        std::fs::read_to_string(&rejects).unwrap().lines().count(),
+        NLB_LOG.lines().count()
+    );
+    // An undetectable input names every format --format takes.
+    let junk = dir.join("junk.log");
+    std::fs::write(&junk, "hello world\n").unwrap();
+    let output = convert(
+        &[junk.as_os_str(), "-q".as_ref()],
+        &dir.join("junk.parquet"),
+    );
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("alb, nlb, clb or alb-connection"),
+        "{}",
+        stderr(&output)
+    );
+    // --help documents the formats and the decoding.
+    let help = String::from_utf8(run(&["--help"]).stdout).unwrap();
+    for needle in ["alb-connection", r"\xHH", "alb-access"] {
+        assert!(help.contains(needle), "{needle}: {help}");
+    }
+    std::fs::remove_dir_all(dir).unwrap();
+}

@@ -108,6 +108,34 @@ fn every_format_prints_the_library_s_table() {
     assert_eq!(from_log, standard);
     assert!(standard.contains("  `timestamp` timestamp COMMENT 'date time',\n"));
     assert!(standard.contains("  `sc_range_end` bigint COMMENT 'sc-range-end'\n)"));
+
+    // Elastic Load Balancing logs: fixed schemas, like S3 access logs.
+    for (format, name, table) in [
+        (Format::Alb, "alb", "alb_access"),
+        (Format::Nlb, "nlb", "nlb_access"),
+        (Format::Clb, "clb", "clb_access"),
+        (Format::AlbConnection, "alb-connection", "alb_connection"),
+    ] {
+        let folder = aws_access_logs::partition::table_name(format);
+        let loc = format!("s3://amzn-s3-demo-bucket/lets/{folder}/");
+        let sql = ddl(&["--format", name, "--location", &loc]);
+        assert_eq!(
+            sql,
+            library(ReaderBuilder::new(format), &loc).to_sql().unwrap(),
+            "{name}"
+        );
+        assert!(
+            sql.starts_with(&format!(
+                "CREATE EXTERNAL TABLE IF NOT EXISTS `{table}` (\n"
+            )),
+            "{sql}"
+        );
+        // The record time, microseconds, is a timestamp and gives the table its projection.
+        assert!(sql.contains("  `time` timestamp COMMENT '"), "{sql}");
+        assert!(sql.contains(&format!(
+            "'storage.location.template'='{loc}year=${{year}}/month=${{month}}/day=${{day}}/hour=${{hour}}'"
+        )));
+    }
 }
 
 #[test]
@@ -244,6 +272,19 @@ fn usage_errors_exit_2_and_say_what_is_missing() {
         (
             with(&["--location", "s3://b/", "--fields", "timestamp"]),
             "--fields applies to CloudFront",
+        ),
+        (
+            vec![
+                "--print-ddl",
+                "athena",
+                "--format",
+                "nlb",
+                "--location",
+                "s3://b/",
+                "--fields",
+                "timestamp",
+            ],
+            "NLB access logs have fixed fields",
         ),
         (with(&["--location", "bucket/prefix/"]), "with a scheme"),
         (with(&["--location", "s3://b/it's/"]), "quotes"),
@@ -393,6 +434,63 @@ fn the_table_reaches_every_folder_the_converter_writes() {
             }
         }
         assert!(timed > 0, "{files:?}");
+    }
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+#[test]
+fn the_table_of_an_alb_log_reaches_every_folder_the_converter_writes() {
+    let dir = temp_dir("layout-alb");
+    let log = dir.join("alb.log");
+    // 18-field lines (the first era) in three hours of two days.
+    let lines = [
+        "2024-03-17T09:59:59.999999Z",
+        "2024-03-17T10:00:00.000000Z",
+        "2024-03-18T00:00:01.000000Z",
+    ]
+    .map(|time| {
+        format!(
+            "http {time} app/my-alb/50dc6c495c0c9188 192.0.2.10:51234 10.0.0.5:80 0.001 0.002 \
+             0.000 200 200 34 366 \"GET http://www.example.com:80/ HTTP/1.1\" \"curl/8.5.0\" - - \
+             arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/t/73e2d6bc24d8a067 \
+             \"Root=1-65f6bf7f-0123456789abcdef01234567\"\n"
+        )
+    });
+    std::fs::write(&log, lines.concat()).unwrap();
+    let out = dir.join("table");
+    for granularity in ["hour", "day"] {
+        let _ = std::fs::remove_dir_all(&out);
+        let status = run(&[
+            "--partition-by",
+            granularity,
+            "-q",
+            log.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
+        assert_eq!(
+            status.status.code(),
+            Some(0),
+            "{}",
+            String::from_utf8_lossy(&status.stderr)
+        );
+        let table = out.join("alb-access");
+        let location = format!("file://{}/", table.display());
+        let sql = ddl(&[
+            "--format",
+            "alb",
+            "--location",
+            &location,
+            "--partition-by",
+            granularity,
+        ]);
+        let files = parquet_files(&table);
+        let want = if granularity == "hour" { 3 } else { 2 };
+        assert_eq!(files.len(), want, "{files:?}");
+        for file in &files {
+            let folder = format!("{location}{}", &file[..file.rfind('/').unwrap()]);
+            assert!(projected(&sql, &folder), "{granularity}: {folder}\n{sql}");
+        }
     }
     let _ = std::fs::remove_dir_all(&dir);
 }

@@ -21,6 +21,18 @@ pub enum FormatArg {
     CloudfrontRealtime,
     /// Amazon CloudFront standard logs (W3C, with a #Fields: header).
     CloudfrontStandard,
+    /// Application Load Balancer access logs.
+    #[value(aliases = ["alb-access", "application-load-balancer"])]
+    Alb,
+    /// Network Load Balancer access logs (TLS listeners).
+    #[value(aliases = ["nlb-access", "network-load-balancer"])]
+    Nlb,
+    /// Classic Load Balancer access logs.
+    #[value(aliases = ["clb-access", "classic-load-balancer"])]
+    Clb,
+    /// Application Load Balancer connection logs.
+    #[value(aliases = ["alb-conn", "alb-connection-log"])]
+    AlbConnection,
 }
 
 impl FormatArg {
@@ -30,6 +42,38 @@ impl FormatArg {
             FormatArg::S3 => Some(Format::S3),
             FormatArg::CloudfrontRealtime => Some(Format::CloudFrontRealtime),
             FormatArg::CloudfrontStandard => Some(Format::CloudFrontStandard),
+            FormatArg::Alb => Some(Format::Alb),
+            FormatArg::Nlb => Some(Format::Nlb),
+            FormatArg::Clb => Some(Format::Clb),
+            FormatArg::AlbConnection => Some(Format::AlbConnection),
+        }
+    }
+
+    /// What the format's logs are called in messages: `S3 access logs`, `NLB access logs`.
+    pub fn logs(self) -> &'static str {
+        match self {
+            FormatArg::Auto => "logs of a detected format",
+            FormatArg::S3 => "S3 access logs",
+            FormatArg::CloudfrontRealtime => "CloudFront real-time logs",
+            FormatArg::CloudfrontStandard => "CloudFront standard logs",
+            FormatArg::Alb => "ALB access logs",
+            FormatArg::Nlb => "NLB access logs",
+            FormatArg::Clb => "CLB access logs",
+            FormatArg::AlbConnection => "ALB connection logs",
+        }
+    }
+
+    /// The formats that can be given, as `--format` spells them, joined as `a, b or c`.
+    pub fn names() -> String {
+        let names: Vec<String> = FormatArg::value_variants()
+            .iter()
+            .filter(|f| f.format().is_some())
+            .filter_map(|f| f.to_possible_value())
+            .map(|v| v.get_name().to_string())
+            .collect();
+        match names.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} or {last}", rest.join(", ")),
+            _ => names.join(""),
         }
     }
 }
@@ -50,8 +94,9 @@ pub enum UnknownFieldsArg {
     Text,
 }
 
-/// Convert AWS access logs (S3 server access logs, CloudFront real-time and standard logs) to
-/// Parquet.
+/// Convert AWS access logs (S3 server access logs, CloudFront real-time and standard logs,
+/// Elastic Load Balancing access logs of Application, Network and Classic Load Balancers, and
+/// Application Load Balancer connection logs) to Parquet.
 ///
 /// Inputs are files, directories (walked recursively, hidden entries skipped, symlinks
 /// followed) or `-` for stdin; gzip or plain text is detected by content. A file reached
@@ -66,7 +111,8 @@ pub enum UnknownFieldsArg {
 ///
 /// With --partition-by hour|day, -o DIR receives a Hive-partitioned table, the layout of the
 /// Lambda's output: DIR/FORMAT/year=YYYY/month=MM/day=DD[/hour=HH]/NAME.parquet, FORMAT being
-/// s3-access, cloudfront-realtime or cloudfront-standard and NAME the input's path relative to
+/// s3-access, cloudfront-realtime, cloudfront-standard, alb-access, nlb-access, clb-access or
+/// alb-connection (the table folder of the input's format) and NAME the input's path relative to
 /// its argument with its folders joined by `__` (`2019/02/a.log.gz` → `2019__02__a`). Each
 /// row goes to the partition of its record time (UTC); rows without a time to the
 /// year=__HIVE_DEFAULT_PARTITION__/... folders. An input gives one file per partition its rows
@@ -120,7 +166,10 @@ pub struct Args {
     /// Overwrite existing outputs (and --rejects, --summary-json files), never an input.
     #[arg(long)]
     pub force: bool,
-    /// Log format.
+    /// Log format. `auto` detects each input's format from its first line, the Elastic Load
+    /// Balancing formats included (an ALB line starts with its type, http, https, h2, grpcs, ws
+    /// or wss; an NLB line with tls; CLB and ALB connection lines with their time, then the load
+    /// balancer's name or the client's IP).
     #[arg(long, value_enum, default_value = "auto")]
     pub format: FormatArg,
     /// CloudFront real-time field list, as in the log configuration: `timestamp,c-ip,...`, the
@@ -135,8 +184,13 @@ pub struct Args {
     /// What to do with unknown names in --fields.
     #[arg(long, value_enum, default_value = "reject")]
     pub unknown_fields: UnknownFieldsArg,
-    /// Percent-decode these CloudFront text columns (comma-separated column names, e.g.
-    /// cs_user_agent,cs_referer); values are stored as logged otherwise.
+    /// Decode the escapes of these text columns (comma-separated column names); values are
+    /// stored as logged otherwise. CloudFront logs: percent-decoding (e.g.
+    /// cs_user_agent,cs_referer). Elastic Load Balancing logs: ALB, CLB and ALB connection logs
+    /// write bytes as `\xHH` (a quote as \x22), which are decoded (e.g. user_agent,request_url);
+    /// NLB logs percent-encode domain_name and alpn_client_preference_list, which `%HH` decoding
+    /// undoes. A value that would not decode to valid UTF-8 is kept as logged. Not for S3 access
+    /// logs.
     #[arg(long, value_name = "COLUMNS", value_delimiter = ',')]
     pub decode: Vec<String>,
     /// Output format: parquet, arrow (an Arrow IPC stream) or jsonl (JSON lines, for looking
@@ -208,9 +262,9 @@ pub struct Args {
     )]
     pub print_ddl: Option<ddl::Dialect>,
     /// With --print-ddl: the table folder, the one holding the year=... folders, as a URI with a
-    /// scheme: s3://OUTPUT_BUCKET/OUTPUT_PREFIX + s3-access/, cloudfront-realtime/ or
-    /// cloudfront-standard/ for the Lambda's output; file:///DIR/FORMAT/ for --partition-by -o
-    /// DIR.
+    /// scheme: s3://OUTPUT_BUCKET/OUTPUT_PREFIX + the format's table folder (s3-access/,
+    /// cloudfront-realtime/, cloudfront-standard/, alb-access/, nlb-access/, clb-access/ or
+    /// alb-connection/) for the Lambda's output; file:///DIR/FORMAT/ for --partition-by -o DIR.
     #[arg(
         long,
         value_name = "URI",
@@ -218,8 +272,9 @@ pub struct Args {
         help_heading = "Table definition"
     )]
     pub location: Option<String>,
-    /// With --print-ddl: the table name [default: s3_access, cloudfront_realtime or
-    /// cloudfront_standard].
+    /// With --print-ddl: the table name [default: the table folder with `-` → `_`: s3_access,
+    /// cloudfront_realtime, cloudfront_standard, alb_access, nlb_access, clb_access or
+    /// alb_connection].
     #[arg(
         long,
         value_name = "NAME",

@@ -10,6 +10,7 @@ use std::time::Instant;
 use aws_access_logs::{ErrorKind, ParallelReader, Reject};
 use indicatif::ProgressBar;
 
+use crate::args::FormatArg;
 use crate::inputs::Input;
 use crate::output::{BatchWriter, OutputFormat};
 use crate::partial::PartialFile;
@@ -118,8 +119,8 @@ impl<'a> Conversion<'a> {
             .build_parallel(counting, decoders)
             .map_err(|e| match e.kind() {
                 ErrorKind::UnknownFormat => format!(
-                    "{e} (give --format s3, cloudfront-realtime or cloudfront-standard if it is \
-                     one of them)"
+                    "{e} (give --format {} if it is one of them)",
+                    FormatArg::names()
                 ),
                 ErrorKind::MissingFieldList => {
                     "looks like CloudFront real-time logs, which need their log \

@@ -10,7 +10,7 @@ use aws_access_logs::ddl::{AthenaTable, standard_legacy_fields};
 use aws_access_logs::{Format, ReaderBuilder};
 use clap::ValueEnum;
 
-use crate::args::{Args, usage};
+use crate::args::{Args, FormatArg, usage};
 use crate::options::field_list;
 use crate::progress::err_line;
 
@@ -93,10 +93,10 @@ pub(crate) fn print(args: &Args, dialect: Dialect, output_given: bool) -> ExitCo
         );
     };
     let Some(format) = args.format.format() else {
-        usage(
-            "--print-ddl needs the table's format: give --format s3, cloudfront-realtime or \
-             cloudfront-standard",
-        );
+        usage(format!(
+            "--print-ddl needs the table's format: give --format {}",
+            FormatArg::names()
+        ));
     };
     let schema = match format {
         Format::CloudFrontStandard => standard_schema(args),
@@ -112,7 +112,10 @@ pub(crate) fn print(args: &Args, dialect: Dialect, output_given: bool) -> ExitCo
         }
         _ => {
             if args.fields.is_some() {
-                usage("--fields applies to CloudFront logs; S3 access logs have fixed fields");
+                usage(format!(
+                    "--fields applies to CloudFront logs; {} have fixed fields",
+                    args.format.logs()
+                ));
             }
             ReaderBuilder::new(format)
                 .schema()

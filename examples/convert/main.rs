@@ -6,6 +6,7 @@
 //! cargo run --release --example convert -- logs/ -o parquet/ --rejects rejects.jsonl
 //! cargo run --release --example convert -- --fields @realtime.config.json rt/ -o rt.parquet --merge
 //! cargo run --release --example convert -- --partition-by hour logs/ -o table/
+//! cargo run --release --example convert -- --partition-by hour AWSLogs/ -o table/   # ELB logs
 //! cargo run --release --example convert -- --print-ddl athena --format s3 \
 //!     --location s3://amzn-s3-demo-bucket/lets/s3-access/
 //! ```

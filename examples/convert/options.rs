@@ -73,21 +73,24 @@ fn reader_builder(args: &Args) -> ReaderBuilder {
     };
     if let Some(fields) = field_list(args) {
         match args.format {
-            FormatArg::S3 => usage(
-                "--fields is the field list of CloudFront real-time logs; S3 access logs have \
-                 fixed fields",
-            ),
             FormatArg::CloudfrontStandard => usage(
                 "--fields is the field list of CloudFront real-time logs; standard logs name \
                  their fields in their #Fields: line",
             ),
             FormatArg::Auto | FormatArg::CloudfrontRealtime => {}
+            fixed => usage(format!(
+                "--fields is the field list of CloudFront real-time logs; {} have fixed fields",
+                fixed.logs()
+            )),
         }
         builder = builder.with_fields(fields);
     }
     if !args.decode.is_empty() {
         if args.format == FormatArg::S3 {
-            usage("--decode applies to CloudFront logs");
+            usage(
+                "--decode applies to CloudFront and Elastic Load Balancing logs; S3 access logs \
+                 are kept as logged",
+            );
         }
         builder = builder.with_percent_decoding(args.decode.iter().cloned());
     }
