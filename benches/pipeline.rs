@@ -6,7 +6,10 @@
 //! * `baseline_flate2_decompress`: decompressing the gzip of the buffer (flate2, zlib-rs);
 //! * `baseline_regex_parser` (S3 only): a straightforward `regex` parser of the S3 format
 //!   (captures, status and bytes parsed);
-//! * `tokenize_only`: lines split and fields found, no values converted;
+//! * `baseline_athena_regex` (ALB only): AWS's Athena regular expression for ALB logs (spec
+//!   §4.5) as a `regex` parser of the whole line (captures, status and bytes parsed);
+//! * `tokenize_only`: lines split and fields found, no values converted (for ELB logs,
+//!   `ElbRecord::parse` over every line);
 //! * `to_arrow`: text → Arrow record batches (every column; text columns `Utf8`, the default);
 //! * `to_arrow_string_view`: the same with text columns as `Utf8View` pointing into the read
 //!   buffers (`ReaderBuilder::with_string_view`);
@@ -22,6 +25,10 @@
 //!   which also decompresses gzip) and `ParquetOptions::with_threads(2)` (the caller's thread
 //!   and a helper encode; decompression and parsing run while the helper encodes).
 //!
+//! The Elastic Load Balancing logs run every stage for ALB access logs (30 fields, one line in
+//! five with the 33 of 2025) and, for NLB, CLB and ALB connection logs, the baseline, the
+//! tokenizer, `to_arrow`, `to_arrow_string_view_from_buffer` and `to_parquet`.
+//!
 //! Every benchmark asserts its row count. `cargo bench --bench pipeline -- --test` runs each
 //! once (CI).
 
@@ -30,6 +37,7 @@ use std::io::{Read, Write};
 
 use arrow::buffer::Buffer;
 use aws_access_logs::cloudfront::{CloudFrontRecord, FieldList};
+use aws_access_logs::elb::{ElbRecord, Flavor};
 use aws_access_logs::parquet::{ParquetOptions, write_parquet};
 use aws_access_logs::raw::LineSplitter;
 use aws_access_logs::s3::S3Record;
@@ -68,6 +76,21 @@ fn builder(kind: Kind) -> ReaderBuilder {
         Kind::CloudFrontRealtime => ReaderBuilder::new(Format::CloudFrontRealtime)
             .with_fields(FieldList::realtime(logs::REALTIME_FIELDS).unwrap()),
         Kind::CloudFrontStandard => ReaderBuilder::new(Format::CloudFrontStandard),
+        Kind::Alb => ReaderBuilder::new(Format::Alb),
+        Kind::Nlb => ReaderBuilder::new(Format::Nlb),
+        Kind::Clb => ReaderBuilder::new(Format::Clb),
+        Kind::AlbConnection => ReaderBuilder::new(Format::AlbConnection),
+    }
+}
+
+/// The ELB flavor of a kind of log.
+fn flavor(kind: Kind) -> Option<Flavor> {
+    match kind {
+        Kind::Alb => Some(Flavor::Alb),
+        Kind::Nlb => Some(Flavor::Nlb),
+        Kind::Clb => Some(Flavor::Clb),
+        Kind::AlbConnection => Some(Flavor::AlbConnection),
+        Kind::S3 | Kind::CloudFrontRealtime | Kind::CloudFrontStandard => None,
     }
 }
 
@@ -77,8 +100,14 @@ fn tokenize(kind: Kind, data: &[u8]) -> u64 {
     let mut pos = 0;
     let mut records = 0;
     let mut spans = Vec::new();
+    if let Some(flavor) = flavor(kind) {
+        while let Some(line) = splitter.next_line(data, &mut pos) {
+            records += u64::from(ElbRecord::parse(flavor, line.bytes).is_ok());
+        }
+        return records;
+    }
     let fields = match kind {
-        Kind::S3 => None,
+        Kind::S3 | Kind::Alb | Kind::Nlb | Kind::Clb | Kind::AlbConnection => None,
         Kind::CloudFrontRealtime => Some(FieldList::realtime(logs::REALTIME_FIELDS).unwrap()),
         Kind::CloudFrontStandard => {
             Some(FieldList::standard(&format!("#Fields: {}", logs::STANDARD_FIELDS)).unwrap())
@@ -114,6 +143,30 @@ fn regex_parse(re: &regex::bytes::Regex, data: &[u8]) -> (u64, u64) {
                 .and_then(|s| s.parse::<u64>().ok())
         };
         checksum += number(field(10)).unwrap_or(0) + number(field(12)).unwrap_or(0);
+    }
+    (matched, checksum)
+}
+
+/// AWS's Athena regular expression for ALB access logs (spec §4.5, the 2024 version with
+/// `conn_trace_id`), anchored at both ends: Athena's RegexSerDe matches whole lines.
+const ALB_ATHENA_REGEX: &str = r#"^(?:([^ ]*) ([^ ]*) ([^ ]*) ([^ ]*):([0-9]*) ([^ ]*)[:-]([0-9]*) ([-.0-9]*) ([-.0-9]*) ([-.0-9]*) (|[-0-9]*) (-|[-0-9]*) ([-0-9]*) ([-0-9]*) "([^ ]*) (.*) (- |[^ ]*)" "([^"]*)" ([A-Z0-9-_]+) ([A-Za-z0-9.-]*) ([^ ]*) "([^"]*)" "([^"]*)" "([^"]*)" ([-.0-9]*) ([^ ]*) "([^"]*)" "([^"]*)" "([^ ]*)" "([^\s]+?)" "([^\s]+)" "([^ ]*)" "([^ ]*)" ?([^ ]*)?( .*)?)$"#;
+
+/// Lines matched by [`ALB_ATHENA_REGEX`], with `elb_status_code` and `sent_bytes` parsed.
+fn athena_parse(re: &regex::bytes::Regex, data: &[u8]) -> (u64, u64) {
+    let mut locations = re.capture_locations();
+    let (mut matched, mut checksum) = (0, 0u64);
+    for line in data.split(|&b| b == b'\n').filter(|l| !l.is_empty()) {
+        if re.captures_read(&mut locations, line).is_none() {
+            continue;
+        }
+        matched += 1;
+        let field = |i: usize| locations.get(i).map_or(&b""[..], |(s, e)| &line[s..e]);
+        let number = |b: &[u8]| {
+            std::str::from_utf8(b)
+                .ok()
+                .and_then(|s| s.parse::<u64>().ok())
+        };
+        checksum += number(field(11)).unwrap_or(0) + number(field(14)).unwrap_or(0);
     }
     (matched, checksum)
 }
@@ -164,9 +217,21 @@ fn to_parquet(kind: Kind, data: &[u8], out: &mut Vec<u8>) -> u64 {
         .rows
 }
 
-fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
+/// Every stage, or only the baseline, the tokenizer, `to_arrow`,
+/// `to_arrow_string_view_from_buffer` and `to_parquet`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Stages {
+    All,
+    Core,
+}
+
+fn bench_format(c: &mut Criterion, name: &str, kind: Kind, stages: Stages) {
     let (data, rows) = generate(kind);
-    let gz = gzip(&data);
+    let gz = if stages == Stages::All {
+        gzip(&data)
+    } else {
+        Vec::new()
+    };
     let mut group = c.benchmark_group(format!("pipeline_{name}"));
     group.sample_size(10);
     group.throughput(Throughput::Bytes(data.len() as u64));
@@ -184,17 +249,19 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
             assert_eq!(n, lines);
         })
     });
-    group.bench_function("baseline_flate2_decompress", |b| {
-        let mut out = Vec::with_capacity(data.len());
-        b.iter(|| {
-            out.clear();
-            flate2::read::MultiGzDecoder::new(black_box(&gz[..]))
-                .read_to_end(&mut out)
-                .unwrap();
-            assert_eq!(out.len(), data.len());
-            assert_eq!(memchr::memchr_iter(b'\n', &out).count() as u64, lines);
-        })
-    });
+    if stages == Stages::All {
+        group.bench_function("baseline_flate2_decompress", |b| {
+            let mut out = Vec::with_capacity(data.len());
+            b.iter(|| {
+                out.clear();
+                flate2::read::MultiGzDecoder::new(black_box(&gz[..]))
+                    .read_to_end(&mut out)
+                    .unwrap();
+                assert_eq!(out.len(), data.len());
+                assert_eq!(memchr::memchr_iter(b'\n', &out).count() as u64, lines);
+            })
+        });
+    }
     if kind == Kind::S3 {
         let re = regex::bytes::Regex::new(S3_REGEX).unwrap();
         group.bench_function("baseline_regex_parser", |b| {
@@ -210,20 +277,39 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
             })
         });
     }
+    if kind == Kind::Alb {
+        let re = regex::bytes::Regex::new(ALB_ATHENA_REGEX).unwrap();
+        group.bench_function("baseline_athena_regex", |b| {
+            b.iter(|| {
+                let (matched, checksum) = athena_parse(&re, black_box(&data));
+                // The generated lines hold one-item lists only: every line matches.
+                assert_eq!(matched, rows);
+                black_box(checksum);
+            })
+        });
+    }
     group.bench_function("tokenize_only", |b| {
         b.iter(|| assert_eq!(tokenize(kind, black_box(&data)), rows))
     });
-    for (name, string_view) in [("to_arrow", false), ("to_arrow_string_view", true)] {
+    let arrow_stages: &[(&str, bool)] = match stages {
+        Stages::All => &[("to_arrow", false), ("to_arrow_string_view", true)],
+        Stages::Core => &[("to_arrow", false)],
+    };
+    for &(name, string_view) in arrow_stages {
         group.bench_function(name, |b| {
             b.iter(|| assert_eq!(to_arrow(kind, black_box(&data), string_view), rows))
         });
     }
     // Made once: handing it to a reader copies nothing.
     let buffer = Buffer::from(data.as_slice());
-    for (name, string_view) in [
-        ("to_arrow_from_buffer", false),
-        ("to_arrow_string_view_from_buffer", true),
-    ] {
+    let buffer_stages: &[(&str, bool)] = match stages {
+        Stages::All => &[
+            ("to_arrow_from_buffer", false),
+            ("to_arrow_string_view_from_buffer", true),
+        ],
+        Stages::Core => &[("to_arrow_string_view_from_buffer", true)],
+    };
+    for &(name, string_view) in buffer_stages {
         group.bench_function(name, |b| {
             b.iter(|| {
                 assert_eq!(
@@ -237,6 +323,10 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
     group.bench_function("to_parquet", |b| {
         b.iter(|| assert_eq!(to_parquet(kind, black_box(&data), &mut out), rows))
     });
+    if stages == Stages::Core {
+        group.finish();
+        return;
+    }
     group.bench_function("to_parquet_from_buffer", |b| {
         b.iter(|| {
             assert_eq!(
@@ -277,13 +367,21 @@ fn bench_format(c: &mut Criterion, name: &str, kind: Kind) {
 }
 
 fn bench(c: &mut Criterion) {
-    bench_format(c, "s3", Kind::S3);
-    bench_format(c, "cloudfront_realtime", Kind::CloudFrontRealtime);
-    bench_format(c, "cloudfront_standard", Kind::CloudFrontStandard);
+    for (name, kind, stages) in [
+        ("s3", Kind::S3, Stages::All),
+        ("cloudfront_realtime", Kind::CloudFrontRealtime, Stages::All),
+        ("cloudfront_standard", Kind::CloudFrontStandard, Stages::All),
+        ("alb", Kind::Alb, Stages::All),
+        ("nlb", Kind::Nlb, Stages::Core),
+        ("clb", Kind::Clb, Stages::Core),
+        ("alb_connection", Kind::AlbConnection, Stages::Core),
+    ] {
+        bench_format(c, name, kind, stages);
+    }
 }
 
-/// With `PIPELINE_ONE_PASS=<format>:<stage>` set (format `s3`, `cloudfront_realtime` or
-/// `cloudfront_standard`; stage `tokenize_only`, `to_arrow`, `to_arrow_string_view`,
+/// With `PIPELINE_ONE_PASS=<format>:<stage>` set (format `s3`, `cloudfront_realtime`,
+/// `cloudfront_standard`, `alb`, `nlb`, `clb` or `alb_connection`; stage `tokenize_only`, `to_arrow`, `to_arrow_string_view`,
 /// `to_arrow_from_buffer`, `to_arrow_string_view_from_buffer`, `to_parquet` or
 /// `to_parquet_from_buffer`), one pass of that stage over the format's log and nothing else:
 /// fixed work for an instruction profiler (`benches/profile.sh` runs each under callgrind).
@@ -295,6 +393,10 @@ fn one_pass(spec: &str) {
         "s3" => Kind::S3,
         "cloudfront_realtime" => Kind::CloudFrontRealtime,
         "cloudfront_standard" => Kind::CloudFrontStandard,
+        "alb" => Kind::Alb,
+        "nlb" => Kind::Nlb,
+        "clb" => Kind::Clb,
+        "alb_connection" => Kind::AlbConnection,
         other => panic!("unknown format {other:?}"),
     };
     let (data, rows) = generate(kind);
