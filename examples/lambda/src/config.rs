@@ -41,7 +41,8 @@ pub const DEFAULT_IN_MEMORY_OBJECT_BYTES: u64 = 32 << 20;
 /// The default [`MAX_OPEN_PARTITIONS_VAR`]: 4 Parquet writers at once (see the README's
 /// memory section for the measurements behind it).
 pub const DEFAULT_MAX_OPEN_PARTITIONS: usize = 4;
-/// The default routing of key prefixes to source types.
+/// The default routing of key prefixes to source types. Elastic Load Balancing logs need no
+/// route: their keys say what they are (see [`Config::routing`]).
 pub const DEFAULT_SOURCE_TYPE_MAP: &str = r#"{"cloudfront-realtime/": "cloudfront-realtime", "transfers-bucket/": "s3-access", "cache-bucket/": "s3-access"}"#;
 
 /// The kind of log an object holds, as named in the routing map and in output keys.
@@ -53,20 +54,55 @@ pub enum SourceType {
     CloudFrontRealtime,
     /// CloudFront standard logs (W3C).
     CloudFrontStandard,
+    /// Application Load Balancer access logs (gzip objects).
+    AlbAccess,
+    /// Network Load Balancer access logs (TLS listeners; gzip objects).
+    NlbAccess,
+    /// Classic Load Balancer access logs (plain text objects).
+    ClbAccess,
+    /// Application Load Balancer connection logs (gzip objects).
+    AlbConnection,
 }
 
 impl SourceType {
     /// Every source type.
-    pub const ALL: [SourceType; 3] = [
+    pub const ALL: [SourceType; 7] = [
         SourceType::S3Access,
         SourceType::CloudFrontRealtime,
         SourceType::CloudFrontStandard,
+        SourceType::AlbAccess,
+        SourceType::NlbAccess,
+        SourceType::ClbAccess,
+        SourceType::AlbConnection,
     ];
 
-    /// `s3-access`, `cloudfront-realtime` or `cloudfront-standard`: the format's table name
+    /// `s3-access`, `cloudfront-realtime`, `cloudfront-standard`, `alb-access`, `nlb-access`,
+    /// `clb-access` or `alb-connection`: the format's table name
     /// ([`aws_access_logs::partition::table_name`]).
     pub fn name(self) -> &'static str {
         aws_access_logs::partition::table_name(self.format())
+    }
+
+    /// What the logs are called in messages: `S3 server access logs`, `ALB access logs`.
+    pub fn description(self) -> &'static str {
+        match self {
+            SourceType::S3Access => "S3 server access logs",
+            SourceType::CloudFrontRealtime => "CloudFront real-time logs",
+            SourceType::CloudFrontStandard => "CloudFront standard logs",
+            SourceType::AlbAccess => "ALB access logs",
+            SourceType::NlbAccess => "NLB access logs",
+            SourceType::ClbAccess => "CLB access logs",
+            SourceType::AlbConnection => "ALB connection logs",
+        }
+    }
+
+    /// Every source type's name, as a list for messages: `s3-access, …, or alb-connection`.
+    pub fn names() -> String {
+        let names: Vec<&str> = SourceType::ALL.iter().map(|t| t.name()).collect();
+        match names.split_last() {
+            Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+            None => String::new(),
+        }
     }
 
     /// The source type of a name, if it is one.
@@ -80,17 +116,112 @@ impl SourceType {
             SourceType::S3Access => aws_access_logs::Format::S3,
             SourceType::CloudFrontRealtime => aws_access_logs::Format::CloudFrontRealtime,
             SourceType::CloudFrontStandard => aws_access_logs::Format::CloudFrontStandard,
+            SourceType::AlbAccess => aws_access_logs::Format::Alb,
+            SourceType::NlbAccess => aws_access_logs::Format::Nlb,
+            SourceType::ClbAccess => aws_access_logs::Format::Clb,
+            SourceType::AlbConnection => aws_access_logs::Format::AlbConnection,
         }
     }
 
     /// The source type of a library format.
+    ///
+    /// # Panics
+    ///
+    /// For a format of a later version of the library that the function does not know yet
+    /// (the library's `Format` is non-exhaustive); a test checks that every format has one.
     pub fn of_format(format: aws_access_logs::Format) -> SourceType {
-        match format {
-            aws_access_logs::Format::CloudFrontRealtime => SourceType::CloudFrontRealtime,
-            aws_access_logs::Format::CloudFrontStandard => SourceType::CloudFrontStandard,
-            _ => SourceType::S3Access,
-        }
+        SourceType::ALL
+            .into_iter()
+            .find(|t| t.format() == format)
+            .unwrap_or_else(|| panic!("no source type for the format {format}"))
     }
+}
+
+/// The `AWSLogs/` segment of the keys under which Elastic Load Balancing delivers its logs.
+const AWS_LOGS: &str = "AWSLogs";
+
+/// Whether `text` is all ASCII digits, `len` of them (any number for `None`, at least one).
+fn digits(text: &str, len: Option<usize>) -> bool {
+    !text.is_empty()
+        && text.bytes().all(|b| b.is_ascii_digit())
+        && len.is_none_or(|n| text.len() == n)
+}
+
+/// The source type of an Elastic Load Balancing log object by its key, `None` when the key is
+/// not one. ELB writes its four kinds of logs under the same prefix,
+/// `[prefix/]AWSLogs/<account>/elasticloadbalancing/<region>/<yyyy>/<mm>/<dd>/`, and tells them
+/// apart by the object's name: `conn_log_…` (ALB connection logs), `…_app.<name>…` (ALB access
+/// logs), `…_net.<name>…` (NLB access logs), anything else CLB access logs (CLB names have no
+/// dots).
+///
+/// ```
+/// use aws_access_logs_lambda::SourceType;
+/// use aws_access_logs_lambda::config::elb_source_type;
+///
+/// let key = "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2024/03/17/\
+///            123456789012_elasticloadbalancing_us-east-2_app.my-alb.50dc6c495c0c9188_\
+///            20240317T1000Z_192.0.2.200_2t2dtogd.log.gz";
+/// assert_eq!(elb_source_type(key), Some(SourceType::AlbAccess));
+/// assert_eq!(elb_source_type("transfers-bucket/2024-03-17-10-00-00-ABC"), None);
+/// ```
+pub fn elb_source_type(key: &str) -> Option<SourceType> {
+    let segments: Vec<&str> = key.split('/').collect();
+    let [aws_logs, account, service, region, yyyy, mm, dd, name] =
+        segments[segments.len().checked_sub(8)?..]
+    else {
+        return None;
+    };
+    let shaped = aws_logs == AWS_LOGS
+        && digits(account, None)
+        && service == "elasticloadbalancing"
+        && !region.is_empty()
+        && digits(yyyy, Some(4))
+        && digits(mm, Some(2))
+        && digits(dd, Some(2))
+        && !name.is_empty();
+    if !shaped {
+        return None;
+    }
+    Some(if name.starts_with("conn_log_") {
+        SourceType::AlbConnection
+    } else if name.contains("_app.") {
+        SourceType::AlbAccess
+    } else if name.contains("_net.") {
+        SourceType::NlbAccess
+    } else {
+        SourceType::ClbAccess
+    })
+}
+
+/// Whether `key` is the test object that Elastic Load Balancing writes when access logging is
+/// enabled, `[prefix/]AWSLogs/<account>/ELBAccessLogTestFile` (one line, `Enable AccessLog for
+/// ELB: …`): not a log.
+///
+/// ```
+/// use aws_access_logs_lambda::config::is_elb_test_file;
+///
+/// assert!(is_elb_test_file("AWSLogs/123456789012/ELBAccessLogTestFile"));
+/// assert!(is_elb_test_file("alb/AWSLogs/123456789012/ELBAccessLogTestFile"));
+/// assert!(!is_elb_test_file("AWSLogs/123456789012/elasticloadbalancing/ELBAccessLogTestFile"));
+/// ```
+pub fn is_elb_test_file(key: &str) -> bool {
+    let segments: Vec<&str> = key.split('/').collect();
+    matches!(
+        segments[segments.len().saturating_sub(3)..],
+        [AWS_LOGS, account, "ELBAccessLogTestFile"] if digits(account, None)
+    )
+}
+
+/// How an object's format is chosen ([`Config::routing`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Routing {
+    /// The longest prefix of [`SOURCE_TYPE_MAP_VAR`] that the key starts with: this format.
+    Prefix(SourceType),
+    /// An Elastic Load Balancing log key ([`elb_source_type`]): the format its object name
+    /// says, which the content must confirm.
+    ElbName(SourceType),
+    /// Neither: the format is detected from the content.
+    Detect,
 }
 
 impl fmt::Display for SourceType {
@@ -317,6 +448,20 @@ impl Config {
             .map(|&(_, t)| t)
     }
 
+    /// How the format of the object under `key` is chosen: by the longest matching prefix of
+    /// the routing map (the configuration says), else by the name of an Elastic Load
+    /// Balancing log ([`elb_source_type`]; confirmed by the content), else detected from the
+    /// content. ELB logs need no route: a load balancer's logs delivered anywhere in the
+    /// bucket go to their own tables (`alb-access`, `nlb-access`, `clb-access`,
+    /// `alb-connection`).
+    pub fn routing(&self, key: &str) -> Routing {
+        match (self.route(key), elb_source_type(key)) {
+            (Some(t), _) => Routing::Prefix(t),
+            (None, Some(t)) => Routing::ElbName(t),
+            (None, None) => Routing::Detect,
+        }
+    }
+
     /// Whether an object is the function's own output (output bucket, under the output prefix:
     /// the Parquet files under `{prefix}{format}/`, and the rejects and `latest` objects under
     /// `{prefix}_rejects/` and `{prefix}_latest/`).
@@ -347,8 +492,8 @@ fn parse_routes(json: &str) -> Result<Vec<(String, SourceType)>, ConfigError> {
             return Err(bad(
                 SOURCE_TYPE_MAP_VAR,
                 format!(
-                    "maps {prefix:?} to {t}, which is not a source type: use s3-access, \
-                     cloudfront-realtime or cloudfront-standard"
+                    "maps {prefix:?} to {t}, which is not a source type: use {}",
+                    SourceType::names()
                 ),
             ));
         };
@@ -423,6 +568,97 @@ mod tests {
         assert_eq!(c.max_open_partitions, DEFAULT_MAX_OPEN_PARTITIONS);
         assert!(!c.is_own_output("out", "logs/access"));
         assert!(!c.is_own_output("other", "curated/x"));
+    }
+
+    #[test]
+    fn every_format_has_a_source_type_named_after_its_table() {
+        for &format in aws_access_logs::Format::ALL {
+            let t = SourceType::of_format(format);
+            assert_eq!(t.format(), format);
+            assert_eq!(t.name(), aws_access_logs::partition::table_name(format));
+            assert_eq!(SourceType::from_name(t.name()), Some(t));
+        }
+        assert_eq!(SourceType::ALL.len(), aws_access_logs::Format::ALL.len());
+        assert_eq!(SourceType::AlbAccess.name(), "alb-access");
+        assert_eq!(SourceType::NlbAccess.name(), "nlb-access");
+        assert_eq!(SourceType::ClbAccess.name(), "clb-access");
+        assert_eq!(SourceType::AlbConnection.name(), "alb-connection");
+        assert!(SourceType::names().ends_with(", clb-access or alb-connection"));
+    }
+
+    #[test]
+    fn elastic_load_balancing_keys_route_by_their_object_name() {
+        let c = config(&BASE).unwrap();
+        let folder = "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2024/03/17/";
+        let cases = [
+            (
+                "123456789012_elasticloadbalancing_us-east-2_app.my-alb.50dc6c495c0c9188_\
+                 20240317T1000Z_192.0.2.200_2t2dtogd.log.gz",
+                SourceType::AlbAccess,
+            ),
+            (
+                "123456789012_elasticloadbalancing_us-east-2_net.my-nlb.c6e77e28c25b2234_\
+                 20240317T1100Z_5k3dkd9e.log.gz",
+                SourceType::NlbAccess,
+            ),
+            (
+                "123456789012_elasticloadbalancing_us-east-2_my-clb_20240317T0900Z_\
+                 192.0.2.201_3j2ld8ss.log",
+                SourceType::ClbAccess,
+            ),
+            (
+                "conn_log_123456789012_elasticloadbalancing_us-east-2_app.my-alb.\
+                 50dc6c495c0c9188_20240317T0910Z_192.0.2.200_8sk2ls0a.log.gz",
+                SourceType::AlbConnection,
+            ),
+        ];
+        for (name, t) in cases {
+            for prefix in ["", "alb/", "logs/prod/"] {
+                let key = format!("{prefix}{folder}{name}");
+                assert_eq!(elb_source_type(&key), Some(t), "{key}");
+                assert_eq!(c.routing(&key), Routing::ElbName(t), "{key}");
+            }
+        }
+        // Not the ELB layout: other AWSLogs/ deliveries, short or odd paths.
+        for key in [
+            "AWSLogs/123456789012/CloudTrail/us-east-2/2024/03/17/x.json.gz",
+            "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2024/03/x.log",
+            "AWSLogs/acct/elasticloadbalancing/us-east-2/2024/03/17/x.log",
+            "AWSLogs/123456789012/elasticloadbalancing/us-east-2/24/03/17/x.log",
+            "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2024/03/17/",
+            "AWSLogs/123456789012/ELBAccessLogTestFile",
+            "x.log",
+            "",
+        ] {
+            assert_eq!(elb_source_type(key), None, "{key}");
+            assert_eq!(c.routing(key), Routing::Detect, "{key}");
+        }
+        // A route of the map wins (the configuration says what is there).
+        let mut vars = BASE.to_vec();
+        vars.push((SOURCE_TYPE_MAP_VAR, r#"{"alb/": "clb-access"}"#));
+        let c = config(&vars).unwrap();
+        let key = format!("alb/{folder}{}", cases[0].0);
+        assert_eq!(c.routing(&key), Routing::Prefix(SourceType::ClbAccess));
+        assert_eq!(
+            c.routing(&format!("{folder}{}", cases[0].0)),
+            Routing::ElbName(SourceType::AlbAccess)
+        );
+        // The test object ELB writes when logging is enabled.
+        assert!(is_elb_test_file(
+            "AWSLogs/123456789012/ELBAccessLogTestFile"
+        ));
+        assert!(is_elb_test_file(
+            "p/AWSLogs/123456789012/ELBAccessLogTestFile"
+        ));
+        for key in [
+            "ELBAccessLogTestFile",
+            "AWSLogs/ELBAccessLogTestFile",
+            "AWSLogs/x/ELBAccessLogTestFile",
+            "AWSLogs/123456789012/ELBAccessLogTestFile.log",
+            "transfers-bucket/ELBAccessLogTestFile",
+        ] {
+            assert!(!is_elb_test_file(key), "{key}");
+        }
     }
 
     #[test]

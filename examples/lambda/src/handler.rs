@@ -5,7 +5,7 @@ use std::sync::Arc;
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse};
 use serde_json::{Value, json};
 
-use crate::config::Config;
+use crate::config::{Config, is_elb_test_file};
 use crate::events::{self, BatchInvocation, Invocation, ObjectRef};
 use crate::metrics;
 use crate::process::{self, Failure, Outcome};
@@ -20,7 +20,7 @@ pub const MAX_RESULT_STRING: usize = 1024;
 /// An S3 Batch Operations task's result code.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BatchResultCode {
-    /// Done (or skipped, for the function's own output).
+    /// Done (or skipped: the function's own output, an Elastic Load Balancing test object).
     Succeeded,
     /// Worth retrying: Batch Operations runs the task again before the job completes.
     TemporaryFailure,
@@ -52,15 +52,47 @@ pub fn result_string(text: &str) -> String {
     format!("{}{ellipsis}", &text[..end])
 }
 
+/// Why an object named by an event is not processed (never a failure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Skip {
+    /// The function's own output (output bucket, under the output prefix): processing it
+    /// would loop.
+    OwnOutput,
+    /// `AWSLogs/<account>/ELBAccessLogTestFile`, which Elastic Load Balancing writes when
+    /// access logging is enabled: not a log.
+    ElbTestFile,
+}
+
+impl Skip {
+    /// Why, as the S3 Batch Operations result string and the log line say it.
+    pub fn reason(self) -> &'static str {
+        match self {
+            Skip::OwnOutput => {
+                "skipped: the function's own output (output bucket, under the output prefix)"
+            }
+            Skip::ElbTestFile => {
+                "skipped: the test object Elastic Load Balancing writes when access logging is \
+                 enabled (ELBAccessLogTestFile), not a log"
+            }
+        }
+    }
+}
+
+/// What became of an object an event names.
+#[derive(Debug)]
+pub enum Handled {
+    /// Processed: what it gave.
+    Processed(Box<Outcome>),
+    /// Not processed, and not a failure.
+    Skipped(Skip),
+}
+
 /// The result code and string of one processed (or skipped) object, or of its failure.
-pub fn batch_result(result: &Result<Option<Outcome>, Failure>) -> (BatchResultCode, String) {
+pub fn batch_result(result: &Result<Handled, Failure>) -> (BatchResultCode, String) {
     let plural = |n: usize| if n == 1 { "" } else { "s" };
     match result {
-        Ok(None) => (
-            BatchResultCode::Succeeded,
-            "skipped: the function's own output (output bucket, under the output prefix)".into(),
-        ),
-        Ok(Some(outcome)) => {
+        Ok(Handled::Skipped(skip)) => (BatchResultCode::Succeeded, skip.reason().into()),
+        Ok(Handled::Processed(outcome)) => {
             let files = outcome.parquet_keys.len();
             let summary = format!(
                 "{} rows, {} rejected, {files} Parquet file{} ({})",
@@ -145,9 +177,9 @@ impl<S: ObjectStore> Handler<S> {
         &self.store
     }
 
-    /// Processes one object, unless it is the function's own output; logs the outcome and
-    /// emits its metrics line. `Ok(None)`: skipped.
-    pub async fn object(&self, object: &ObjectRef) -> Result<Option<Outcome>, Failure> {
+    /// Processes one object, unless it is the function's own output or an Elastic Load
+    /// Balancing test object ([`Skip`], logged); logs the outcome and emits its metrics line.
+    pub async fn object(&self, object: &ObjectRef) -> Result<Handled, Failure> {
         if self.config.is_own_output(&object.bucket, &object.key) {
             tracing::warn!(
                 bucket = %object.bucket,
@@ -155,7 +187,16 @@ impl<S: ObjectStore> Handler<S> {
                 "skipped: the object is this function's own output (output bucket, under the \
                  output prefix); check the trigger's prefix filters"
             );
-            return Ok(None);
+            return Ok(Handled::Skipped(Skip::OwnOutput));
+        }
+        if is_elb_test_file(&object.key) {
+            tracing::info!(
+                bucket = %object.bucket,
+                key = %object.key,
+                "{}",
+                Skip::ElbTestFile.reason()
+            );
+            return Ok(Handled::Skipped(Skip::ElbTestFile));
         }
         // Boxed: the future is deep, and the runtime's own nests it further.
         match Box::pin(process::process(&self.store, &self.config, object)).await {
@@ -186,7 +227,7 @@ impl<S: ObjectStore> Handler<S> {
                     first_parquet_key = outcome.parquet_keys.first().map_or("-", String::as_str),
                     "processed"
                 );
-                Ok(Some(outcome))
+                Ok(Handled::Processed(Box::new(outcome)))
             }
             Err(failure) => {
                 tracing::error!(
@@ -214,8 +255,8 @@ impl<S: ObjectStore> Handler<S> {
         let mut failures = Vec::new();
         for object in objects {
             match self.object(object).await {
-                Ok(Some(outcome)) => done.outcomes.push(outcome),
-                Ok(None) => {}
+                Ok(Handled::Processed(outcome)) => done.outcomes.push(*outcome),
+                Ok(Handled::Skipped(_)) => {}
                 Err(failure) if failure.permanent => done.permanent.push(failure),
                 Err(failure) => failures.push(failure),
             }
@@ -281,7 +322,8 @@ impl<S: ObjectStore> Handler<S> {
     /// * `s3:TestEvent`: acknowledged.
     /// * S3 Batch Operations: `{"invocationSchemaVersion", "treatMissingKeysAs",
     ///   "invocationId", "results": [{"taskId", "resultCode", "resultString"}, ...]}`, one
-    ///   result per task: `Succeeded` (processed, or skipped as the function's own output),
+    ///   result per task: `Succeeded` (processed, or skipped: the function's own output, an
+    ///   Elastic Load Balancing test object),
     ///   `TemporaryFailure` (a retryable failure), `PermanentFailure` (a permanent failure, an
     ///   incomplete object, a task without bucket or key). Never an error for a task.
     ///
@@ -439,9 +481,11 @@ mod tests {
             batch_result(&failure(false)),
             (BatchResultCode::TemporaryFailure, "why".into())
         );
-        let (code, text) = batch_result(&Ok(None));
-        assert_eq!(code, BatchResultCode::Succeeded);
-        assert!(text.starts_with("skipped: "), "{text}");
+        for skip in [Skip::OwnOutput, Skip::ElbTestFile] {
+            let (code, text) = batch_result(&Ok(Handled::Skipped(skip)));
+            assert_eq!(code, BatchResultCode::Succeeded);
+            assert!(text.starts_with("skipped: "), "{text}");
+        }
         assert_eq!(
             BatchResultCode::TemporaryFailure.as_str(),
             "TemporaryFailure"

@@ -29,7 +29,9 @@ use std::io::{self, Cursor, Read, Write};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use arrow::array::{Array, AsArray, RecordBatch, TimestampMillisecondArray};
+use arrow::array::{
+    Array, AsArray, RecordBatch, TimestampMicrosecondArray, TimestampMillisecondArray,
+};
 use arrow::compute::{max, min};
 use arrow::datatypes::SchemaRef;
 use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
@@ -43,7 +45,7 @@ use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 use tokio::sync::mpsc;
 
-use crate::config::{Config, SourceType};
+use crate::config::{Config, Routing, SourceType};
 use crate::events::ObjectRef;
 use crate::store::{ObjectBody, ObjectStore, Precondition, StoreError};
 
@@ -399,13 +401,51 @@ fn realtime_builder(config: &Config) -> Result<ReaderBuilder, ConvertError> {
 /// The first bytes of a gzip member.
 const GZIP_MAGIC: [u8; 2] = [0x1f, 0x8b];
 
+/// Why an object named as one kind of Elastic Load Balancing log does not hold it: its first
+/// line is of another format (permanent: the bytes will not change).
+fn not_what_the_name_says(named: SourceType, found: Format) -> ConvertError {
+    let found = SourceType::of_format(found);
+    ConvertError {
+        cause: format!(
+            "the object's name is that of {} ({}), but its first line is one of {} ({}); map \
+             its key prefix in {} to say which it holds",
+            named.description(),
+            named.name(),
+            found.description(),
+            found.name(),
+            crate::config::SOURCE_TYPE_MAP_VAR
+        ),
+        permanent: true,
+    }
+}
+
+/// What to do with a reader built with detection for an Elastic Load Balancing object named
+/// as `named`: keep it when the content is of that format; a permanent failure when it is of
+/// another; `Ok(None)` when no format can be detected (no line at all, or lines of no
+/// format): the object is then read as its name says (each line that is not a record is a
+/// rejected line, with its reason).
+fn confirm_name(
+    named: SourceType,
+    detected: aws_access_logs::Result<Box<dyn BatchSource>>,
+) -> Result<Option<Box<dyn BatchSource>>, ConvertError> {
+    match detected {
+        Ok(reader) if reader.format() == named.format() => Ok(Some(reader)),
+        Ok(reader) => Err(not_what_the_name_says(named, reader.format())),
+        Err(err) if err.kind() == ErrorKind::MissingFieldList => {
+            Err(not_what_the_name_says(named, Format::CloudFrontRealtime))
+        }
+        Err(err) if err.kind() == ErrorKind::UnknownFormat => Ok(None),
+        Err(err) => Err(ConvertError::of(&err)),
+    }
+}
+
 /// Opens the decoder over a body read whole (see the module's documentation): the routed
-/// format, or the detected one. A plain body is decoded where it lies with string views into
-/// it; a gzip body is decompressed from memory (its text copied into the columns, as when
-/// streaming).
+/// format, the one an Elastic Load Balancing object's name says (confirmed by its first line),
+/// or the detected one. A plain body is decoded where it lies with string views into it; a gzip
+/// body is decompressed from memory (its text copied into the columns, as when streaming).
 fn open_whole(
     config: &Config,
-    route: Option<SourceType>,
+    routing: Routing,
     body: &Bytes,
 ) -> Result<Box<dyn BatchSource>, ConvertError> {
     let views = !body.starts_with(&GZIP_MAGIC);
@@ -415,63 +455,84 @@ fn open_whole(
             .build_from_bytes(body.clone())
             .map(|reader| Box::new(reader) as Box<dyn BatchSource>)
     };
-    let reader = match build(builder(config, route)?) {
-        // Detected as real-time logs, which need the configured field list: built again
-        // from the same bytes with it.
-        Err(err) if route.is_none() && err.kind() == ErrorKind::MissingFieldList => {
-            build(realtime_builder(config)?)
-        }
-        reader => reader,
+    let reader = match routing {
+        Routing::Prefix(t) => build(builder(config, Some(t))?),
+        Routing::ElbName(t) => match confirm_name(t, build(builder(config, None)?))? {
+            Some(reader) => Ok(reader),
+            None => build(builder(config, Some(t))?),
+        },
+        Routing::Detect => match build(builder(config, None)?) {
+            // Detected as real-time logs, which need the configured field list: built again
+            // from the same bytes with it.
+            Err(err) if err.kind() == ErrorKind::MissingFieldList => {
+                build(realtime_builder(config)?)
+            }
+            reader => reader,
+        },
     };
     reader.map_err(|err| ConvertError::of(&err))
 }
 
-/// Opens the decoder over a streaming body: the routed format, or the detected one.
+/// Opens the decoder over a streaming body: the routed format, the one an Elastic Load
+/// Balancing object's name says (confirmed by its first line), or the detected one.
 fn open_stream(
     config: &Config,
-    route: Option<SourceType>,
+    routing: Routing,
     body: &Body,
 ) -> Result<Box<dyn BatchSource>, ConvertError> {
     let boxed = |reader| Box::new(reader) as Box<dyn BatchSource>;
-    let reader = match route {
-        Some(_) => {
+    let input = || Box::new(body.clone()) as Box<dyn Read + Send>;
+    // The start of the body again, then the rest: for a second reader after detection.
+    let replay = || {
+        let start = body.stop_keeping().ok_or_else(|| ConvertError {
+            cause: "the start of the object was too large to read again".to_string(),
+            permanent: true,
+        })?;
+        Ok::<_, ConvertError>(
+            Box::new(Cursor::new(start).chain(body.clone())) as Box<dyn Read + Send>
+        )
+    };
+    let reader = match routing {
+        Routing::Prefix(t) => {
             body.stop_keeping();
-            builder(config, route)?
-                .build(Box::new(body.clone()) as Box<dyn Read + Send>)
-                .map(boxed)
+            builder(config, Some(t))?.build(input()).map(boxed)
         }
-        None => {
-            match builder(config, None)?.build(Box::new(body.clone()) as Box<dyn Read + Send>) {
-                Ok(reader) => {
+        Routing::ElbName(t) => {
+            let detected = builder(config, None)?.build(input()).map(boxed);
+            match confirm_name(t, detected)? {
+                Some(reader) => {
                     body.stop_keeping();
-                    Ok(boxed(reader))
+                    Ok(reader)
                 }
-                // Detected as real-time logs, which need the configured field list: read the
-                // start again with it.
-                Err(err) if err.kind() == ErrorKind::MissingFieldList => {
-                    let start = body.stop_keeping().ok_or_else(|| ConvertError {
-                        cause: "the start of the object was too large to read again".to_string(),
-                        permanent: true,
-                    })?;
-                    let input = Cursor::new(start).chain(body.clone());
-                    realtime_builder(config)?
-                        .build(Box::new(input) as Box<dyn Read + Send>)
-                        .map(boxed)
-                }
-                Err(err) => Err(err),
+                None => builder(config, Some(t))?.build(replay()?).map(boxed),
             }
         }
+        Routing::Detect => match builder(config, None)?.build(input()) {
+            Ok(reader) => {
+                body.stop_keeping();
+                Ok(boxed(reader))
+            }
+            // Detected as real-time logs, which need the configured field list: read the
+            // start again with it.
+            Err(err) if err.kind() == ErrorKind::MissingFieldList => {
+                realtime_builder(config)?.build(replay()?).map(boxed)
+            }
+            Err(err) => Err(err),
+        },
     };
     reader.map_err(|err| ConvertError::of(&err))
 }
 
-/// The range of a batch's time column (`None` without one, or when every value is null).
+/// The range of a batch's time column in milliseconds (`None` without one, or when every value
+/// is null).
 fn time_range(batch: &RecordBatch, column: Option<usize>) -> Option<(i64, i64)> {
-    let times = batch
-        .column(column?)
-        .as_any()
-        .downcast_ref::<TimestampMillisecondArray>()?;
-    Some((min(times)?, max(times)?))
+    let column = batch.column(column?).as_any();
+    if let Some(times) = column.downcast_ref::<TimestampMillisecondArray>() {
+        return Some((min(times)?, max(times)?));
+    }
+    // Elastic Load Balancing times are microseconds: milliseconds, rounded down.
+    let times = column.downcast_ref::<TimestampMicrosecondArray>()?;
+    Some((min(times)?.div_euclid(1000), max(times)?.div_euclid(1000)))
 }
 
 fn merge(a: Option<(i64, i64)>, b: Option<(i64, i64)>) -> Option<(i64, i64)> {
@@ -1050,7 +1111,7 @@ struct Pass {
 /// What [`convert`] needs besides the body.
 struct Job {
     config: Arc<Config>,
-    route: Option<SourceType>,
+    routing: Routing,
     object: ObjectRef,
     id: String,
     /// The partitions to write: `None` in the first pass (all, and the rejects); later passes
@@ -1079,7 +1140,7 @@ fn convert(
 ) -> Result<Pass, ConvertError> {
     let Job {
         config,
-        route,
+        routing,
         object,
         id,
         only,
@@ -1089,10 +1150,10 @@ fn convert(
     } = job;
     // A stream counts the bytes read from it; a body read whole is all there.
     let (mut reader, stream, whole_size) = match body {
-        ObjectBody::Whole(bytes) => (open_whole(&config, route, &bytes)?, None, bytes.len()),
+        ObjectBody::Whole(bytes) => (open_whole(&config, routing, &bytes)?, None, bytes.len()),
         ObjectBody::Stream(read) => {
             let body = Body::new(read);
-            (open_stream(&config, route, &body)?, Some(body), 0)
+            (open_stream(&config, routing, &body)?, Some(body), 0)
         }
     };
     let source_type = SourceType::of_format(reader.format());
@@ -1559,7 +1620,7 @@ pub async fn process<S: ObjectStore>(
         etag.as_deref(),
     );
     let bucket = &config.output_bucket;
-    let route = config.route(&object.key);
+    let routing = config.routing(&object.key);
     let mut files: Vec<Uploading> = Vec::new();
     let mut finished: Vec<Finished> = Vec::new();
     let mut first: Option<Pass> = None;
@@ -1576,7 +1637,7 @@ pub async fn process<S: ObjectStore>(
         };
         let job = Job {
             config: Arc::clone(config),
-            route,
+            routing,
             object: object.clone(),
             id: id.clone(),
             only: only.clone(),

@@ -1304,3 +1304,94 @@ async fn partitions_query_exactly_with_duckdb() {
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// Elastic Load Balancing logs as ELB delivers them: ALB, NLB and connection logs gzip, CLB
+/// logs plain, all under `AWSLogs/<account>/elasticloadbalancing/<region>/yyyy/mm/dd/`, and
+/// the test object of `AWSLogs/<account>/`. No route is configured: the object names say
+/// which table each goes to.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn elastic_load_balancing_logs_against_a_real_s3_server() {
+    let Some(moto) = moto_server() else { return };
+    let client = client(&moto.url).await;
+    for bucket in ["logs", "out"] {
+        client.create_bucket().bucket(bucket).send().await.unwrap();
+    }
+    let objects = elb_objects();
+    for o in &objects {
+        put(&client, "logs", &o.key, o.body.clone()).await;
+    }
+    put(
+        &client,
+        "logs",
+        ELB_TEST_FILE_KEY,
+        ELB_TEST_FILE.as_bytes().to_vec(),
+    )
+    .await;
+    let handler = Handler::with_emit(
+        S3Store::new(client.clone()),
+        config(&[]),
+        Arc::new(|_: &str| {}),
+    );
+    let mut records: Vec<Value> = objects
+        .iter()
+        .map(|o| s3_record("logs", &o.key, o.body.len()))
+        .collect();
+    records.push(s3_record("logs", ELB_TEST_FILE_KEY, ELB_TEST_FILE.len()));
+    let rows: usize = objects.iter().map(|o| o.rows.len()).sum();
+    let response = handler.handle(s3_event(records.clone())).await.unwrap();
+    assert_eq!(
+        response,
+        json!({"processed": 4, "rows": rows, "rejected": 0})
+    );
+
+    // The keys are known in advance: each object's table and hours, and its id (the hash
+    // of bucket, key and ETag: the bucket is not versioned).
+    let first = snapshot(&client, "out").await;
+    let mut want = std::collections::BTreeSet::new();
+    for o in &objects {
+        let head = client
+            .head_object()
+            .bucket("logs")
+            .key(&o.key)
+            .send()
+            .await
+            .unwrap();
+        let etag = head.e_tag().unwrap().trim_matches('"').to_string();
+        let id = aws_access_logs_lambda::process::object_id("logs", &o.key, None, Some(&etag));
+        let (want_rows, hours) = elb_expected(o);
+        for (hour, _) in &hours {
+            want.insert(format!("lets/{}/{hour}/{id}.parquet", o.table));
+        }
+        want.insert(format!("lets/_latest/{}.json", o.table));
+        let files = parquet_files(&first, o.table);
+        let (got_rows, counts) = elb_partitioned_rows(&files);
+        assert_eq!(counts, hours, "{}", o.table);
+        assert_eq!(got_rows, want_rows, "{}", o.table);
+        let latest: Value =
+            serde_json::from_slice(&first[&format!("lets/_latest/{}.json", o.table)]).unwrap();
+        assert_eq!(latest["source"], json!({"bucket": "logs", "key": o.key}));
+        assert_eq!(latest["rows"], o.rows.len());
+    }
+    assert_eq!(
+        first
+            .keys()
+            .cloned()
+            .collect::<std::collections::BTreeSet<_>>(),
+        want
+    );
+
+    // Delivered again, through SQS and EventBridge: the same bytes under the same keys; the
+    // test object skipped each time.
+    let sqs = sqs_event(&[("m1", s3_event(records))]);
+    assert_eq!(
+        handler.handle(sqs).await.unwrap(),
+        json!({"batchItemFailures": []})
+    );
+    for o in &objects {
+        let event = eventbridge_event("logs", &o.key, o.body.len());
+        assert_eq!(handler.handle(event).await.unwrap()["processed"], 1);
+    }
+    let event = eventbridge_event("logs", ELB_TEST_FILE_KEY, ELB_TEST_FILE.len());
+    assert_eq!(handler.handle(event).await.unwrap()["processed"], 0);
+    assert_eq!(snapshot(&client, "out").await, first);
+}

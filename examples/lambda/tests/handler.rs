@@ -1682,3 +1682,203 @@ async fn objects_read_whole_or_streamed_write_the_same_bytes() {
         }
     }
 }
+
+// --- Elastic Load Balancing logs -------------------------------------------------------------
+
+/// An S3 notification for each ELB object and the test object (keys need no encoding).
+fn elb_event(objects: &[ElbObject]) -> Value {
+    let mut records: Vec<Value> = objects
+        .iter()
+        .map(|o| s3_record("logs", &o.key, o.body.len()))
+        .collect();
+    records.push(s3_record("logs", ELB_TEST_FILE_KEY, ELB_TEST_FILE.len()));
+    s3_event(records)
+}
+
+#[tokio::test]
+async fn elastic_load_balancing_objects_go_to_their_tables_by_their_names() {
+    let objects = elb_objects();
+    // Read whole, and streamed: the same outputs.
+    let mut outputs = Vec::new();
+    for in_memory in [u64::MAX, 0] {
+        // No route for ELB keys: the default configuration.
+        let mut config = config(&[]);
+        config.in_memory_object_bytes = in_memory;
+        let s = setup(config);
+        for o in &objects {
+            s.store.insert("logs", &o.key, o.body.clone());
+        }
+        s.store
+            .insert("logs", ELB_TEST_FILE_KEY, ELB_TEST_FILE.as_bytes().to_vec());
+        let response = s.handler.handle(elb_event(&objects)).await.unwrap();
+        let rows: usize = objects.iter().map(|o| o.rows.len()).sum();
+        // The test object is skipped, not a failure.
+        assert_eq!(
+            response,
+            json!({"processed": 4, "rows": rows, "rejected": 0})
+        );
+        for o in &objects {
+            let files = parquet_files(&s.store, o.table);
+            let (rows, counts) = elb_partitioned_rows(&files);
+            let (want_rows, want_counts) = elb_expected(o);
+            assert_eq!(counts, want_counts, "{}", o.table);
+            assert_eq!(rows, want_rows, "{}", o.table);
+            for (key, bytes) in &files {
+                let (_, meta) = parquet_rows(bytes);
+                let format = aws_access_logs_lambda::SourceType::from_name(o.table)
+                    .unwrap()
+                    .format();
+                assert_eq!(meta["aws_access_logs.format"], format.name(), "{key}");
+            }
+            let latest: Value = serde_json::from_slice(
+                &s.store
+                    .object("out", &format!("lets/_latest/{}.json", o.table))
+                    .unwrap(),
+            )
+            .unwrap();
+            assert_eq!(latest["source"], json!({"bucket": "logs", "key": o.key}));
+            assert_eq!(latest["format"], o.table);
+        }
+        // Parquet files and latest documents only: no rejects, nothing of the test object.
+        let keys = s.store.keys("out");
+        assert!(
+            keys.iter()
+                .all(|k| k.ends_with(".parquet") || k.starts_with("lets/_latest/")),
+            "{keys:?}"
+        );
+        assert_eq!(keys.len(), 5 + 4, "{keys:?}");
+        let metrics = s.metrics.lock().unwrap().clone();
+        assert_eq!(metrics.len(), 4);
+        outputs.push(snapshot(&s.store));
+    }
+    assert!(outputs[0] == outputs[1], "read whole and streamed differ");
+}
+
+#[tokio::test]
+async fn elastic_load_balancing_names_are_confirmed_by_the_content() {
+    let named = |name: &str| format!("{ELB_FOLDER}{name}");
+    // An ALB log under an NLB name; an empty CLB file; an "ALB" file of no known format.
+    let nlb_named_alb = named(NLB_NAME);
+    let empty_clb = named(CLB_NAME);
+    let garbage_alb = named(ALB_NAME);
+    for in_memory in [u64::MAX, 0] {
+        let mut config = config(&[]);
+        config.in_memory_object_bytes = in_memory;
+        let s = setup(config);
+        s.store
+            .insert("logs", &nlb_named_alb, gzip(ALB_LINES.as_bytes()));
+        s.store.insert("logs", &empty_clb, Vec::new());
+        s.store
+            .insert("logs", &garbage_alb, gzip(b"hello world\nnot a log\n"));
+        let response = s
+            .handler
+            .handle(s3_event(vec![s3_record("logs", &nlb_named_alb, 1)]))
+            .await
+            .unwrap();
+        assert_eq!(response["processed"], 0, "{response}");
+        let failed = response["failed_permanently"][0].as_str().unwrap();
+        assert!(
+            failed.contains(
+                "the object's name is that of NLB access logs (nlb-access), but its first \
+                 line is one of ALB access logs (alb-access)"
+            ),
+            "{failed}"
+        );
+        assert!(s.store.keys("out").is_empty());
+
+        // Nothing to read: no rows, no files, no failure.
+        let response = s
+            .handler
+            .handle(s3_event(vec![s3_record("logs", &empty_clb, 0)]))
+            .await
+            .unwrap();
+        assert_eq!(
+            response,
+            json!({"processed": 1, "rows": 0, "rejected": 0}),
+            "{in_memory}"
+        );
+        assert!(s.store.keys("out").is_empty());
+
+        // Lines of no format: read as the name says, each line rejected with its reason.
+        let response = s
+            .handler
+            .handle(s3_event(vec![s3_record("logs", &garbage_alb, 1)]))
+            .await
+            .unwrap();
+        assert_eq!(
+            response,
+            json!({"processed": 1, "rows": 0, "rejected": 2}),
+            "{in_memory}"
+        );
+        let key = only_key(&s.store, "lets/_rejects/alb-access/", ".jsonl.gz");
+        let lines = reject_lines(&s.store.object("out", &key).unwrap());
+        assert_eq!(lines.len(), 2);
+        assert!(
+            lines[0]["error"]
+                .as_str()
+                .unwrap()
+                .starts_with("ALB access log: line 1"),
+            "{}",
+            lines[0]
+        );
+    }
+
+    // A route of the map says what a prefix holds, ELB formats too, whatever the names.
+    let s = setup(config(&[(
+        SOURCE_TYPE_MAP_VAR,
+        r#"{"lb/": "nlb-access", "AWSLogs/": "alb-access"}"#,
+    )]));
+    s.store
+        .insert("logs", "lb/any-name.gz", gzip(NLB_LINES.as_bytes()));
+    s.store
+        .insert("logs", &nlb_named_alb, gzip(ALB_LINES.as_bytes()));
+    for key in ["lb/any-name.gz", nlb_named_alb.as_str()] {
+        let response = s
+            .handler
+            .handle(s3_event(vec![s3_record("logs", key, 1)]))
+            .await
+            .unwrap();
+        assert_eq!(response["rejected"], 0, "{key}: {response}");
+    }
+    assert_eq!(parquet_files(&s.store, "nlb-access").len(), 1);
+    assert_eq!(parquet_files(&s.store, "alb-access").len(), 2);
+}
+
+#[tokio::test]
+async fn batch_operations_skip_the_elb_test_object() {
+    let s = setup(config(&[]));
+    let objects = elb_objects();
+    s.store
+        .insert("logs", ELB_TEST_FILE_KEY, ELB_TEST_FILE.as_bytes().to_vec());
+    s.store
+        .insert("logs", &objects[2].key, objects[2].body.clone());
+    let event = batch_event(
+        "2.0",
+        "inv-elb",
+        &[
+            ("t-test", "logs", ELB_TEST_FILE_KEY, None),
+            ("t-clb", "logs", &objects[2].key, None),
+        ],
+    );
+    let response = s.handler.handle(event).await.unwrap();
+    let results = batch_results(&response, "2.0", "inv-elb");
+    assert_eq!(results[0].1, "Succeeded");
+    assert!(
+        results[0]
+            .2
+            .starts_with("skipped: the test object Elastic Load Balancing writes"),
+        "{}",
+        results[0].2
+    );
+    assert_eq!(results[1].1, "Succeeded");
+    assert_eq!(
+        results[1].2,
+        "2 rows, 0 rejected, 1 Parquet file (clb-access)"
+    );
+    assert!(
+        s.store
+            .keys("out")
+            .iter()
+            .all(|k| k.starts_with("lets/clb-access/") || k == "lets/_latest/clb-access.json")
+    );
+}
