@@ -1738,6 +1738,11 @@ async fn elastic_load_balancing_objects_go_to_their_tables_by_their_names() {
             .unwrap();
             assert_eq!(latest["source"], json!({"bucket": "logs", "key": o.key}));
             assert_eq!(latest["format"], o.table);
+            if o.table == "alb-access" {
+                // Microsecond times, to the millisecond below.
+                assert_eq!(latest["earliest"], "2024-03-17T09:59:59.123Z", "{latest}");
+                assert_eq!(latest["latest"], "2024-03-17T10:00:00.000Z", "{latest}");
+            }
         }
         // Parquet files and latest documents only: no rejects, nothing of the test object.
         let keys = s.store.keys("out");

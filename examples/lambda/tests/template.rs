@@ -249,11 +249,7 @@ fn the_function_may_write_every_key_it_writes() {
         Granularity::Day.of(0),
         Partition::Untimed(Granularity::Hour),
     ];
-    for source in [
-        SourceType::S3Access,
-        SourceType::CloudFrontRealtime,
-        SourceType::CloudFrontStandard,
-    ] {
+    for source in SourceType::ALL {
         for last_modified in [Some(1_710_669_600_000), None] {
             let keys = output_keys(prefix, source, &partitions, last_modified, "0123abcd");
             let allowed = |sid: &str, key: &str| {
@@ -506,6 +502,30 @@ fn the_glue_tables_are_the_library_s_tables_of_the_function_s_output() {
                 realtime,
                 SourceType::CloudFrontRealtime,
             ),
+            (
+                "AlbAccessGlueTable",
+                "CreateGlueTables",
+                ReaderBuilder::new(Format::Alb),
+                SourceType::AlbAccess,
+            ),
+            (
+                "NlbAccessGlueTable",
+                "CreateGlueTables",
+                ReaderBuilder::new(Format::Nlb),
+                SourceType::NlbAccess,
+            ),
+            (
+                "ClbAccessGlueTable",
+                "CreateGlueTables",
+                ReaderBuilder::new(Format::Clb),
+                SourceType::ClbAccess,
+            ),
+            (
+                "AlbConnectionGlueTable",
+                "CreateGlueTables",
+                ReaderBuilder::new(Format::AlbConnection),
+                SourceType::AlbConnection,
+            ),
         ] {
             assert!(block(&text, resource).contains(&format!("    Condition: {condition}\n")));
             let location = format!("s3://OUTPUT_BUCKET/lets/{}/", source.name());
@@ -536,4 +556,84 @@ fn the_glue_tables_are_the_library_s_tables_of_the_function_s_output() {
             );
         }
     }
+}
+
+/// The resources of the statement `sid` of `block` that are S3 object ARNs of `bucket`
+/// (`${bucket}` in the template), with `${AWS::AccountId}` = `account`.
+fn object_resources(block: &str, sid: &str, bucket: &str, account: &str) -> Vec<String> {
+    let start = block
+        .find(&format!("- Sid: {sid}\n"))
+        .unwrap_or_else(|| panic!("statement {sid} not found"));
+    let rest = &block[start + 1..];
+    let end = rest.find("- Sid:").unwrap_or(rest.len());
+    let arn = Regex::new(&format!(
+        r"arn:\$\{{AWS::Partition\}}:s3:::\$\{{{bucket}\}}/(\S+)"
+    ))
+    .unwrap();
+    arn.captures_iter(&rest[..end])
+        .map(|c| c[1].replace("${AWS::AccountId}", account))
+        .collect()
+}
+
+#[test]
+fn elastic_load_balancing_logs_are_notified_read_and_delivered_under_aws_logs() {
+    use aws_access_logs_lambda::config::{elb_source_type, is_elb_test_file};
+
+    let text = template();
+    let account = "123456789012";
+    let keys = [
+        "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2024/03/17/\
+         123456789012_elasticloadbalancing_us-east-2_app.my-alb.50dc6c495c0c9188_\
+         20240317T1000Z_192.0.2.200_2t2dtogd.log.gz",
+        "AWSLogs/123456789012/elasticloadbalancing/us-east-2/2024/03/17/\
+         123456789012_elasticloadbalancing_us-east-2_my-clb_20240317T0900Z_192.0.2.201_\
+         3j2ld8ss.log",
+        "AWSLogs/123456789012/ELBAccessLogTestFile",
+    ];
+    assert!(elb_source_type(keys[0]).is_some() && elb_source_type(keys[1]).is_some());
+    assert!(is_elb_test_file(keys[2]));
+
+    // A notification for the prefix, without a suffix filter (CLB logs are .log, the others
+    // .log.gz).
+    let function = block(&text, "LogsToParquetFunction");
+    let events = &function[function.find("      Events:\n").unwrap()..];
+    // The last event of the function's block.
+    let notification = &events[events.find("        ElasticLoadBalancingLogs:\n").unwrap()..];
+    assert!(
+        notification.ends_with("- Name: prefix\n                    Value: AWSLogs/"),
+        "{notification}"
+    );
+    assert!(!notification.contains("suffix"), "{notification}");
+
+    // The function may read every key there.
+    let role = block(&text, "LogsToParquetRole");
+    let read = object_resources(role, "ReadRawLogs", "LogBucketName", account);
+    for key in keys {
+        assert!(read.iter().any(|r| glob_matches(r, key)), "{key}: {read:?}");
+    }
+
+    // ELB may write there, and only under the stack's own account.
+    let policy = block(&text, "LogBucketPolicy");
+    for sid in [
+        "ElasticLoadBalancingLogsDelivery",
+        "ElasticLoadBalancingAccountLogsDelivery",
+        "NlbLogsDelivery",
+    ] {
+        let resources = object_resources(policy, sid, "LogBucketName", account);
+        assert_eq!(resources, ["AWSLogs/123456789012/*"], "{sid}");
+        for key in keys {
+            assert!(glob_matches(&resources[0], key), "{sid}: {key}");
+        }
+        assert!(
+            !glob_matches(&resources[0], "AWSLogs/210987654321/x"),
+            "{sid}"
+        );
+        assert!(!glob_matches(&resources[0], "cache-bucket/x"), "{sid}");
+    }
+    // The older Regions' ELB account: a parameter, empty by default (no statement).
+    assert_eq!(parameter_default(&text, "ElbAccountId"), "");
+    let ids = allowed_pattern(&text, "ElbAccountId");
+    assert!(ids.is_match("") && ids.is_match("127311923021"));
+    assert!(!ids.is_match("*") && !ids.is_match("12731192302"));
+    assert!(text.contains("  HasElbAccountId: !Not [!Equals [!Ref ElbAccountId, \"\"]]\n"));
 }
