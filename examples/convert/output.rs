@@ -6,7 +6,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use arrow::array::{Array, ArrayRef, AsArray, RecordBatch};
-use arrow::datatypes::{Schema, SchemaRef, TimestampMillisecondType};
+use arrow::datatypes::{Schema, SchemaRef, TimestampMicrosecondType, TimestampMillisecondType};
 use arrow::ipc::writer::StreamWriter;
 use aws_access_logs::parquet::{ParquetOptions, ParquetWriter};
 use aws_access_logs::{DecodeStats, Format};
@@ -136,16 +136,22 @@ fn utc_as_offset(batch: &RecordBatch) -> Result<RecordBatch, arrow::error::Arrow
     let mut fields = Vec::with_capacity(batch.num_columns());
     let mut columns = Vec::with_capacity(batch.num_columns());
     for (field, column) in batch.schema().fields().iter().zip(batch.columns()) {
-        match column.as_primitive_opt::<TimestampMillisecondType>() {
+        let relabelled: Option<ArrayRef> =
+            match column.as_primitive_opt::<TimestampMillisecondType>() {
+                Some(ts) => Some(Arc::new(ts.clone().with_timezone("+00:00"))),
+                None => column
+                    .as_primitive_opt::<TimestampMicrosecondType>()
+                    .map(|ts| Arc::new(ts.clone().with_timezone("+00:00")) as ArrayRef),
+            };
+        match relabelled {
             Some(ts) => {
-                let ts = ts.clone().with_timezone("+00:00");
                 fields.push(
                     field
                         .as_ref()
                         .clone()
                         .with_data_type(ts.data_type().clone()),
                 );
-                columns.push(Arc::new(ts) as ArrayRef);
+                columns.push(ts);
             }
             None => {
                 fields.push(field.as_ref().clone());

@@ -5,10 +5,10 @@ use std::borrow::Cow;
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::SchemaRef;
 
-use super::fields::{ColumnDef, Flavor, Kind, MAX_KNOWN, Part};
-use super::record::ElbRecord;
+use super::fields::{Flavor, Kind, MAX_KNOWN, Part};
+use super::record::split;
 use super::values::{
-    RequestParts, parse_endpoint, parse_int, parse_seconds, parse_time, percent_decode,
+    DateCache, RequestParts, parse_endpoint, parse_int, parse_seconds, parse_time, percent_decode,
     split_request, unescape_hex,
 };
 use crate::columns::{ColumnBuilder, ColumnType, LineText};
@@ -21,18 +21,31 @@ use crate::views::SharedChunk;
 #[derive(Debug, Clone, Copy)]
 enum Value {
     Null,
+    /// Text, and a request line (whose parts are in [`ElbRows::request`]).
     Text(Span),
     Int(i64),
     Float(f64),
     Time(i64),
     Endpoint(Span, i32),
-    Request(Span, RequestParts),
 }
 
-/// A projected column: what it holds, its builder, and whether its escapes are decoded.
+/// What a projected column takes from a line (`usize`: the field's index).
+#[derive(Debug, Clone, Copy)]
+enum Plan {
+    Text(usize),
+    Ip(usize),
+    Method,
+    Url,
+    Version,
+    Trailing,
+    Port(usize),
+    Number(usize),
+}
+
+/// A projected column: what it takes, its builder, and whether its escapes are decoded.
 #[derive(Debug)]
 struct OutColumn {
-    def: ColumnDef,
+    plan: Plan,
     builder: ColumnBuilder,
     decode: bool,
 }
@@ -44,7 +57,13 @@ pub(crate) struct ElbRows {
     out: Vec<OutColumn>,
     schema: SchemaRef,
     capacity: usize,
+    /// The current line's fields, values and request line parts.
+    spans: [Span; MAX_KNOWN],
     values: [Value; MAX_KNOWN],
+    request: RequestParts,
+    trailing: Option<Span>,
+    /// The last date of a time (times of one file share a few dates).
+    dates: DateCache,
     scratch: Vec<u8>,
 }
 
@@ -62,10 +81,23 @@ impl ElbRows {
         let out = indices
             .iter()
             .zip(decode)
-            .map(|(&i, &decode)| OutColumn {
-                def: columns[i],
-                builder: ColumnBuilder::new(columns[i].ty, config.capacity, config.views),
-                decode,
+            .map(|(&i, &decode)| {
+                let def = columns[i];
+                let plan = match def.part {
+                    Part::Whole if def.ty == ColumnType::Utf8 => Plan::Text(def.field),
+                    Part::Whole => Plan::Number(def.field),
+                    Part::Ip => Plan::Ip(def.field),
+                    Part::Port => Plan::Port(def.field),
+                    Part::Method => Plan::Method,
+                    Part::Url => Plan::Url,
+                    Part::Version => Plan::Version,
+                    Part::Trailing => Plan::Trailing,
+                };
+                OutColumn {
+                    plan,
+                    builder: ColumnBuilder::new(def.ty, config.capacity, config.views),
+                    decode,
+                }
             })
             .collect();
         ElbRows {
@@ -73,39 +105,58 @@ impl ElbRows {
             out,
             schema,
             capacity: config.capacity,
+            spans: [Span { start: 0, end: 0 }; MAX_KNOWN],
             values: [Value::Null; MAX_KNOWN],
+            request: RequestParts::default(),
+            trailing: None,
+            dates: DateCache::default(),
             scratch: Vec::new(),
         }
     }
 
-    /// Parses the values of every known field of `record` into `self.values`.
+    /// Parses the values of the `known` fields of `line` (the rest are null).
     #[inline]
-    fn parse_values(&mut self, record: &ElbRecord<'_>) -> Result<()> {
+    fn parse_values(&mut self, line: &[u8], known: usize) -> Result<()> {
         let fields = self.flavor.fields();
-        let line = record.line();
         for (i, def) in fields.iter().enumerate() {
-            let Some(span) = record.span(i) else {
+            if i >= known {
                 self.values[i] = Value::Null;
+                if def.kind == Kind::Request {
+                    self.request = RequestParts::default();
+                }
                 continue;
-            };
+            }
+            let span = self.spans[i];
             let bytes = &line[span.start as usize..span.end as usize];
             let value = match def.kind {
+                Kind::Request if bytes == b"-" => {
+                    self.request = RequestParts::default();
+                    Ok(Value::Null)
+                }
                 _ if bytes == b"-" => Ok(Value::Null),
                 Kind::Text => Ok(Value::Text(span)),
-                Kind::Time => parse_time(bytes).map(|v| v.map_or(Value::Null, Value::Time)),
+                Kind::Time => {
+                    parse_time(bytes, &mut self.dates).map(|v| v.map_or(Value::Null, Value::Time))
+                }
                 Kind::Seconds => parse_seconds(bytes).map(|v| v.map_or(Value::Null, Value::Float)),
                 Kind::UInt(max) => crate::values::parse_uint(bytes, max)
                     .map(|v| v.map_or(Value::Null, |v| Value::Int(v as i64))),
                 Kind::Int(max) => parse_int(bytes, max).map(|v| v.map_or(Value::Null, Value::Int)),
                 Kind::Endpoint => parse_endpoint(bytes, span.start)
                     .map(|v| v.map_or(Value::Null, |(ip, port)| Value::Endpoint(ip, port))),
-                Kind::Request => Ok(Value::Request(span, split_request(bytes, span.start))),
+                Kind::Request => {
+                    self.request = split_request(bytes, span.start);
+                    Ok(Value::Text(span))
+                }
             };
             self.values[i] = value.map_err(|(kind, detail)| {
-                let field = if def.kind == Kind::Endpoint {
-                    def.aws
-                } else {
-                    def.column
+                // A bad `X:port` names the column of its bad part.
+                let field: Cow<'static, str> = match (def.kind, kind) {
+                    (Kind::Endpoint, ErrorKind::InvalidInteger) => {
+                        format!("{}_port", def.column).into()
+                    }
+                    (Kind::Endpoint, _) => format!("{}_ip", def.column).into(),
+                    _ => def.column.into(),
                 };
                 Error::new(kind)
                     .with_format(self.flavor.label())
@@ -116,124 +167,140 @@ impl ElbRows {
         Ok(())
     }
 
-    /// The text span of column `def`, or `None` (null).
+    /// The text span of a text column's plan, or `None` (null).
     #[inline(always)]
-    fn text_span(&self, def: &ColumnDef, record: &ElbRecord<'_>) -> Option<Span> {
-        if def.part == Part::Trailing {
-            return record.trailing_span();
-        }
-        match (def.part, self.values[def.field]) {
-            (Part::Whole, Value::Text(s) | Value::Request(s, _)) => Some(s),
-            (Part::Ip, Value::Endpoint(s, _)) => Some(s),
-            (Part::Method, Value::Request(_, p)) => p.method,
-            (Part::Url, Value::Request(_, p)) => p.url,
-            (Part::Version, Value::Request(_, p)) => p.version,
-            _ => None,
+    fn text_span(&self, plan: Plan) -> Option<Span> {
+        match plan {
+            Plan::Text(f) => match self.values[f] {
+                Value::Text(s) => Some(s),
+                _ => None,
+            },
+            Plan::Ip(f) => match self.values[f] {
+                Value::Endpoint(s, _) => Some(s),
+                _ => None,
+            },
+            Plan::Method => self.request.method,
+            Plan::Url => self.request.url,
+            Plan::Version => self.request.version,
+            Plan::Trailing => self.trailing,
+            Plan::Port(_) | Plan::Number(_) => None,
         }
     }
 
     /// The name of the first text column whose value holds invalid UTF-8.
-    fn invalid_utf8_column(&self, record: &ElbRecord<'_>) -> Option<String> {
-        let line = record.line();
-        self.flavor
-            .columns()
+    fn invalid_utf8_column(&self, line: &[u8]) -> Option<String> {
+        self.out
             .iter()
-            .zip(self.flavor.schema().fields())
-            .filter(|(c, _)| c.ty == ColumnType::Utf8)
+            .zip(self.schema.fields())
             .find(|(c, _)| {
-                self.text_span(c, record).is_some_and(|s| {
+                self.text_span(c.plan).is_some_and(|s| {
                     std::str::from_utf8(&line[s.start as usize..s.end as usize]).is_err()
                 })
             })
             .map(|(_, f)| f.name().clone())
     }
 
-    fn append(&mut self, record: &ElbRecord<'_>, text: &LineText<'_>, chunk: Option<&SharedChunk>) {
+    fn append(&mut self, line: &[u8], text: &LineText<'_>, chunk: Option<&SharedChunk>) {
         let valid = text.valid();
         let valid_in_chunk = text.valid_in(chunk);
         let nlb = self.flavor == Flavor::Nlb;
         for i in 0..self.out.len() {
-            let def = self.out[i].def;
-            let decode = self.out[i].decode;
-            if def.ty == ColumnType::Utf8 {
-                let span = self.text_span(&def, record);
-                let scratch = &mut self.scratch;
-                let column = &mut self.out[i].builder;
-                let Some(span) = span else {
-                    match column {
-                        ColumnBuilder::Utf8(b) => b.append_null(),
-                        ColumnBuilder::Utf8View(b) => b.append_null(),
-                        _ => unreachable!("text columns have text builders"),
-                    }
+            let plan = self.out[i].plan;
+            let span = match plan {
+                Plan::Port(f) | Plan::Number(f) => {
+                    append_number(&mut self.out[i].builder, plan, self.values[f]);
                     continue;
-                };
-                let (start, end) = (span.start as usize, span.end as usize);
-                if decode {
-                    let raw = &record.line()[start..end];
-                    let decoded = if nlb {
-                        percent_decode(raw, scratch)
-                    } else {
-                        unescape_hex(raw, scratch)
-                    };
-                    // Both decoders checked that `scratch` is UTF-8.
-                    if decoded && let Ok(value) = std::str::from_utf8(scratch) {
-                        match column {
-                            ColumnBuilder::Utf8(b) => b.append_value(value),
-                            ColumnBuilder::Utf8View(b) => b.append(value, None),
-                            _ => unreachable!("text columns have text builders"),
-                        }
-                        continue;
-                    }
                 }
-                match (column, valid, valid_in_chunk) {
-                    // SAFETY: `append_span`'s condition holds. `line` is the text of the line
-                    // `record` was parsed from (`ElbRows::decode_line`, this function's only
-                    // caller, makes `text` from `record.line()`), and every span lies in it
-                    // (`ElbRecord::parse` makes the fields' spans, `parse_endpoint` and
-                    // `split_request` subspans of them) with each end at one of the line's
-                    // ends or next to an ASCII byte: a space between fields or words, a quote
-                    // of a quoted field, the colon before a port, a bracket of an IPv6
-                    // address. In valid UTF-8 the offsets next to an ASCII byte are character
-                    // boundaries.
-                    #[allow(unsafe_code)]
-                    (ColumnBuilder::Utf8(b), Some(line), _) => unsafe { b.append_span(line, span) },
-                    (ColumnBuilder::Utf8(b), None, _) => b.append_value(text.get(start, end)),
-                    // SAFETY: `append_from_chunk`'s condition holds. `valid_in` found the line,
-                    // valid UTF-8, wholly inside the chunk at `at` (ending at or below
-                    // `u32::MAX`), and the span lies in the line with its ends at character
-                    // boundaries (as for `append_span` above): so `at + start <= at + end` lie
-                    // in the chunk, without wrapping, around whole characters.
-                    #[allow(unsafe_code)]
-                    (ColumnBuilder::Utf8View(b), _, Some((chunk, at))) => unsafe {
-                        b.append_from_chunk(chunk, at + span.start, at + span.end)
-                    },
-                    (ColumnBuilder::Utf8View(b), _, None) => b.append(&text.get(start, end), chunk),
+                Plan::Text(f) => match self.values[f] {
+                    Value::Text(s) => Some(s),
+                    _ => None,
+                },
+                Plan::Ip(f) => match self.values[f] {
+                    Value::Endpoint(s, _) => Some(s),
+                    _ => None,
+                },
+                Plan::Method => self.request.method,
+                Plan::Url => self.request.url,
+                Plan::Version => self.request.version,
+                Plan::Trailing => self.trailing,
+            };
+            let decode = self.out[i].decode;
+            let column = &mut self.out[i].builder;
+            let Some(span) = span else {
+                match column {
+                    ColumnBuilder::Utf8(b) => b.append_null(),
+                    ColumnBuilder::Utf8View(b) => b.append_null(),
                     _ => unreachable!("text columns have text builders"),
                 }
                 continue;
-            }
-            let value = self.values[def.field];
-            match (&mut self.out[i].builder, def.part, value) {
-                (ColumnBuilder::Int32(b), Part::Port, Value::Endpoint(_, port)) => {
-                    b.append_value(port)
+            };
+            let (start, end) = (span.start as usize, span.end as usize);
+            if decode {
+                let scratch = &mut self.scratch;
+                let raw = &line[start..end];
+                let decoded = if nlb {
+                    percent_decode(raw, scratch)
+                } else {
+                    unescape_hex(raw, scratch)
+                };
+                // Both decoders checked that `scratch` is UTF-8.
+                if decoded && let Ok(value) = std::str::from_utf8(scratch) {
+                    match column {
+                        ColumnBuilder::Utf8(b) => b.append_value(value),
+                        ColumnBuilder::Utf8View(b) => b.append(value, None),
+                        _ => unreachable!("text columns have text builders"),
+                    }
+                    continue;
                 }
-                // Each field's bound fits its column type (`fields::column_type`).
-                (ColumnBuilder::Int16(b), Part::Whole, Value::Int(v)) => b.append_value(v as i16),
-                (ColumnBuilder::Int32(b), Part::Whole, Value::Int(v)) => b.append_value(v as i32),
-                (ColumnBuilder::Int64(b), Part::Whole, Value::Int(v)) => b.append_value(v),
-                (ColumnBuilder::Float64(b), _, Value::Float(v)) => b.append_value(v),
-                (ColumnBuilder::TimestampUs(b), _, Value::Time(v)) => b.append_value(v),
-                (ColumnBuilder::Int16(b), _, _) => b.append_null(),
-                (ColumnBuilder::Int32(b), _, _) => b.append_null(),
-                (ColumnBuilder::Int64(b), _, _) => b.append_null(),
-                (ColumnBuilder::Float64(b), _, _) => b.append_null(),
-                (ColumnBuilder::TimestampUs(b), _, _) => b.append_null(),
-                (ColumnBuilder::TimestampMs(b), _, _) => b.append_null(),
-                (ColumnBuilder::Boolean(b), _, _) => b.append_null(),
-                (ColumnBuilder::Utf8(b), _, _) => b.append_null(),
-                (ColumnBuilder::Utf8View(b), _, _) => b.append_null(),
+            }
+            match (column, valid, valid_in_chunk) {
+                // SAFETY: `append_span`'s condition holds. `line` is the text of the line whose
+                // spans `self` holds (`ElbRows::decode_line`, this function's only caller,
+                // makes `text` from the line it split and parsed just before), and every span
+                // lies in it (`record::split` makes the fields' spans, `parse_endpoint` and
+                // `split_request` subspans of them) with each end at one of the line's ends or
+                // next to an ASCII byte: a space between fields or words, a quote of a quoted
+                // field, the colon before a port, a bracket of an IPv6 address. In valid UTF-8
+                // the offsets next to an ASCII byte are character boundaries.
+                #[allow(unsafe_code)]
+                (ColumnBuilder::Utf8(b), Some(line), _) => unsafe { b.append_span(line, span) },
+                (ColumnBuilder::Utf8(b), None, _) => b.append_value(text.get(start, end)),
+                // SAFETY: `append_from_chunk`'s condition holds. `valid_in` found the line,
+                // valid UTF-8, wholly inside the chunk at `at` (ending at or below
+                // `u32::MAX`), and the span lies in the line with its ends at character
+                // boundaries (as for `append_span` above): so `at + start <= at + end` lie in
+                // the chunk, without wrapping, around whole characters.
+                #[allow(unsafe_code)]
+                (ColumnBuilder::Utf8View(b), _, Some((chunk, at))) => unsafe {
+                    b.append_from_chunk(chunk, at + span.start, at + span.end)
+                },
+                (ColumnBuilder::Utf8View(b), _, None) => b.append(&text.get(start, end), chunk),
+                _ => unreachable!("text columns have text builders"),
             }
         }
+    }
+}
+
+/// Appends a number column's value (a port, or the field's own value).
+#[inline(always)]
+fn append_number(builder: &mut ColumnBuilder, plan: Plan, value: Value) {
+    match (builder, plan, value) {
+        (ColumnBuilder::Int32(b), Plan::Port(_), Value::Endpoint(_, port)) => b.append_value(port),
+        // Each field's bound fits its column type (`fields::column_type`).
+        (ColumnBuilder::Int16(b), Plan::Number(_), Value::Int(v)) => b.append_value(v as i16),
+        (ColumnBuilder::Int32(b), Plan::Number(_), Value::Int(v)) => b.append_value(v as i32),
+        (ColumnBuilder::Int64(b), Plan::Number(_), Value::Int(v)) => b.append_value(v),
+        (ColumnBuilder::Float64(b), _, Value::Float(v)) => b.append_value(v),
+        (ColumnBuilder::TimestampUs(b), _, Value::Time(v)) => b.append_value(v),
+        (ColumnBuilder::Int16(b), _, _) => b.append_null(),
+        (ColumnBuilder::Int32(b), _, _) => b.append_null(),
+        (ColumnBuilder::Int64(b), _, _) => b.append_null(),
+        (ColumnBuilder::Float64(b), _, _) => b.append_null(),
+        (ColumnBuilder::TimestampUs(b), _, _) => b.append_null(),
+        (ColumnBuilder::TimestampMs(b), _, _) => b.append_null(),
+        (ColumnBuilder::Boolean(b), _, _) => b.append_null(),
+        (ColumnBuilder::Utf8(b), _, _) => b.append_null(),
+        (ColumnBuilder::Utf8View(b), _, _) => b.append_null(),
     }
 }
 
@@ -244,24 +311,25 @@ impl RowDecoder for ElbRows {
         max_fields: usize,
         chunk: Option<&SharedChunk>,
     ) -> Result<Outcome> {
-        let record = ElbRecord::parse(self.flavor, line)?;
-        if record.field_count() > max_fields {
+        let split = split(self.flavor, line, &mut self.spans)?;
+        if split.field_count > max_fields {
             return Err(Error::new(ErrorKind::TooManyFields)
                 .with_format(self.flavor.label())
                 .with_field("trailing_fields")
                 .with_detail(format!(
                     "{} fields, maximum {max_fields}",
-                    record.field_count()
+                    split.field_count
                 )));
         }
-        self.parse_values(&record)?;
+        self.parse_values(line, split.known)?;
+        self.trailing = split.trailing;
         let text = LineText::new(line);
         let lossy = matches!(text, LineText::Lossy(_));
         let repair = lossy.then(|| {
-            let column = self.invalid_utf8_column(&record);
+            let column = self.invalid_utf8_column(line);
             utf8_repaired(self.flavor.label(), column.map(Cow::Owned))
         });
-        self.append(&record, &text, chunk);
+        self.append(line, &text, chunk);
         Ok(Outcome::Row { repair, lossy })
     }
 

@@ -14,34 +14,52 @@ const TIME_SHAPE: ValueError = (
     "expected an ISO 8601 UTC time like 2018-07-02T22:23:00.186641Z",
 );
 
+/// The two digits at `i` of `bytes` as a number.
+#[inline(always)]
+fn pair(bytes: &[u8], i: usize) -> Result<u32, ValueError> {
+    match bytes.get(i..i + 2) {
+        Some(&[a, b]) => two_digits(a, b).ok_or(TIME_SHAPE),
+        _ => Err(TIME_SHAPE),
+    }
+}
+
+/// The last date [`parse_time`] read, and its day number: the times of a log share few dates.
+#[derive(Debug, Clone, Copy, Default)]
+pub(crate) struct DateCache {
+    date: [u8; 10],
+    days: i64,
+}
+
 /// An ISO 8601 UTC time, `2018-07-02T22:23:00.186641Z`, as microseconds since the epoch: up
 /// to 6 decimals (none in NLB logs), the `Z` optional (NLB logs have none; their times are
 /// UTC too).
-pub(crate) fn parse_time(bytes: &[u8]) -> Result<Option<i64>, ValueError> {
+pub(crate) fn parse_time(bytes: &[u8], dates: &mut DateCache) -> Result<Option<i64>, ValueError> {
     if is_dash(bytes) {
         return Ok(None);
     }
     let bytes = bytes.strip_suffix(b"Z").unwrap_or(bytes);
-    if bytes.len() < 19
-        || bytes[4] != b'-'
-        || bytes[7] != b'-'
-        || bytes[10] != b'T'
-        || bytes[13] != b':'
-        || bytes[16] != b':'
-    {
+    if bytes.len() < 19 || bytes[10] != b'T' || bytes[13] != b':' || bytes[16] != b':' {
         return Err(TIME_SHAPE);
     }
-    let d = |i: usize| two_digits(bytes[i], bytes[i + 1]).ok_or(TIME_SHAPE);
-    let year = d(0)? * 100 + d(2)?;
-    let (month, day) = (d(5)?, d(8)?);
+    let d = |i: usize| pair(bytes, i);
+    let days = if bytes[..10] == dates.date {
+        dates.days
+    } else {
+        if bytes[4] != b'-' || bytes[7] != b'-' {
+            return Err(TIME_SHAPE);
+        }
+        let year = d(0)? * 100 + d(2)?;
+        let (month, day) = (d(5)?, d(8)?);
+        if !(1..=12).contains(&month) || day == 0 || day > days_in_month(year, month) {
+            return Err((ErrorKind::InvalidTimestamp, "date or time out of range"));
+        }
+        let days = days_from_civil(i64::from(year), month, day);
+        dates.date.copy_from_slice(&bytes[..10]);
+        dates.days = days;
+        days
+    };
     let (hour, minute, second) = (d(11)?, d(14)?, d(17)?);
-    if !(1..=12).contains(&month)
-        || day == 0
-        || day > days_in_month(year, month)
-        || hour > 23
-        || minute > 59
-        || second > 60
-    {
+    if hour > 23 || minute > 59 || second > 60 {
         return Err((ErrorKind::InvalidTimestamp, "date or time out of range"));
     }
     let mut micros = 0i64;
@@ -65,7 +83,6 @@ pub(crate) fn parse_time(bytes: &[u8]) -> Result<Option<i64>, ValueError> {
         }
         _ => return Err(TIME_SHAPE),
     }
-    let days = days_from_civil(i64::from(year), month, day);
     let seconds = days * 86_400 + i64::from(hour * 3600 + minute * 60 + second);
     Ok(Some(seconds * 1_000_000 + micros))
 }
@@ -103,8 +120,15 @@ pub(crate) fn parse_endpoint(bytes: &[u8], at: u32) -> Result<Option<(Span, i32)
     if is_dash(bytes) {
         return Ok(None);
     }
-    let Some(colon) = memchr::memrchr(b':', bytes) else {
-        return Err((ErrorKind::InvalidValue, "expected address:port"));
+    // A port has at most 5 digits: the colon is among the last 6 bytes, unless the value is
+    // not `address:port` at all.
+    let tail = bytes.len().saturating_sub(6);
+    let colon = match bytes[tail..].iter().rposition(|&b| b == b':') {
+        Some(i) => tail + i,
+        None => match memchr::memrchr(b':', bytes) {
+            Some(colon) => colon,
+            None => return Err((ErrorKind::InvalidValue, "expected address:port")),
+        },
     };
     let mut ip = &bytes[..colon];
     let mut start = at;
@@ -159,13 +183,19 @@ pub(crate) fn split_request(bytes: &[u8], at: u32) -> RequestParts {
             end: at + e as u32,
         })
     };
-    let Some(first) = memchr::memchr(b' ', line) else {
+    // The method and the version are short: look for their spaces near the ends first.
+    let first = super::record::find_space(line, 0);
+    if first == end {
         return RequestParts {
             method: part(0, end),
             ..RequestParts::default()
         };
+    }
+    let tail = end.saturating_sub(16).max(first);
+    let last = match line[tail..].iter().rposition(|&b| b == b' ') {
+        Some(i) => tail + i,
+        None => memchr::memrchr(b' ', &line[first..]).map_or(first, |i| first + i),
     };
-    let last = memchr::memrchr(b' ', line).unwrap_or(first);
     if last == first {
         return RequestParts {
             method: part(0, first),
@@ -240,26 +270,42 @@ pub(crate) fn percent_decode(value: &[u8], out: &mut Vec<u8>) -> bool {
 mod tests {
     use super::*;
 
+    fn parse_time_fresh(bytes: &[u8]) -> Result<Option<i64>, ValueError> {
+        let fresh = parse_time(bytes, &mut DateCache::default());
+        // The same through a cache holding the date.
+        let mut cache = DateCache::default();
+        let _ = parse_time(b"2018-07-02T00:00:00Z", &mut cache);
+        let _ = parse_time(bytes.get(..10).map_or(&b""[..], |d| d), &mut cache);
+        let mut warm = DateCache::default();
+        if bytes.len() >= 19 {
+            let mut same_date = bytes[..10].to_vec();
+            same_date.extend_from_slice(b"T00:00:00");
+            let _ = parse_time(&same_date, &mut warm);
+        }
+        assert_eq!(parse_time(bytes, &mut warm), fresh, "{bytes:?}");
+        fresh
+    }
+
     #[test]
     fn times_keep_microseconds() {
         assert_eq!(
-            parse_time(b"2018-07-02T22:23:00.186641Z"),
+            parse_time_fresh(b"2018-07-02T22:23:00.186641Z"),
             Ok(Some(1_530_570_180_186_641))
         );
         assert_eq!(
-            parse_time(b"2018-07-02T22:22:48.364000Z"),
+            parse_time_fresh(b"2018-07-02T22:22:48.364000Z"),
             Ok(Some(1_530_570_168_364_000))
         );
         assert_eq!(
-            parse_time(b"2018-07-02T22:22:48.364Z"),
+            parse_time_fresh(b"2018-07-02T22:22:48.364Z"),
             Ok(Some(1_530_570_168_364_000))
         );
         // NLB: whole seconds, no `Z`.
         assert_eq!(
-            parse_time(b"2020-04-01T08:51:42"),
+            parse_time_fresh(b"2020-04-01T08:51:42"),
             Ok(Some(1_585_731_102_000_000))
         );
-        assert_eq!(parse_time(b"-"), Ok(None));
+        assert_eq!(parse_time_fresh(b"-"), Ok(None));
         for bad in [
             &b"2018-07-02 22:23:00Z"[..],
             b"2018-13-02T22:23:00Z",
@@ -270,7 +316,11 @@ mod tests {
             b"AccessLog",
             b"",
         ] {
-            assert!(parse_time(bad).is_err(), "{}", String::from_utf8_lossy(bad));
+            assert!(
+                parse_time_fresh(bad).is_err(),
+                "{}",
+                String::from_utf8_lossy(bad)
+            );
         }
     }
 
