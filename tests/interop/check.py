@@ -1,5 +1,7 @@
 """Reads the converter's Parquet with pyarrow, DuckDB, Polars and Spark and checks it against the
 fixtures' hand-written *.expected.json: column names, each engine's types, every value of every row.
+The Elastic Load Balancing logs' inputs and expected values are in tests/interop/elb/ (the lines
+of tests/convert.rs's ELB tests); their times are microseconds ("TimestampUs").
 Run by tests/interop/run.sh, which writes the files and the DDL this reads:
 
     python check.py OUT
@@ -42,15 +44,23 @@ def parts(kind):
     return {"flat": [], "hour": PARTS, "day": PARTS[:3]}[kind]
 EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
 MS = timedelta(milliseconds=1)
+US = timedelta(microseconds=1)
+# The unit of each timestamp type of the expected JSON, whose values are epoch integers in it.
+TIME_UNITS = {"Timestamp": "ms", "TimestampUs": "us"}
+UNIT = {"ms": MS, "us": US}
 
-# The fixtures: name (the converter's output name) and expected JSON; the table folder of the
-# partitioned output is that of the format.
+# The fixtures: name (the converter's output name) and expected JSON (under the repository's
+# root); the table folder of the partitioned output is that of the format.
 CASES = [
-    ("s3", "s3/quirks.expected.json", "s3-access"),
-    ("realtime", "cloudfront/realtime.expected.json", "cloudfront-realtime"),
-    ("standard-33", "cloudfront/standard-33.expected.json", "cloudfront-standard"),
-    ("standard-v2", "cloudfront/standard-v2.expected.json", "cloudfront-standard"),
-    ("standard-24", "cloudfront/standard-24.expected.json", "cloudfront-standard"),
+    ("s3", "fixtures/s3/quirks.expected.json", "s3-access"),
+    ("realtime", "fixtures/cloudfront/realtime.expected.json", "cloudfront-realtime"),
+    ("standard-33", "fixtures/cloudfront/standard-33.expected.json", "cloudfront-standard"),
+    ("standard-v2", "fixtures/cloudfront/standard-v2.expected.json", "cloudfront-standard"),
+    ("standard-24", "fixtures/cloudfront/standard-24.expected.json", "cloudfront-standard"),
+    ("alb", "tests/interop/elb/alb.expected.json", "alb-access"),
+    ("nlb", "tests/interop/elb/nlb.expected.json", "nlb-access"),
+    ("clb", "tests/interop/elb/clb.expected.json", "clb-access"),
+    ("alb-connection", "tests/interop/elb/alb-connection.expected.json", "alb-connection"),
 ]
 
 # The S3 fixture's expected JSON has no "columns" list (its columns are its rows' keys): the types
@@ -66,7 +76,7 @@ def spark_types():
     return {
         "Utf8": T.StringType(), "Int16": T.ShortType(), "Int32": T.IntegerType(),
         "Int64": T.LongType(), "Float64": T.DoubleType(), "Boolean": T.BooleanType(),
-        "Timestamp": T.TimestampType(),
+        "Timestamp": T.TimestampType(), "TimestampUs": T.TimestampType(),
     }
 
 
@@ -75,21 +85,24 @@ ENGINE_TYPES = {
     "pyarrow": {
         "Utf8": pa.string(), "Int16": pa.int16(), "Int32": pa.int32(), "Int64": pa.int64(),
         "Float64": pa.float64(), "Boolean": pa.bool_(), "Timestamp": pa.timestamp("ms", tz="UTC"),
+        "TimestampUs": pa.timestamp("us", tz="UTC"),
     },
     "duckdb": {
         "Utf8": "VARCHAR", "Int16": "SMALLINT", "Int32": "INTEGER", "Int64": "BIGINT",
         "Float64": "DOUBLE", "Boolean": "BOOLEAN", "Timestamp": "TIMESTAMP WITH TIME ZONE",
+        "TimestampUs": "TIMESTAMP WITH TIME ZONE",
     },
     "polars": {
         "Utf8": pl.String, "Int16": pl.Int16, "Int32": pl.Int32, "Int64": pl.Int64,
         "Float64": pl.Float64, "Boolean": pl.Boolean, "Timestamp": pl.Datetime("ms", "UTC"),
+        "TimestampUs": pl.Datetime("us", "UTC"),
     },
     # Spark's (filled in when its session starts).
 }
 # The Athena DDL's column types (what `--print-ddl athena` must declare).
 ATHENA_TYPES = {
     "Utf8": "STRING", "Int16": "SMALLINT", "Int32": "INT", "Int64": "BIGINT",
-    "Float64": "DOUBLE", "Boolean": "BOOLEAN", "Timestamp": "TIMESTAMP",
+    "Float64": "DOUBLE", "Boolean": "BOOLEAN", "Timestamp": "TIMESTAMP", "TimestampUs": "TIMESTAMP",
 }
 
 failures = []
@@ -106,7 +119,7 @@ class Case:
     def __init__(self, name, expected_path, table):
         self.name = name
         self.table = table
-        expected = json.load(open(os.path.join(ROOT, "fixtures", expected_path), encoding="utf-8"))
+        expected = json.load(open(os.path.join(ROOT, expected_path), encoding="utf-8"))
         self.expected = expected
         rows = expected["rows"]
         if "columns" in expected:
@@ -121,13 +134,16 @@ class Case:
             {c: float(r[c]) if c in floats and r[c] is not None else r[c] for c in self.names}
             for r in rows
         ]
-        self.timestamps = [c for c, t in self.columns if t == "Timestamp"]
+        # The timestamp columns and their units (values are epoch integers in that unit).
+        self.units = {c: TIME_UNITS[t] for c, t in self.columns if t in TIME_UNITS}
+        self.timestamps = list(self.units)
         # The record time: the partition key (time, timestamp or timestamp_ms).
         self.time = next(c for c in ("time", "timestamp", "timestamp_ms") if c in self.timestamps)
         # The partitioned table's rows: each row with its UTC time parts (all NULL without a time).
         self.part_rows = []  # with every part; a day table's rows are these without `hour`
+        unit = UNIT[self.units[self.time]]
         for r in self.rows:
-            t = None if r[self.time] is None else EPOCH + r[self.time] * MS
+            t = None if r[self.time] is None else EPOCH + r[self.time] * unit
             values = [None] * 4 if t is None else [t.year, t.month, t.day, t.hour]
             self.part_rows.append({**r, **dict(zip(PARTS, values))})
         for c, t in self.columns:
@@ -151,8 +167,9 @@ def key(row, names):
 
 
 def compare_rows(case, engine, kind, got, ordered):
-    """got: list of dicts (timestamps as epoch ms). Flat files keep the log's order; partitioned
-    tables come back in any order and are compared as multisets (partition columns included)."""
+    """got: list of dicts (timestamps as epoch integers in their unit). Flat files keep the log's
+    order; partitioned tables come back in any order and are compared as multisets (partition
+    columns included)."""
     want = case.rows_of(kind)
     names = case.names + parts(kind)
     what = f"{case.name} ({kind}) {engine}"
@@ -184,8 +201,9 @@ def check_names(case, engine, kind, got, parts_in_order=True):
     check(got == want, f"{case.name} ({kind}) {engine}: columns {got} != {want}")
 
 
-def epoch_ms(value):
-    return None if value is None else (value - EPOCH) // MS
+def epoch(value, unit):
+    # A datetime as an epoch integer in `unit` (ms or us).
+    return None if value is None else (value - EPOCH) // UNIT[unit]
 
 
 # --- Parquet files: no unsigned integer logical type anywhere ------------------------------------
@@ -246,8 +264,8 @@ def check_pyarrow(case, kind):
         check(pa.types.is_integer(got), f"{what} {c}: type {got}, not an integer")
     rows = table.to_pylist()
     for r in rows:
-        for c in case.timestamps:
-            r[c] = epoch_ms(r[c])
+        for c, unit in case.units.items():
+            r[c] = epoch(r[c], unit)
     compare_rows(case, "pyarrow", kind, rows, ordered=kind == "flat")
 
 
@@ -273,7 +291,9 @@ def check_duckdb(con, case, kind):
     for c in parts(kind):
         check(described.get(c) == "INTEGER", f"{what} {c}: type {described.get(c)} != INTEGER")
     names = case.names + parts(kind)
-    select = ", ".join(f'epoch_ms("{c}")' if c in case.timestamps else f'"{c}"' for c in names)
+    select = ", ".join(
+        f'epoch_{case.units[c]}("{c}")' if c in case.units else f'"{c}"' for c in names
+    )
     rows = [dict(zip(names, r)) for r in con.execute(f"SELECT {select} FROM {source}").fetchall()]
     compare_rows(case, "duckdb", kind, rows, ordered=kind == "flat")
 
@@ -296,7 +316,7 @@ def check_polars(case, kind):
     for c in parts(kind):
         got = df.schema.get(c)
         check(got is not None and got.is_integer(), f"{what} {c}: type {got!r}, not an integer")
-    df = df.with_columns([pl.col(c).dt.epoch("ms") for c in case.timestamps])
+    df = df.with_columns([pl.col(c).dt.epoch(unit) for c, unit in case.units.items()])
     compare_rows(case, "polars", kind, df.to_dicts(), ordered=kind == "flat")
 
 
@@ -349,7 +369,11 @@ def start_spark():
 def spark_rows(df, case, names):
     from pyspark.sql import functions as F
 
-    cols = [F.unix_millis(F.col(c)).alias(c) if c in case.timestamps else F.col(c) for c in names]
+    def as_epoch(c):
+        unit = case.units[c]
+        return (F.unix_millis if unit == "ms" else F.unix_micros)(F.col(c)).alias(c)
+
+    cols = [as_epoch(c) if c in case.units else F.col(c) for c in names]
     return [r.asDict() for r in df.select(cols).collect()]
 
 

@@ -9,13 +9,16 @@
 #
 # Converts a fixture of every format (the S3 access log fixtures/s3/quirks.log; CloudFront
 # real-time with its log configuration's field list; CloudFront standard with 33 fields, the v2
-# field set, and 24 fields gzipped) three times: to one flat file, and with `--partition-by hour`
-# and `--partition-by day` to Hive-partitioned tables. Then tests/interop/check.py asserts:
+# field set, and 24 fields gzipped; the Elastic Load Balancing logs of tests/interop/elb/: ALB
+# and NLB gzipped and detected, CLB and ALB connection logs plain with --format) three times: to
+# one flat file, and with `--partition-by hour` and `--partition-by day` to Hive-partitioned
+# tables. Then tests/interop/check.py asserts:
 #
 # * with pyarrow, DuckDB, Polars and Spark (local[2], session time zone UTC), for every file and
 #   table: the column names; the engine's types (signed integers of the documented widths, never
 #   a decimal; timestamps as UTC timestamps); every value of every row against the fixture's
-#   hand-written *.expected.json, timestamps compared as epoch milliseconds (partitioned rows in
+#   hand-written *.expected.json, timestamps compared as epoch milliseconds (microseconds for the
+#   Elastic Load Balancing logs, whose times have them; partitioned rows in
 #   any order, as multisets, each row's year/month/day/hour equal to its UTC time, NULL without
 #   a time);
 # * no Parquet file written (flat or partitioned) has an unsigned integer logical type; the flat
@@ -43,6 +46,8 @@ VENV="$(bash tests/interop/engines.sh)"
 rm -rf "$OUT"
 mkdir -p "$OUT/flat" "$OUT/ddl"
 gzip -c fixtures/cloudfront/standard-24.log > "$OUT/standard-24.log.gz"
+gzip -c tests/interop/elb/alb.log > "$OUT/alb.log.gz"
+gzip -c tests/interop/elb/nlb.log > "$OUT/nlb.log.gz"
 REALTIME=(--format cloudfront-realtime --fields @fixtures/cloudfront/realtime.config.json)
 
 # name | table folder | the converter's arguments
@@ -52,6 +57,10 @@ CASES=(
     "standard-33|cloudfront-standard|fixtures/cloudfront/standard-33.log"
     "standard-v2|cloudfront-standard|fixtures/cloudfront/standard-v2.log"
     "standard-24|cloudfront-standard|$OUT/standard-24.log.gz"
+    "alb|alb-access|$OUT/alb.log.gz"
+    "nlb|nlb-access|$OUT/nlb.log.gz"
+    "clb|clb-access|--format clb tests/interop/elb/clb.log"
+    "alb-connection|alb-connection|--format alb-connection tests/interop/elb/alb-connection.log"
 )
 # The DDL's arguments for each fixture's schema: the format, and the field list where there is one.
 ddl_args() {
@@ -59,6 +68,7 @@ ddl_args() {
         s3) echo "--format s3" ;;
         realtime) echo "${REALTIME[*]}" ;;
         standard-*) echo "--format cloudfront-standard --fields @fixtures/cloudfront/$1.log" ;;
+        alb | nlb | clb | alb-connection) echo "--format $1" ;;
     esac
 }
 # print_ddl NAME hour|day LOCATION TABLE

@@ -2,8 +2,8 @@
 """Checks a partitioned table the way a query engine uses it: DuckDB reads every Parquet file
 under TABLE with `hive_partitioning = true`, and for every partition a query filtered on the
 partition columns must return exactly the rows whose record time is in that partition, with the
-counts the fixture generator computed (fixtures/lake/expected.json); the union is every row,
-nothing twice.
+counts the fixture generator computed (fixtures/lake/expected.json, or the one tests/lake/make_elb.py
+writes for the Elastic Load Balancing logs); the union is every row, nothing twice.
 
     python check.py TABLE --expected fixtures/lake/expected.json --fixture s3 \
         --granularity hour --time time --id request_id
