@@ -5,7 +5,8 @@ use std::path::PathBuf;
 
 use arrow::array::{Array, AsArray, RecordBatch};
 use arrow::datatypes::{
-    DataType, Float64Type, Int16Type, Int32Type, Int64Type, TimestampMillisecondType,
+    DataType, Float64Type, Int16Type, Int32Type, Int64Type, TimeUnit, TimestampMicrosecondType,
+    TimestampMillisecondType,
 };
 use aws_access_logs::{BatchSource, DecodeStats, Decoder, Format, ReaderBuilder, Reject};
 use serde_json::{Map, Value};
@@ -101,6 +102,9 @@ pub fn value_at(column: &dyn Array, row: usize) -> Value {
         DataType::Int16 => Value::from(column.as_primitive::<Int16Type>().value(row)),
         DataType::Int32 => Value::from(column.as_primitive::<Int32Type>().value(row)),
         DataType::Int64 => Value::from(column.as_primitive::<Int64Type>().value(row)),
+        DataType::Timestamp(TimeUnit::Microsecond, _) => {
+            Value::from(column.as_primitive::<TimestampMicrosecondType>().value(row))
+        }
         DataType::Timestamp(_, _) => {
             Value::from(column.as_primitive::<TimestampMillisecondType>().value(row))
         }
