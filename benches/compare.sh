@@ -2,13 +2,19 @@
 # The converter next to DuckDB and Polars on the same generated logs (about a million lines
 # each): raw text -> typed Parquet with zstd, whole process, wall time and peak RSS
 # (/usr/bin/time). DuckDB and Polars are installed with pip into a venv under target/.
+# ALB access logs are read by DuckDB and Polars with the regular expression of AWS's Athena
+# documentation (benches/compare.py); the rows column says how many lines each tool kept.
 #
-#   bash benches/compare.sh            (S3_SIZE / RT_SIZE to change the input sizes)
+#   bash benches/compare.sh            (S3_SIZE / RT_SIZE / ALB_SIZE to change the input sizes,
+#                                       FORMATS="alb" to run some of s3, realtime and alb only,
+#                                       COMPARE_DIR for another folder of inputs and outputs)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 S3_SIZE=${S3_SIZE:-660MB}
 RT_SIZE=${RT_SIZE:-815MB}
-DIR=target/compare
+ALB_SIZE=${ALB_SIZE:-665MB}
+FORMATS=${FORMATS:-s3 realtime alb}
+DIR=${COMPARE_DIR:-target/compare}
 VENV=target/compare-venv
 mkdir -p "$DIR"
 [ -x "$VENV/bin/python" ] || python3 -m venv "$VENV"
@@ -17,8 +23,17 @@ cargo build -q --release --example generate --example convert
 GEN=target/release/examples/generate
 CONVERT=target/release/examples/convert
 FIELDS=$("$GEN" --format cloudfront-realtime --print-fields)
-[ -f "$DIR/s3.log" ] || "$GEN" --format s3 --size "$S3_SIZE" -o "$DIR/s3.log"
-[ -f "$DIR/realtime.log" ] || "$GEN" --format cloudfront-realtime --size "$RT_SIZE" -o "$DIR/realtime.log"
+
+# The input of each format (FORMATS names them), its --format, its generator size, its label.
+declare -A INPUT=([s3]="$DIR/s3.log" [realtime]="$DIR/realtime.log" [alb]="$DIR/alb.log")
+declare -A CONVERT_FORMAT=([s3]=s3 [realtime]=cloudfront-realtime [alb]=alb)
+declare -A SIZE=([s3]="$S3_SIZE" [realtime]="$RT_SIZE" [alb]="$ALB_SIZE")
+declare -A LABEL=([s3]="S3 access log" [realtime]="CloudFront real-time" [alb]="ALB access log")
+read -r -a formats <<< "$FORMATS"
+for f in "${formats[@]}"; do
+    [ -n "${INPUT[$f]:-}" ] || { echo "unknown format $f (s3, realtime, alb)" >&2; exit 2; }
+    [ -f "${INPUT[$f]}" ] || "$GEN" --format "${CONVERT_FORMAT[$f]}" --size "${SIZE[$f]}" -o "${INPUT[$f]}"
+done
 
 rows_of() { "$VENV/bin/python" -c "import duckdb; print(duckdb.sql(\"SELECT count(*) FROM '$1'\").fetchall()[0][0])"; }
 
@@ -40,30 +55,46 @@ run() {
 
 results=$(
     for threads in 1 2; do
-        run "aws-access-logs convert --threads $threads" s3 "$DIR/s3.log" "$DIR/s3-ours.parquet" \
-            "$CONVERT" -q --force --threads "$threads" "$DIR/s3.log" -o "$DIR/s3-ours.parquet"
-        run "aws-access-logs convert --threads $threads" realtime "$DIR/realtime.log" \
-            "$DIR/rt-ours.parquet" "$CONVERT" -q --force --threads "$threads" \
-            --format cloudfront-realtime --fields "$FIELDS" "$DIR/realtime.log" \
-            -o "$DIR/rt-ours.parquet"
+        for f in "${formats[@]}"; do
+            extra=()
+            if [ "$f" = realtime ]; then extra=(--fields "$FIELDS"); fi
+            run "aws-access-logs convert --threads $threads" "$f" "${INPUT[$f]}" \
+                "$DIR/$f-ours.parquet" "$CONVERT" -q --force --threads "$threads" \
+                --format "${CONVERT_FORMAT[$f]}" "${extra[@]}" "${INPUT[$f]}" \
+                -o "$DIR/$f-ours.parquet"
+        done
     done
     for tool in duckdb polars; do
-        run "$tool" s3 "$DIR/s3.log" "$DIR/s3-$tool.parquet" \
-            "$VENV/bin/python" benches/compare.py "$tool" s3 "$DIR/s3.log" "$DIR/s3-$tool.parquet"
-        run "$tool" realtime "$DIR/realtime.log" "$DIR/rt-$tool.parquet" \
-            "$VENV/bin/python" benches/compare.py "$tool" cloudfront-realtime \
-            "$DIR/realtime.log" "$DIR/rt-$tool.parquet" "$FIELDS"
+        for f in "${formats[@]}"; do
+            extra=()
+            if [ "$f" = realtime ]; then extra=("$FIELDS"); fi
+            run "$tool" "$f" "${INPUT[$f]}" "$DIR/$f-$tool.parquet" \
+                "$VENV/bin/python" benches/compare.py "$tool" "${CONVERT_FORMAT[$f]}" \
+                "${INPUT[$f]}" "$DIR/$f-$tool.parquet" "${extra[@]}"
+        done
     done
 )
-lines_s3=$(wc -l < "$DIR/s3.log")
-lines_rt=$(wc -l < "$DIR/realtime.log")
-echo "inputs: S3 access log $(stat -c %s "$DIR/s3.log") bytes, $lines_s3 lines;" \
-    "CloudFront real-time $(stat -c %s "$DIR/realtime.log") bytes, $lines_rt lines"
+inputs=()
+for f in "${formats[@]}"; do
+    inputs+=("${LABEL[$f]} $(stat -c %s "${INPUT[$f]}") bytes, $(wc -l < "${INPUT[$f]}") lines")
+done
+(IFS=';'; echo "inputs: ${inputs[*]}" | sed 's/;/; /g')
 echo "$(nproc) cores, $(date -u +%Y-%m-%d)"
 echo
-echo "| tool | S3 access log | CloudFront real-time |"
-echo "|---|---:|---:|"
-echo "$results" | awk -F'|' '
+header="| tool |"
+rule="|---|"
+for f in "${formats[@]}"; do
+    header+=" ${LABEL[$f]} |"
+    rule+="---:|"
+done
+echo "$header"
+echo "$rule"
+echo "$results" | awk -F'|' -v formats="${formats[*]}" '
     { key = $1; if (!(key in seen)) { order[++n] = key; seen[key] = 1 }
       cell[key, $2] = sprintf("%s MB/s, %s MB peak, %s rows", $3, $4, $5) }
-    END { for (i = 1; i <= n; i++) printf "| %s | %s | %s |\n", order[i], cell[order[i], "s3"], cell[order[i], "realtime"] }'
+    END { k = split(formats, f, " ")
+          for (i = 1; i <= n; i++) {
+              line = "| " order[i] " |"
+              for (j = 1; j <= k; j++) line = line " " cell[order[i], f[j]] " |"
+              print line
+          } }'
