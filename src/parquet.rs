@@ -59,7 +59,7 @@ pub const DEFAULT_MAX_ROW_GROUP_BYTES: usize = 32 << 20;
 pub enum ParquetCompression {
     /// zstd at a level from 1 to 22 (3 is the default: most of the size gain of higher levels at
     /// a fraction of the time). At levels 2 to 15 the per-record random ids (`host_id`,
-    /// `request_id`, `x_edge_request_id`) are compressed at level 1, which wrote them smaller
+    /// `request_id`, `x_edge_request_id`, `trace_id`) are compressed at level 1, which wrote them smaller
     /// and faster: random text has no repeats for the higher levels to find.
     Zstd(i32),
     /// Snappy: faster to write and read, larger.
@@ -221,8 +221,9 @@ impl ParquetOptions {
     }
 }
 
-/// Columns whose values are random per record (request ids): a dictionary cannot help.
-const RANDOM_ID_COLUMNS: [&str; 3] = ["host_id", "request_id", "x_edge_request_id"];
+/// Columns whose values are random per record (request ids; ALB's `trace_id`,
+/// `Root=1-<time>-<random>`): a dictionary cannot help.
+const RANDOM_ID_COLUMNS: [&str; 4] = ["host_id", "request_id", "x_edge_request_id", "trace_id"];
 
 /// The zstd levels below this one compress the random-id columns at level 1 instead.
 const RANDOM_ID_ZSTD_LEVEL_1_BELOW: i32 = 16;
@@ -978,6 +979,14 @@ mod tests {
             let id = ColumnPath::from("x_edge_request_id");
             assert_eq!(props.compression(&id), ids, "{asked:?}");
             assert_eq!(props.compression(&ColumnPath::from("c_ip")), others);
+            let alb = Format::Alb.schema().unwrap();
+            let props = options.properties(Format::Alb, &alb).unwrap();
+            let id = ColumnPath::from("trace_id");
+            assert_eq!(props.compression(&id), ids, "{asked:?}");
+            assert!(!props.dictionary_enabled(&id));
+            let conn = ColumnPath::from("conn_trace_id");
+            assert_eq!(props.compression(&conn), others, "{asked:?}");
+            assert!(props.dictionary_enabled(&conn));
         }
     }
 
