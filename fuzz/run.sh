@@ -3,7 +3,7 @@
 # regression inputs in fuzz/regressions/<target>/, for SECONDS seconds each (default 30).
 # A crash, a hang (-timeout) or runaway memory (-rss_limit_mb) fails the run.
 #
-#   bash fuzz/run.sh            # CI smoke: 30 s per target
+#   bash fuzz/run.sh            # 30 s per target (CI runs `bash fuzz/run.sh 15`)
 #   bash fuzz/run.sh 600        # a 10-minute session per target
 #   bash fuzz/run.sh 600 reader # one target
 set -euo pipefail

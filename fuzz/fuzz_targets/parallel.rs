@@ -10,7 +10,7 @@ use std::io::{Cursor, Write};
 
 use arrow::array::RecordBatch;
 use aws_access_logs::{BatchSource, DecodeStats, ErrorPolicy, Format, ReaderBuilder, Reject};
-use aws_access_logs_fuzz::{check_rejects, check_stats, default_realtime_fields};
+use aws_access_logs_fuzz::{ELB_FORMATS, check_rejects, check_stats, default_realtime_fields};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use libfuzzer_sys::fuzz_target;
@@ -81,11 +81,16 @@ fuzz_target!(|data: &[u8]| {
         return;
     }
     let (head, text) = data.split_at(4);
-    let builder = match head[0] % 4 {
-        0 => ReaderBuilder::auto(),
-        1 => ReaderBuilder::new(Format::S3),
-        2 => ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(default_realtime_fields()),
-        _ => ReaderBuilder::new(Format::CloudFrontStandard),
+    // head[0]: format (bits 0-1: auto, S3, real-time, standard; with bit 6: ALB, NLB, CLB, ALB
+    // connection log), fail-fast 4, gzip 8, cut short 16.
+    let builder = match (head[0] & 0x40 != 0, head[0] % 4) {
+        (true, i) => ReaderBuilder::new(ELB_FORMATS[usize::from(i)]),
+        (false, 0) => ReaderBuilder::auto(),
+        (false, 1) => ReaderBuilder::new(Format::S3),
+        (false, 2) => {
+            ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(default_realtime_fields())
+        }
+        (false, _) => ReaderBuilder::new(Format::CloudFrontStandard),
     };
     let policy = if head[0] & 4 != 0 {
         ErrorPolicy::FailFast

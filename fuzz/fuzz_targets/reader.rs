@@ -1,6 +1,7 @@
 //! The whole `Reader` on arbitrary bytes: plain, gzip made from the fuzzer's text (one or two
 //! members, possibly cut short), or the fuzzer's own bytes taken as gzip when they start with
-//! its magic bytes. Gzip input must decode exactly as its plain text does.
+//! its magic bytes. Gzip input must decode exactly as its plain text does. With an Elastic Load
+//! Balancing format, `ElbRecord::parse` checks each line too (`check_elb_lines`).
 
 #![no_main]
 
@@ -8,7 +9,9 @@ use std::io::Write;
 
 use arrow::array::RecordBatch;
 use aws_access_logs::{DecodeStats, Error, ErrorKind, Format, ReaderBuilder, Reject};
-use aws_access_logs_fuzz::{check_rejects, check_stats, default_realtime_fields};
+use aws_access_logs_fuzz::{
+    ELB_FORMATS, check_elb_lines, check_rejects, check_stats, default_realtime_fields, elb_flavor,
+};
 use flate2::Compression;
 use flate2::write::GzEncoder;
 use libfuzzer_sys::fuzz_target;
@@ -22,16 +25,23 @@ struct Outcome {
     bytes_read: u64,
 }
 
-fn read(input: &[u8], format: u8, batch_size: usize) -> Outcome {
-    let builder = match format {
+const MAX_LINE: usize = 8192;
+
+/// The format of `format` (0 auto, 1 S3, 2 real-time, 3 standard, 4 to 7 the ELB formats).
+fn builder(format: u8) -> ReaderBuilder {
+    match format {
         0 => ReaderBuilder::auto(),
         1 => ReaderBuilder::new(Format::S3),
         2 => ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(default_realtime_fields()),
-        _ => ReaderBuilder::new(Format::CloudFrontStandard),
-    };
-    let builder = builder
+        3 => ReaderBuilder::new(Format::CloudFrontStandard),
+        _ => ReaderBuilder::new(ELB_FORMATS[usize::from(format & 3)]),
+    }
+}
+
+fn read(input: &[u8], format: u8, batch_size: usize) -> Outcome {
+    let builder = builder(format)
         .with_batch_size(batch_size)
-        .with_max_line_length(8192)
+        .with_max_line_length(MAX_LINE)
         .with_max_rejects(3, 1 << 16)
         .with_max_decompressed_bytes(4 << 20);
     let mut outcome = Outcome {
@@ -86,8 +96,10 @@ fuzz_target!(|data: &[u8]| {
     let Some((&flags, text)) = data.split_first() else {
         return;
     };
-    let format = flags & 3;
-    let batch_size = 1 + (flags >> 5) as usize;
+    // flags: format (bits 0-1; bit 7: the ELB formats), gzip 4, two members 8, cut short 16,
+    // batch size 1 to 4 (bits 5-6).
+    let format = (flags & 3) | (flags >> 5 & 4);
+    let batch_size = 1 + (flags >> 5 & 3) as usize;
     let plain = read(text, format, batch_size);
     if plain.built.is_ok() {
         if text.starts_with(&[0x1f, 0x8b]) {
@@ -103,6 +115,15 @@ fuzz_target!(|data: &[u8]| {
             assert!(plain.error.is_none(), "{:?}", plain.error);
             check_rejects(text, &plain.rejects, &plain.stats);
             assert_eq!(plain.bytes_read, text.len() as u64);
+            if format >= 4 {
+                let flavor = elb_flavor(ELB_FORMATS[usize::from(format & 3)]).unwrap();
+                let refused = check_elb_lines(flavor, text, MAX_LINE);
+                assert!(
+                    refused <= plain.stats.rejected,
+                    "{refused} refused, {:?}",
+                    plain.stats
+                );
+            }
         }
     }
     if flags & 4 == 0 || text.starts_with(&[0x1f, 0x8b]) {
@@ -125,7 +146,7 @@ fuzz_target!(|data: &[u8]| {
         assert_eq!(zipped.bytes_read, plain.bytes_read);
     } else {
         // Cut short: the rows and rejects that come back are the text's, then an error.
-        let truncated = &compressed[..compressed.len() - 1 - (flags as usize >> 5)];
+        let truncated = &compressed[..compressed.len() - 1 - (flags as usize >> 5 & 3)];
         let zipped = read(truncated, format, batch_size);
         if zipped.built.is_ok() {
             check_rejects(text, &zipped.rejects, &zipped.stats);

@@ -6,7 +6,9 @@
 
 use aws_access_logs::cloudfront::FieldList;
 use aws_access_logs::{Decoder, Format, ReaderBuilder};
-use aws_access_logs_fuzz::{check_rejects, check_stats, decode_chunks, default_realtime_fields};
+use aws_access_logs_fuzz::{
+    ELB_FORMATS, check_rejects, check_stats, decode_chunks, default_realtime_fields,
+};
 use libfuzzer_sys::fuzz_target;
 
 /// The legacy 24-field standard log layout.
@@ -16,11 +18,13 @@ const STANDARD_HEADER: &str = "date time x-edge-location sc-bytes c-ip cs-method
     x-forwarded-for ssl-protocol ssl-cipher x-edge-response-result-type cs-protocol-version";
 
 fn decoder(format: u8, batch_size: usize, max_line: usize, max_rejects: usize) -> Decoder {
-    let builder = match format % 3 {
+    // S3, real-time, standard, then ALB, NLB, CLB and ALB connection logs.
+    let builder = match format % 7 {
         0 => ReaderBuilder::new(Format::S3),
         1 => ReaderBuilder::new(Format::CloudFrontRealtime).with_fields(default_realtime_fields()),
-        _ => ReaderBuilder::new(Format::CloudFrontStandard)
+        2 => ReaderBuilder::new(Format::CloudFrontStandard)
             .with_fields(FieldList::standard(STANDARD_HEADER).unwrap()),
+        i => ReaderBuilder::new(ELB_FORMATS[usize::from(i - 3)]),
     };
     builder
         .with_batch_size(batch_size)

@@ -3,7 +3,9 @@
 
 use arrow::array::RecordBatch;
 use aws_access_logs::cloudfront::{FieldList, REALTIME_FIELDS, STANDARD_FIELDS};
-use aws_access_logs::{DecodeStats, Decoder, Reject};
+use aws_access_logs::elb::{ElbRecord, Flavor};
+use aws_access_logs::raw::{Line, LineSplitter};
+use aws_access_logs::{DecodeStats, Decoder, Format, Reject};
 
 /// Every line is a row, a reject or a skipped line, and the batches hold exactly the rows.
 pub fn check_stats(stats: &DecodeStats, batches: &[RecordBatch]) {
@@ -122,4 +124,74 @@ fn names<'a>(names: impl Iterator<Item = &'a str>) -> String {
 /// fuzzing is elsewhere.
 pub fn default_realtime_fields() -> FieldList {
     FieldList::realtime(&realtime_names(&(0..45).collect::<Vec<_>>())).unwrap()
+}
+
+/// The Elastic Load Balancing formats, in the order the targets number them.
+pub const ELB_FORMATS: [Format; 4] = [Format::Alb, Format::Nlb, Format::Clb, Format::AlbConnection];
+
+/// The flavor of an Elastic Load Balancing format.
+pub fn elb_flavor(format: Format) -> Option<Flavor> {
+    Flavor::ALL.iter().copied().find(|f| f.format() == format)
+}
+
+/// `ElbRecord::parse` on each line of `text` (split as the decoder splits it, lines of more
+/// than `max_line_length` bytes left to the decoder): every known field lies in the line, in
+/// order, with the flavor's fewest fields; the trailing fields end the line; the counts agree.
+/// Returns the lines it refused, which the decoder must have rejected: at most `rejected`.
+pub fn check_elb_lines(flavor: Flavor, text: &[u8], max_line_length: usize) -> u64 {
+    let mut splitter = LineSplitter::new(max_line_length);
+    let mut pos = 0;
+    let mut refused = 0;
+    let mut check = |line: Line<'_>| {
+        if line.is_truncated() || line.is_blank() {
+            return;
+        }
+        let mut bytes = line.bytes;
+        if line.number == 1 {
+            bytes = bytes.strip_prefix(b"\xef\xbb\xbf").unwrap_or(bytes);
+        }
+        match ElbRecord::parse(flavor, bytes) {
+            Ok(record) => check_elb_record(flavor, bytes, &record),
+            Err(_) => refused += 1,
+        }
+    };
+    while let Some(line) = splitter.next_line(text, &mut pos) {
+        check(line);
+    }
+    if let Some(line) = splitter.finish() {
+        check(line);
+    }
+    refused
+}
+
+fn check_elb_record(flavor: Flavor, line: &[u8], record: &ElbRecord<'_>) {
+    assert_eq!(record.line(), line);
+    assert_eq!(record.flavor(), flavor);
+    let known = record.known_fields();
+    assert!(known >= flavor.min_fields(), "{known} fields");
+    assert!(known <= flavor.field_names().len());
+    let mut last = 0;
+    for i in 0..known {
+        let span = record.span(i).expect("a known field has a span");
+        let (start, end) = (span.start as usize, span.end as usize);
+        assert!(
+            last <= start && start <= end && end <= line.len(),
+            "field {i}: {span:?}"
+        );
+        last = end;
+        assert_eq!(record.field(i), Some(&line[start..end]));
+    }
+    assert_eq!(record.field(known), None);
+    match record.trailing_fields() {
+        Some(trailing) => {
+            assert!(line.ends_with(trailing));
+            assert!(line.len() - trailing.len() >= last);
+            assert_eq!(known, flavor.field_names().len());
+            assert!(record.field_count() > known);
+        }
+        None => assert_eq!(record.field_count(), known),
+    }
+    for name in flavor.field_names() {
+        let _ = record.get(name);
+    }
 }
