@@ -4,8 +4,9 @@
 # callgrind inside the stage only (the log's generation is not counted). Instruction counts do
 # not depend on the machine's load, unlike timings; they do not show memory stalls either.
 #
-#   bash benches/profile.sh            # every format and stage (about 10 minutes)
+#   bash benches/profile.sh            # every format and stage (3 to 4 minutes per format)
 #   bash benches/profile.sh s3 to_arrow   # one format, one stage, with its top functions
+#   bash benches/profile.sh alb        # one format, every stage
 #
 # Needs valgrind (Debian: apt-get install valgrind). Output files stay in target/profile/.
 set -euo pipefail
@@ -32,13 +33,15 @@ count() {
         awk '/refs:/ { gsub(",", "", $4); print $4 }'
 }
 
-formats=(s3 cloudfront_realtime cloudfront_standard)
+formats=(s3 cloudfront_realtime cloudfront_standard alb nlb clb alb_connection)
 stages=(tokenize_only to_arrow to_arrow_string_view to_arrow_string_view_from_buffer to_parquet to_parquet_from_buffer)
 top=0
 if [ $# -ge 2 ]; then
     formats=("$1")
     stages=("$2")
     top=12
+elif [ $# -eq 1 ]; then
+    formats=("$1")
 fi
 
 printf '%-20s %-22s %12s %12s\n' format stage "instructions" "per byte"
