@@ -1126,8 +1126,8 @@ const ALB_BAD_REJECTS: Rejected = &[
     (4, ErrorKind::FieldCount, None),
     (5, ErrorKind::InvalidInteger, Some("elb_status_code")),
     (6, ErrorKind::InvalidTimestamp, Some("time")),
-    // `client:port` without a port.
-    (7, ErrorKind::InvalidValue, None),
+    // `client:port` without a port: the address part is what does not parse.
+    (7, ErrorKind::InvalidValue, Some("client_ip")),
     (8, ErrorKind::InvalidInteger, Some("client_port")),
     // AWS's `ELBAccessLogTestFile` line, given to the ALB parser explicitly.
     (9, ErrorKind::FieldCount, None),
@@ -1190,7 +1190,7 @@ const NLB_BAD_REJECTS: Rejected = &[
     (2, ErrorKind::FieldCount, None),
     (3, ErrorKind::InvalidInteger, Some("connection_time")),
     (4, ErrorKind::InvalidTimestamp, Some("time")),
-    (5, ErrorKind::InvalidValue, None),
+    (5, ErrorKind::InvalidValue, Some("destination_ip")),
     (6, ErrorKind::FieldCount, None),
     (
         7,
@@ -2675,5 +2675,102 @@ fn projection_selects_and_orders_columns_and_still_rejects_the_same_lines() {
             .build_decoder()
             .unwrap_err();
         assert_eq!(err.kind(), ErrorKind::InvalidArgument);
+    }
+}
+
+/// Bytes that are not UTF-8 in a text field: the row is kept with U+FFFD and the line is
+/// recorded as repaired, with its original bytes.
+#[test]
+fn invalid_utf8_is_repaired_and_recorded() {
+    let good = good_line(Format::Alb);
+    let mut line = good.clone().into_bytes();
+    let at = good.find("grpc-java").unwrap();
+    line[at] = 0xff;
+    line.push(b'\n');
+    let mut reader = ReaderBuilder::new(Format::Alb).build(&line[..]).unwrap();
+    let batches: Vec<_> = reader.by_ref().collect::<Result<_, _>>().unwrap();
+    let got = rows(&batches);
+    let ua = got[0].iter().find(|(n, _)| n == "user_agent").unwrap();
+    assert_eq!(ua.1.as_deref(), Some("\u{fffd}rpc-java-netty/1.58.0"));
+    let stats = reader.stats();
+    assert_eq!((stats.rows, stats.repaired, stats.rejected), (1, 1, 0));
+    let rejects = reader.take_rejects();
+    assert_eq!(rejects.len(), 1);
+    assert_eq!(rejects[0].outcome(), RejectOutcome::Repaired);
+    assert_eq!(rejects[0].kind(), ErrorKind::InvalidUtf8);
+    assert_eq!(rejects[0].field(), Some("user_agent"));
+    assert_eq!(rejects[0].raw(), &line[..line.len() - 1]);
+}
+
+/// Fractions of 1 to 6 digits are scaled to microseconds, none is whole seconds; a byte
+/// order mark before the first line is not part of it.
+#[test]
+fn time_fractions_and_a_byte_order_mark() {
+    let good = good_line(Format::Alb);
+    let t = "2025-08-21T07:08:09.101112Z";
+    for (logged, want) in [
+        ("2025-08-21T07:08:09Z", "2025-08-21T07:08:09.000000Z"),
+        ("2025-08-21T07:08:09.1Z", "2025-08-21T07:08:09.100000Z"),
+        ("2025-08-21T07:08:09.12Z", "2025-08-21T07:08:09.120000Z"),
+        ("2025-08-21T07:08:09.123Z", "2025-08-21T07:08:09.123000Z"),
+        ("2025-08-21T07:08:09.00001Z", "2025-08-21T07:08:09.000010Z"),
+        ("1969-12-31T23:59:59.999999Z", "1969-12-31T23:59:59.999999Z"),
+    ] {
+        let (got, rejects) = read_all(
+            ReaderBuilder::new(Format::Alb),
+            good.replace(t, logged).as_bytes(),
+        );
+        assert!(rejects.is_empty(), "{logged}: {rejects:?}");
+        assert_eq!(got[0][1].1.as_deref(), Some(want), "{logged}");
+    }
+    let (got, rejects) = read_all(
+        ReaderBuilder::new(Format::Alb),
+        good.replace(t, "2025-08-21T07:08:09.1234567Z").as_bytes(),
+    );
+    assert!(got.is_empty());
+    assert_eq!(rejects[0].kind(), ErrorKind::InvalidTimestamp);
+
+    for format in ELB {
+        let mut input = b"\xef\xbb\xbf".to_vec();
+        input.extend(good_line(format).as_bytes());
+        input.push(b'\n');
+        assert_eq!(Format::detect(&input).unwrap(), format, "{format}");
+        let (with_bom, rejects) = read_all(ReaderBuilder::auto(), &input);
+        assert!(rejects.is_empty(), "{format}: {rejects:?}");
+        let (without, _) = read_all(ReaderBuilder::new(format), good_line(format).as_bytes());
+        assert_eq!(with_bom, without, "{format}");
+    }
+}
+
+/// Options that do not apply, or too small a field maximum, are refused when building.
+#[test]
+fn invalid_options_are_refused() {
+    for (format, min) in [
+        (Format::Alb, 18),
+        (Format::Nlb, 18),
+        (Format::Clb, 12),
+        (Format::AlbConnection, 11),
+    ] {
+        let err = ReaderBuilder::new(format)
+            .with_max_fields(min - 1)
+            .build_decoder()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{format}");
+        assert!(
+            ReaderBuilder::new(format)
+                .with_max_fields(min)
+                .build_decoder()
+                .is_ok()
+        );
+        let err = ReaderBuilder::new(format)
+            .with_fields(aws_access_logs::cloudfront::FieldList::standard("date time").unwrap())
+            .build_decoder()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{format}");
+        let err = ReaderBuilder::new(format)
+            .with_batch_size(0)
+            .build_decoder()
+            .unwrap_err();
+        assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{format}");
     }
 }
