@@ -2774,3 +2774,83 @@ fn invalid_options_are_refused() {
         assert_eq!(err.kind(), ErrorKind::InvalidArgument, "{format}");
     }
 }
+
+/// Quoted and unquoted values of every length from 0 to 140 bytes (fields are searched
+/// several bytes at a time), at the end of a line or not, with and without a final newline.
+#[test]
+fn values_of_every_length() {
+    let alb = good_line(Format::Alb);
+    let nlb = good_line(Format::Nlb);
+    let conn = good_line(Format::AlbConnection);
+    let pattern = b"ab cd\\x22e f-";
+    for n in 0..=140usize {
+        let text: String = (0..n).map(|i| pattern[i % pattern.len()] as char).collect();
+        let word: String = (0..n.max(1))
+            .map(|i| (b'a' + (i % 26) as u8) as char)
+            .collect();
+        // (line, format, column, expected)
+        let mut cases = vec![
+            (
+                alb.replace("\"grpc-java-netty/1.58.0\"", &format!("\"{text}\"")),
+                Format::Alb,
+                "user_agent",
+                Some(text.clone()),
+            ),
+            (
+                alb.replace("TLS_AES_128_GCM_SHA256", &word),
+                Format::Alb,
+                "ssl_cipher",
+                Some(word.clone()),
+            ),
+            (
+                alb.replace("\"TransformSucceeded\"", &format!("\"{text}\"")),
+                Format::Alb,
+                "request_transform_status",
+                Some(text.clone()),
+            ),
+            (
+                nlb.replace("www.example.com", &word),
+                Format::Nlb,
+                "domain_name",
+                Some(word.clone()),
+            ),
+            (
+                nlb.replace(
+                    " 2024-10-25T17:33:58",
+                    &format!(" 2024-10-25T17:33:58 {word}"),
+                ),
+                Format::Nlb,
+                "trailing_fields",
+                Some(word.clone()),
+            ),
+            (
+                conn.replace(" 192.0.2.60", &format!(" 192.0.2.60 \"{text}\"")),
+                Format::AlbConnection,
+                "trailing_fields",
+                Some(format!("\"{text}\"")),
+            ),
+        ];
+        if text.is_empty() {
+            // `""` is the empty string, not null.
+            cases.push((
+                alb.replace("\"grpc.example.com\"", "\"\""),
+                Format::Alb,
+                "domain_name",
+                Some(String::new()),
+            ));
+        }
+        for (line, format, column, want) in cases {
+            for end in ["", "\n", "\r\n"] {
+                let input = format!("{line}{end}");
+                let (got, rejects) = read_all(ReaderBuilder::new(format), input.as_bytes());
+                assert!(rejects.is_empty(), "{format} {column} {n}: {rejects:?}");
+                let cell = got[0].iter().find(|(c, _)| c == column).unwrap();
+                assert_eq!(cell.1, want, "{format} {column} length {n} end {end:?}");
+                // Decoded in pieces too.
+                let (batches, _, _) =
+                    decode_chunked_with(ReaderBuilder::new(format), input.as_bytes(), 7, 1);
+                assert_eq!(rows(&batches), got, "{format} {column} {n} chunked");
+            }
+        }
+    }
+}

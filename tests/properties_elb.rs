@@ -217,7 +217,7 @@ fn endpoint(ip_col: &'static str, port_col: &'static str, nullable: bool) -> Box
 /// Text for a quoted value: no `"` (ALB writes `\x22`), spaces anywhere, `\xHH` escapes,
 /// some non-ASCII.
 fn quoted_content() -> BoxedStrategy<String> {
-    r"([a-zA-Z0-9 ;:/().,=+&?*_é-]|\\x[0-9a-fA-F]{2}){0,30}"
+    r"([a-zA-Z0-9 ;:/().,=+&?*_é-]|\\x[0-9a-fA-F]{2}){0,60}"
         .prop_filter("not a null", |c| c != "-")
         .boxed()
 }
