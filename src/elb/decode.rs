@@ -5,7 +5,7 @@ use std::borrow::Cow;
 use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
 use arrow::datatypes::SchemaRef;
 
-use super::fields::{Flavor, Kind, MAX_KNOWN, Part};
+use super::fields::{FieldDef, Flavor, Kind, MAX_KNOWN, Part};
 use super::record::split;
 use super::values::{
     DateCache, RequestParts, parse_endpoint, parse_int, parse_seconds, parse_time, percent_decode,
@@ -117,27 +117,45 @@ impl ElbRows {
     /// Parses the values of the `known` fields of `line` (the rest are null).
     #[inline]
     fn parse_values(&mut self, line: &[u8], known: usize) -> Result<()> {
-        let fields = self.flavor.fields();
-        for (i, def) in fields.iter().enumerate() {
+        let ElbRows {
+            flavor,
+            spans,
+            values,
+            request,
+            dates,
+            ..
+        } = self;
+        let fields = flavor.fields();
+        for (i, ((def, span), value)) in fields
+            .iter()
+            .zip(spans.iter())
+            .zip(values.iter_mut())
+            .enumerate()
+        {
             if i >= known {
-                self.values[i] = Value::Null;
+                *value = Value::Null;
                 if def.kind == Kind::Request {
-                    self.request = RequestParts::default();
+                    *request = RequestParts::default();
                 }
                 continue;
             }
-            let span = self.spans[i];
-            let bytes = &line[span.start as usize..span.end as usize];
-            let value = match def.kind {
-                Kind::Request if bytes == b"-" => {
-                    self.request = RequestParts::default();
-                    Ok(Value::Null)
+            let (start, end) = (span.start as usize, span.end as usize);
+            // `-` (bare, or quoted: the span is inside the quotes) is null.
+            if end == start + 1 && line.get(start) == Some(&b'-') {
+                *value = Value::Null;
+                if def.kind == Kind::Request {
+                    *request = RequestParts::default();
                 }
-                _ if bytes == b"-" => Ok(Value::Null),
-                Kind::Text => Ok(Value::Text(span)),
-                Kind::Time => {
-                    parse_time(bytes, &mut self.dates).map(|v| v.map_or(Value::Null, Value::Time))
-                }
+                continue;
+            }
+            if def.kind == Kind::Text {
+                *value = Value::Text(*span);
+                continue;
+            }
+            let bytes = &line[start..end];
+            let parsed = match def.kind {
+                Kind::Text => unreachable!("handled above"),
+                Kind::Time => parse_time(bytes, dates).map(|v| v.map_or(Value::Null, Value::Time)),
                 Kind::Seconds => parse_seconds(bytes).map(|v| v.map_or(Value::Null, Value::Float)),
                 Kind::UInt(max) => crate::values::parse_uint(bytes, max)
                     .map(|v| v.map_or(Value::Null, |v| Value::Int(v as i64))),
@@ -145,24 +163,14 @@ impl ElbRows {
                 Kind::Endpoint => parse_endpoint(bytes, span.start)
                     .map(|v| v.map_or(Value::Null, |(ip, port)| Value::Endpoint(ip, port))),
                 Kind::Request => {
-                    self.request = split_request(bytes, span.start);
-                    Ok(Value::Text(span))
+                    *request = split_request(bytes, span.start);
+                    Ok(Value::Text(*span))
                 }
             };
-            self.values[i] = value.map_err(|(kind, detail)| {
-                // A bad `X:port` names the column of its bad part.
-                let field: Cow<'static, str> = match (def.kind, kind) {
-                    (Kind::Endpoint, ErrorKind::InvalidInteger) => {
-                        format!("{}_port", def.column).into()
-                    }
-                    (Kind::Endpoint, _) => format!("{}_ip", def.column).into(),
-                    _ => def.column.into(),
-                };
-                Error::new(kind)
-                    .with_format(self.flavor.label())
-                    .with_field(field)
-                    .with_detail(detail)
-            })?;
+            match parsed {
+                Ok(parsed) => *value = parsed,
+                Err(err) => return Err(value_error(*flavor, def, err)),
+            }
         }
         Ok(())
     }
@@ -279,6 +287,21 @@ impl ElbRows {
             }
         }
     }
+}
+
+/// The error of a field's value that does not parse.
+#[cold]
+fn value_error(flavor: Flavor, def: &FieldDef, (kind, detail): crate::values::ValueError) -> Error {
+    // A bad `X:port` names the column of its bad part.
+    let field: Cow<'static, str> = match (def.kind, kind) {
+        (Kind::Endpoint, ErrorKind::InvalidInteger) => format!("{}_port", def.column).into(),
+        (Kind::Endpoint, _) => format!("{}_ip", def.column).into(),
+        _ => def.column.into(),
+    };
+    Error::new(kind)
+        .with_format(flavor.label())
+        .with_field(field)
+        .with_detail(detail)
 }
 
 /// Appends a number column's value (a port, or the field's own value).
