@@ -2854,3 +2854,50 @@ fn values_of_every_length() {
         }
     }
 }
+
+/// `-1` is the only negative processing time AWS logs; a leap second is not logged (second 60
+/// is out of range, as in S3 access logs); spaces after the last field end no field.
+#[test]
+fn negative_times_leap_seconds_and_trailing_spaces() {
+    let clb = good_line(Format::Clb);
+    for (from, to) in [(" 0.00491 ", " -2 "), (" 0.00491 ", " -0.001 ")] {
+        let (rows, rejects) = read_all(
+            ReaderBuilder::new(Format::Clb),
+            clb.replace(from, to).as_bytes(),
+        );
+        assert!(rows.is_empty(), "{to}");
+        assert_eq!(rejects[0].kind(), ErrorKind::InvalidNumber, "{to}");
+        assert_eq!(rejects[0].field(), Some("backend_processing_time"));
+    }
+    let (rows, _) = read_all(
+        ReaderBuilder::new(Format::Clb),
+        clb.replace(" 0.00491 ", " -1 ").as_bytes(),
+    );
+    let cell = |row: &Cells, name: &str| row.iter().find(|(n, _)| n == name).unwrap().1.clone();
+    assert_eq!(
+        cell(&rows[0], "backend_processing_time").as_deref(),
+        Some("-1")
+    );
+    let leap = clb.replace("2019-10-14T12:01:41.918996Z", "2019-10-14T12:01:60.000000Z");
+    let (rows, rejects) = read_all(ReaderBuilder::new(Format::Clb), leap.as_bytes());
+    assert!(rows.is_empty());
+    assert_eq!(rejects[0].kind(), ErrorKind::InvalidTimestamp);
+    // The 15-field line, and its first 12 fields, with spaces after them.
+    let twelve = clb[..clb.find(r#"" "Mozilla"#).unwrap() + 1].to_string();
+    for (line, user_agent) in [
+        (
+            format!("{clb}   "),
+            Some("Mozilla/5.0 (Windows NT 6.1) AppleWebKit/537.36 (KHTML, like Gecko)"),
+        ),
+        (format!("{twelve} "), None),
+    ] {
+        let (rows, rejects) = read_all(ReaderBuilder::new(Format::Clb), line.as_bytes());
+        assert!(rejects.is_empty(), "{line:?}: {rejects:?}");
+        assert_eq!(
+            cell(&rows[0], "user_agent").as_deref(),
+            user_agent,
+            "{line:?}"
+        );
+        assert_eq!(cell(&rows[0], "trailing_fields"), None, "{line:?}");
+    }
+}

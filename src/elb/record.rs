@@ -8,7 +8,7 @@ use crate::raw::Span;
 
 /// One log line split into fields, borrowing the line: no allocation, no copy.
 ///
-/// Fields are separated by one space. In ALB, CLB and connection logs a field that starts with
+/// Fields are separated by one space (spaces at the end of the line are ignored). In ALB, CLB and connection logs a field that starts with
 /// `"` is quoted: it ends at the next `"`, which must be followed by a space or the end of the
 /// line (ALB writes a `"` inside a value as `\x22`), and may hold spaces. NLB fields are never
 /// quoted and hold no spaces, but one of them holds quotes (`"h2","http/1.1"`): NLB lines are
@@ -133,7 +133,9 @@ pub(crate) fn split(flavor: Flavor, line: &[u8], spans: &mut [Span; MAX_KNOWN]) 
             .with_format(flavor.label())
             .with_detail("a line of 4 GiB or more"));
     }
-    let len = line.len();
+    // Spaces at the end of a line end no field (a quoted field's spaces are inside its quotes).
+    let len = line.iter().rposition(|&b| b != b' ').map_or(0, |i| i + 1);
+    let line = &line[..len];
     let quoting = flavor.quoting();
     let mut known = 0;
     let mut pos = 0;
@@ -324,6 +326,20 @@ mod tests {
         let glued = br#"2015-05-13T23:39:43.945958Z my-lb 192.0.2.1:2817 - 1 1 1 - - 82 305 "GET / HTTP/1.1"x "-" - -"#;
         let e = ElbRecord::parse(Flavor::Clb, glued).unwrap_err();
         assert_eq!(e.kind(), ErrorKind::InvalidQuoting);
+    }
+
+    #[test]
+    fn spaces_at_the_end_of_a_line_end_no_field() {
+        let line =
+            br#"2015-05-13T23:39:43.945958Z my-lb 192.0.2.1:2817 - 1 1 1 - - 82 305 "- - - "  "#;
+        let r = ElbRecord::parse(Flavor::Clb, line).unwrap();
+        assert_eq!(r.field_count(), 12);
+        assert_eq!(r.field(11), Some(&b"- - - "[..]));
+        let line = br#"2024-11-29T13:45:24.599544Z 192.0.2.9 58206 80 - - - "-" - - - TID_1 - app/x/1 192.0.2.10 "#;
+        let r = ElbRecord::parse(Flavor::AlbConnection, line).unwrap();
+        assert_eq!((r.field_count(), r.trailing_fields()), (15, None));
+        let e = ElbRecord::parse(Flavor::Clb, b"    ").unwrap_err();
+        assert_eq!(e.kind(), ErrorKind::FieldCount);
     }
 
     #[test]

@@ -59,7 +59,7 @@ pub(crate) fn parse_time(bytes: &[u8], dates: &mut DateCache) -> Result<Option<i
         days
     };
     let (hour, minute, second) = (d(11)?, d(14)?, d(17)?);
-    if hour > 23 || minute > 59 || second > 60 {
+    if hour > 23 || minute > 59 || second > 59 {
         return Err((ErrorKind::InvalidTimestamp, "date or time out of range"));
     }
     let mut micros = 0i64;
@@ -87,14 +87,18 @@ pub(crate) fn parse_time(bytes: &[u8], dates: &mut DateCache) -> Result<Option<i
     Ok(Some(seconds * 1_000_000 + micros))
 }
 
-/// Seconds with decimals (`0.086`, `0.00079`), or a negative one: `-1` when the load balancer
-/// could not dispatch the request (a value, not a null). `-` is `None`.
+/// Seconds with decimals (`0.086`, `0.00079`), or `-1` when the load balancer could not
+/// dispatch the request (a value, not a null; no other negative value is logged). `-` is
+/// `None`.
 #[inline]
 pub(crate) fn parse_seconds(bytes: &[u8]) -> Result<Option<f64>, ValueError> {
     match bytes {
         b"-" => Ok(None),
         b"-1" => Ok(Some(-1.0)),
-        [b'-', rest @ ..] => parse_decimal(rest).map(|v| Some(-v)),
+        [b'-', ..] => Err((
+            ErrorKind::InvalidNumber,
+            "expected seconds like 0.082, or -1",
+        )),
         _ => parse_decimal(bytes).map(Some),
     }
 }
@@ -313,6 +317,7 @@ mod tests {
             b"2018-07-02T22:23:00.1234567Z",
             b"2018-07-02T22:23:00.Z",
             b"2018-07-02T22:23:00+01:00",
+            b"2018-07-02T22:23:60Z",
             b"AccessLog",
             b"",
         ] {
@@ -333,6 +338,8 @@ mod tests {
         assert!(parse_seconds(b"1.2.3").is_err());
         assert!(parse_seconds(b"").is_err());
         assert!(parse_seconds(b"--1").is_err());
+        assert!(parse_seconds(b"-2").is_err());
+        assert!(parse_seconds(b"-0.001").is_err());
         assert_eq!(parse_int(b"-1", 50_000), Ok(Some(-1)));
         assert_eq!(parse_int(b"0", 50_000), Ok(Some(0)));
         assert_eq!(parse_int(b"-", 50_000), Ok(None));
