@@ -141,6 +141,23 @@ impl ColumnBuilder {
     }
 }
 
+/// Finishes `builders` (the columns of `schema`, in order) into a batch of `rows` rows; each
+/// builder starts afresh with room for `capacity` rows ([`ColumnBuilder::finish`]).
+pub(crate) fn finish_batch<'a>(
+    schema: &SchemaRef,
+    builders: impl Iterator<Item = &'a mut ColumnBuilder>,
+    capacity: usize,
+    rows: usize,
+) -> Result<arrow::array::RecordBatch> {
+    let columns: Vec<ArrayRef> = builders.map(|b| b.finish(capacity)).collect();
+    let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
+    Ok(arrow::array::RecordBatch::try_new_with_options(
+        schema.clone(),
+        columns,
+        &options,
+    )?)
+}
+
 /// Finishes a primitive builder and replaces it with `fresh`.
 fn renew<T: arrow::datatypes::ArrowPrimitiveType>(
     builder: &mut arrow::array::PrimitiveBuilder<T>,

@@ -2,7 +2,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::array::RecordBatch;
 use arrow::datatypes::{Schema, SchemaRef};
 
 use super::fields::{ColumnSpec, FieldList, Flavor, Source, ValueKind};
@@ -436,18 +436,8 @@ impl RowDecoder for CloudFrontRows {
 
     /// Finishes the buffered rows into a batch and resets the builders.
     fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
-        let capacity = self.column_capacity;
-        let columns: Vec<ArrayRef> = self
-            .out
-            .iter_mut()
-            .map(|o| o.builder.finish(capacity))
-            .collect();
-        let options = RecordBatchOptions::new().with_row_count(Some(rows));
-        Ok(RecordBatch::try_new_with_options(
-            self.schema.clone(),
-            columns,
-            &options,
-        )?)
+        let builders = self.out.iter_mut().map(|o| &mut o.builder);
+        crate::columns::finish_batch(&self.schema, builders, self.column_capacity, rows)
     }
 }
 

@@ -2,7 +2,7 @@
 
 use std::borrow::Cow;
 
-use arrow::array::{ArrayRef, RecordBatch, RecordBatchOptions};
+use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 
 use super::fields::{FieldDef, Flavor, Kind, MAX_KNOWN, Part};
@@ -371,17 +371,7 @@ impl RowDecoder for ElbRows {
     }
 
     fn finish(&mut self, rows: usize) -> Result<RecordBatch> {
-        let capacity = self.capacity;
-        let columns: Vec<ArrayRef> = self
-            .out
-            .iter_mut()
-            .map(|c| c.builder.finish(capacity))
-            .collect();
-        let options = RecordBatchOptions::new().with_row_count(Some(rows));
-        Ok(RecordBatch::try_new_with_options(
-            self.schema.clone(),
-            columns,
-            &options,
-        )?)
+        let builders = self.out.iter_mut().map(|c| &mut c.builder);
+        crate::columns::finish_batch(&self.schema, builders, self.capacity, rows)
     }
 }

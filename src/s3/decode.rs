@@ -1,6 +1,6 @@
 //! S3 access log lines to Arrow columns: the format's [`RowDecoder`].
 
-use arrow::array::{ArrayRef, RecordBatch};
+use arrow::array::RecordBatch;
 use arrow::datatypes::SchemaRef;
 
 use super::fields::S3Field;
@@ -190,17 +190,6 @@ impl S3Columns {
 
     /// Finishes the buffered rows into a batch and resets the builders.
     fn finish(&mut self, schema: &SchemaRef, rows: usize) -> Result<RecordBatch> {
-        let capacity = self.capacity;
-        let columns: Vec<ArrayRef> = self
-            .builders
-            .iter_mut()
-            .map(|b| b.finish(capacity))
-            .collect();
-        let options = arrow::array::RecordBatchOptions::new().with_row_count(Some(rows));
-        Ok(RecordBatch::try_new_with_options(
-            schema.clone(),
-            columns,
-            &options,
-        )?)
+        crate::columns::finish_batch(schema, self.builders.iter_mut(), self.capacity, rows)
     }
 }
