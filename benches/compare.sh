@@ -50,7 +50,8 @@ run() {
     bytes=$(stat -c %s "$input")
     rows=$(rows_of "$output")
     awk -v n="$name" -v f="$format" -v b="$bytes" -v s="$seconds" -v k="$kb" -v r="$rows" \
-        'BEGIN { printf "%s|%s|%.0f|%.0f|%s|%.2f\n", n, f, b / 1e6 / s, k * 1024 / 1e6, r, s }'
+        'BEGIN { mbs = b / 1e6 / s
+                 printf "%s|%s|%." (mbs < 10 ? 1 : 0) "f|%.0f|%s|%.2f\n", n, f, mbs, k * 1024 / 1e6, r, s }'
 }
 
 results=$(
@@ -91,7 +92,7 @@ echo "$header"
 echo "$rule"
 echo "$results" | awk -F'|' -v formats="${formats[*]}" '
     { key = $1; if (!(key in seen)) { order[++n] = key; seen[key] = 1 }
-      cell[key, $2] = sprintf("%s MB/s, %s MB peak, %s rows", $3, $4, $5) }
+      cell[key, $2] = sprintf("%s MB/s (%s s), %s MB peak, %s rows", $3, $6, $4, $5) }
     END { k = split(formats, f, " ")
           for (i = 1; i <= n; i++) {
               line = "| " order[i] " |"
