@@ -51,7 +51,7 @@ impl Span {
 /// the search: on x86-64 this looks at 16 bytes at a time with SSE2, which every x86-64 has,
 /// the last ones through the line's final 16 bytes (the bytes before `from` masked off).
 #[inline]
-fn find_byte(line: &[u8], from: usize, byte: u8) -> Option<usize> {
+pub(crate) fn find_byte(line: &[u8], from: usize, byte: u8) -> Option<usize> {
     #[cfg(all(target_arch = "x86_64", target_feature = "sse2"))]
     {
         let mut i = from;

@@ -17,6 +17,7 @@ mod head;
 mod lines;
 mod tabs;
 
+pub(crate) use fields::find_byte;
 pub use fields::{FieldCursor, Span};
 pub(crate) use head::{HeadLine, head_line};
 pub use lines::{Line, LineSplitter};
