@@ -67,6 +67,7 @@ use arrow::datatypes::{
     DataType, Float64Type, Int16Type, Int32Type, Int64Type, TimeUnit, TimestampMicrosecondType,
 };
 use aws_access_logs::{DecodeStats, ErrorKind, Format, ReaderBuilder, Reject};
+use common::iso_us;
 use serde_json::{Map, Value, json};
 
 type Row = Map<String, Value>;
@@ -77,33 +78,6 @@ fn corpus_dir() -> Option<PathBuf> {
 
 // ---------------------------------------------------------------------------------------------
 // Rows as JSON (common::rows_as_json knows millisecond timestamps only).
-
-/// Days since 1970-01-01 → (year, month, day) (H. Hinnant's civil_from_days).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    (yoe + era * 400 + i64::from(m <= 2), m, d)
-}
-
-/// Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-fn iso_us(us: i64) -> String {
-    let (y, m, d) = civil_from_days(us.div_euclid(86_400_000_000));
-    let rem = us.rem_euclid(86_400_000_000);
-    let secs = rem / 1_000_000;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        rem % 1_000_000
-    )
-}
 
 /// A cell as JSON: text, integers and floats as such, times as [`iso_us`] text, null as null.
 fn value_at(column: &dyn Array, row: usize) -> Value {

@@ -20,40 +20,12 @@ use arrow::datatypes::{
 };
 use aws_access_logs::elb::{ElbRecord, Flavor};
 use aws_access_logs::{ErrorKind, ErrorPolicy, Format, ReaderBuilder, Reject, RejectOutcome};
-use common::{Trickle, assert_same_outcome, concat, decode_chunked_with, drain, fixture, gzip};
+use common::{
+    Trickle, assert_same_outcome, concat, decode_chunked_with, drain, fixture, gzip, iso_us,
+};
 
 // ---------------------------------------------------------------------------------------------
-// Rendering cells as text (common::value_at knows millisecond timestamps only).
-
-/// Days since 1970-01-01 → (year, month, day) (H. Hinnant's civil_from_days, written out here
-/// independently of the crate).
-fn civil_from_days(days: i64) -> (i64, i64, i64) {
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// Microseconds since the epoch as `YYYY-MM-DDTHH:MM:SS.ffffffZ`.
-fn iso_us(us: i64) -> String {
-    let days = us.div_euclid(86_400_000_000);
-    let rem = us.rem_euclid(86_400_000_000);
-    let (y, m, d) = civil_from_days(days);
-    let secs = rem / 1_000_000;
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}.{:06}Z",
-        secs / 3600,
-        secs / 60 % 60,
-        secs % 60,
-        rem % 1_000_000
-    )
-}
+// Rendering cells as text (times as common::iso_us text).
 
 /// A cell as text: `None` for null, text as is, numbers in decimal (`f64` by `Display`: `-1`,
 /// `0.012`), timestamps as [`iso_us`].
