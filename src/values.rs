@@ -127,6 +127,50 @@ pub(crate) fn hex_digit(b: u8) -> Option<u8> {
     }
 }
 
+/// Percent-decodes `value` once into `out`; with `legacy`, also undoing CloudFront's legacy
+/// double-encoded `%2520`, `%2522` and `%255C` (space, `"` and `\`). Returns `false`, leaving `out`
+/// unspecified, when `value` has no escape (nothing to do), an invalid escape, or decodes to
+/// invalid UTF-8: the caller keeps the value as logged.
+pub(crate) fn percent_decode(bytes: &[u8], out: &mut Vec<u8>, legacy: bool) -> bool {
+    if memchr::memchr(b'%', bytes).is_none() {
+        return false;
+    }
+    out.clear();
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        if b != b'%' {
+            out.push(b);
+            i += 1;
+            continue;
+        }
+        let (Some(&h), Some(&l)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
+            return false;
+        };
+        let (Some(h), Some(l)) = (hex_digit(h), hex_digit(l)) else {
+            return false;
+        };
+        let decoded = h * 16 + l;
+        if legacy
+            && decoded == b'%'
+            && let Some(&[a, b]) = bytes.get(i + 3..i + 5)
+            && let legacy @ Some(_) = match (a, b.to_ascii_uppercase()) {
+                (b'2', b'0') => Some(b' '),
+                (b'2', b'2') => Some(b'"'),
+                (b'5', b'C') => Some(b'\\'),
+                _ => None,
+            }
+        {
+            out.extend(legacy);
+            i += 5;
+            continue;
+        }
+        out.push(decoded);
+        i += 3;
+    }
+    std::str::from_utf8(out).is_ok()
+}
+
 #[inline]
 pub(crate) fn two_digits(a: u8, b: u8) -> Option<u32> {
     let (a, b) = (a.wrapping_sub(b'0'), b.wrapping_sub(b'0'));

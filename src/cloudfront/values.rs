@@ -4,7 +4,7 @@
 
 use crate::error::ErrorKind;
 use crate::values::{
-    ValueError, days_from_civil, days_in_month, hex_digit, parse_decimal, parse_uint, two_digits,
+    ValueError, days_from_civil, days_in_month, parse_decimal, parse_uint, two_digits,
 };
 
 /// Whether a field is null: `-`, or empty.
@@ -155,48 +155,10 @@ fn parse_date(date: &[u8]) -> Result<i64, ValueError> {
     Ok(days_from_civil(i64::from(year), month, day))
 }
 
-/// Percent-decodes `value` once into `out`, also undoing the legacy double-encoded
-/// `%2520`, `%2522` and `%255C` (space, `"` and `\`). Returns `false`, leaving `out`
-/// unspecified, when `value` has no escape (nothing to do), an invalid escape, or decodes to
-/// invalid UTF-8: the caller keeps the value as logged.
+/// Percent-decodes a CloudFront value once into `out`, also undoing the legacy double-encoded
+/// `%2520`, `%2522` and `%255C` (space, `"` and `\`); see [`crate::values::percent_decode`].
 pub(crate) fn percent_decode(value: &str, out: &mut Vec<u8>) -> bool {
-    let bytes = value.as_bytes();
-    if memchr::memchr(b'%', bytes).is_none() {
-        return false;
-    }
-    out.clear();
-    let mut i = 0;
-    while i < bytes.len() {
-        let b = bytes[i];
-        if b != b'%' {
-            out.push(b);
-            i += 1;
-            continue;
-        }
-        let (Some(&h), Some(&l)) = (bytes.get(i + 1), bytes.get(i + 2)) else {
-            return false;
-        };
-        let (Some(h), Some(l)) = (hex_digit(h), hex_digit(l)) else {
-            return false;
-        };
-        let decoded = h * 16 + l;
-        if decoded == b'%'
-            && let Some(&[a, b]) = bytes.get(i + 3..i + 5)
-            && let legacy @ Some(_) = match (a, b.to_ascii_uppercase()) {
-                (b'2', b'0') => Some(b' '),
-                (b'2', b'2') => Some(b'"'),
-                (b'5', b'C') => Some(b'\\'),
-                _ => None,
-            }
-        {
-            out.extend(legacy);
-            i += 5;
-            continue;
-        }
-        out.push(decoded);
-        i += 3;
-    }
-    std::str::from_utf8(out).is_ok()
+    crate::values::percent_decode(value.as_bytes(), out, true)
 }
 
 #[cfg(test)]

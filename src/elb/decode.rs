@@ -8,13 +8,14 @@ use arrow::datatypes::SchemaRef;
 use super::fields::{FieldDef, Flavor, Kind, MAX_KNOWN, Part};
 use super::record::split;
 use super::values::{
-    DateCache, RequestParts, parse_endpoint, parse_int, parse_seconds, parse_time, percent_decode,
-    split_request, unescape_hex,
+    DateCache, RequestParts, parse_endpoint, parse_int, parse_seconds, parse_time, split_request,
+    unescape_hex,
 };
 use crate::columns::{ColumnBuilder, ColumnType, LineText};
 use crate::contract::{ColumnsConfig, Outcome, RowDecoder, utf8_repaired};
 use crate::error::{Error, ErrorKind, Result};
 use crate::raw::Span;
+use crate::values::percent_decode;
 use crate::views::SharedChunk;
 
 /// A field's value, parsed before anything is appended (a rejected line appends nothing).
@@ -126,6 +127,8 @@ impl ElbRows {
             ..
         } = self;
         let fields = flavor.fields();
+        // A request field sets it below; a missing or `-` one leaves no parts.
+        *request = RequestParts::default();
         for (i, ((def, span), value)) in fields
             .iter()
             .zip(spans.iter())
@@ -134,18 +137,12 @@ impl ElbRows {
         {
             if i >= known {
                 *value = Value::Null;
-                if def.kind == Kind::Request {
-                    *request = RequestParts::default();
-                }
                 continue;
             }
             let (start, end) = (span.start as usize, span.end as usize);
             // `-` (bare, or quoted: the span is inside the quotes) is null.
             if end == start + 1 && line.get(start) == Some(&b'-') {
                 *value = Value::Null;
-                if def.kind == Kind::Request {
-                    *request = RequestParts::default();
-                }
                 continue;
             }
             if def.kind == Kind::Text {
@@ -214,24 +211,11 @@ impl ElbRows {
         let nlb = self.flavor == Flavor::Nlb;
         for i in 0..self.out.len() {
             let plan = self.out[i].plan;
-            let span = match plan {
-                Plan::Port(f) | Plan::Number(f) => {
-                    append_number(&mut self.out[i].builder, plan, self.values[f]);
-                    continue;
-                }
-                Plan::Text(f) => match self.values[f] {
-                    Value::Text(s) => Some(s),
-                    _ => None,
-                },
-                Plan::Ip(f) => match self.values[f] {
-                    Value::Endpoint(s, _) => Some(s),
-                    _ => None,
-                },
-                Plan::Method => self.request.method,
-                Plan::Url => self.request.url,
-                Plan::Version => self.request.version,
-                Plan::Trailing => self.trailing,
-            };
+            if let Plan::Port(f) | Plan::Number(f) = plan {
+                append_number(&mut self.out[i].builder, plan, self.values[f]);
+                continue;
+            }
+            let span = self.text_span(plan);
             let decode = self.out[i].decode;
             let column = &mut self.out[i].builder;
             let Some(span) = span else {
@@ -247,7 +231,7 @@ impl ElbRows {
                 let scratch = &mut self.scratch;
                 let raw = &line[start..end];
                 let decoded = if nlb {
-                    percent_decode(raw, scratch)
+                    percent_decode(raw, scratch, false)
                 } else {
                     unescape_hex(raw, scratch)
                 };

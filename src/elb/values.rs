@@ -243,36 +243,10 @@ pub(crate) fn unescape_hex(value: &[u8], out: &mut Vec<u8>) -> bool {
     std::str::from_utf8(out).is_ok()
 }
 
-/// Percent-decodes an NLB value (`domain_name` and `alpn_client_preference_list` are
-/// URL-encoded) into `out`, with the same contract as [`unescape_hex`].
-pub(crate) fn percent_decode(value: &[u8], out: &mut Vec<u8>) -> bool {
-    if memchr::memchr(b'%', value).is_none() {
-        return false;
-    }
-    out.clear();
-    let mut i = 0;
-    while i < value.len() {
-        let b = value[i];
-        if b != b'%' {
-            out.push(b);
-            i += 1;
-            continue;
-        }
-        let Some(&[h, l]) = value.get(i + 1..i + 3) else {
-            return false;
-        };
-        let (Some(h), Some(l)) = (hex_digit(h), hex_digit(l)) else {
-            return false;
-        };
-        out.push(h * 16 + l);
-        i += 3;
-    }
-    std::str::from_utf8(out).is_ok()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::values::percent_decode;
 
     fn parse_time_fresh(bytes: &[u8]) -> Result<Option<i64>, ValueError> {
         let fresh = parse_time(bytes, &mut DateCache::default());
@@ -412,9 +386,13 @@ mod tests {
         assert!(!unescape_hex(br"\x2", &mut out));
         assert!(!unescape_hex(br"\n", &mut out));
         assert!(!unescape_hex(br"\xff", &mut out));
+        let percent_decode = |v: &[u8], out: &mut Vec<u8>| percent_decode(v, out, false);
         assert!(percent_decode(b"a%2Cb", &mut out));
         assert_eq!(out, b"a,b");
         assert!(!percent_decode(b"a%2", &mut out));
         assert!(!percent_decode(b"abc", &mut out));
+        // No legacy double decoding outside CloudFront.
+        assert!(percent_decode(b"a%2520b", &mut out));
+        assert_eq!(out, b"a%20b");
     }
 }
