@@ -159,6 +159,31 @@ def main():
         write("parallel", f"{stem}-gzip", bytes([fmt | 8, 7, 255, 200]) + text)
         write("parallel", f"{stem}-cut", bytes([fmt | 8 | 16, 3, 255, 31]) + text)
 
+    # parquet_text: flags (column count - 1 in bits 0-1, codec in 2-3: zstd 1, zstd 3, snappy,
+    # none; batch size in 4-5: 1, 3, 16, 1000; sliced batches 64), more (Utf8View columns in
+    # bits 0-3; row-group size in 4-5: 2, 7, 100, 1 Mi; a request_id column 64; no nulls 128),
+    # a repeat count, then the values, separated by 0xFF (0xFE alone: a null).
+    def values(pieces):
+        return b"\xff".join(pieces)
+
+    null = b"\xfe"
+    write("parquet_text", "s3-words", bytes([0x67, 0x25, 2]) + values(s3.split(b" ")))
+    write("parquet_text", "realtime-fields", bytes([0x39, 0x32, 30]) + values(realtime.split(b"\t")))
+    long = []
+    for ascii_len in range(58, 66):
+        for char in ("é", "漢", "😀", "\u07ff", "\uffff"):
+            long.append(("a" * ascii_len + char * 3).encode())
+    for char in ("\U0010ffff", "\uffff", "\ud7ff", "\x7f", "\u07ff"):
+        long.append((char * 40).encode())
+        long.append(("z" + char * 40).encode())
+    long += [b"", null, b"p" * 64, b"p" * 64 + b"a", b"p" * 64 + b"b", null, b""]
+    write("parquet_text", "long-values", bytes([0x0B, 0x0A, 0]) + values(long))
+    write("parquet_text", "long-values-small-groups", bytes([0x52, 0x15, 1]) + values(long))
+    ids = [f"{(i * 2654435761) % (1 << 32):08x}{i:08x}".encode() for i in range(200)]
+    write("parquet_text", "request-ids", bytes([0x2D, 0x62, 0]) + values(ids))
+    runs = [b"GET"] * 300 + [b"GET", b"PUT"] * 100 + [null] * 50 + [b"HEAD"]
+    write("parquet_text", "runs", bytes([0x30, 0xB1, 9]) + values(runs))
+
 
 if __name__ == "__main__":
     main()
