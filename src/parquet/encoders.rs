@@ -24,6 +24,75 @@ use std::time::Instant;
 
 use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowColumnWriter, ArrowLeafColumn};
 use parquet::errors::{ParquetError, Result};
+use parquet::file::writer::SerializedRowGroupWriter;
+
+use super::text::{TextColumnChunk, TextColumnWriter};
+
+/// A column's writer for one row group: parquet's, or this crate's for text columns.
+pub(super) enum ColumnWriter {
+    Arrow(Box<ArrowColumnWriter>),
+    Text(Box<TextColumnWriter>),
+}
+
+/// A column's values of one write.
+pub(super) enum Leaf {
+    Arrow(ArrowLeafColumn),
+    Text(arrow::array::ArrayRef),
+}
+
+/// A closed column chunk.
+pub(super) enum Chunk {
+    Arrow(ArrowColumnChunk),
+    Text(TextColumnChunk),
+}
+
+impl ColumnWriter {
+    fn write(&mut self, leaf: &Leaf) -> Result<()> {
+        match (self, leaf) {
+            (ColumnWriter::Arrow(writer), Leaf::Arrow(leaf)) => writer.write(leaf),
+            (ColumnWriter::Text(writer), Leaf::Text(array)) => writer.write(array.as_ref()),
+            _ => Err(ParquetError::General(
+                "a column's values do not match its writer".into(),
+            )),
+        }
+    }
+
+    /// Estimated encoded bytes so far.
+    fn estimated_total_bytes(&self) -> usize {
+        match self {
+            ColumnWriter::Arrow(writer) => writer.get_estimated_total_bytes(),
+            ColumnWriter::Text(writer) => writer.estimated_total_bytes(),
+        }
+    }
+
+    /// Heap bytes held.
+    fn memory_size(&self) -> usize {
+        match self {
+            ColumnWriter::Arrow(writer) => writer.memory_size(),
+            ColumnWriter::Text(writer) => writer.memory_size(),
+        }
+    }
+
+    fn close(self) -> Result<Chunk> {
+        match self {
+            ColumnWriter::Arrow(writer) => writer.close().map(Chunk::Arrow),
+            ColumnWriter::Text(writer) => writer.close().map(Chunk::Text),
+        }
+    }
+}
+
+impl Chunk {
+    /// Appends the chunk to the row group being written.
+    pub(super) fn append_to_row_group<W: std::io::Write + Send>(
+        self,
+        writer: &mut SerializedRowGroupWriter<'_, W>,
+    ) -> Result<()> {
+        match self {
+            Chunk::Arrow(chunk) => chunk.append_to_row_group(writer),
+            Chunk::Text(chunk) => chunk.append_to_row_group(writer),
+        }
+    }
+}
 
 /// Writes a row group's size is judged behind by: the writer decides where a row group ends
 /// from its encoded size after the write this many writes before the next one.
@@ -35,10 +104,10 @@ pub(crate) const DEFAULT_MAX_PENDING_BYTES: usize = 40 << 20;
 
 /// One piece of one column's work.
 enum Task {
-    /// The column writer of the next row group (boxed: it is large, the other tasks small).
-    Start(Box<ArrowColumnWriter>),
+    /// The column writer of the next row group.
+    Start(ColumnWriter),
     /// Encode the values of write `seq`.
-    Write(u64, ArrowLeafColumn),
+    Write(u64, Leaf),
     /// Close the row group `group` (numbered from 0); queued after write `seq - 1`.
     Close { group: u64, seq: u64 },
 }
@@ -55,7 +124,7 @@ impl Task {
 
 struct Column {
     /// The writer of the row group in progress (taken while a thread works with it).
-    writer: Option<ArrowColumnWriter>,
+    writer: Option<ColumnWriter>,
     tasks: VecDeque<Task>,
     busy: bool,
     /// What the last writes took, in microseconds (a running average): the costliest column
@@ -96,7 +165,7 @@ pub(super) struct Snapshot {
 
 /// A row group whose columns are being closed.
 struct Closing {
-    chunks: Vec<Option<ArrowColumnChunk>>,
+    chunks: Vec<Option<Chunk>>,
     missing: usize,
 }
 
@@ -120,7 +189,7 @@ struct State {
     /// Values that helpers are done with, left for the caller's thread to drop: it allocated
     /// them, and a thread that frees another's allocations takes the allocator's lock of that
     /// thread's heap (glibc), which stalled both threads hundreds of times per second.
-    made_here: Vec<ArrowLeafColumn>,
+    made_here: Vec<Leaf>,
     /// While the caller's thread waits: the last write whose work it would take.
     main_waits: Option<u64>,
 }
@@ -141,7 +210,7 @@ impl State {
                 let Some(Task::Start(writer)) = column.tasks.pop_front() else {
                     unreachable!("just seen")
                 };
-                column.writer = Some(*writer);
+                column.writer = Some(writer);
             }
             let Some(task) = column.tasks.front().filter(|t| t.seq() <= limit) else {
                 continue;
@@ -185,7 +254,7 @@ impl State {
     }
 
     /// Records a closed column chunk; returns whether its row group is now complete.
-    fn closed(&mut self, group: u64, column: usize, chunk: ArrowColumnChunk) -> bool {
+    fn closed(&mut self, group: u64, column: usize, chunk: Chunk) -> bool {
         let closing = &mut self.closing[(group - self.closing_from) as usize];
         closing.chunks[column] = Some(chunk);
         closing.missing -= 1;
@@ -260,7 +329,7 @@ impl Shared {
             Task::Write(seq, leaf) => {
                 let result = writer
                     .write(&leaf)
-                    .map(|()| (writer.get_estimated_total_bytes(), writer.memory_size()));
+                    .map(|()| (writer.estimated_total_bytes(), writer.memory_size()));
                 let took = started.elapsed().as_micros() as u64;
                 let mut st = self.lock();
                 if me != 0 {
@@ -359,10 +428,10 @@ impl Encoders {
     }
 
     /// Starts a row group with these column writers (one per column, in order).
-    pub(super) fn start(&mut self, writers: Vec<ArrowColumnWriter>) {
+    pub(super) fn start(&mut self, writers: Vec<ColumnWriter>) {
         let mut st = self.shared.lock();
         for (column, writer) in st.columns.iter_mut().zip(writers) {
-            column.tasks.push_back(Task::Start(Box::new(writer)));
+            column.tasks.push_back(Task::Start(writer));
         }
         self.shared.queued(&st);
     }
@@ -370,12 +439,7 @@ impl Encoders {
     /// Queues a write of `leaves` (one per column, `memory` Arrow bytes); `rows` is the row
     /// group's rows after it. Returns once the writes in progress hold at most
     /// `max_pending` bytes (or none is left, on one thread).
-    pub(super) fn write(
-        &mut self,
-        leaves: Vec<ArrowLeafColumn>,
-        rows: usize,
-        memory: usize,
-    ) -> Result<()> {
+    pub(super) fn write(&mut self, leaves: Vec<Leaf>, rows: usize, memory: usize) -> Result<()> {
         let seq = self.next_seq;
         self.next_seq += 1;
         let mut st = self.shared.lock();
@@ -445,7 +509,7 @@ impl Encoders {
 
     /// The chunks of the oldest closed row group, if all its columns are closed; with `wait`,
     /// waits for them (`None` only when no row group is closing).
-    pub(super) fn closed(&mut self, wait: bool) -> Result<Option<Vec<ArrowColumnChunk>>> {
+    pub(super) fn closed(&mut self, wait: bool) -> Result<Option<Vec<Chunk>>> {
         let ready = |st: &State| st.closing.front().is_none_or(|c| c.missing == 0);
         let mut st = if wait {
             self.wait_until(u64::MAX, ready)?
