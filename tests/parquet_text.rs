@@ -20,8 +20,8 @@ use std::collections::HashSet;
 use std::sync::Arc;
 
 use arrow::array::{
-    Array, ArrayRef, AsArray, Int64Array, RecordBatch, StringArray, StringViewArray,
-    TimestampMicrosecondArray, make_view,
+    Array, ArrayRef, AsArray, Int16Array, Int32Array, Int64Array, RecordBatch, StringArray,
+    StringViewArray, TimestampMicrosecondArray, make_view,
 };
 use arrow::buffer::{Buffer, NullBuffer, OffsetBuffer, ScalarBuffer};
 use arrow::datatypes::{DataType, Field, Int64Type, Schema, SchemaRef, TimeUnit};
@@ -60,6 +60,8 @@ const RANDOM_ID_COLUMNS: [&str; 4] = ["host_id", "request_id", "x_edge_request_i
 enum Kind {
     Utf8,
     View,
+    Int16,
+    Int32,
     Int64,
     Timestamp,
 }
@@ -98,6 +100,14 @@ impl Column {
         }
     }
 
+    /// An integer column without nulls.
+    fn required_int(name: &str, kind: Kind, values: Vec<i64>) -> Self {
+        Column {
+            nullable: false,
+            ..Column::int(name, kind, values.into_iter().map(Some).collect())
+        }
+    }
+
     fn len(&self) -> usize {
         match &self.values {
             Values::Text(v) => v.len(),
@@ -109,6 +119,8 @@ impl Column {
         match self.kind {
             Kind::Utf8 => DataType::Utf8,
             Kind::View => DataType::Utf8View,
+            Kind::Int16 => DataType::Int16,
+            Kind::Int32 => DataType::Int32,
             Kind::Int64 => DataType::Int64,
             Kind::Timestamp => DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
         }
@@ -276,15 +288,32 @@ fn array(column: &Column, range: std::ops::Range<usize>, pad: bool, block: usize
             }
         }
         Values::Int(values) => {
+            let (low, high) = match column.kind {
+                Kind::Int16 => (i64::from(i16::MIN), i64::from(i16::MAX)),
+                Kind::Int32 => (i64::from(i32::MIN), i64::from(i32::MAX)),
+                _ => (i64::MIN, i64::MAX),
+            };
+            // A required column's padding: no nulls.
+            let null = (!column.nullable).then_some(high);
             let mut rows: Vec<Option<i64>> = Vec::new();
             if pad {
-                rows.extend([Some(i64::MIN), None, Some(i64::MAX)]);
+                rows.extend([Some(low), null, Some(high)]);
             }
             rows.extend_from_slice(&values[range]);
             if pad {
-                rows.extend([Some(i64::MAX), None]);
+                rows.extend([Some(high), null]);
             }
             match column.kind {
+                Kind::Int16 => Arc::new(
+                    rows.into_iter()
+                        .map(|v| v.map(|v| i16::try_from(v).unwrap()))
+                        .collect::<Int16Array>(),
+                ),
+                Kind::Int32 => Arc::new(
+                    rows.into_iter()
+                        .map(|v| v.map(|v| i32::try_from(v).unwrap()))
+                        .collect::<Int32Array>(),
+                ),
                 Kind::Int64 => Arc::new(Int64Array::from(rows)),
                 _ => Arc::new(TimestampMicrosecondArray::from(rows).with_timezone("UTC")),
             }
@@ -1211,29 +1240,47 @@ fn check_int_chunk(
         )
     };
     let (nulls, min, max) = bounds(values);
-    let Some(Statistics::Int64(stats)) = meta.statistics() else {
-        panic!("{at}: statistics {:?}", meta.statistics())
+    // Chunk statistics, widened to i64.
+    let (null_count, stats_min, stats_max) = match meta.statistics() {
+        Some(Statistics::Int64(s)) => (
+            s.null_count_opt(),
+            s.min_opt().copied(),
+            s.max_opt().copied(),
+        ),
+        Some(Statistics::Int32(s)) => (
+            s.null_count_opt(),
+            s.min_opt().copied().map(i64::from),
+            s.max_opt().copied().map(i64::from),
+        ),
+        other => panic!("{at}: statistics {other:?}"),
     };
-    assert_eq!(
-        stats.null_count_opt(),
-        Some(nulls as u64),
-        "{at}: null count"
-    );
-    assert_eq!(stats.min_opt().copied(), min, "{at}: min");
-    assert_eq!(stats.max_opt().copied(), max, "{at}: max");
-    let ColumnIndexMetaData::INT64(index) = index else {
-        panic!("{at}: column index {index:?}")
+    assert_eq!(null_count, Some(nulls as u64), "{at}: null count");
+    assert_eq!(stats_min, min, "{at}: min");
+    assert_eq!(stats_max, max, "{at}: max");
+    let page_bounds = |p: usize| match index {
+        ColumnIndexMetaData::INT64(index) => (
+            index.null_count(p),
+            index.min_value(p).copied(),
+            index.max_value(p).copied(),
+        ),
+        ColumnIndexMetaData::INT32(index) => (
+            index.null_count(p),
+            index.min_value(p).copied().map(i64::from),
+            index.max_value(p).copied().map(i64::from),
+        ),
+        other => panic!("{at}: column index {other:?}"),
     };
     for (p, &start) in starts.iter().enumerate() {
         let end = starts.get(p + 1).copied().unwrap_or(values.len());
         let (nulls, min, max) = bounds(&values[start..end]);
+        let (index_nulls, index_min, index_max) = page_bounds(p);
         assert_eq!(
-            index.null_count(p),
+            index_nulls,
             Some(nulls as i64),
             "{at}, page {p}: null count"
         );
-        assert_eq!(index.min_value(p).copied(), min, "{at}, page {p}: min");
-        assert_eq!(index.max_value(p).copied(), max, "{at}, page {p}: max");
+        assert_eq!(index_min, min, "{at}, page {p}: min");
+        assert_eq!(index_max, max, "{at}, page {p}: max");
     }
 }
 
@@ -2064,4 +2111,139 @@ proptest! {
         let expect = Expect { compression, ..Expect::rows(group_rows) };
         run(&table, &layout, &options, &expect);
     }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Integer columns
+
+/// The data page encodings of `column`'s chunks, from their page encoding stats.
+fn data_page_encodings(file: &[u8], column: usize) -> Vec<Vec<Encoding>> {
+    let reader = SerializedFileReader::new_with_options(
+        Bytes::copy_from_slice(file),
+        ReadOptionsBuilder::new()
+            .with_encoding_stats_as_mask(false)
+            .build(),
+    )
+    .unwrap();
+    reader
+        .metadata()
+        .row_groups()
+        .iter()
+        .map(|g| {
+            g.column(column)
+                .page_encoding_stats()
+                .unwrap()
+                .iter()
+                .filter(|s| s.page_type == PageType::DATA_PAGE)
+                .map(|s| s.encoding)
+                .collect()
+        })
+        .collect()
+}
+
+/// `Int16`, `Int32` and `Int64` columns, nullable or not, with nulls, all null, at the
+/// extremes of their types, runs and few or many distinct values, on pages of every kind.
+#[test]
+fn integer_columns_of_every_width() {
+    let rows = 30_000;
+    let mut rng = Rng::new(16);
+    let mut column = |name: &str, kind: Kind, f: &mut dyn FnMut(usize, &mut Rng) -> Option<i64>| {
+        let values = (0..rows).map(|i| f(i, &mut rng)).collect();
+        Column::int(name, kind, values)
+    };
+    let status = column("http_status", Kind::Int16, &mut |i, rng| {
+        (i % 13 != 0).then(|| [200, 304, 404, 503, -1][rng.below(5)])
+    });
+    let extremes = column("extremes16", Kind::Int16, &mut |i, rng| {
+        (i % 5 != 0).then(|| [i16::MIN, i16::MAX, 0, -1][rng.below(4)].into())
+    });
+    let all_null = column("all_null", Kind::Int32, &mut |_, _| None);
+    let time = column("total_time_ms", Kind::Int32, &mut |i, rng| {
+        (i % 17 != 1).then(|| (rng.next() as i32 >> 12).into())
+    });
+    let edges32 = column("edges32", Kind::Int32, &mut |i, _| {
+        Some(match i % 3 {
+            0 => i32::MIN.into(),
+            1 => i32::MAX.into(),
+            _ => i as i64,
+        })
+    });
+    let runs = column("runs64", Kind::Int64, &mut |i, _| {
+        (i / 3000 % 4 != 2).then(|| (i / 1500) as i64 - 7)
+    });
+    let edges64 = column("edges64", Kind::Int64, &mut |i, rng| {
+        Some(match i % 4 {
+            0 => i64::MIN,
+            1 => i64::MAX,
+            _ => rng.next() as i64,
+        })
+    });
+    let required = Column::required_int(
+        "object_size",
+        Kind::Int64,
+        (0..rows).map(|i| (i as i64 * 7919) % 1000 - 500).collect(),
+    );
+    let required16 = Column::required_int(
+        "required16",
+        Kind::Int16,
+        (0..rows).map(|i| (i % 300) as i64 - 150).collect(),
+    );
+    let table = Table::mixed(vec![
+        status, extremes, all_null, time, edges32, runs, edges64, required, required16,
+    ]);
+    for (layout, max_rows) in [
+        (layout(&BATCHES), 1 << 20),
+        (layout(&[4096]), 7000),
+        (
+            Layout {
+                sliced: true,
+                ..layout(&[1, 999, 20_000])
+            },
+            12_345,
+        ),
+    ] {
+        let options = ParquetOptions::new().with_max_row_group_rows(max_rows);
+        run(&table, &layout, &options, &Expect::rows(max_rows));
+    }
+    for compression in [ParquetCompression::Snappy, ParquetCompression::None] {
+        let options = ParquetOptions::new().with_compression(compression);
+        let expect = Expect {
+            compression,
+            ..Expect::rows(1 << 20)
+        };
+        run(&table, &layout(&[2048]), &options, &expect);
+    }
+}
+
+/// 600 000 distinct `Int64` values in one row group: the dictionary passes its 4 MiB limit
+/// (8 bytes a value) and the rest of the chunk is plain, its values and bounds intact.
+#[test]
+fn an_integer_dictionary_past_its_limit() {
+    let rows = 600_000;
+    let mut rng = Rng::new(600);
+    let mut values: Vec<Option<i64>> = (0..rows)
+        .map(|i| (i % 101 != 0).then_some(i as i64 * 3 - 900_000))
+        .collect();
+    rng.shuffle(&mut values);
+    values[7] = Some(i64::MIN);
+    values[rows - 7] = Some(i64::MAX);
+    let small: Vec<Option<i64>> = (0..rows).map(|i| Some((i % 10) as i64)).collect();
+    let table = Table::new(vec![
+        Column::int("bytes_sent", Kind::Int64, values),
+        Column::int("http_status", Kind::Int32, small),
+    ]);
+    let options = ParquetOptions::new().with_max_row_group_rows(1 << 20);
+    let layout = layout(&[8192]);
+    let file = write(&table, &layout, &options);
+    check(&file, &table, &Expect::rows(1 << 20));
+    let encodings = data_page_encodings(&file, 0);
+    assert_eq!(encodings.len(), 1, "one row group");
+    assert_eq!(
+        encodings[0],
+        [Encoding::RLE_DICTIONARY, Encoding::PLAIN],
+        "dictionary pages, then plain ones"
+    );
+    assert_eq!(data_page_encodings(&file, 1)[0], [Encoding::RLE_DICTIONARY]);
+    let again = write(&table, &layout, &options.clone().with_threads(3));
+    assert!(again == file, "not the same file on 3 threads");
 }

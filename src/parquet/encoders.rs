@@ -26,31 +26,37 @@ use parquet::arrow::arrow_writer::{ArrowColumnChunk, ArrowColumnWriter, ArrowLea
 use parquet::errors::{ParquetError, Result};
 use parquet::file::writer::SerializedRowGroupWriter;
 
-use super::text::{TextColumnChunk, TextColumnWriter};
+use super::chunk::ColumnChunk;
+use super::integers::IntegerColumnWriter;
+use super::text::TextColumnWriter;
 
-/// A column's writer for one row group: parquet's, or this crate's for text columns.
+/// A column's writer for one row group: parquet's, or this crate's for text and integer
+/// columns.
 pub(super) enum ColumnWriter {
     Arrow(Box<ArrowColumnWriter>),
     Text(Box<TextColumnWriter>),
+    Integers(Box<IntegerColumnWriter>),
 }
 
-/// A column's values of one write.
+/// A column's values of one write: parquet's leaves, or the Arrow column for this crate's
+/// writers.
 pub(super) enum Leaf {
     Arrow(ArrowLeafColumn),
-    Text(arrow::array::ArrayRef),
+    Array(arrow::array::ArrayRef),
 }
 
 /// A closed column chunk.
 pub(super) enum Chunk {
     Arrow(ArrowColumnChunk),
-    Text(TextColumnChunk),
+    Own(ColumnChunk),
 }
 
 impl ColumnWriter {
     fn write(&mut self, leaf: &Leaf) -> Result<()> {
         match (self, leaf) {
             (ColumnWriter::Arrow(writer), Leaf::Arrow(leaf)) => writer.write(leaf),
-            (ColumnWriter::Text(writer), Leaf::Text(array)) => writer.write(array.as_ref()),
+            (ColumnWriter::Text(writer), Leaf::Array(array)) => writer.write(array.as_ref()),
+            (ColumnWriter::Integers(writer), Leaf::Array(array)) => writer.write(array.as_ref()),
             _ => Err(ParquetError::General(
                 "a column's values do not match its writer".into(),
             )),
@@ -62,6 +68,7 @@ impl ColumnWriter {
         match self {
             ColumnWriter::Arrow(writer) => writer.get_estimated_total_bytes(),
             ColumnWriter::Text(writer) => writer.estimated_total_bytes(),
+            ColumnWriter::Integers(writer) => writer.estimated_total_bytes(),
         }
     }
 
@@ -70,13 +77,15 @@ impl ColumnWriter {
         match self {
             ColumnWriter::Arrow(writer) => writer.memory_size(),
             ColumnWriter::Text(writer) => writer.memory_size(),
+            ColumnWriter::Integers(writer) => writer.memory_size(),
         }
     }
 
     fn close(self) -> Result<Chunk> {
         match self {
             ColumnWriter::Arrow(writer) => writer.close().map(Chunk::Arrow),
-            ColumnWriter::Text(writer) => writer.close().map(Chunk::Text),
+            ColumnWriter::Text(writer) => writer.close().map(Chunk::Own),
+            ColumnWriter::Integers(writer) => writer.close().map(Chunk::Own),
         }
     }
 }
@@ -89,7 +98,7 @@ impl Chunk {
     ) -> Result<()> {
         match self {
             Chunk::Arrow(chunk) => chunk.append_to_row_group(writer),
-            Chunk::Text(chunk) => chunk.append_to_row_group(writer),
+            Chunk::Own(chunk) => chunk.append_to_row_group(writer),
         }
     }
 }

@@ -124,19 +124,27 @@ impl RleEncoder {
         });
         if self.num_buffered > 0 {
             debug_assert_eq!(self.num_buffered, 8);
+            // Eight values of `width` bits fill `width` bytes: packed four bytes at a time in
+            // a register, then copied at once.
             let width = u32::from(self.bit_width);
+            let mut packed = [0u8; 36];
+            let mut at = 0;
             let mut acc: u64 = 0;
             let mut bits = 0u32;
             for &value in &self.buffered {
                 acc |= u64::from(value) << bits;
                 bits += width;
-                while bits >= 8 {
-                    self.out.push(acc as u8);
-                    acc >>= 8;
-                    bits -= 8;
+                if bits >= 32 {
+                    packed[at..at + 4].copy_from_slice(&(acc as u32).to_le_bytes());
+                    at += 4;
+                    acc >>= 32;
+                    bits -= 32;
                 }
             }
-            debug_assert_eq!(bits, 0, "eight values fill whole bytes");
+            packed[at..at + 4].copy_from_slice(&(acc as u32).to_le_bytes());
+            debug_assert_eq!(bits % 8, 0, "eight values fill whole bytes");
+            self.out
+                .extend_from_slice(&packed[..usize::from(self.bit_width)]);
             self.num_buffered = 0;
         }
         if end {

@@ -18,97 +18,30 @@
 //! (given to the random-id columns) Huffman-code their literals here, which parquet's codec
 //! does not.
 //!
-//! The columns that get bloom filters stay with parquet's writer.
+//! The columns that get bloom filters stay with parquet's writer. What this module shares with
+//! [`integers`](super::integers) — the page in progress, the codec, the pages, statistics and
+//! page index of the chunk — is in [`chunk`](super::chunk).
 
 use arrow::array::{Array, AsArray};
 use arrow::buffer::NullBuffer;
 use arrow::datatypes::DataType;
-use bytes::Bytes;
-use parquet::basic::{BoundaryOrder, Compression, Encoding, EncodingMask, PageType};
-use parquet::column::page::{CompressedPage, Page, PageWriter};
-use parquet::column::writer::ColumnCloseResult;
 use parquet::errors::{ParquetError, Result};
-use parquet::file::metadata::{
-    ColumnChunkMetaData, ColumnIndexBuilder, LevelHistogram, OffsetIndexBuilder, PageEncodingStats,
-};
-use parquet::file::properties::{EnabledStatistics, WriterProperties, WriterVersion};
+use parquet::file::properties::WriterProperties;
 use parquet::file::statistics::{Statistics, ValueStatistics};
-use parquet::file::writer::{SerializedPageWriter, SerializedRowGroupWriter, TrackedWrite};
 use parquet::schema::types::ColumnDescPtr;
 
-use super::rle::{RleEncoder, bit_width};
-
-/// Values taken between two checks of the page and dictionary limits: parquet's write batch
-/// size.
-const CHECK_EVERY: usize = 1024;
+use super::chunk::{
+    ChunkWriter, ColumnChunk, DataPage, K1, K2, Values, fold, new_seed, own_encoder_fits,
+};
 
 /// Whether parquet's writer would leave a column of this type, with these properties, to this
-/// module: text, no bloom filter.
+/// module: text, no bloom filter ([`own_encoder_fits`]).
 pub(super) fn handles(
     data_type: &DataType,
     descr: &ColumnDescPtr,
     props: &WriterProperties,
 ) -> bool {
-    matches!(data_type, DataType::Utf8 | DataType::Utf8View)
-        && descr.max_rep_level() == 0
-        && descr.max_def_level() <= 1
-        && props.bloom_filter_properties(descr.path()).is_none()
-        && props.statistics_enabled(descr.path()) == EnabledStatistics::Page
-        && props.writer_version() == WriterVersion::PARQUET_1_0
-        && !props.offset_index_disabled()
-        && matches!(
-            props.compression(descr.path()),
-            Compression::UNCOMPRESSED | Compression::SNAPPY | Compression::ZSTD(_)
-        )
-}
-
-/// A page or dictionary compressor.
-enum Codec {
-    None,
-    Snappy(Box<snap::raw::Encoder>),
-    Zstd(zstd::bulk::Compressor<'static>),
-}
-
-impl Codec {
-    fn new(compression: Compression) -> Result<Self> {
-        Ok(match compression {
-            Compression::UNCOMPRESSED => Codec::None,
-            Compression::SNAPPY => Codec::Snappy(Box::new(snap::raw::Encoder::new())),
-            Compression::ZSTD(level) => {
-                let level = level.compression_level();
-                let mut compressor = zstd::bulk::Compressor::new(level)
-                    .map_err(|e| ParquetError::External(Box::new(e)))?;
-                if level < 0 {
-                    // zstd's fast levels store literals raw; Huffman-coded, random text (the
-                    // only text given a negative level here) is a quarter smaller, for little
-                    // time.
-                    use zstd::zstd_safe::{CParameter, ParamSwitch};
-                    compressor
-                        .set_parameter(CParameter::LiteralCompressionMode(ParamSwitch::Enable))
-                        .map_err(|e| ParquetError::External(Box::new(e)))?;
-                }
-                Codec::Zstd(compressor)
-            }
-            other => {
-                return Err(ParquetError::NYI(format!(
-                    "{other} for a text column chunk"
-                )));
-            }
-        })
-    }
-
-    /// `data` compressed (or as it is, uncompressed).
-    fn compress(&mut self, data: Vec<u8>) -> Result<Vec<u8>> {
-        match self {
-            Codec::None => Ok(data),
-            Codec::Snappy(encoder) => encoder
-                .compress_vec(&data)
-                .map_err(|e| ParquetError::External(Box::new(e))),
-            Codec::Zstd(compressor) => compressor
-                .compress(&data)
-                .map_err(|e| ParquetError::External(Box::new(e))),
-        }
-    }
+    matches!(data_type, DataType::Utf8 | DataType::Utf8View) && own_encoder_fits(descr, props)
 }
 
 /// A distinct value of the dictionary.
@@ -282,15 +215,6 @@ fn load(bytes: &[u8]) -> u64 {
     }
 }
 
-#[inline]
-fn fold(a: u64, b: u64) -> u64 {
-    let r = u128::from(a) * u128::from(b);
-    (r as u64) ^ ((r >> 64) as u64)
-}
-
-const K1: u64 = 0xa076_1d64_78bd_642f;
-const K2: u64 = 0xe703_7ed1_a0b4_28db;
-
 /// A value's hash (seeded per writer, so that no input can be made to collide): from its key
 /// up to 12 bytes, from all its bytes beyond.
 #[inline]
@@ -323,22 +247,6 @@ fn hash_value(value: &[u8], key: u128, seed: u64) -> u64 {
     fold(a ^ K2 ^ h, b ^ K1)
 }
 
-/// A seed for the hashes of one writer.
-fn new_seed() -> u64 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut hasher = std::collections::hash_map::RandomState::new().build_hasher();
-    hasher.write_u64(0x5eed);
-    hasher.finish()
-}
-
-/// Where a page's values go.
-enum Values {
-    /// Dictionary indices.
-    Indices(Vec<u32>),
-    /// Plain-encoded values (a 4-byte length, then the bytes).
-    Plain(Vec<u8>),
-}
-
 /// The smallest and largest value of a page: dictionary indices, or ranges of the plain page.
 #[derive(Clone, Copy)]
 enum Bound {
@@ -349,107 +257,42 @@ enum Bound {
 
 /// The writer of one text column's chunk of a row group.
 pub(super) struct TextColumnWriter {
-    descr: ColumnDescPtr,
-    compression: Compression,
-    codec: Codec,
-    nullable: bool,
-    page_rows: usize,
-    page_bytes: usize,
+    chunk: ChunkWriter<Vec<u8>>,
     dictionary_limit: usize,
     column_index_truncate: Option<usize>,
     statistics_truncate: Option<usize>,
     seed: u64,
     /// The dictionary, while the chunk is dictionary-encoded.
     dictionary: Option<Dictionary>,
-    /// The dictionary page, once written (compressed, with its header).
-    dictionary_page: Option<Vec<u8>>,
-
-    // The page being filled.
-    levels: RleEncoder,
+    /// The values of the page being filled.
     values: Values,
-    page_number: u32,
-    page_rows_so_far: usize,
-    page_nulls: usize,
     page_value_bytes: i64,
     bound: Bound,
-
-    // The chunk.
-    pages: TrackedWrite<Vec<u8>>,
-    encoding_stats: Vec<PageEncodingStats>,
-    dictionary_pages: bool,
-    plain_pages: bool,
-    column_index: ColumnIndexBuilder,
-    offset_index: OffsetIndexBuilder,
-    rows: u64,
-    nulls: u64,
     value_bytes: i64,
-    compressed: u64,
-    uncompressed: u64,
-    min: Option<Vec<u8>>,
-    max: Option<Vec<u8>>,
-    last_bounds: Option<(Vec<u8>, Vec<u8>)>,
-    ascending: bool,
-    descending: bool,
 }
 
 impl TextColumnWriter {
     /// The writer of `descr`'s chunk with `props`.
     pub(super) fn new(descr: ColumnDescPtr, props: &WriterProperties) -> Result<Self> {
-        let path = descr.path();
-        let compression = props.compression(path);
-        let dictionary = props.dictionary_enabled(path).then(Dictionary::new);
-        let values = if dictionary.is_some() {
-            Values::Indices(Vec::new())
-        } else {
-            Values::Plain(Vec::new())
-        };
+        let dictionary = props.dictionary_enabled(descr.path()).then(Dictionary::new);
+        let values = Values::new(dictionary.is_some());
         Ok(TextColumnWriter {
-            codec: Codec::new(compression)?,
-            compression,
-            nullable: descr.max_def_level() > 0,
-            page_rows: props.data_page_row_count_limit().max(1),
-            page_bytes: props.data_page_size_limit().max(1),
+            chunk: ChunkWriter::new(descr, props)?,
             dictionary_limit: props.dictionary_page_size_limit(),
             column_index_truncate: props.column_index_truncate_length(),
             statistics_truncate: props.statistics_truncate_length(),
             seed: new_seed(),
             dictionary,
-            dictionary_page: None,
-            levels: RleEncoder::new(1, Vec::new()),
             values,
-            page_number: 1,
-            page_rows_so_far: 0,
-            page_nulls: 0,
             page_value_bytes: 0,
             bound: Bound::None,
-            pages: TrackedWrite::new(Vec::new()),
-            encoding_stats: Vec::new(),
-            dictionary_pages: false,
-            plain_pages: false,
-            column_index: ColumnIndexBuilder::new(descr.physical_type()),
-            offset_index: OffsetIndexBuilder::new(),
-            rows: 0,
-            nulls: 0,
             value_bytes: 0,
-            compressed: 0,
-            uncompressed: 0,
-            min: None,
-            max: None,
-            last_bounds: None,
-            ascending: true,
-            descending: true,
-            descr,
         })
     }
 
     /// Encodes a column's values (`Utf8` or `Utf8View`).
     pub(super) fn write(&mut self, array: &dyn Array) -> Result<()> {
-        if array.null_count() > 0 && !self.nullable {
-            return Err(ParquetError::General(format!(
-                "column {}: nulls in a required column",
-                self.descr.path()
-            )));
-        }
+        self.chunk.check_nulls(array.null_count())?;
         match array.data_type() {
             DataType::Utf8 => {
                 let array = array.as_string::<i32>();
@@ -477,15 +320,14 @@ impl TextColumnWriter {
         nulls: Option<&NullBuffer>,
         value: impl Fn(usize) -> &'a [u8],
     ) -> Result<()> {
+        let nulls = nulls.filter(|n| n.null_count() > 0);
         let mut start = 0;
         while start < len {
-            let room = self.page_rows - self.page_rows_so_far.min(self.page_rows - 1);
-            let end = (start + CHECK_EVERY.min(room)).min(len);
+            let end = self.chunk.window_end(start, len);
+            self.chunk.put_rows(start, end, nulls);
             self.write_window(start, end, nulls, &value);
             start = end;
-            if self.page_rows_so_far >= self.page_rows
-                || self.estimated_page_bytes() >= self.page_bytes
-            {
+            if self.chunk.page_full(self.estimated_value_bytes()) {
                 self.add_page()?;
             }
             if self
@@ -499,7 +341,7 @@ impl TextColumnWriter {
         Ok(())
     }
 
-    /// Rows `start..end` into the page.
+    /// The values of rows `start..end` into the page.
     #[inline]
     fn write_window<'a>(
         &mut self,
@@ -508,25 +350,11 @@ impl TextColumnWriter {
         nulls: Option<&NullBuffer>,
         value: &impl Fn(usize) -> &'a [u8],
     ) {
-        let rows = end - start;
-        self.page_rows_so_far += rows;
-        let nulls = nulls.filter(|n| n.null_count() > 0);
-        if self.nullable {
-            match nulls {
-                Some(nulls) => {
-                    for i in start..end {
-                        self.levels.put(u32::from(nulls.is_valid(i)));
-                    }
-                    self.page_nulls += nulls.slice(start, rows).null_count();
-                }
-                None => self.levels.put_n(1, rows),
-            }
-        }
         let valid = |i: usize| nulls.is_none_or(|n| n.is_valid(i));
         let mut bytes = 0;
         match (&mut self.values, &mut self.dictionary) {
             (Values::Indices(indices), Some(dictionary)) => {
-                let page = self.page_number;
+                let page = self.chunk.page_number();
                 let mut bound = self.bound;
                 for i in start..end {
                     if !valid(i) {
@@ -572,41 +400,36 @@ impl TextColumnWriter {
         self.page_value_bytes += bytes as i64;
     }
 
-    fn estimated_page_bytes(&self) -> usize {
-        let values = match (&self.values, &self.dictionary) {
-            (Values::Indices(indices), Some(dictionary)) => {
-                1 + (indices.len() * usize::from(bit_width(dictionary.entries.len()))).div_ceil(8)
-            }
-            (Values::Plain(plain), _) => plain.len(),
-            (Values::Indices(indices), None) => indices.len() * 4,
-        };
-        values + self.levels.len()
+    /// The encoded bytes of the page's values so far.
+    fn estimated_value_bytes(&self) -> usize {
+        self.values.estimated_bytes(self.dictionary_entries())
+    }
+
+    /// The dictionary's values (0 without one).
+    fn dictionary_entries(&self) -> usize {
+        self.dictionary.as_ref().map_or(0, |d| d.entries.len())
     }
 
     /// The encoded bytes of the chunk so far, and those of its page and dictionary in progress.
     pub(super) fn estimated_total_bytes(&self) -> usize {
-        self.pages.bytes_written()
-            + self.estimated_page_bytes()
+        self.chunk.bytes_written()
+            + self
+                .chunk
+                .estimated_page_bytes(self.estimated_value_bytes())
             + self.dictionary.as_ref().map_or(0, |d| d.page.len())
-            + self.dictionary_page.as_ref().map_or(0, Vec::len)
     }
 
     /// Heap bytes held.
     pub(super) fn memory_size(&self) -> usize {
-        let values = match &self.values {
-            Values::Indices(indices) => indices.capacity() * 4,
-            Values::Plain(plain) => plain.capacity(),
-        };
-        self.pages.inner().capacity()
-            + values
+        self.chunk.memory_size()
+            + self.values.memory_size()
             + self.dictionary.as_ref().map_or(0, Dictionary::memory)
-            + self.dictionary_page.as_ref().map_or(0, Vec::capacity)
     }
 
     /// Ends the dictionary: the page in progress is written with it, the rest of the chunk
     /// plainly.
     fn fall_back(&mut self) -> Result<()> {
-        if self.page_rows_so_far > 0 {
+        if self.chunk.page_open() {
             self.add_page()?;
         }
         self.write_dictionary_page()?;
@@ -618,244 +441,62 @@ impl TextColumnWriter {
         let Some(dictionary) = self.dictionary.take() else {
             return Ok(());
         };
-        let uncompressed = dictionary.page.len();
         let count = dictionary.entries.len() as u32;
-        drop(dictionary.entries);
-        drop(dictionary.slots);
-        let buf = self.codec.compress(dictionary.page)?;
-        let page = Page::DictionaryPage {
-            buf: Bytes::from(buf),
-            num_values: count,
-            encoding: Encoding::PLAIN,
-            is_sorted: false,
-        };
-        let mut out = TrackedWrite::new(Vec::new());
-        let spec = SerializedPageWriter::new(&mut out)
-            .write_page(CompressedPage::new(page, uncompressed))?;
-        self.compressed += spec.compressed_size as u64;
-        self.uncompressed += spec.uncompressed_size as u64;
-        self.encoding_stats.insert(
-            0,
-            PageEncodingStats {
-                page_type: PageType::DICTIONARY_PAGE,
-                encoding: Encoding::PLAIN,
-                count: 1,
-            },
-        );
-        self.dictionary_page = Some(out.into_inner()?);
-        Ok(())
+        self.chunk.write_dictionary_page(dictionary.page, count)
     }
 
     /// Writes the page in progress.
     fn add_page(&mut self) -> Result<()> {
-        let rows = self.page_rows_so_far;
-        let nulls = self.page_nulls;
-        let mut buf = Vec::with_capacity(self.estimated_page_bytes() + 8);
-        if self.nullable {
-            let levels = std::mem::replace(&mut self.levels, RleEncoder::new(1, Vec::new()));
-            let levels = levels.finish();
-            buf.extend_from_slice(&(levels.len() as u32).to_le_bytes());
-            buf.extend_from_slice(&levels);
-        }
+        let buf = self.chunk.page_buffer(self.estimated_value_bytes());
         let bound = std::mem::replace(&mut self.bound, Bound::None);
-        let (encoding, bounds) = match &mut self.values {
-            Values::Indices(indices) => {
-                let dictionary = self.dictionary.as_ref().expect("indices with a dictionary");
-                let width = bit_width(dictionary.entries.len());
-                buf.push(width);
-                let mut encoder = RleEncoder::new(width, buf);
-                for &index in indices.iter() {
-                    encoder.put(index);
-                }
-                buf = encoder.finish();
-                indices.clear();
-                let bounds = match bound {
-                    Bound::Entry(min, max) => Some((
-                        dictionary.value(min).to_vec(),
-                        dictionary.value(max).to_vec(),
-                    )),
-                    _ => None,
-                };
-                (Encoding::RLE_DICTIONARY, bounds)
+        let bounds = match (bound, &self.values, &self.dictionary) {
+            (Bound::Entry(min, max), _, Some(dictionary)) => Some((
+                dictionary.value(min).to_vec(),
+                dictionary.value(max).to_vec(),
+            )),
+            (Bound::Plain((s, l), (t, m)), Values::Plain(plain), _) => {
+                Some((plain[s..s + l].to_vec(), plain[t..t + m].to_vec()))
             }
-            Values::Plain(plain) => {
-                let bounds = match bound {
-                    Bound::Plain((s, l), (t, m)) => {
-                        Some((plain[s..s + l].to_vec(), plain[t..t + m].to_vec()))
-                    }
-                    _ => None,
-                };
-                buf.extend_from_slice(plain);
-                plain.clear();
-                (Encoding::PLAIN, bounds)
-            }
+            _ => None,
         };
-        let uncompressed = buf.len();
-        let buf = self.codec.compress(buf)?;
-        let page = Page::DataPage {
-            buf: Bytes::from(buf),
-            num_values: rows as u32,
+        let entries = self.dictionary_entries();
+        let (buf, encoding) = self.values.encode_into(buf, entries);
+        let index_bounds = bounds.as_ref().map(|(min, max)| {
+            (
+                truncate_min(min, self.column_index_truncate).0,
+                truncate_max(max, self.column_index_truncate).0,
+            )
+        });
+        self.chunk.write_data_page(DataPage {
+            buf,
             encoding,
-            def_level_encoding: Encoding::RLE,
-            rep_level_encoding: Encoding::RLE,
-            statistics: None,
-        };
-        let spec = SerializedPageWriter::new(&mut self.pages)
-            .write_page(CompressedPage::new(page, uncompressed))?;
-        self.compressed += spec.compressed_size as u64;
-        self.uncompressed += spec.uncompressed_size as u64;
-        match encoding {
-            Encoding::PLAIN => self.plain_pages = true,
-            _ => self.dictionary_pages = true,
-        }
-        match self.encoding_stats.last_mut() {
-            Some(stats) if stats.page_type == PageType::DATA_PAGE && stats.encoding == encoding => {
-                stats.count += 1;
-            }
-            _ => self.encoding_stats.push(PageEncodingStats {
-                page_type: PageType::DATA_PAGE,
-                encoding,
-                count: 1,
-            }),
-        }
-        self.offset_index
-            .append_offset_and_size(spec.offset as i64, spec.compressed_size as i32);
-        self.offset_index.append_row_count(rows as i64);
-        self.offset_index
-            .append_unencoded_byte_array_data_bytes(Some(self.page_value_bytes));
-
-        match bounds {
-            None => self
-                .column_index
-                .append(true, Vec::new(), Vec::new(), nulls as i64, None),
-            Some((min, max)) => {
-                if let Some((last_min, last_max)) = &self.last_bounds {
-                    if last_min > &min || last_max > &max {
-                        self.ascending = false;
-                    }
-                    if &min > last_min || &max > last_max {
-                        self.descending = false;
-                    }
-                }
-                self.column_index.append(
-                    false,
-                    truncate_min(&min, self.column_index_truncate).0,
-                    truncate_max(&max, self.column_index_truncate).0,
-                    nulls as i64,
-                    None,
-                );
-                if self.min.as_ref().is_none_or(|m| &min < m) {
-                    self.min = Some(min.clone());
-                }
-                if self.max.as_ref().is_none_or(|m| &max > m) {
-                    self.max = Some(max.clone());
-                }
-                self.last_bounds = Some((min, max));
-            }
-        }
-        if self.nullable {
-            let histogram = LevelHistogram::from(vec![nulls as i64, (rows - nulls) as i64]);
-            self.column_index.append_histograms(&None, &Some(histogram));
-        }
-
-        self.rows += rows as u64;
-        self.nulls += nulls as u64;
+            bounds,
+            index_bounds,
+            unencoded_bytes: Some(self.page_value_bytes),
+        })?;
         self.value_bytes += self.page_value_bytes;
-        self.page_rows_so_far = 0;
-        self.page_nulls = 0;
         self.page_value_bytes = 0;
-        self.page_number += 1;
         Ok(())
     }
 
     /// Ends the chunk: its bytes (the dictionary page first) and metadata.
-    pub(super) fn close(mut self) -> Result<TextColumnChunk> {
-        if self.page_rows_so_far > 0 {
+    pub(super) fn close(mut self) -> Result<ColumnChunk> {
+        if self.chunk.page_open() {
             self.add_page()?;
         }
         self.write_dictionary_page()?;
-        let dictionary_page = self.dictionary_page.take().unwrap_or_default();
-        let pages = self.pages.into_inner()?;
-
-        let mut encodings = EncodingMask::default();
-        encodings.insert(Encoding::RLE);
-        if self.plain_pages || !dictionary_page.is_empty() {
-            encodings.insert(Encoding::PLAIN);
-        }
-        if self.dictionary_pages {
-            encodings.insert(Encoding::RLE_DICTIONARY);
-        }
-        let statistics = match (self.min.take(), self.max.take()) {
-            (Some(min), Some(max)) => {
+        let statistics = match self.chunk.bounds() {
+            (Some(min), Some(max), nulls) => {
                 let (min, min_truncated) = truncate_min(&min, self.statistics_truncate);
                 let (max, max_truncated) = truncate_max(&max, self.statistics_truncate);
-                ValueStatistics::new(
-                    Some(min.into()),
-                    Some(max.into()),
-                    None,
-                    Some(self.nulls),
-                    false,
-                )
-                .with_min_is_exact(!min_truncated)
-                .with_max_is_exact(!max_truncated)
+                ValueStatistics::new(Some(min.into()), Some(max.into()), None, Some(nulls), false)
+                    .with_min_is_exact(!min_truncated)
+                    .with_max_is_exact(!max_truncated)
             }
-            _ => ValueStatistics::new(None, None, None, Some(self.nulls), false),
+            (_, _, nulls) => ValueStatistics::new(None, None, None, Some(nulls), false),
         };
-        let mut builder = ColumnChunkMetaData::builder(self.descr.clone())
-            .set_compression(self.compression)
-            .set_encodings_mask(encodings)
-            .set_page_encoding_stats(self.encoding_stats)
-            .set_total_compressed_size(self.compressed as i64)
-            .set_total_uncompressed_size(self.uncompressed as i64)
-            .set_num_values(self.rows as i64)
-            .set_data_page_offset(0)
-            .set_dictionary_page_offset(None)
-            .set_statistics(Statistics::ByteArray(statistics))
-            .set_unencoded_byte_array_data_bytes(Some(self.value_bytes));
-        if self.nullable {
-            builder = builder.set_definition_level_histogram(Some(LevelHistogram::from(vec![
-                self.nulls as i64,
-                (self.rows - self.nulls) as i64,
-            ])));
-        }
-        let metadata = builder.build()?;
-        self.column_index
-            .set_boundary_order(match (self.ascending, self.descending) {
-                (true, _) => BoundaryOrder::ASCENDING,
-                (false, true) => BoundaryOrder::DESCENDING,
-                (false, false) => BoundaryOrder::UNORDERED,
-            });
-        let close = ColumnCloseResult {
-            bytes_written: (dictionary_page.len() + pages.len()) as u64,
-            rows_written: self.rows,
-            metadata,
-            bloom_filter: None,
-            column_index: Some(self.column_index.build()?),
-            offset_index: Some(self.offset_index.build()),
-        }
-        .update_dictionary_location(dictionary_page.len())?;
-        let mut data = dictionary_page;
-        data.extend_from_slice(&pages);
-        Ok(TextColumnChunk {
-            data: Bytes::from(data),
-            close,
-        })
-    }
-}
-
-/// A closed text column chunk.
-pub(super) struct TextColumnChunk {
-    data: Bytes,
-    close: ColumnCloseResult,
-}
-
-impl TextColumnChunk {
-    /// Appends it to the row group being written.
-    pub(super) fn append_to_row_group<W: std::io::Write + Send>(
-        self,
-        writer: &mut SerializedRowGroupWriter<'_, W>,
-    ) -> Result<()> {
-        writer.append_column(&self.data, self.close)
+        self.chunk
+            .close(Statistics::ByteArray(statistics), Some(self.value_bytes))
     }
 }
 
