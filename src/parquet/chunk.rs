@@ -160,9 +160,7 @@ impl Values {
                 let mut buf = buf;
                 buf.push(width);
                 let mut encoder = RleEncoder::new(width, buf);
-                for &index in indices.iter() {
-                    encoder.put(index);
-                }
+                encoder.put_slice(indices);
                 indices.clear();
                 (encoder.finish(), Encoding::RLE_DICTIONARY)
             }

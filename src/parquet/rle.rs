@@ -61,6 +61,49 @@ impl RleEncoder {
         }
     }
 
+    /// Encodes `values`: what [`put`](Self::put) of each would write, a group of eight at a
+    /// time where the encoder is between groups.
+    pub(super) fn put_slice(&mut self, values: &[u32]) {
+        let mut rest = values;
+        while !rest.is_empty() {
+            if self.num_buffered == 0 && self.repeat_count >= 8 {
+                // A repeated run goes on as long as its value does.
+                let current = self.current;
+                let run = rest.iter().take_while(|&&v| v == current).count();
+                self.repeat_count += run;
+                rest = &rest[run..];
+                if rest.is_empty() {
+                    break;
+                }
+            }
+            if self.num_buffered == 0
+                && self.repeat_count == 0
+                && let Some((group, tail)) = rest.split_first_chunk::<8>()
+            {
+                // Between groups, out of a repeated run: a group of eight is a repeated run's
+                // start if its values are all equal, else bit-packed, as `put` would decide.
+                let last = group[7];
+                self.current = last;
+                if group.iter().all(|&v| v == last) {
+                    self.repeat_count = 8;
+                    if self.literal_count != 0 {
+                        self.flush_literal_run(true);
+                    }
+                } else {
+                    self.buffered = *group;
+                    self.num_buffered = 8;
+                    self.literal_count += 8;
+                    let groups = self.literal_count / 8;
+                    self.flush_literal_run(groups >= MAX_GROUPS_PER_RUN);
+                }
+                rest = tail;
+                continue;
+            }
+            self.put(rest[0]);
+            rest = &rest[1..];
+        }
+    }
+
     /// Encodes `value` `count` times.
     #[inline]
     pub(super) fn put_n(&mut self, value: u32, mut count: usize) {
@@ -250,6 +293,18 @@ mod tests {
             i += run;
         }
         assert_eq!(encoder.finish(), out, "put_n, width {bit_width}");
+        // The same a slice at a time, cut anywhere.
+        for cut in [1, 3, 8, 13, 64, usize::MAX] {
+            let mut encoder = RleEncoder::new(bit_width, Vec::new());
+            for part in values.chunks(cut.min(values.len().max(1))) {
+                encoder.put_slice(part);
+            }
+            assert_eq!(
+                encoder.finish(),
+                out,
+                "put_slice by {cut}, width {bit_width}"
+            );
+        }
     }
 
     #[test]
