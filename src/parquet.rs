@@ -68,8 +68,9 @@ pub const DEFAULT_MAX_ROW_GROUP_BYTES: usize = 32 << 20;
 pub enum ParquetCompression {
     /// zstd at a level from 1 to 22 (3 is the default: most of the size gain of higher levels at
     /// a fraction of the time). At levels 2 to 15 the per-record random ids (`host_id`,
-    /// `request_id`, `x_edge_request_id`, `trace_id`) are compressed at level 1, which wrote them smaller
-    /// and faster: random text has no repeats for the higher levels to find.
+    /// `request_id`, `x_edge_request_id`, `trace_id`) are compressed at zstd's fast level −2
+    /// with Huffman-coded literals (level 1 with a bloom filter), which wrote them as small and
+    /// faster: random text has no repeats for the higher levels to find.
     Zstd(i32),
     /// Snappy: faster to write and read, larger.
     Snappy,
